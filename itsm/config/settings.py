@@ -1,0 +1,198 @@
+"""Django settings, read from the environment (see ``.env.example``).
+
+Nothing here reads a value into a module constant elsewhere; apps read ``django.conf.settings``
+at call time. A missing or malformed required value stops start-up with a one-line message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from itsm.config.env import (
+    env_bool,
+    env_database,
+    env_int,
+    env_list,
+    env_str,
+    load_dotenv,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = PACKAGE_DIR.parent
+load_dotenv(Path(env_str("ITSM_ENV_FILE", str(REPO_DIR / ".env"))))
+
+DATA_DIR = Path(env_str("ITSM_DATA_DIR", str(REPO_DIR / "var"))).resolve()
+
+SECRET_KEY = env_str("SECRET_KEY", required=True)
+DEBUG = env_bool("ITSM_DEBUG", False)
+ALLOWED_HOSTS = env_list("ITSM_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("ITSM_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
+    "django_tables2",
+    "django_htmx",
+    "simple_history",
+    "itsm.core",
+    "itsm.core.calendars",
+    "itsm.core.outbox",
+    "itsm.ui",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "itsm.core.middleware.UserLanguageMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "itsm.config.urls"
+WSGI_APPLICATION = "itsm.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "itsm.ui.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------------
+DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{DATA_DIR / 'itsm.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so read-then-write
+        # sequences (numbering, versions, leases) cannot interleave; WAL lets readers go on.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+        "PRAGMA foreign_keys=ON;",
+    }
+    db_name = DATABASES["default"].get("NAME") or ""
+    if db_name and db_name != ":memory:":
+        Path(db_name).parent.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "core.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "ui:dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+# --- i18n -----------------------------------------------------------------------------------
+LANGUAGE_CODE = env_str("ITSM_LANGUAGE", "zh-hans")
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = env_str("ITSM_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+# --- static and uploads ---------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = env_bool("ITSM_STATIC_FINDERS", True)
+
+# --- security -------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("ITSM_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- mail -----------------------------------------------------------------------------------
+EMAIL_BACKEND = env_str("ITSM_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("ITSM_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("ITSM_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("ITSM_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("ITSM_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("ITSM_EMAIL_TLS", False)
+EMAIL_TIMEOUT = env_int("ITSM_EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("ITSM_EMAIL_FROM", "itsm@localhost")
+
+# --- API ------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["itsm.core.api.permissions.PolicyPermission"],
+    "DEFAULT_PAGINATION_CLASS": "itsm.core.api.pagination.KeysetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "itsm.core.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ITSM API",
+    "DESCRIPTION": "REST API of the IT service management platform.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- worker, outbox, notifications ----------------------------------------------------------
+ITSM_EMBEDDED_WORKER = env_bool(
+    "ITSM_EMBEDDED_WORKER", DATABASES["default"]["ENGINE"].endswith("sqlite3")
+)
+ITSM_WORKER_TICK_SECONDS = env_int("ITSM_WORKER_TICK_SECONDS", 5, minimum=1)
+ITSM_OUTBOX_MAX_ATTEMPTS = env_int("ITSM_OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
+ITSM_OUTBOX_LEASE_SECONDS = env_int("ITSM_OUTBOX_LEASE_SECONDS", 60, minimum=5)
+# Webhook targets on loopback, link-local or private ranges are refused (SSRF) unless their
+# host name or network (CIDR) is listed here.
+ITSM_WEBHOOK_ALLOWLIST = env_list("ITSM_WEBHOOK_ALLOWLIST", [])
+ITSM_BASE_URL = env_str("ITSM_BASE_URL", "http://127.0.0.1:8000")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("ITSM_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,24 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_patterns = [
+    path("core/", include(("itsm.core.api.urls", "core-api"))),
+    path("calendars/", include(("itsm.core.calendars.api.urls", "calendars-api"))),
+    path("outbox/", include(("itsm.core.outbox.api.urls", "outbox-api"))),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/", include((api_patterns, "api"))),
+    path("core/", include(("itsm.core.urls", "core"))),
+    path("calendars/", include(("itsm.core.calendars.urls", "calendars"))),
+    path("outbox/", include(("itsm.core.outbox.urls", "outbox"))),
+    path("", include(("itsm.ui.urls", "ui"))),
+]

@@ -1,0 +1,51 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from itsm.core.api.base import DomainSerializer
+from itsm.core.choices import Role
+from itsm.core.models import Organisation, Team, User
+
+
+class OrganisationSerializer(DomainSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "display", "code", "name", "kind", "is_active", "notes", "version",
+                  "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate_kind(self, value):
+        if self.instance is not None and value != self.instance.kind:
+            raise serializers.ValidationError(_("The kind of an organisation cannot change."))
+        return value
+
+
+class UserSerializer(DomainSerializer):
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices), required=False
+    )
+    password = serializers.CharField(write_only=True, required=False, min_length=8)
+
+    class Meta:
+        model = User
+        fields = ["id", "display", "username", "display_name", "email", "phone", "organisation",
+                  "language", "is_active", "roles", "password", "version"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["roles"] = sorted(instance.roles)
+        return data
+
+    def validate_organisation(self, value):
+        request = self.context.get("request")
+        if request and not Organisation.objects.restrict(request.user).filter(pk=value.pk).exists():
+            raise serializers.ValidationError(_("Unknown organisation."))
+        if self.instance is not None and value != self.instance.organisation:
+            raise serializers.ValidationError(_("A user cannot move to another organisation."))
+        return value
+
+
+class TeamSerializer(DomainSerializer):
+    class Meta:
+        model = Team
+        fields = ["id", "display", "code", "name", "organisation", "leader", "members", "email",
+                  "is_active", "version"]

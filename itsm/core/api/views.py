@@ -1,0 +1,61 @@
+from django.db import transaction
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from itsm.core import services
+from itsm.core.api.base import DomainViewSet
+from itsm.core.api.serializers import OrganisationSerializer, TeamSerializer, UserSerializer
+from itsm.core.filtersets import OrganisationFilterSet, TeamFilterSet, UserFilterSet
+from itsm.core.models import Organisation, Team, User
+
+
+class OrganisationViewSet(DomainViewSet):
+    """Provider, customer and supplier organisations."""
+
+    queryset = Organisation.objects.all()
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilterSet
+
+    def create_record(self, data, *, by):
+        return services.create_organisation(by=by, **data)
+
+
+class UserViewSet(DomainViewSet):
+    """People. Roles are replaced as a whole on update."""
+
+    queryset = User.objects.select_related("organisation").prefetch_related("role_assignments")
+    serializer_class = UserSerializer
+    filterset_class = UserFilterSet
+
+    def create_record(self, data, *, by):
+        roles = tuple(data.pop("roles", ()))
+        return services.create_user(by=by, roles=roles, **data)
+
+    def update_fields(self, instance, data, *, expected_version):
+        roles = data.pop("roles", None)
+        password = data.pop("password", None)
+        with transaction.atomic():
+            if password:
+                instance.set_password(password)
+            instance = services.update_record(instance, by=self.request.user,
+                                              expected_version=expected_version, **data)
+            if roles is not None:
+                services.set_roles(instance, roles=roles, by=self.request.user)
+        return instance
+
+
+class TeamViewSet(DomainViewSet):
+    """Assignment groups of the provider."""
+
+    queryset = Team.objects.select_related("organisation", "leader").prefetch_related("members")
+    serializer_class = TeamSerializer
+    filterset_class = TeamFilterSet
+
+    def create_record(self, data, *, by):
+        return services.create_team(by=by, **data)
+
+
+@api_view(["GET"])
+def me(request):
+    """The signed-in user."""
+    return Response(UserSerializer(request.user, context={"request": request}).data)

@@ -1,0 +1,15 @@
+from itsm.core.models.base import DomainModel, TimeStampedModel
+from itsm.core.models.people import Organisation, RoleAssignment, Team, User
+from itsm.core.models.records import IdempotencyRecord, NumberSequence, TimelineEntry
+
+__all__ = [
+    "DomainModel",
+    "IdempotencyRecord",
+    "NumberSequence",
+    "Organisation",
+    "RoleAssignment",
+    "Team",
+    "TimeStampedModel",
+    "TimelineEntry",
+    "User",
+]

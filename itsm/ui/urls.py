@@ -1,0 +1,5 @@
+from django.urls import path
+
+from itsm.ui import views
+
+urlpatterns = [path("", views.dashboard, name="dashboard")]
