@@ -8,30 +8,41 @@ from rest_framework.test import APIClient
 from itsm.core import services
 from itsm.core.choices import OrganisationKind, Role
 
+pytest_plugins = ["itsm.core.testing.browser"]
+
 PASSWORD = "Itsm-demo-2026!"
 
 
 @pytest.fixture
 def provider(db):
-    return services.create_organisation(code="provider", name="Provider Ltd",
-                                        kind=OrganisationKind.PROVIDER)
+    return services.create_organisation(
+        code="provider", name="Provider Ltd", kind=OrganisationKind.PROVIDER
+    )
 
 
 @pytest.fixture
 def customer_a(db):
-    return services.create_organisation(code="cust-a", name="Customer A",
-                                        kind=OrganisationKind.CUSTOMER)
+    return services.create_organisation(
+        code="cust-a", name="Customer A", kind=OrganisationKind.CUSTOMER
+    )
 
 
 @pytest.fixture
 def customer_b(db):
-    return services.create_organisation(code="cust-b", name="Customer B",
-                                        kind=OrganisationKind.CUSTOMER)
+    return services.create_organisation(
+        code="cust-b", name="Customer B", kind=OrganisationKind.CUSTOMER
+    )
 
 
 def _user(username, organisation, *roles, **extra):
-    return services.create_user(username=username, organisation=organisation, password=PASSWORD,
-                                roles=roles, email=f"{username}@example.com", **extra)
+    return services.create_user(
+        username=username,
+        organisation=organisation,
+        password=PASSWORD,
+        roles=roles,
+        email=f"{username}@example.com",
+        **extra,
+    )
 
 
 @pytest.fixture

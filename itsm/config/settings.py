@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "itsm.core.outbox",
     "itsm.ui",
 ]
+# Test-only apps (e.g. ``itsm.core.testing.sample``, which exercises the core mechanisms):
+# the pytest environment names them in ITSM_TEST_APPS; a normal start-up installs none.
+INSTALLED_APPS += env_list("ITSM_TEST_APPS", [])
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -96,12 +99,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # sequences (numbering, versions, leases) cannot interleave; WAL lets readers go on.
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-        "PRAGMA foreign_keys=ON;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
     }
     db_name = DATABASES["default"].get("NAME") or ""
     if db_name and db_name != ":memory:":
         Path(db_name).parent.mkdir(parents=True, exist_ok=True)
+    # The test database is a file, not Django's shared in-memory one, so that tests can use
+    # several connections at once (threads, subprocesses). The pytest environment sets a path
+    # unique to the test run (itsm/core/testing/pytest_env.py).
+    if env_str("ITSM_TEST_SQLITE_NAME"):
+        DATABASES["default"]["TEST"] = {"NAME": env_str("ITSM_TEST_SQLITE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -183,6 +190,13 @@ ITSM_EMBEDDED_WORKER = env_bool(
 ITSM_WORKER_TICK_SECONDS = env_int("ITSM_WORKER_TICK_SECONDS", 5, minimum=1)
 ITSM_OUTBOX_MAX_ATTEMPTS = env_int("ITSM_OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
 ITSM_OUTBOX_LEASE_SECONDS = env_int("ITSM_OUTBOX_LEASE_SECONDS", 60, minimum=5)
+ITSM_OUTBOX_BATCH_SIZE = env_int("ITSM_OUTBOX_BATCH_SIZE", 20, minimum=1)
+ITSM_OUTBOX_HTTP_TIMEOUT_SECONDS = env_int("ITSM_OUTBOX_HTTP_TIMEOUT_SECONDS", 10, minimum=1)
+# Sent outbox rows and job-run rows older than this many days are purged by the worker.
+ITSM_OUTBOX_RETENTION_DAYS = env_int("ITSM_OUTBOX_RETENTION_DAYS", 30, minimum=1)
+ITSM_JOB_RETENTION_DAYS = env_int("ITSM_JOB_RETENTION_DAYS", 90, minimum=1)
+# The leader lock (periodic jobs) expires this long after its last renewal.
+ITSM_WORKER_LEADER_SECONDS = env_int("ITSM_WORKER_LEADER_SECONDS", 60, minimum=5)
 # Webhook targets on loopback, link-local or private ranges are refused (SSRF) unless their
 # host name or network (CIDR) is listed here.
 ITSM_WEBHOOK_ALLOWLIST = env_list("ITSM_WEBHOOK_ALLOWLIST", [])

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -10,6 +11,8 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
+if apps.is_installed("itsm.core.testing.sample"):  # test-only app (ITSM_TEST_APPS)
+    api_patterns.append(path("sample/", include(("itsm.core.testing.sample.urls", "sample-api"))))
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

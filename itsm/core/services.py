@@ -164,3 +164,53 @@ def update_record(obj, *, by, expected_version: int | None, note: str = "", **fi
         save_versioned(obj, expected_version=expected_version)
         record_event(obj, "updated", by=by, note=note, data={"fields": sorted(fields)})
     return obj
+
+
+def set_language(user: User, *, language: str) -> User:
+    """Save *user*'s interface language (one of ``settings.LANGUAGES``).
+
+    A personal preference, so it does not bump ``version``: switching language never turns an
+    administrator's concurrent edit of the same user into a conflict. The field history still
+    records the change.
+    """
+    from django.conf import settings
+
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationFailed(
+            fields={"language": [str(_("Unknown language: {language}")).format(language=language)]}
+        )
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
+def set_team_members(team: Team, *, members, by=None) -> Team:
+    """Replace *team*'s members with *members* (provider users); records who joined and left."""
+    members = list(members)
+    wrong = sorted(
+        str(m) for m in members if m.organisation_id != team.organisation_id and not m.is_superuser
+    )
+    if wrong:
+        raise ValidationFailed(
+            fields={
+                "members": [
+                    str(_("Not a member of the team's organisation: {names}")).format(
+                        names=", ".join(wrong)
+                    )
+                ]
+            }
+        )
+    with transaction.atomic():
+        current = set(team.members.values_list("pk", flat=True))
+        wanted = {m.pk for m in members}
+        if current != wanted:
+            team.members.set(members)
+            if by is not None:
+                record_event(
+                    team,
+                    "members_changed",
+                    by=by,
+                    data={"added": sorted(wanted - current), "removed": sorted(current - wanted)},
+                )
+    return team

@@ -11,8 +11,9 @@ from django.utils import timezone
 from itsm.core.models import TimelineEntry
 
 
-def record_event(obj, verb: str, *, by=None, note: str = "", data: dict | None = None,
-                 at: datetime | None = None) -> TimelineEntry:
+def record_event(
+    obj, verb: str, *, by=None, note: str = "", data: dict | None = None, at: datetime | None = None
+) -> TimelineEntry:
     """Append one timeline row for *obj*. Services call this inside their transaction."""
     return TimelineEntry.objects.create(
         content_type=ContentType.objects.get_for_model(type(obj)),
@@ -63,8 +64,16 @@ def history_for(obj) -> list[HistoryItem]:
                 if kind == "changed" and not changes:
                     previous = record
                     continue
-            items.append(HistoryItem(record.history_date, record.history_user, kind, kind,
-                                     changes, record.history_change_reason or ""))
+            items.append(
+                HistoryItem(
+                    record.history_date,
+                    record.history_user,
+                    kind,
+                    kind,
+                    changes,
+                    record.history_change_reason or "",
+                )
+            )
             previous = record
     for entry in timeline_for(obj):
         items.append(HistoryItem(entry.at, entry.actor, "event", entry.verb, (), entry.note))

@@ -1,16 +1,85 @@
-"""Navigation of the UI shell: one declared list, filtered by what the user may view."""
+"""Navigation of the UI shell: one declared list, filtered by what the user may view.
+
+To add a page, append one dict to ``NAV_ITEMS``:
+
+- ``label``: translated text (``gettext_lazy``);
+- ``url``: a URL name (``"namespace:name"``); an entry whose URL is not (yet) routed is left out;
+- ``icon``: a name known to ``{% icon %}`` (``itsm.ui.templatetags.ui``);
+- ``model``: ``"app_label.ModelName"`` whose ``view`` permission (``core.policy.can``) the user
+  needs, or ``None`` for a page every signed-in user may open;
+- ``staff_only`` (optional): ``True`` to show it to provider staff only.
+"""
 
 from __future__ import annotations
 
-from django.urls import reverse
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+
+from itsm.core.choices import OrganisationKind
+from itsm.core.policy import can, is_provider_staff, policy_for
+
+NAV_ITEMS: list[dict] = [
+    {"label": _("Dashboard"), "url": "ui:dashboard", "icon": "home", "model": None},
+    {
+        "label": _("Organisations"),
+        "url": "core:organisation_list",
+        "icon": "building",
+        "model": "core.Organisation",
+    },
+    {"label": _("Users"), "url": "core:user_list", "icon": "users", "model": "core.User"},
+    {"label": _("Teams"), "url": "core:team_list", "icon": "users-group", "model": "core.Team"},
+    {
+        "label": _("Business calendars"),
+        "url": "calendars:list",
+        "icon": "calendar",
+        "model": "calendars.BusinessCalendar",
+        "staff_only": True,
+    },
+    {
+        "label": _("Outbox and jobs"),
+        "url": "outbox:message_list",
+        "icon": "send",
+        "model": "outbox.OutboxMessage",
+    },
+]
+
+
+def visible_items(user, path: str = "") -> list[dict]:
+    """The entries of ``NAV_ITEMS`` that *user* may open, with ``href`` and ``active`` set."""
+    if user is None or not user.is_authenticated:
+        return []
+    items = []
+    for item in NAV_ITEMS:
+        if item.get("staff_only") and not is_provider_staff(user):
+            continue
+        model_name = item.get("model")
+        if model_name and not may_see_rows(user, apps.get_model(model_name)):
+            continue
+        try:
+            href = reverse(item["url"])
+        except NoReverseMatch:
+            continue
+        active = path == href if href == "/" else path.startswith(href)
+        items.append({**item, "href": href, "active": active})
+    return items
+
+
+def may_see_rows(user, model) -> bool:
+    """Whether ``restrict(model, user, "view")`` can return any row at all for *user*
+    (roles allow viewing, and the model is not provider-internal for a customer or supplier)."""
+    if not can(user, model, "view"):
+        return False
+    if is_provider_staff(user):
+        return True
+    model_policy = policy_for(model)
+    kind = user.organisation_kind
+    if kind == OrganisationKind.CUSTOMER:
+        return bool(model_policy.tenant_field)
+    if kind == OrganisationKind.SUPPLIER:
+        return bool(model_policy.supplier_field)
+    return False
 
 
 def navigation(request):
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"nav_items": []}
-    items = [
-        {"label": _("Dashboard"), "url": reverse("ui:dashboard"), "icon": "home"},
-    ]
-    return {"nav_items": items}
+    return {"nav_items": visible_items(getattr(request, "user", None), request.path)}

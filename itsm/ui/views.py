@@ -1,7 +1,55 @@
+"""Views of the UI shell: dashboard and language switch."""
+
+from __future__ import annotations
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import render, resolve_url
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from itsm.core import services
+from itsm.ui import selectors
 
 
 @login_required
 def dashboard(request):
-    return render(request, "ui/dashboard.html", {})
+    user = request.user
+    context = {
+        "counts": selectors.core_counts(user),
+        "chart": selectors.users_per_organisation(user),
+        "outbox": selectors.outbox_counts(user),
+        "unconfirmed_years": selectors.unconfirmed_years(user, timezone.localdate()),
+    }
+    return render(request, "ui/dashboard.html", context)
+
+
+@require_POST
+def set_language(request):
+    """Switch the interface language: saved on the user when signed in, always in the cookie."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest(_("Unknown language."))
+    if request.user.is_authenticated:
+        services.set_language(request.user, language=language)
+    next_url = request.POST.get("next") or request.META.get("HTTP_REFERER") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = resolve_url(settings.LOGIN_REDIRECT_URL)
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    translation.activate(language)
+    return response

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from itsm.core.api.idempotency import IdempotentCreateMixin
 from itsm.core.errors import ValidationFailed
+from itsm.core import services
 from itsm.core.services import update_record
 from itsm.core.timeline import history_for
 
@@ -33,6 +34,21 @@ class DomainSerializer(serializers.ModelSerializer):
     def get_display(self, obj) -> str:
         return str(obj)
 
+    def get_fields(self):
+        """Related-record choices are limited to rows the user may see (tenancy at the edge):
+        a customer user cannot point a record at another customer's organisation or CI."""
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None:
+            return fields
+        for field in fields.values():
+            target = getattr(field, "child_relation", field)
+            queryset = getattr(target, "queryset", None)
+            if not field.read_only and queryset is not None and hasattr(queryset, "restrict"):
+                target.queryset = queryset.restrict(user, "view")
+        return fields
+
 
 class HistoryItemSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
@@ -52,6 +68,9 @@ class DomainViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     """
 
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    #: the policy action an extra ``@action`` checks (``@action(..., policy_action="change")``);
+    #: ``None``: derived from the HTTP method (see ``core.api.permissions``)
+    policy_action: str | None = None
 
     def get_queryset(self):
         return super().get_queryset().restrict(self.request.user, "view")
@@ -113,3 +132,57 @@ def _is_m2m(instance, name: str) -> bool:
         return type(instance)._meta.get_field(name).many_to_many
     except Exception:
         return False
+
+
+class TransitionSerializer(serializers.Serializer):
+    """Body of ``POST …/{id}/transition/``: target status, the version the client saw, a note.
+
+    A record kind subclasses it to declare ``to`` as a ``ChoiceField`` of its statuses and the
+    fields its transitions may require (they are set on the record before the check).
+    """
+
+    to = serializers.CharField()
+    version = serializers.IntegerField(min_value=1)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TransitionMixin:
+    """Adds ``POST …/{id}/transition/`` driven by the model's declared ``state_machine``.
+
+    Answers: 200 with the record; 422 ``invalid_transition`` for a move the map lacks; 403 when
+    the user's roles may not make it; 400 naming empty required fields; 409 on a stale version.
+    Set ``transition_serializer_class`` to a ``TransitionSerializer`` subclass.
+    """
+
+    transition_serializer_class: type[TransitionSerializer] = TransitionSerializer
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # document each subclass's own request/response bodies in OpenAPI
+        extend_schema_view(
+            transition=extend_schema(
+                request=cls.transition_serializer_class,
+                responses=getattr(cls, "serializer_class", None),
+            )
+        )(cls)
+
+    @action(detail=True, methods=["post"], policy_action="change", filterset_class=None)
+    def transition(self, request, pk=None):
+        """Move the record to another status through its declared state machine."""
+        obj = self.get_object()
+        body = self.transition_serializer_class(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        obj = self.perform_transition(
+            obj,
+            to=data.pop("to"),
+            expected_version=data.pop("version"),
+            note=data.pop("note", ""),
+            fields=data,
+        )
+        return Response(self.get_serializer(obj).data)
+
+    def perform_transition(self, obj, *, to: str, expected_version: int, note: str, fields: dict):
+        return services.transition(
+            obj, to, by=self.request.user, note=note, expected_version=expected_version, **fields
+        )

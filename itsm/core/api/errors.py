@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -70,6 +71,14 @@ def exception_handler(exc, context):
                        _django_validation_fields(exc)),
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, IntegrityError):
+        # Safety net: serializers and services validate uniqueness first; this is only reached
+        # when a concurrent request inserted the same value in between (a race, not a bug).
+        return Response(
+            error_body("conflict", _("The record conflicts with an existing one; reload and "
+                                     "try again.")),
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -88,7 +97,7 @@ def exception_handler(exc, context):
                                        _flatten(detail))
         else:
             api_code = getattr(detail, "code", None)
-            if api_code in ("not_authenticated", "authentication_failed"):
+            if api_code in ("not_authenticated", "authentication_failed", "parse_error"):
                 code = api_code
             response.data = error_body(code, detail)
     return response

@@ -1,4 +1,5 @@
 from django.db import transaction
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
@@ -55,6 +56,7 @@ class TeamViewSet(DomainViewSet):
         return services.create_team(by=by, **data)
 
 
+@extend_schema(responses=UserSerializer, operation_id="core_me_retrieve")
 @api_view(["GET"])
 def me(request):
     """The signed-in user."""

@@ -85,7 +85,11 @@ class User(AbstractUser):
         if cached is None:
             if self.pk is None:
                 return frozenset()
-            cached = frozenset(self.role_assignments.values_list("role", flat=True))
+            prefetched = getattr(self, "_prefetched_objects_cache", {}).get("role_assignments")
+            if prefetched is not None:  # lists prefetch roles: no query per row
+                cached = frozenset(a.role for a in prefetched)
+            else:
+                cached = frozenset(self.role_assignments.values_list("role", flat=True))
             self._roles_cache = cached
         return cached
 

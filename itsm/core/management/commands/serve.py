@@ -1,0 +1,105 @@
+"""``itsm serve``: the production web server (gunicorn) with an optional embedded worker."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+log = logging.getLogger(__name__)
+
+
+def _post_worker_init(worker) -> None:
+    """gunicorn hook: start the embedded background worker in this serving process."""
+    from itsm.core.outbox import jobs
+
+    thread, stop = jobs.start_thread()
+    worker._itsm_worker_stop = stop
+    log.info("embedded worker started in process %s", os.getpid())
+
+
+def _worker_exit(server, worker) -> None:
+    stop = getattr(worker, "_itsm_worker_stop", None)
+    if stop is not None:
+        stop.set()
+
+
+def build_application(options: dict):
+    """A gunicorn application serving the Django WSGI app with *options*."""
+    from gunicorn.app.base import BaseApplication
+
+    from itsm.config.wsgi import application as wsgi_app
+
+    class ItsmApplication(BaseApplication):
+        def __init__(self, app, opts):
+            self.application = app
+            self.options = opts
+            super().__init__()
+
+        def load_config(self):
+            for key, value in self.options.items():
+                if key in self.cfg.settings and value is not None:
+                    self.cfg.set(key.lower(), value)
+
+        def load(self):
+            return self.application
+
+    return ItsmApplication(wsgi_app, options)
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve the application with gunicorn. With ITSM_EMBEDDED_WORKER (default on SQLite) "
+        "the background worker runs as a thread inside the serving process."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="Web worker processes (default: 2 × CPUs + 1, at most 8; always 1 on SQLite).",
+        )
+        parser.add_argument(
+            "--threads", type=int, default=4, help="Threads per web worker process."
+        )
+
+    def handle(self, *args, host: str, port: int, workers: int | None, threads: int, **options):
+        sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+        if workers is not None and workers < 1:
+            raise CommandError("--workers must be at least 1")
+        if sqlite:
+            if workers and workers > 1:
+                self.stderr.write(
+                    f"SQLite: serving with 1 process and threads (--workers {workers} ignored)."
+                )
+            workers = 1
+        elif workers is None:
+            workers = min(2 * (os.cpu_count() or 1) + 1, 8)
+        embedded = settings.ITSM_EMBEDDED_WORKER
+        bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        config = {
+            "bind": bind,
+            "workers": workers,
+            "threads": max(threads, 1),
+            "worker_class": "gthread",
+            "accesslog": "-",
+            "errorlog": "-",
+            "timeout": 60,
+            "graceful_timeout": 20,
+            "proc_name": "itsm",
+        }
+        if embedded:
+            config["post_worker_init"] = _post_worker_init
+            config["worker_exit"] = _worker_exit
+        url_host = f"[{host}]" if ":" in host else host
+        self.stdout.write(
+            f"itsm serving on http://{url_host}:{port}/ ({workers} process(es) × "
+            f"{config['threads']} thread(s); embedded worker {'on' if embedded else 'off'})"
+        )
+        self.stdout.flush()
+        build_application(config).run()

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import pytest
+
+from itsm.core import services as core_services
+from itsm.core.choices import Role
+from itsm.core.errors import ValidationFailed
+from itsm.core.outbox.choices import MessageStatus
+from itsm.core.outbox.models import OutboxMessage
+from itsm.core.outbox.services import enqueue, notify_administrators
+
+pytestmark = pytest.mark.django_db
+
+
+def test_enqueue_creates_a_pending_message():
+    message = enqueue(
+        key="k1", channel="email", target="a@example.com", payload={"subject": "s", "body": "b"}
+    )
+
+    assert message.status == MessageStatus.PENDING
+    assert message.attempts == 0
+    assert message.payload == {"subject": "s", "body": "b"}
+    assert message.next_attempt_at is not None
+
+
+def test_enqueue_is_idempotent_on_key():
+    first = enqueue(key="same", channel="email", target="a@example.com", payload={"body": "1"})
+    second = enqueue(key="same", channel="webhook", target="https://x.example/", payload={})
+
+    assert second.pk == first.pk
+    assert second.channel == "email"
+    assert OutboxMessage.objects.filter(key="same").count() == 1
+
+
+def test_enqueue_validates_its_arguments():
+    with pytest.raises(ValidationFailed) as info:
+        enqueue(key="", channel="pigeon", target="", payload=[])  # type: ignore[arg-type]
+
+    assert set(info.value.fields) == {"key", "channel", "target", "payload"}
+    assert OutboxMessage.objects.count() == 0
+
+
+def test_enqueue_rolls_back_with_the_callers_transaction():
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enqueue(key="lost", channel="email", target="a@example.com", payload={})
+        raise RuntimeError("the business change failed")
+
+    assert not OutboxMessage.objects.filter(key="lost").exists()
+
+
+def test_notify_administrators_mails_each_active_admin_once(provider, admin_user, agent):
+    second = core_services.create_user(
+        username="admin2",
+        organisation=provider,
+        roles=(Role.ADMINISTRATOR,),
+        email="admin2@example.com",
+    )
+    core_services.create_user(
+        username="gone",
+        organisation=provider,
+        roles=(Role.ADMINISTRATOR,),
+        email="gone@example.com",
+    )
+    from itsm.core.models import User
+
+    User.objects.filter(username="gone").update(is_active=False)
+
+    count = notify_administrators(key="cal:2027", subject="Calendar", body="Enter 2027")
+    again = notify_administrators(key="cal:2027", subject="Calendar", body="Enter 2027")
+
+    assert count == 2
+    assert again == 0
+    rows = OutboxMessage.objects.order_by("id")
+    assert [(m.key, m.target) for m in rows] == [
+        (f"cal:2027:admin:{admin_user.pk}", "admin@example.com"),
+        (f"cal:2027:admin:{second.pk}", "admin2@example.com"),
+    ]
+    assert rows[0].payload == {"subject": "Calendar", "body": "Enter 2027"}

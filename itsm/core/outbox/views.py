@@ -1,0 +1,164 @@
+"""Pages of the outbox app: job runs, outbox messages (retry of dead letters) and
+notification channels. Every queryset goes through ``restrict``; writes through services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from itsm.core import policy
+from itsm.core.errors import DomainError
+from itsm.core.outbox import services
+from itsm.core.outbox.choices import JobStatus, MessageStatus
+from itsm.core.outbox.filtersets import (
+    JobFilterSet,
+    NotificationChannelFilterSet,
+    OutboxMessageFilterSet,
+)
+from itsm.core.outbox.forms import NotificationChannelForm
+from itsm.core.outbox.models import Job, NotificationChannel, OutboxMessage
+
+PAGE_SIZE = 50
+
+
+def _visible(request, model, action: str = "view"):
+    if not policy.can(request.user, model, action):
+        raise PermissionDenied
+    return model.objects.restrict(request.user, action)
+
+
+def _keyset_page(queryset, request, *, key: str = "id"):
+    """Rows after ``?before=<id>`` (newest first), and the id the next page starts before."""
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        queryset = queryset.filter(**{f"{key}__lt": int(before)})
+    rows = list(queryset.order_by(f"-{key}")[: PAGE_SIZE + 1])
+    next_before = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
+    return rows[:PAGE_SIZE], next_before
+
+
+def _query_without_before(request) -> str:
+    query = request.GET.copy()
+    query.pop("before", None)
+    return query.urlencode()
+
+
+@login_required
+def job_list(request):
+    queryset = _visible(request, Job)
+    filterset = JobFilterSet(request.GET, queryset=queryset)
+    rows, next_before = _keyset_page(filterset.qs, request)
+    names = sorted(set(queryset.values_list("name", flat=True).distinct()[:200]))
+    return render(
+        request,
+        "outbox/job_list.html",
+        {
+            "rows": rows,
+            "next_before": next_before,
+            "filterset": filterset,
+            "names": names,
+            "statuses": JobStatus.choices,
+            "query": _query_without_before(request),
+        },
+    )
+
+
+@login_required
+def message_list(request):
+    queryset = _visible(request, OutboxMessage)
+    filterset = OutboxMessageFilterSet(request.GET, queryset=queryset.defer("payload"))
+    rows, next_before = _keyset_page(filterset.qs, request)
+    can_retry = policy.can(request.user, OutboxMessage, "change")
+    return render(
+        request,
+        "outbox/message_list.html",
+        {
+            "rows": rows,
+            "next_before": next_before,
+            "filterset": filterset,
+            "statuses": MessageStatus.choices,
+            "can_retry": can_retry,
+            "query": _query_without_before(request),
+        },
+    )
+
+
+@login_required
+@require_POST
+def message_retry(request, pk: int):
+    message = get_object_or_404(_visible(request, OutboxMessage, "change"), pk=pk)
+    try:
+        services.retry_message(message, by=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, _("Message {key} queued again.").format(key=message.key))
+    return redirect(request.POST.get("next") or "outbox:message_list")
+
+
+@login_required
+def channel_list(request):
+    queryset = _visible(request, NotificationChannel)
+    filterset = NotificationChannelFilterSet(request.GET, queryset=queryset)
+    return render(
+        request,
+        "outbox/channel_list.html",
+        {
+            "rows": filterset.qs.order_by("name")[:500],
+            "filterset": filterset,
+            "can_add": policy.can(request.user, NotificationChannel, "add"),
+        },
+    )
+
+
+@login_required
+def channel_create(request):
+    _visible(request, NotificationChannel, "add")
+    form = NotificationChannelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            channel = services.create_channel(by=request.user, **form.channel_fields())
+        except (ValidationError, DomainError) as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Channel {name} created.").format(name=channel.name))
+            return redirect("outbox:channel_list")
+    return render(request, "outbox/channel_form.html", {"form": form, "channel": None})
+
+
+@login_required
+def channel_edit(request, pk: int):
+    channel = get_object_or_404(_visible(request, NotificationChannel, "change"), pk=pk)
+    form = NotificationChannelForm(request.POST or None, instance=channel)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_channel(
+                channel,
+                by=request.user,
+                expected_version=form.cleaned_data.get("version"),
+                **form.channel_fields(),
+            )
+        except (ValidationError, DomainError) as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Channel {name} saved.").format(name=channel.name))
+            return redirect("outbox:channel_list")
+    return render(request, "outbox/channel_form.html", {"form": form, "channel": channel})
+
+
+def _add_errors(form, exc) -> None:
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            form.add_error(None, exc.messages)
+        return
+    for name, errors in (exc.fields or {}).items():
+        form.add_error(name if name in form.fields else None, errors)
+    if not exc.fields:
+        form.add_error(None, str(exc.detail))

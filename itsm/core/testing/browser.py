@@ -1,0 +1,105 @@
+"""Browser-test fixtures: Playwright driving Debian's Chromium against pytest-django's live server.
+
+Registered for the whole suite by ``pytest_plugins`` in ``itsm/conftest.py``. A test asks for
+``page`` (a fresh browser context on the live server) and ``login`` (sign in through the real
+login form), and is marked ``@pytest.mark.browser``::
+
+    @pytest.mark.browser
+    def test_dashboard(page, login, admin_user):
+        login(admin_user)
+        page.goto("/")
+
+Chromium comes from the distribution (``/usr/bin/chromium``; ``scripts/ensure-chromium.sh``
+installs it), not from Playwright's download. When it is missing the tests fail with a clear
+message, unless ``ITSM_SKIP_BROWSER=1`` asks to skip them.
+
+Playwright's sync API keeps an asyncio loop running in this thread; Django refuses ORM calls
+while a loop runs, so ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set while a browser module runs (the
+ORM calls here are ordinary synchronous test code, not coroutines). The browser is started per
+module and stopped after it, so the loop never leaks into other tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: Milliseconds a Playwright action or assertion waits before failing.
+TIMEOUT_MS = 15_000
+
+
+def chromium_path() -> str:
+    return os.environ.get("ITSM_CHROMIUM", CHROMIUM)
+
+
+def _require_chromium() -> str:
+    path = chromium_path()
+    if os.path.exists(path) and os.access(path, os.X_OK):
+        return path
+    if os.environ.get("ITSM_SKIP_BROWSER") == "1":
+        pytest.skip(f"{path} not found and ITSM_SKIP_BROWSER=1: browser tests skipped")
+    pytest.fail(
+        f"Browser tests need Debian's Chromium at {path}. Install it with "
+        "`bash scripts/ensure-chromium.sh` (apt-get install chromium), or set "
+        "ITSM_SKIP_BROWSER=1 to skip the browser tests.",
+        pytrace=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    """A headless Chromium (one per test module)."""
+    path = _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            instance = playwright.chromium.launch(
+                executable_path=path, args=CHROMIUM_ARGS, headless=True
+            )
+            try:
+                yield instance
+            finally:
+                instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_db) -> Iterator:
+    """A page in a fresh context (own cookies) whose relative URLs go to the live server."""
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def login(page) -> Callable:
+    """``login(user, password=PASSWORD)``: sign in through the login form, land on the dashboard."""
+    from itsm.conftest import PASSWORD
+
+    def sign_in(user, password: str = PASSWORD):
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", user.get_username())
+        page.fill("input[name=password]", password)
+        page.click("form[action$='/accounts/login/'] button[type=submit]")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        return page
+
+    return sign_in

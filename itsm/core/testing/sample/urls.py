@@ -1,0 +1,3 @@
+from itsm.core.testing.sample.api import urlpatterns
+
+__all__ = ["urlpatterns"]

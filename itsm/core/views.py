@@ -1,0 +1,419 @@
+"""UI pages of the core app: organisations, users (with roles), teams and record history.
+
+Every page reads through ``.restrict(user, action)``: rows of other organisations answer 404.
+A user whose roles do not allow an action at all gets 403. Writes go through
+``core.services``; their typed errors become form errors.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+from django.views.generic import DetailView, FormView, ListView
+
+from itsm.core import policy, services
+from itsm.core.choices import OrganisationKind
+from itsm.core.errors import DomainError
+from itsm.core.filtersets import OrganisationFilterSet, TeamFilterSet, UserFilterSet
+from itsm.core.forms import (
+    OrganisationCreateForm,
+    OrganisationEditForm,
+    TeamCreateForm,
+    TeamEditForm,
+    UserCreateForm,
+    UserEditForm,
+)
+from itsm.core.models import Organisation, RoleAssignment, Team, User
+from itsm.core.timeline import history_for
+from itsm.ui.forms import apply_errors, style_form
+
+# --- generic views --------------------------------------------------------------------------
+
+
+class PolicyMixin(LoginRequiredMixin):
+    """Checks ``policy.can(user, model, action)`` (403) and restricts querysets (404)."""
+
+    model: type
+    action = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not policy.can(request.user, self.model, self.action):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_queryset(self):
+        return self.model._default_manager.all()
+
+    def get_queryset(self):
+        return policy.restrict(self.base_queryset(), self.request.user, self.action)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["model_meta"] = self.model._meta
+        context["can_add"] = policy.can(user, self.model, "add")
+        context["can_change"] = policy.can(user, self.model, "change")
+        return context
+
+
+class RecordListView(PolicyMixin, ListView):
+    filterset_class: type
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=super().get_queryset(), request=self.request
+        )
+        self.restrict_filter_choices(self.filterset)
+        style_form(self.filterset.form)
+        return self.filterset.qs
+
+    def restrict_filter_choices(self, filterset):
+        """Choice filters must not list rows of other organisations."""
+        user = self.request.user
+        for filter_ in filterset.filters.values():
+            queryset = getattr(filter_, "queryset", None)
+            model = getattr(queryset, "model", None)
+            if model is not None and hasattr(model, "policy"):
+                filter_.queryset = policy.restrict(queryset, user, "view")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filterset"] = self.filterset
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_without_page"] = query.urlencode()
+        return context
+
+
+class RecordDetailView(PolicyMixin, DetailView):
+    pass
+
+
+class RecordCreateView(PolicyMixin, FormView):
+    action = "add"
+    template_name = "core/form.html"
+    detail_url_name: str
+    success_message = _("Saved.")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if "user" in self.form_class.__init__.__code__.co_varnames:
+            kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            obj = self.perform(form)
+        except (DomainError, DjangoValidationError) as error:
+            apply_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect(self.detail_url_name, pk=obj.pk)
+
+    def perform(self, form):  # pragma: no cover - every subclass implements it
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["heading"] = _("New {model}").format(model=self.model._meta.verbose_name)
+        context["cancel_url"] = reverse(self.list_url_name)
+        return context
+
+
+class RecordEditView(PolicyMixin, FormView):
+    action = "change"
+    template_name = "core/form.html"
+    detail_url_name: str
+    success_message = _("Saved.")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and policy.can(request.user, self.model, self.action):
+            self.object = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"version": self.object.version}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.object
+        if "user" in self.form_class.__init__.__code__.co_varnames:
+            kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            self.perform(form)
+        except (DomainError, DjangoValidationError) as error:
+            apply_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect(self.detail_url_name, pk=self.object.pk)
+
+    def changed_fields(self, form, names):
+        return {name: form.cleaned_data[name] for name in names if name in form.changed_data}
+
+    def update(self, form, names):
+        fields = self.changed_fields(form, names)
+        if fields:
+            services.update_record(
+                self.object,
+                by=self.request.user,
+                expected_version=form.cleaned_data["version"],
+                **fields,
+            )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["object"] = self.object
+        context["heading"] = _("Edit {model}: {name}").format(
+            model=self.model._meta.verbose_name, name=self.object
+        )
+        context["cancel_url"] = reverse(self.detail_url_name, kwargs={"pk": self.object.pk})
+        return context
+
+
+# --- organisations --------------------------------------------------------------------------
+
+
+class OrganisationList(RecordListView):
+    model = Organisation
+    filterset_class = OrganisationFilterSet
+    template_name = "core/organisation_list.html"
+    extra_context = {"kind_choices": OrganisationKind}
+
+    def base_queryset(self):
+        return Organisation.objects.only("id", "code", "name", "kind", "is_active").order_by(
+            "name", "id"
+        )
+
+
+class OrganisationDetail(RecordDetailView):
+    model = Organisation
+    template_name = "core/organisation_detail.html"
+    extra_context = {"kind_choices": OrganisationKind}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["members"] = (
+            User.objects.restrict(user).filter(organisation=self.object).order_by("username")[:50]
+        )
+        context["teams"] = (
+            Team.objects.restrict(user).filter(organisation=self.object).order_by("name")
+        )
+        return context
+
+
+class OrganisationCreate(RecordCreateView):
+    model = Organisation
+    form_class = OrganisationCreateForm
+    detail_url_name = "core:organisation_detail"
+    list_url_name = "core:organisation_list"
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.create_organisation(
+            code=data["code"],
+            name=data["name"],
+            kind=data["kind"],
+            notes=data["notes"],
+            by=self.request.user,
+        )
+
+
+class OrganisationEdit(RecordEditView):
+    model = Organisation
+    form_class = OrganisationEditForm
+    detail_url_name = "core:organisation_detail"
+
+    def perform(self, form):
+        self.update(form, ["name", "notes", "is_active"])
+
+
+# --- users ----------------------------------------------------------------------------------
+
+_ROLES = Prefetch("role_assignments", queryset=RoleAssignment.objects.order_by("role"))
+
+
+class UserList(RecordListView):
+    model = User
+    filterset_class = UserFilterSet
+    template_name = "core/user_list.html"
+
+    def base_queryset(self):
+        return (
+            User.objects.select_related("organisation")
+            .prefetch_related(_ROLES)
+            .order_by("username", "id")
+        )
+
+
+class UserDetail(RecordDetailView):
+    model = User
+    template_name = "core/user_detail.html"
+    context_object_name = "record"  # "user" is the signed-in user in every template
+
+    def base_queryset(self):
+        return User.objects.select_related("organisation").prefetch_related(_ROLES)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["teams"] = Team.objects.restrict(self.request.user).filter(members=self.object)
+        return context
+
+
+class UserCreate(RecordCreateView):
+    model = User
+    form_class = UserCreateForm
+    detail_url_name = "core:user_detail"
+    list_url_name = "core:user_list"
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.create_user(
+            username=data["username"],
+            organisation=data["organisation"],
+            password=data["password"] or None,
+            roles=tuple(data["roles"]),
+            email=data["email"],
+            display_name=data["display_name"],
+            language=data["language"],
+            by=self.request.user,
+        )
+
+
+class UserEdit(RecordEditView):
+    model = User
+    form_class = UserEditForm
+    detail_url_name = "core:user_detail"
+
+    def get_initial(self):
+        return {**super().get_initial(), "roles": sorted(self.object.roles)}
+
+    def perform(self, form):
+        with transaction.atomic():
+            self.update(form, ["display_name", "email", "phone", "language", "is_active"])
+            if "roles" in form.changed_data:
+                services.set_roles(
+                    self.object, roles=form.cleaned_data["roles"], by=self.request.user
+                )
+
+
+# --- teams ----------------------------------------------------------------------------------
+
+
+class TeamList(RecordListView):
+    model = Team
+    filterset_class = TeamFilterSet
+    template_name = "core/team_list.html"
+
+    def base_queryset(self):
+        return Team.objects.select_related("organisation", "leader").order_by("name", "id")
+
+
+class TeamDetail(RecordDetailView):
+    model = Team
+    template_name = "core/team_detail.html"
+
+    def base_queryset(self):
+        return Team.objects.select_related("organisation", "leader")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["members"] = (
+            User.objects.restrict(self.request.user).filter(teams=self.object).order_by("username")
+        )
+        return context
+
+
+class TeamCreate(RecordCreateView):
+    model = Team
+    form_class = TeamCreateForm
+    detail_url_name = "core:team_detail"
+    list_url_name = "core:team_list"
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.create_team(
+            code=data["code"],
+            name=data["name"],
+            organisation=data["organisation"],
+            leader=data["leader"],
+            members=list(data["members"]),
+            email=data["email"],
+            by=self.request.user,
+        )
+
+
+class TeamEdit(RecordEditView):
+    model = Team
+    form_class = TeamEditForm
+    detail_url_name = "core:team_detail"
+
+    def perform(self, form):
+        with transaction.atomic():
+            self.update(form, ["name", "leader", "email", "is_active"])
+            if "members" in form.changed_data:
+                services.set_team_members(
+                    self.object, members=form.cleaned_data["members"], by=self.request.user
+                )
+
+
+# --- history --------------------------------------------------------------------------------
+
+#: Detail pages of models that have no ``get_absolute_url``.
+DETAIL_URL_NAMES = {
+    "core.organisation": "core:organisation_detail",
+    "core.user": "core:user_detail",
+    "core.team": "core:team_detail",
+}
+
+
+def detail_url(obj) -> str | None:
+    """The detail page of *obj*, if it has one."""
+    get_url = getattr(obj, "get_absolute_url", None)
+    if callable(get_url):
+        return get_url()
+    name = DETAIL_URL_NAMES.get(obj._meta.label_lower)
+    if name is None:
+        return None
+    try:
+        return reverse(name, kwargs={"pk": obj.pk})
+    except NoReverseMatch:
+        return None
+
+
+@require_GET
+@login_required
+def history(request, app_label: str, model_name: str, pk: str):
+    """Read-only history of any record the user may view: field changes and timeline events."""
+    try:
+        model = apps.get_model(app_label, model_name)
+        policy.policy_for(model)
+    except (LookupError, TypeError):
+        raise Http404
+    queryset = policy.restrict(model._default_manager.all(), request.user, "view")
+    try:
+        obj = queryset.get(pk=pk)
+    except (model.DoesNotExist, ValueError, DjangoValidationError):
+        raise Http404
+    context = {
+        "object": obj,
+        "model_meta": model._meta,
+        "items": history_for(obj),
+        "detail_url": detail_url(obj),
+    }
+    return render(request, "core/history.html", context)

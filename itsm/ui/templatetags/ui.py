@@ -1,0 +1,93 @@
+"""Template helpers of the UI shell: icons, badges and labels."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+# Outline icons from Tabler Icons (MIT, https://tabler.io/icons), inlined so no icon font is
+# shipped. Add a name here to use it in NAV_ITEMS or templates.
+ICONS = {
+    "home": '<path d="M5 12l-2 0l9 -9l9 9l-2 0"/><path d="M5 12v7a2 2 0 0 0 2 2h10a2 2 0 0 0 2 '
+    '-2v-7"/><path d="M9 21v-6a2 2 0 0 1 2 -2h2a2 2 0 0 1 2 2v6"/>',
+    "building": '<path d="M3 21l18 0"/><path d="M9 8l1 0"/><path d="M9 12l1 0"/><path d="M9 16l1 '
+    '0"/><path d="M14 8l1 0"/><path d="M14 12l1 0"/><path d="M14 16l1 0"/><path d="M5 21v-16a2 '
+    '2 0 0 1 2 -2h10a2 2 0 0 1 2 2v16"/>',
+    "users": '<path d="M5 7a4 4 0 1 0 8 0a4 4 0 1 0 -8 0"/><path d="M3 21v-2a4 4 0 0 1 4 -4h4a4 4 '
+    '0 0 1 4 4v2"/><path d="M16 3.13a4 4 0 0 1 0 7.75"/><path d="M21 21v-2a4 4 0 0 0 -3 -3.85"/>',
+    "users-group": '<path d="M10 13a2 2 0 1 0 4 0a2 2 0 0 0 -4 0"/><path d="M8 21v-1a2 2 0 0 1 2 '
+    '-2h4a2 2 0 0 1 2 2v1"/><path d="M15 5a2 2 0 1 0 4 0a2 2 0 0 0 -4 0"/><path d="M17 10h2a2 2 '
+    '0 0 1 2 2v1"/><path d="M5 5a2 2 0 1 0 4 0a2 2 0 0 0 -4 0"/><path d="M3 13v-1a2 2 0 0 1 2 '
+    '-2h2"/>',
+    "calendar": '<path d="M4 7a2 2 0 0 1 2 -2h12a2 2 0 0 1 2 2v12a2 2 0 0 1 -2 2h-12a2 2 0 0 1 -2 '
+    '-2v-12z"/><path d="M16 3v4"/><path d="M8 3v4"/><path d="M4 11h16"/>',
+    "send": '<path d="M10 14l11 -11"/><path d="M21 3l-6.5 18a.55 .55 0 0 1 -1 0l-3.5 -7l-7 -3.5a.55'
+    ' .55 0 0 1 0 -1l18 -6.5"/>',
+    "history": '<path d="M12 8l0 4l2 2"/><path d="M3.05 11a9 9 0 1 1 .5 4m-.5 5v-5h5"/>',
+    "world": '<path d="M3 12a9 9 0 1 0 18 0a9 9 0 0 0 -18 0"/><path d="M3.6 9h16.8"/><path d="M3.6 '
+    '15h16.8"/><path d="M11.5 3a17 17 0 0 0 0 18"/><path d="M12.5 3a17 17 0 0 1 0 18"/>',
+    "plus": '<path d="M12 5l0 14"/><path d="M5 12l14 0"/>',
+    "edit": '<path d="M7 7h-1a2 2 0 0 0 -2 2v9a2 2 0 0 0 2 2h9a2 2 0 0 0 2 -2v-1"/>'
+    '<path d="M20.385 6.585a2.1 2.1 0 0 0 -2.97 -2.97l-8.415 8.385v3h3l8.385 -8.415z"/>'
+    '<path d="M16 5l3 3"/>',
+    "logout": '<path d="M14 8v-2a2 2 0 0 0 -2 -2h-7a2 2 0 0 0 -2 2v12a2 2 0 0 0 2 2h7a2 2 0 0 0 2 '
+    '-2v-2"/><path d="M9 12h12l-3 -3"/><path d="M18 15l3 -3"/>',
+    "briefcase": '<path d="M3 9a2 2 0 0 1 2 -2h14a2 2 0 0 1 2 2v9a2 2 0 0 1 -2 2h-14a2 2 0 0 1 -2 '
+    '-2l0 -9"/><path d="M8 7v-2a2 2 0 0 1 2 -2h4a2 2 0 0 1 2 2v2"/>',
+}
+_DEFAULT_ICON = '<path d="M3 12a9 9 0 1 0 18 0a9 9 0 1 0 -18 0"/>'
+
+
+@register.simple_tag
+def icon(name: str, css_class: str = "icon"):
+    """An inline SVG icon (``{% icon "home" %}``); unknown names draw a circle."""
+    body = ICONS.get(name, _DEFAULT_ICON)
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="{}" width="24" height="24" '
+        'viewBox="0 0 24 24" stroke-width="2" stroke="currentColor" fill="none" '
+        'stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">{}</svg>',
+        css_class,
+        mark_safe(body),  # constants above, never user input
+    )
+
+
+@register.simple_tag
+def choice_badge(choices_cls, value):
+    """A Tabler badge for a ``ChoiceSet`` value, in the colour the choices class declares."""
+    labels = dict(choices_cls.choices)
+    return format_html(
+        '<span class="badge bg-{}-lt">{}</span>',
+        choices_cls.colour(value),
+        labels.get(value, value),
+    )
+
+
+# Labels of timeline verbs written by core services; other apps' verbs fall back to the verb.
+VERB_LABELS = {
+    "created": _("Created"),
+    "updated": _("Updated"),
+    "changed": _("Changed"),
+    "deleted": _("Deleted"),
+    "roles_changed": _("Roles changed"),
+    "members_changed": _("Members changed"),
+}
+
+
+@register.filter
+def verb_label(verb: str) -> str:
+    """The translated label of a timeline verb (``"roles_changed"`` → "Roles changed")."""
+    label = VERB_LABELS.get(verb)
+    return str(label) if label is not None else verb.replace("_", " ")
+
+
+@register.simple_tag
+def history_url(obj) -> str:
+    """The read-only history page of any record: ``{% history_url object %}``."""
+    from django.urls import reverse
+
+    meta = obj._meta
+    return reverse("core:history", args=[meta.app_label, meta.model_name, obj.pk])

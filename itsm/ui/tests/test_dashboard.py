@@ -1,0 +1,118 @@
+"""The dashboard: exact counts through restricted querysets, chart data, navigation."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from itsm.conftest import PASSWORD
+from itsm.core import services
+from itsm.core.choices import OrganisationKind
+
+
+@pytest.fixture
+def populated(provider, customer_a, customer_b, admin_user, agent, customer_user,
+              other_customer_user):
+    services.create_organisation(code="sup", name="Supplier S", kind=OrganisationKind.SUPPLIER)
+    services.create_team(code="desk", name="Desk", organisation=provider, members=[agent])
+    services.create_team(code="net", name="Network", organisation=provider)
+
+
+def _counts(response):
+    return response.context["counts"]
+
+
+def test_anonymous_is_sent_to_login(client, db):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_admin_sees_exact_counts(client, populated, admin_user):
+    client.force_login(admin_user)
+    response = client.get("/")
+    assert response.status_code == 200
+    counts = _counts(response)
+    assert {row["kind"]: row["count"] for row in counts["organisations"]} == {
+        "provider": 1,
+        "customer": 2,
+        "supplier": 1,
+    }
+    assert counts["organisations_total"] == 4
+    assert counts["users"] == 4
+    assert counts["teams"] == 2
+    html = response.content.decode()
+    assert 'data-count="organisations">4<' in html
+    assert 'data-count="users">4<' in html
+    assert 'data-count="teams">2<' in html
+
+
+def test_customer_counts_only_their_organisation(client, populated, customer_user):
+    client.force_login(customer_user)
+    response = client.get("/")
+    counts = _counts(response)
+    assert {row["kind"]: row["count"] for row in counts["organisations"]} == {
+        "provider": 0,
+        "customer": 1,
+        "supplier": 0,
+    }
+    assert counts["users"] == 1
+    assert counts["teams"] == 0
+    assert response.context["outbox"] is None
+    assert response.context["chart"] == {"names": ["Customer A"], "counts": [1]}
+
+
+def test_chart_data_is_a_json_script(client, populated, admin_user):
+    client.force_login(admin_user)
+    response = client.get("/")
+    html = response.content.decode()
+    start = html.index('<script id="chart-users-per-organisation-data" type="application/json">')
+    payload = html[start:].split(">", 1)[1].split("</script>", 1)[0]
+    assert json.loads(payload) == {
+        "names": ["Provider Ltd", "Customer A", "Customer B"],
+        "counts": [2, 1, 1],
+    }
+    assert "/static/vendor/echarts/echarts.min.js" in html
+    assert "cdn" not in html.lower()
+
+
+def test_outbox_counts_for_staff(client, populated, admin_user):
+    outbox = pytest.importorskip("itsm.core.outbox.services")
+    outbox.enqueue(key="k1", channel="email", target="a@example.com", payload={})
+    outbox.enqueue(key="k2", channel="email", target="b@example.com", payload={})
+    client.force_login(admin_user)
+    response = client.get("/")
+    assert response.context["outbox"]["pending"] == 2
+    assert response.context["outbox"]["dead"] == 0
+    assert 'data-count="outbox-pending">2<' in response.content.decode()
+
+
+def test_navigation_follows_policy(client, populated, admin_user, customer_user):
+    client.force_login(admin_user)
+    admin_nav = [item["url"] for item in client.get("/").context["nav_items"]]
+    assert admin_nav[:4] == [
+        "ui:dashboard",
+        "core:organisation_list",
+        "core:user_list",
+        "core:team_list",
+    ]
+    client.force_login(customer_user)
+    customer_nav = [item["url"] for item in client.get("/").context["nav_items"]]
+    # teams (and other provider-internal pages) are not offered to customers
+    assert customer_nav == ["ui:dashboard", "core:organisation_list", "core:user_list"]
+
+
+def test_htmx_csrf_header_and_logout_form(client, admin_user):
+    client.force_login(admin_user)
+    html = client.get("/").content.decode()
+    assert "hx-headers='{\"X-CSRFToken\": \"" in html
+    assert f'action="{reverse("logout")}"' in html
+    assert "/static/vendor/htmx/htmx.min.js" in html
+
+
+def test_logout_by_post_lands_on_login(client, admin_user):
+    assert client.login(username="admin", password=PASSWORD)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login")
+    assert client.get("/").status_code == 302
