@@ -36,8 +36,11 @@ class _Anyone:
 
 
 ANYONE = _Anyone()
-STAFF = frozenset(r.value for r in Role if r not in (Role.CUSTOMER_CONTACT, Role.CUSTOMER_USER,
-                                                       Role.SUPPLIER_CONTACT))
+STAFF = frozenset(
+    r.value
+    for r in Role
+    if r not in (Role.CUSTOMER_CONTACT, Role.CUSTOMER_USER, Role.SUPPLIER_CONTACT)
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,9 @@ ADMIN_ONLY = {"add": ADMIN, "change": ADMIN, "delete": ADMIN}
 def policy_for(model: type[Model]) -> ModelPolicy:
     policy = getattr(model, "policy", None)
     if not isinstance(policy, ModelPolicy):
-        raise TypeError(f"{model.__name__} declares no ModelPolicy; add `policy = ModelPolicy(...)`")
+        raise TypeError(
+            f"{model.__name__} declares no ModelPolicy; add `policy = ModelPolicy(...)`"
+        )
     return policy
 
 

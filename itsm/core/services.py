@@ -68,13 +68,14 @@ def transition(obj, target: str, *, by, note: str = "", expected_version: int | 
 # --- organisations, people, teams -----------------------------------------------------------
 
 
-def create_organisation(*, code: str, name: str, kind: str, by=None, notes: str = "") -> Organisation:
+def create_organisation(*, code: str, name: str, kind: str, by=None, notes: str = "",
+                        is_active: bool = True) -> Organisation:
     """Create an organisation. There is exactly one provider organisation."""
     if kind == OrganisationKind.PROVIDER and Organisation.objects.filter(kind=kind).exists():
         raise ValidationFailed(fields={"kind": [str(_("There is already a provider "
                                                        "organisation."))]})
     with transaction.atomic():
-        org = Organisation(code=code, name=name, kind=kind, notes=notes)
+        org = Organisation(code=code, name=name, kind=kind, notes=notes, is_active=is_active)
         org.full_clean()
         org.save()
         record_event(org, "created", by=by)
@@ -83,13 +84,14 @@ def create_organisation(*, code: str, name: str, kind: str, by=None, notes: str 
 
 def create_user(*, username: str, organisation: Organisation, password: str | None = None,
                 roles: tuple[str, ...] = (), email: str = "", display_name: str = "",
-                language: str = "zh-hans", by=None, is_superuser: bool = False) -> User:
+                language: str = "zh-hans", phone: str = "", is_active: bool = True, by=None,
+                is_superuser: bool = False) -> User:
     """Create a user in *organisation* with *roles* (validated against its kind)."""
     _check_roles(organisation, roles)
     with transaction.atomic():
         user = User(username=username, organisation=organisation, email=email,
-                    display_name=display_name, language=language,
-                    is_staff=is_superuser, is_superuser=is_superuser)
+                    display_name=display_name, language=language, phone=phone,
+                    is_active=is_active, is_staff=is_superuser, is_superuser=is_superuser)
         if password:
             user.set_password(password)
         else:

@@ -67,9 +67,7 @@ class StateMachine:
     def available(self, obj, user) -> list[Transition]:
         """Transitions *user* may make from *obj*'s current state (for buttons and the API)."""
         state = self.state_of(obj)
-        return [
-            t for t in self.transitions if t.starts_from(state) and _role_allows(t, user)
-        ]
+        return [t for t in self.transitions if t.starts_from(state) and _role_allows(t, user)]
 
 
 def _role_allows(transition: Transition, user) -> bool:

@@ -8,13 +8,32 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from itsm.core import services
 from itsm.core.api.idempotency import IdempotentCreateMixin
 from itsm.core.errors import ValidationFailed
-from itsm.core import services
 from itsm.core.services import update_record
 from itsm.core.timeline import history_for
+
+#: largest value of a 64-bit primary key; larger ids are refused before they reach the database
+MAX_ID = 2**63 - 1
+
+
+class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related id outside 1…2⁶³−1 is "does not exist" (400), not a database overflow (500)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            number = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < number <= MAX_ID or str(number) != str(data).strip():
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(number)
 
 
 class DomainSerializer(serializers.ModelSerializer):
@@ -24,7 +43,9 @@ class DomainSerializer(serializers.ModelSerializer):
     edit based on an older version answers 409 instead of overwriting someone else's change.
     """
 
-    version = serializers.IntegerField(required=False, min_value=1)
+    serializer_related_field = BoundedPrimaryKeyRelatedField
+
+    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
     #: fields of the brief nested form other serializers embed
     brief_fields: tuple[str, ...] = ("id", "display")
@@ -75,6 +96,13 @@ class DomainViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         return super().get_queryset().restrict(self.request.user, "view")
 
+    def get_object(self):
+        # ids are 64-bit integers: anything else answers 404 without reaching the database
+        value = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
+        if self.lookup_field == "pk" and not (value.isdigit() and 0 < int(value) <= MAX_ID):
+            raise NotFound()
+        return super().get_object()
+
     # --- writes go through services ----------------------------------------------------------
     def create_record(self, data: dict, *, by):  # pragma: no cover - every subclass overrides
         raise NotImplementedError
@@ -94,15 +122,23 @@ class DomainViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
             except ValueError:
                 raise ValidationFailed(fields={"If-Match": [str(_("Must be a version number."))]})
         if expected is None:
-            raise ValidationFailed(fields={"version": [str(_(
-                "Send the version you edited (field “version” or If-Match header)."))]})
-        serializer.instance = self.update_fields(serializer.instance, data, expected_version=expected)
+            raise ValidationFailed(
+                fields={
+                    "version": [
+                        str(_("Send the version you edited (field “version” or If-Match header)."))
+                    ]
+                }
+            )
+        serializer.instance = self.update_fields(
+            serializer.instance, data, expected_version=expected
+        )
 
     def update_fields(self, instance, data: dict, *, expected_version: int):
         m2m = {k: data.pop(k) for k in list(data) if _is_m2m(instance, k)}
         with transaction.atomic():
-            instance = update_record(instance, by=self.request.user,
-                                     expected_version=expected_version, **data)
+            instance = update_record(
+                instance, by=self.request.user, expected_version=expected_version, **data
+            )
             for name, values in m2m.items():
                 getattr(instance, name).set(values)
         return instance
@@ -111,8 +147,10 @@ class DomainViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         self.delete_record(instance, by=self.request.user)
 
     def delete_record(self, instance, *, by):
-        raise ValidationFailed(_("Records of this kind cannot be deleted; retire them instead."),
-                               code="delete_not_allowed")
+        raise ValidationFailed(
+            _("Records of this kind cannot be deleted; retire them instead."),
+            code="delete_not_allowed",
+        )
 
     @extend_schema(responses=HistoryItemSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
@@ -120,8 +158,14 @@ class DomainViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         """Field changes and timeline events of the record, oldest first (read-only)."""
         obj = self.get_object()
         items = [
-            {"at": item.at, "actor": str(item.actor) if item.actor else None, "kind": item.kind,
-             "verb": item.verb, "changes": [list(c) for c in item.changes], "note": item.note}
+            {
+                "at": item.at,
+                "actor": str(item.actor) if item.actor else None,
+                "kind": item.kind,
+                "verb": item.verb,
+                "changes": [list(c) for c in item.changes],
+                "note": item.note,
+            }
             for item in history_for(obj)
         ]
         return Response(HistoryItemSerializer(items, many=True).data)

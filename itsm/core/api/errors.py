@@ -57,8 +57,10 @@ def _flatten(detail) -> dict:
 
 def _django_validation_fields(exc: DjangoValidationError) -> dict:
     if hasattr(exc, "error_dict"):
-        return {name: [str(m) for e in errors for m in e.messages]
-                for name, errors in exc.error_dict.items()}
+        return {
+            name: [str(m) for e in errors for m in e.messages]
+            for name, errors in exc.error_dict.items()
+        }
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
@@ -67,17 +69,25 @@ def exception_handler(exc, context):
         return Response(error_body(exc.code, exc.detail, exc.fields), status=exc.status)
     if isinstance(exc, DjangoValidationError):
         return Response(
-            error_body("validation", _("Some fields are not valid."),
-                       _django_validation_fields(exc)),
+            error_body(
+                "validation", _("Some fields are not valid."), _django_validation_fields(exc)
+            ),
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, IntegrityError):
         # Safety net: serializers and services validate uniqueness first; this is only reached
         # when a concurrent request inserted the same value in between (a race, not a bug).
         return Response(
-            error_body("conflict", _("The record conflicts with an existing one; reload and "
-                                     "try again.")),
+            error_body(
+                "conflict", _("The record conflicts with an existing one; reload and try again.")
+            ),
             status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, OverflowError):
+        # Safety net: a number in a filter or body too large for the database column.
+        return Response(
+            error_body("validation", _("A number is out of range.")),
+            status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -93,8 +103,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail
         if isinstance(detail, (dict, list)):
-            response.data = error_body(code, _("The request could not be processed."),
-                                       _flatten(detail))
+            response.data = error_body(
+                code, _("The request could not be processed."), _flatten(detail)
+            )
         else:
             api_code = getattr(detail, "code", None)
             if api_code in ("not_authenticated", "authentication_failed", "parse_error"):

@@ -36,8 +36,9 @@ class IdempotentCreateMixin:
             return super().create(request, *args, **kwargs)
         key = key.strip()
         if not key or len(key) > MAX_KEY_LENGTH:
-            raise ValidationFailed(fields={HEADER: [str(_(
-                "Must be 1 to {n} characters.")).format(n=MAX_KEY_LENGTH)]})
+            raise ValidationFailed(
+                fields={HEADER: [str(_("Must be 1 to {n} characters.")).format(n=MAX_KEY_LENGTH)]}
+            )
         digest = _digest(request.data)
         replay = self._replay(request, key, digest)
         if replay is not None:
@@ -47,8 +48,12 @@ class IdempotentCreateMixin:
                 response = super().create(request, *args, **kwargs)
                 body = json.loads(json.dumps(response.data, cls=JSONEncoder))
                 IdempotencyRecord.objects.create(
-                    user=request.user, key=key, path=request.path, request_hash=digest,
-                    status_code=response.status_code, response_body=body,
+                    user=request.user,
+                    key=key,
+                    path=request.path,
+                    request_hash=digest,
+                    status_code=response.status_code,
+                    response_body=body,
                 )
         except IntegrityError:
             # A concurrent request with the same key committed first: answer as it did.

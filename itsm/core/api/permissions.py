@@ -64,5 +64,6 @@ class PolicyPermission(BasePermission):
         if action in (None, "view"):
             return True
         model = type(obj)
-        return policy.restrict(model._default_manager.filter(pk=obj.pk), request.user,
-                               action).exists()
+        return policy.restrict(
+            model._default_manager.filter(pk=obj.pk), request.user, action
+        ).exists()

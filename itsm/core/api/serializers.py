@@ -9,8 +9,18 @@ from itsm.core.models import Organisation, Team, User
 class OrganisationSerializer(DomainSerializer):
     class Meta:
         model = Organisation
-        fields = ["id", "display", "code", "name", "kind", "is_active", "notes", "version",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "display",
+            "code",
+            "name",
+            "kind",
+            "is_active",
+            "notes",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
     def validate_kind(self, value):
@@ -27,8 +37,22 @@ class UserSerializer(DomainSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "display", "username", "display_name", "email", "phone", "organisation",
-                  "language", "is_active", "roles", "password", "version"]
+        fields = [
+            "id",
+            "display",
+            "username",
+            "display_name",
+            "email",
+            "phone",
+            "organisation",
+            "language",
+            "is_active",
+            "roles",
+            "password",
+            "version",
+        ]
+        # every user belongs to an organisation when created through the API
+        extra_kwargs = {"organisation": {"required": True, "allow_null": False}}
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -47,5 +71,15 @@ class UserSerializer(DomainSerializer):
 class TeamSerializer(DomainSerializer):
     class Meta:
         model = Team
-        fields = ["id", "display", "code", "name", "organisation", "leader", "members", "email",
-                  "is_active", "version"]
+        fields = [
+            "id",
+            "display",
+            "code",
+            "name",
+            "organisation",
+            "leader",
+            "members",
+            "email",
+            "is_active",
+            "version",
+        ]

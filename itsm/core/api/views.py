@@ -38,8 +38,9 @@ class UserViewSet(DomainViewSet):
         with transaction.atomic():
             if password:
                 instance.set_password(password)
-            instance = services.update_record(instance, by=self.request.user,
-                                              expected_version=expected_version, **data)
+            instance = services.update_record(
+                instance, by=self.request.user, expected_version=expected_version, **data
+            )
             if roles is not None:
                 services.set_roles(instance, roles=roles, by=self.request.user)
         return instance

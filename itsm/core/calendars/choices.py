@@ -61,6 +61,10 @@ class YearStatus(ChoiceSet):
 
 with_colours(
     YearStatus,
-    {"confirmed": "green", "provisional": "yellow", "unconfirmed": "red",
-     "not_applicable": "secondary"},
+    {
+        "confirmed": "green",
+        "provisional": "yellow",
+        "unconfirmed": "red",
+        "not_applicable": "secondary",
+    },
 )

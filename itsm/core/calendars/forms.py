@@ -53,7 +53,9 @@ class IntervalsForm(StyledForm, forms.Form):
                 )
         for weekday, label in Weekday.CHOICES:
             self.fields[f"day_{weekday}"] = forms.CharField(
-                label=label, required=False, initial=", ".join(current.get(weekday, [])),
+                label=label,
+                required=False,
+                initial=", ".join(current.get(weekday, [])),
                 help_text=_("e.g. 09:00-12:00, 13:30-18:00; 00:00 as end means midnight"),
             )
         self._style()
@@ -71,8 +73,10 @@ class IntervalsForm(StyledForm, forms.Form):
                     h1, m1, h2, m2 = (int(g) for g in match.groups())
                     start, end = time(h1, m1), time(h2 % 24 if h2 == 24 and m2 == 0 else h2, m2)
                 except ValueError:
-                    self.add_error(f"day_{weekday}", _("“{value}” is not a span like "
-                                                       "09:00-12:00.").format(value=part))
+                    self.add_error(
+                        f"day_{weekday}",
+                        _("“{value}” is not a span like 09:00-12:00.").format(value=part),
+                    )
                     continue
                 intervals.append({"weekday": weekday, "start": start, "end": end})
         data["intervals"] = intervals
@@ -89,7 +93,6 @@ class DayForm(StyledForm, forms.Form):
         self._style()
 
 
-
 class YearForm(StyledForm, forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
 
@@ -98,15 +101,16 @@ class YearForm(StyledForm, forms.Form):
         self._style()
 
 
-
 class ImportForm(YearForm):
-    file = forms.FileField(label=_("CSV file"),
-                           help_text=_("Columns date,kind,name; kind is holiday or workday."))
+    file = forms.FileField(
+        label=_("CSV file"), help_text=_("Columns date,kind,name; kind is holiday or workday.")
+    )
 
 
 class SeedForm(StyledForm, forms.Form):
     years = forms.CharField(
-        label=_("years"), required=False,
+        label=_("years"),
+        required=False,
         help_text=_("e.g. 2025, 2026; empty loads every year not loaded yet"),
     )
 
@@ -125,12 +129,13 @@ class SeedForm(StyledForm, forms.Form):
         self._style()
 
 
-
 class ComputeForm(StyledForm, forms.Form):
-    start = forms.DateTimeField(label=_("start"),
-                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    hours = forms.DecimalField(label=_("working hours"), min_value=0, max_value=87840,
-                               decimal_places=2)
+    start = forms.DateTimeField(
+        label=_("start"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    hours = forms.DecimalField(
+        label=_("working hours"), min_value=0, max_value=87840, decimal_places=2
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -150,13 +150,16 @@ class CalendarDay(DomainModel):
     """A dated exception: a holiday, or an adjusted working day (调休上班)."""
 
     calendar = models.ForeignKey(
-        BusinessCalendar, verbose_name=_("calendar"), on_delete=models.CASCADE,
+        BusinessCalendar,
+        verbose_name=_("calendar"),
+        on_delete=models.CASCADE,
         related_name="days",
     )
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=DayKind.choices)
-    name = models.CharField(_("name"), max_length=100, blank=True,
-                            help_text=_("e.g. 春节 (Spring Festival)"))
+    name = models.CharField(
+        _("name"), max_length=100, blank=True, help_text=_("e.g. 春节 (Spring Festival)")
+    )
 
     policy = CALENDAR_POLICY
 
@@ -176,15 +179,18 @@ class CalendarYear(DomainModel):
     """The state of one calendar year: where its rows came from and whether confirmed."""
 
     calendar = models.ForeignKey(
-        BusinessCalendar, verbose_name=_("calendar"), on_delete=models.CASCADE,
+        BusinessCalendar,
+        verbose_name=_("calendar"),
+        on_delete=models.CASCADE,
         related_name="years",
     )
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
     )
     confirmed = models.BooleanField(_("confirmed"), default=False)
-    source = models.CharField(_("source"), max_length=20, choices=YearSource.choices,
-                              default=YearSource.MANUAL)
+    source = models.CharField(
+        _("source"), max_length=20, choices=YearSource.choices, default=YearSource.MANUAL
+    )
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("confirmed by"),

@@ -29,8 +29,9 @@ def unconfirmed_years(calendar: BusinessCalendar, years: Iterable[int]) -> list[
         ).dates("date", "year")
     }
     confirmed = set(
-        CalendarYear.objects.filter(calendar=calendar, year__in=years, confirmed=True)
-        .values_list("year", flat=True)
+        CalendarYear.objects.filter(calendar=calendar, year__in=years, confirmed=True).values_list(
+            "year", flat=True
+        )
     )
     return [y for y in years if y not in with_rows and y not in confirmed]
 
@@ -58,8 +59,9 @@ def unconfirmed_calendar_years(today: date) -> list[UnconfirmedYear]:
         .distinct()
     )
     confirmed = set(
-        CalendarYear.objects.filter(calendar__in=calendars, year__in=years, confirmed=True)
-        .values_list("calendar_id", "year")
+        CalendarYear.objects.filter(
+            calendar__in=calendars, year__in=years, confirmed=True
+        ).values_list("calendar_id", "year")
     )
     return [
         UnconfirmedYear(calendar, year)
@@ -108,8 +110,9 @@ def year_status(row: CalendarYear) -> str:
         return YearStatus.CONFIRMED
     has_rows = getattr(row, "has_rows", None)
     if has_rows is None:
-        has_rows = CalendarDay.objects.filter(calendar=row.calendar_id,
-                                              date__year=row.year).exists()
+        has_rows = CalendarDay.objects.filter(
+            calendar=row.calendar_id, date__year=row.year
+        ).exists()
     return YearStatus.PROVISIONAL if has_rows else YearStatus.UNCONFIRMED
 
 

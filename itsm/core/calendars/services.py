@@ -105,8 +105,10 @@ def _touch(calendar: BusinessCalendar) -> None:
 
 def _validation(exc: ValidationError) -> ValidationFailed:
     if hasattr(exc, "error_dict"):
-        fields = {name: [str(m) for e in errors for m in e.messages]
-                  for name, errors in exc.error_dict.items()}
+        fields = {
+            name: [str(m) for e in errors for m in e.messages]
+            for name, errors in exc.error_dict.items()
+        }
     else:
         fields = {"non_field_errors": [str(m) for m in exc.messages]}
     return ValidationFailed(fields=fields)
@@ -125,8 +127,15 @@ def _check_year(year, field: str = "year") -> int:
     except (TypeError, ValueError):
         raise ValidationFailed(fields={field: [str(_("Enter a year such as 2026."))]})
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValidationFailed(fields={field: [str(_("Enter a year between {low} and {high}."))
-                                               .format(low=MIN_YEAR, high=MAX_YEAR)]})
+        raise ValidationFailed(
+            fields={
+                field: [
+                    str(_("Enter a year between {low} and {high}.")).format(
+                        low=MIN_YEAR, high=MAX_YEAR
+                    )
+                ]
+            }
+        )
     return year
 
 
@@ -147,14 +156,28 @@ def _year_row(calendar: BusinessCalendar, year: int, source: str) -> CalendarYea
 # --- calendars --------------------------------------------------------------------------------
 
 
-def create_calendar(*, by, code: str, name: str, time_zone: str = "Asia/Shanghai",
-                    holiday_region: str = "", is_active: bool = True, description: str = "",
-                    intervals: Sequence[Mapping] | None = None) -> BusinessCalendar:
+def create_calendar(
+    *,
+    by,
+    code: str,
+    name: str,
+    time_zone: str = "Asia/Shanghai",
+    holiday_region: str = "",
+    is_active: bool = True,
+    description: str = "",
+    intervals: Sequence[Mapping] | None = None,
+) -> BusinessCalendar:
     """Create a calendar, optionally with its weekly intervals."""
     with transaction.atomic():
-        calendar = BusinessCalendar(code=code, name=name, time_zone=time_zone,
-                                    holiday_region=holiday_region.upper(), is_active=is_active,
-                                    description=description, rules_token=uuid.uuid4().hex)
+        calendar = BusinessCalendar(
+            code=code,
+            name=name,
+            time_zone=time_zone,
+            holiday_region=holiday_region.upper(),
+            is_active=is_active,
+            description=description,
+            rules_token=uuid.uuid4().hex,
+        )
         _full_clean(calendar)
         calendar.save()
         record_event(calendar, "created", by=by)
@@ -163,8 +186,9 @@ def create_calendar(*, by, code: str, name: str, time_zone: str = "Asia/Shanghai
     return calendar
 
 
-def update_calendar(calendar: BusinessCalendar, *, by, expected_version: int | None,
-                    **fields) -> BusinessCalendar:
+def update_calendar(
+    calendar: BusinessCalendar, *, by, expected_version: int | None, **fields
+) -> BusinessCalendar:
     """Change a calendar's fields (code, name, time zone, holiday region, active, description).
 
     A changed time zone or holiday region changes the arithmetic of every year, so the
@@ -173,8 +197,11 @@ def update_calendar(calendar: BusinessCalendar, *, by, expected_version: int | N
     allowed = {"code", "name", "time_zone", "holiday_region", "is_active", "description"}
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationFailed(fields={name: [str(_("This field cannot be changed here."))]
-                                       for name in sorted(unknown)})
+        raise ValidationFailed(
+            fields={
+                name: [str(_("This field cannot be changed here."))] for name in sorted(unknown)
+            }
+        )
     if "holiday_region" in fields:
         fields["holiday_region"] = (fields["holiday_region"] or "").upper()
     rules_changed = any(
@@ -196,8 +223,9 @@ def update_calendar(calendar: BusinessCalendar, *, by, expected_version: int | N
     return calendar
 
 
-def set_weekly_intervals(calendar: BusinessCalendar, *, intervals: Sequence[Mapping],
-                         by) -> list[WorkingInterval]:
+def set_weekly_intervals(
+    calendar: BusinessCalendar, *, intervals: Sequence[Mapping], by
+) -> list[WorkingInterval]:
     """Replace the calendar's weekly working intervals.
 
     *intervals* is a list of ``{"weekday": 0..6, "start": time, "end": time}`` (times may be
@@ -207,10 +235,12 @@ def set_weekly_intervals(calendar: BusinessCalendar, *, intervals: Sequence[Mapp
     errors: dict[str, list[str]] = {}
     rows: list[tuple[int, WorkingInterval]] = []
     for index, item in enumerate(intervals):
-        row = WorkingInterval(calendar=calendar, weekday=item.get("weekday"),
-                              start=_parse_time(item.get("start"), f"intervals.{index}.start",
-                                                errors),
-                              end=_parse_time(item.get("end"), f"intervals.{index}.end", errors))
+        row = WorkingInterval(
+            calendar=calendar,
+            weekday=item.get("weekday"),
+            start=_parse_time(item.get("start"), f"intervals.{index}.start", errors),
+            end=_parse_time(item.get("end"), f"intervals.{index}.end", errors),
+        )
         try:
             row.full_clean(exclude=["calendar"])
         except ValidationError as exc:
@@ -230,7 +260,8 @@ def set_weekly_intervals(calendar: BusinessCalendar, *, intervals: Sequence[Mapp
         for start, end, index in spans:
             if start < reached:
                 errors.setdefault(f"intervals.{index}.start", []).append(
-                    str(_("Overlaps another interval of the same weekday.")))
+                    str(_("Overlaps another interval of the same weekday."))
+                )
             reached = max(reached, end)
     if errors:
         raise ValidationFailed(fields=errors)
@@ -239,9 +270,17 @@ def set_weekly_intervals(calendar: BusinessCalendar, *, intervals: Sequence[Mapp
         for _index, row in rows:
             row.save()
         _touch(calendar)
-        record_event(calendar, "intervals_set", by=by, data={"intervals": [
-            [row.weekday, row.start.strftime("%H:%M"), row.end.strftime("%H:%M")]
-            for _index, row in rows]})
+        record_event(
+            calendar,
+            "intervals_set",
+            by=by,
+            data={
+                "intervals": [
+                    [row.weekday, row.start.strftime("%H:%M"), row.end.strftime("%H:%M")]
+                    for _index, row in rows
+                ]
+            },
+        )
         this_year = timezone.localdate().year
         _recompute(calendar, (this_year, this_year + 1))
     return [row for _index, row in rows]
@@ -260,21 +299,33 @@ def _parse_time(value, field: str, errors: dict) -> time | None:
 # --- dated rows -------------------------------------------------------------------------------
 
 
-def add_day(calendar: BusinessCalendar, *, date: date, kind: str, name: str = "",
-            by) -> CalendarDay:
+def add_day(
+    calendar: BusinessCalendar, *, date: date, kind: str, name: str = "", by
+) -> CalendarDay:
     """Add one holiday or adjusted working day; the year becomes provisional again."""
     with transaction.atomic():
         if CalendarDay.objects.filter(calendar=calendar, date=date).exists():
-            raise ValidationFailed(fields={"date": [str(_(
-                "This calendar already has a row for {date}.")).format(date=date.isoformat())]})
+            raise ValidationFailed(
+                fields={
+                    "date": [
+                        str(_("This calendar already has a row for {date}.")).format(
+                            date=date.isoformat()
+                        )
+                    ]
+                }
+            )
         day = CalendarDay(calendar=calendar, date=date, kind=kind, name=name)
         _full_clean(day, exclude=["calendar"], validate_unique=False)
         _check_year(date.year, "date")
         day.save()
         _year_row(calendar, date.year, YearSource.MANUAL)
         _touch(calendar)
-        record_event(calendar, "day_added", by=by,
-                     data={"date": date.isoformat(), "kind": kind, "name": name})
+        record_event(
+            calendar,
+            "day_added",
+            by=by,
+            data={"date": date.isoformat(), "kind": kind, "name": name},
+        )
         _recompute(calendar, (date.year,))
     return day
 
@@ -292,8 +343,9 @@ def remove_day(day: CalendarDay, *, by) -> None:
         _recompute(calendar, (year,))
 
 
-def _replace_year(calendar: BusinessCalendar, year: int, rows: list[CalendarDay],
-                  source: str) -> None:
+def _replace_year(
+    calendar: BusinessCalendar, year: int, rows: list[CalendarDay], source: str
+) -> None:
     CalendarDay.objects.filter(calendar=calendar, date__year=year).delete()
     for row in rows:
         row.save()  # DomainModel history needs save(); bulk_create would skip it
@@ -322,19 +374,20 @@ def import_year(calendar: BusinessCalendar, year, rows_or_file, *, by) -> list[C
             day = date.fromisoformat(raw_date)
         except ValueError:
             day = None
-            problems.append(str(_("“{value}” is not a date (YYYY-MM-DD).")).format(
-                value=raw_date))
+            problems.append(str(_("“{value}” is not a date (YYYY-MM-DD).")).format(value=raw_date))
         if day is not None and day.year != year:
             problems.append(str(_("{date} is not in {year}.")).format(date=raw_date, year=year))
         kind = KIND_ALIASES.get(raw_kind.lower())
         if kind is None:
-            problems.append(str(_("Unknown kind “{value}” (use holiday or workday).")).format(
-                value=raw_kind))
+            problems.append(
+                str(_("Unknown kind “{value}” (use holiday or workday).")).format(value=raw_kind)
+            )
         if len(name) > 100:
             problems.append(str(_("The name is longer than 100 characters.")))
         if day is not None and day in seen:
-            problems.append(str(_("{date} is already on line {line}.")).format(
-                date=raw_date, line=seen[day]))
+            problems.append(
+                str(_("{date} is already on line {line}.")).format(date=raw_date, line=seen[day])
+            )
         if problems:
             errors[f"rows.{line}"] = problems
             continue
@@ -343,8 +396,9 @@ def import_year(calendar: BusinessCalendar, year, rows_or_file, *, by) -> list[C
     if not parsed:
         errors["file"] = [str(_("The file contains no rows."))]
     if errors:
-        raise ValidationFailed(_("The file was not imported; correct the rows listed."),
-                               fields=errors)
+        raise ValidationFailed(
+            _("The file was not imported; correct the rows listed."), fields=errors
+        )
     with transaction.atomic():
         _replace_year(calendar, year, days, YearSource.IMPORTED)
         _touch(calendar)
@@ -376,8 +430,9 @@ def _read_rows(rows_or_file) -> list[tuple[int, list[str]]]:
     try:
         rows = [(reader_line, row) for reader_line, row in _csv_lines(content)]
     except csv.Error as exc:
-        raise ValidationFailed(fields={"file": [str(_("The file is not valid CSV: {error}"))
-                                                .format(error=exc)]})
+        raise ValidationFailed(
+            fields={"file": [str(_("The file is not valid CSV: {error}")).format(error=exc)]}
+        )
     out = [(line, row) for line, row in rows if any(c.strip() for c in row)]
     if out and out[0][1] and out[0][1][0].strip().lower() in ("date", "日期"):
         out = out[1:]
@@ -390,8 +445,9 @@ def _csv_lines(content: str):
         yield reader.line_num, row
 
 
-def seed_from_chinese_calendar(calendar: BusinessCalendar, years: Iterable[int] | None = None,
-                               *, by=None) -> list[int]:
+def seed_from_chinese_calendar(
+    calendar: BusinessCalendar, years: Iterable[int] | None = None, *, by=None
+) -> list[int]:
     """Load China's holidays and adjusted working days from the ``chinese_calendar`` package.
 
     ``years=None`` seeds every year the package knows that the calendar has no rows for yet;
@@ -402,8 +458,18 @@ def seed_from_chinese_calendar(calendar: BusinessCalendar, years: Iterable[int] 
     import chinese_calendar
 
     if calendar.holiday_region != "CN":
-        raise ValidationFailed(fields={"holiday_region": [str(_(
-            "Only a calendar with holiday region CN can be seeded from chinese-calendar."))]})
+        raise ValidationFailed(
+            fields={
+                "holiday_region": [
+                    str(
+                        _(
+                            "Only a calendar with holiday region CN can be seeded from "
+                            "chinese-calendar."
+                        )
+                    )
+                ]
+            }
+        )
     by_year: dict[int, list[tuple[date, str, str]]] = {}
     for day, name in chinese_calendar.holidays.items():
         by_year.setdefault(day.year, []).append((day, DayKind.HOLIDAY, name))
@@ -416,16 +482,28 @@ def seed_from_chinese_calendar(calendar: BusinessCalendar, years: Iterable[int] 
         chosen = sorted({_check_year(y, "years") for y in years})
         missing = [y for y in chosen if y not in by_year]
         if missing:
-            raise ValidationFailed(fields={"years": [str(_(
-                "chinese-calendar has no data for {years}; import or enter those years.")).format(
-                years=", ".join(str(y) for y in missing))]})
+            raise ValidationFailed(
+                fields={
+                    "years": [
+                        str(
+                            _(
+                                "chinese-calendar has no data for {years}; import or enter "
+                                "those years."
+                            )
+                        ).format(years=", ".join(str(y) for y in missing))
+                    ]
+                }
+            )
     if not chosen:
         return []
     with transaction.atomic():
         for year in chosen:
-            rows = [CalendarDay(calendar=calendar, date=day, kind=kind,
-                                name=CHINESE_NAMES.get(name, name or ""))
-                    for day, kind, name in sorted(by_year[year])]
+            rows = [
+                CalendarDay(
+                    calendar=calendar, date=day, kind=kind, name=CHINESE_NAMES.get(name, name or "")
+                )
+                for day, kind, name in sorted(by_year[year])
+            ]
             _replace_year(calendar, year, rows, YearSource.CHINESE_CALENDAR)
         _touch(calendar)
         record_event(calendar, "seeded", by=by, data={"years": chosen})
@@ -463,13 +541,16 @@ def alert_unconfirmed_year(calendar: BusinessCalendar, year: int) -> int:
     from itsm.core.outbox.services import notify_administrators
 
     subject = str(_("Business calendar “{calendar}” has no holidays for {year}")).format(
-        calendar=calendar.name, year=year)
-    body = str(_(
-        "Deadlines computed on the business calendar “{calendar}” ({code}) reach {year}, for "
-        "which no holidays or adjusted working days are entered and the year is not confirmed. "
-        "They use the weekly working hours only until the year's rows are imported, entered or "
-        "confirmed; open deadlines are then recomputed.")).format(
-        calendar=calendar.name, code=calendar.code, year=year)
+        calendar=calendar.name, year=year
+    )
+    body = str(
+        _(
+            "Deadlines computed on the business calendar “{calendar}” ({code}) reach {year}, for "
+            "which no holidays or adjusted working days are entered and the year is not confirmed. "
+            "They use the weekly working hours only until the year's rows are imported, entered or "
+            "confirmed; open deadlines are then recomputed."
+        )
+    ).format(calendar=calendar.name, code=calendar.code, year=year)
     return notify_administrators(key=alert_key(calendar, year), subject=subject, body=body)
 
 
@@ -481,4 +562,3 @@ def check_unconfirmed_years(*, today: date | None = None) -> list[tuple[Business
     for calendar, year in found:
         alert_unconfirmed_year(calendar, year)
     return found
-

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,9 +36,10 @@ from itsm.core.errors import DomainError
 def _calendar(request, pk: int, action: str = "view") -> BusinessCalendar:
     """The calendar if *request.user* may *action* it; 404 when it is not visible at all."""
     visible = get_object_or_404(BusinessCalendar.objects.restrict(request.user, "view"), pk=pk)
-    if action != "view" and not BusinessCalendar.objects.restrict(request.user, action).filter(
-        pk=pk
-    ).exists():
+    if (
+        action != "view"
+        and not BusinessCalendar.objects.restrict(request.user, action).filter(pk=pk).exists()
+    ):
         raise PermissionError
     return visible
 
@@ -68,9 +70,15 @@ def calendar_list(request):
         unconfirmed.setdefault(item.calendar.pk, []).append(item.year)
     rows = [{"calendar": c, "unconfirmed": unconfirmed.get(c.pk, [])} for c in calendars]
     can_add = _may(request.user, "add")
-    return render(request, "calendars/calendar_list.html", {
-        "rows": rows, "filterset": filterset, "can_add": can_add,
-    })
+    return render(
+        request,
+        "calendars/calendar_list.html",
+        {
+            "rows": rows,
+            "filterset": filterset,
+            "can_add": can_add,
+        },
+    )
 
 
 @login_required
@@ -79,31 +87,53 @@ def calendar_detail(request, pk: int):
         BusinessCalendar.objects.restrict(request.user, "view").prefetch_related("intervals"),
         pk=pk,
     )
-    can_change = BusinessCalendar.objects.restrict(request.user, "change").filter(
-        pk=pk).exists()
+    can_change = BusinessCalendar.objects.restrict(request.user, "change").filter(pk=pk).exists()
     today = timezone.localdate()
     with_rows = selectors.years_with_rows(calendar)
     try:
         year = int(request.GET.get("year", today.year))
     except ValueError:
         year = today.year
-    shown_years = sorted({today.year - 1, today.year, today.year + 1, year}
-                         | {y for y in with_rows if y >= today.year - 3})
+    shown_years = sorted(
+        {today.year - 1, today.year, today.year + 1, year}
+        | {y for y in with_rows if y >= today.year - 3}
+    )
     statuses = selectors.year_statuses(calendar, shown_years)
-    year_rows = {row.year: row for row in calendar.years.filter(year__in=shown_years)
-                 .select_related("confirmed_by")}
-    years = [{"year": y, "status": statuses[y], "label": YearStatus(statuses[y]).label,
-              "colour": YearStatus.colour(statuses[y]), "row": year_rows.get(y)}
-             for y in shown_years]
-    weekly = [{"weekday": label, "intervals": [i for i in calendar.intervals.all()
-                                               if i.weekday == number]}
-              for number, label in Weekday.CHOICES]
-    days = CalendarDay.objects.restrict(request.user, "view").filter(
-        calendar=calendar, date__year=year).order_by("date")
+    year_rows = {
+        row.year: row
+        for row in calendar.years.filter(year__in=shown_years).select_related("confirmed_by")
+    }
+    years = [
+        {
+            "year": y,
+            "status": statuses[y],
+            "label": YearStatus(statuses[y]).label,
+            "colour": YearStatus.colour(statuses[y]),
+            "row": year_rows.get(y),
+        }
+        for y in shown_years
+    ]
+    weekly = [
+        {
+            "weekday": label,
+            "intervals": [i for i in calendar.intervals.all() if i.weekday == number],
+        }
+        for number, label in Weekday.CHOICES
+    ]
+    days = (
+        CalendarDay.objects.restrict(request.user, "view")
+        .filter(calendar=calendar, date__year=year)
+        .order_by("date")
+    )
     context = {
-        "calendar": calendar, "can_change": can_change, "year": year, "years": years,
-        "year_status": statuses[year], "year_status_label": YearStatus(statuses[year]).label,
-        "weekly": weekly, "days": days,
+        "calendar": calendar,
+        "can_change": can_change,
+        "year": year,
+        "years": years,
+        "year_status": statuses[year],
+        "year_status_label": YearStatus(statuses[year]).label,
+        "weekly": weekly,
+        "days": days,
         "day_form": DayForm(initial={"date": f"{year}-01-01"}),
         "import_form": ImportForm(initial={"year": year}),
         "seed_form": SeedForm(initial={"years": str(year)}),
@@ -116,7 +146,8 @@ def calendar_detail(request, pk: int):
         hours = form.cleaned_data["hours"]
         try:
             context["deadline"] = compute_deadline(
-                start, timedelta(seconds=int(hours * Decimal(3600))), calendar)
+                start, timedelta(seconds=int(hours * Decimal(3600))), calendar
+            )
         except (NoWorkingTime, OverflowError, ValueError):
             form.add_error(None, _("This calendar has no working hours in reach."))
     return render(request, "calendars/calendar_detail.html", context)
@@ -136,16 +167,24 @@ def calendar_create(request):
     if request.method == "POST" and form.is_valid() and intervals_form.is_valid():
         try:
             calendar = services.create_calendar(
-                by=request.user, intervals=intervals_form.cleaned_data["intervals"],
-                **form.cleaned_data)
+                by=request.user,
+                intervals=intervals_form.cleaned_data["intervals"],
+                **form.cleaned_data,
+            )
         except DomainError as exc:
             _report(request, form, exc)
         else:
             messages.success(request, _("Calendar created."))
             return redirect(_detail_url(calendar))
-    return render(request, "calendars/calendar_form.html", {
-        "form": form, "intervals_form": intervals_form, "calendar": None,
-    })
+    return render(
+        request,
+        "calendars/calendar_form.html",
+        {
+            "form": form,
+            "intervals_form": intervals_form,
+            "calendar": None,
+        },
+    )
 
 
 @login_required
@@ -159,20 +198,38 @@ def calendar_edit(request, pk: int):
     if request.method == "POST" and form.is_valid() and intervals_form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
-            calendar = BusinessCalendar.objects.get(pk=pk)
-            services.update_calendar(calendar, by=request.user,
-                                     expected_version=int(request.POST.get("version") or 0)
-                                     or None, **fields)
-            services.set_weekly_intervals(
-                calendar, intervals=intervals_form.cleaned_data["intervals"], by=request.user)
+            with transaction.atomic():  # fields and hours are saved together or not at all
+                calendar = BusinessCalendar.objects.get(pk=pk)
+                services.update_calendar(
+                    calendar,
+                    by=request.user,
+                    expected_version=_int(request.POST.get("version")),
+                    **fields,
+                )
+                services.set_weekly_intervals(
+                    calendar, intervals=intervals_form.cleaned_data["intervals"], by=request.user
+                )
         except DomainError as exc:
             _report(request, form, exc)
         else:
             messages.success(request, _("Calendar saved."))
             return redirect(_detail_url(calendar))
-    return render(request, "calendars/calendar_form.html", {
-        "form": form, "intervals_form": intervals_form, "calendar": calendar,
-    })
+    return render(
+        request,
+        "calendars/calendar_form.html",
+        {
+            "form": form,
+            "intervals_form": intervals_form,
+            "calendar": calendar,
+        },
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _may(user, action: str) -> bool:
@@ -201,8 +258,9 @@ def day_add(request, pk: int):
         return redirect(_detail_url(calendar, form.cleaned_data["date"].year))
     for name, errors in form.errors.items():
         for error in errors:
-            messages.error(request, f"{form.fields[name].label if name in form.fields else ''}"
-                                    f" {error}".strip())
+            messages.error(
+                request, f"{form.fields[name].label if name in form.fields else ''} {error}".strip()
+            )
     return redirect(_detail_url(calendar))
 
 
@@ -214,7 +272,8 @@ def day_remove(request, pk: int, day_pk: int):
     except PermissionError:
         return _forbidden()
     day = get_object_or_404(
-        CalendarDay.objects.restrict(request.user, "delete"), pk=day_pk, calendar=calendar)
+        CalendarDay.objects.restrict(request.user, "delete"), pk=day_pk, calendar=calendar
+    )
     year = day.date.year
     services.remove_day(day, by=request.user)
     messages.success(request, _("Day removed."))
@@ -227,25 +286,31 @@ def year_import(request, pk: int):
         calendar = _calendar(request, pk, "change")
     except PermissionError:
         return _forbidden()
-    form = ImportForm(request.POST or None, request.FILES or None,
-                      initial={"year": request.GET.get("year")})
+    form = ImportForm(
+        request.POST or None, request.FILES or None, initial={"year": request.GET.get("year")}
+    )
     row_errors: list[tuple[str, list[str]]] = []
     if request.method == "POST" and form.is_valid():
         year = form.cleaned_data["year"]
         try:
-            rows = services.import_year(calendar, year, form.cleaned_data["file"],
-                                        by=request.user)
+            rows = services.import_year(calendar, year, form.cleaned_data["file"], by=request.user)
         except DomainError as exc:
             messages.error(request, str(exc.detail))
             row_errors = sorted(exc.fields.items(), key=lambda item: _line_key(item[0]))
         else:
-            messages.success(request, _("{count} rows imported for {year}.").format(
-                count=len(rows), year=year))
+            messages.success(
+                request, _("{count} rows imported for {year}.").format(count=len(rows), year=year)
+            )
             return redirect(_detail_url(calendar, year))
-    return render(request, "calendars/year_import.html", {
-        "calendar": calendar, "form": form, "row_errors": [
-            (_describe(name), errors) for name, errors in row_errors],
-    })
+    return render(
+        request,
+        "calendars/year_import.html",
+        {
+            "calendar": calendar,
+            "form": form,
+            "row_errors": [(_describe(name), errors) for name, errors in row_errors],
+        },
+    )
 
 
 def _line_key(name: str):
@@ -290,18 +355,23 @@ def seed(request, pk: int):
             messages.error(request, error)
         return redirect(_detail_url(calendar))
     try:
-        years = services.seed_from_chinese_calendar(calendar, form.cleaned_data["years"],
-                                                    by=request.user)
+        years = services.seed_from_chinese_calendar(
+            calendar, form.cleaned_data["years"], by=request.user
+        )
     except DomainError as exc:
         for errors in exc.fields.values():
             for error in errors:
                 messages.error(request, error)
         return redirect(_detail_url(calendar))
     if years:
-        messages.success(request, _("Loaded from chinese-calendar: {years}.").format(
-            years=", ".join(str(y) for y in years)))
+        messages.success(
+            request,
+            _("Loaded from chinese-calendar: {years}.").format(
+                years=", ".join(str(y) for y in years)
+            ),
+        )
     else:
-        messages.info(request, _("Nothing to load: every year chinese-calendar knows is "
-                                 "already loaded."))
+        messages.info(
+            request, _("Nothing to load: every year chinese-calendar knows is already loaded.")
+        )
     return redirect(_detail_url(calendar, years[-1] if years else None))
-

@@ -121,14 +121,18 @@ class APIEndpointTests:
     @pytest.fixture
     def api_env(self, provider, customer_a, customer_b):
         env = SimpleNamespace(provider=provider, customer_a=customer_a, customer_b=customer_b)
-        env.writer = UserFactory(username="api-writer", organisation=provider,
-                                 roles=self.writer_roles)
-        env.limited = UserFactory(username="api-limited", organisation=provider,
-                                  roles=self.limited_roles)
-        env.staff = UserFactory(username="api-staff", organisation=provider,
-                                roles=self.viewer_roles)
-        env.customer = UserFactory(username="api-customer", organisation=customer_a,
-                                   roles=self.customer_roles)
+        env.writer = UserFactory(
+            username="api-writer", organisation=provider, roles=self.writer_roles
+        )
+        env.limited = UserFactory(
+            username="api-limited", organisation=provider, roles=self.limited_roles
+        )
+        env.staff = UserFactory(
+            username="api-staff", organisation=provider, roles=self.viewer_roles
+        )
+        env.customer = UserFactory(
+            username="api-customer", organisation=customer_a, roles=self.customer_roles
+        )
         env.row_a = self.make_row(customer_a)
         env.row_b = self.make_row(customer_b)
         return env
@@ -209,21 +213,31 @@ class APIEndpointTests:
         row = api_env.row_a
         assert_error(client.get(self.list_url()), 401, "not_authenticated")
         assert_error(client.get(self.detail_url(row.pk)), 401, "not_authenticated")
-        assert_error(client.post(self.list_url(), self.create_payload(api_env), format="json"),
-                     401, "not_authenticated")
-        assert_error(client.patch(self.detail_url(row.pk), {"version": 1}, format="json"),
-                     401, "not_authenticated")
+        assert_error(
+            client.post(self.list_url(), self.create_payload(api_env), format="json"),
+            401,
+            "not_authenticated",
+        )
+        assert_error(
+            client.patch(self.detail_url(row.pk), {"version": 1}, format="json"),
+            401,
+            "not_authenticated",
+        )
 
     def test_role_without_add_or_change_is_refused(self, api_env):
         client = client_for(api_env.limited)
         row = api_env.row_a
         before = self.model._default_manager.count()
-        assert_error(client.post(self.list_url(), self.create_payload(api_env), format="json"),
-                     403, "permission_denied")
+        assert_error(
+            client.post(self.list_url(), self.create_payload(api_env), format="json"),
+            403,
+            "permission_denied",
+        )
         assert self.model._default_manager.count() == before
         payload = {**self.update_payload(api_env, row), "version": row.version}
-        assert_error(client.patch(self.detail_url(row.pk), payload, format="json"),
-                     403, "permission_denied")
+        assert_error(
+            client.patch(self.detail_url(row.pk), payload, format="json"), 403, "permission_denied"
+        )
         assert_error(client.delete(self.detail_url(row.pk)), 403, "permission_denied")
         row.refresh_from_db()
         assert row.version == api_env.row_a.version
@@ -238,8 +252,9 @@ class APIEndpointTests:
         assert tenant_field, "tenancy='customer' needs a policy tenant_field"
         assert api_env.row_a.pk in ids
         assert api_env.row_b.pk not in ids
-        owners = set(self.model._default_manager.filter(pk__in=ids)
-                     .values_list(tenant_field, flat=True))
+        owners = set(
+            self.model._default_manager.filter(pk__in=ids).values_list(tenant_field, flat=True)
+        )
         assert owners == {api_env.customer_a.pk}
 
     def test_foreign_id_answers_404(self, api_env):
@@ -263,11 +278,13 @@ class APIEndpointTests:
         row = api_env.row_a
         client = client_for(api_env.writer)
         payload = self.update_payload(api_env, row)
-        first = client.patch(self.detail_url(row.pk), {**payload, "version": row.version},
-                             format="json")
+        first = client.patch(
+            self.detail_url(row.pk), {**payload, "version": row.version}, format="json"
+        )
         assert first.status_code == 200, _body(first)
-        stale = client.patch(self.detail_url(row.pk), {**payload, "version": row.version},
-                             format="json")
+        stale = client.patch(
+            self.detail_url(row.pk), {**payload, "version": row.version}, format="json"
+        )
         assert_error(stale, 409, "conflict", fields=("version",))
         assert client.get(self.detail_url(row.pk)).json()["version"] == row.version + 1
 
@@ -290,14 +307,17 @@ class APIEndpointTests:
         assert again.json() == first.json()
         assert again["Idempotent-Replayed"] == "true"
         assert self.model._default_manager.count() == before + 1
-        other = client.post(self.list_url(), {**payload, "idempotency_probe": 1}, format="json",
-                            headers=headers)
+        other = client.post(
+            self.list_url(), {**payload, "idempotency_probe": 1}, format="json", headers=headers
+        )
         assert_error(other, 422, "idempotency_key_reused", fields=("Idempotency-Key",))
         assert self.model._default_manager.count() == before + 1
 
     def test_bad_idempotency_key(self, api_env):
         response = client_for(api_env.writer).post(
-            self.list_url(), self.create_payload(api_env), format="json",
+            self.list_url(),
+            self.create_payload(api_env),
+            format="json",
             headers={"Idempotency-Key": "k" * 201},
         )
         assert_error(response, 400, "validation", fields=("Idempotency-Key",))
@@ -305,15 +325,20 @@ class APIEndpointTests:
     # --- errors -----------------------------------------------------------------------------
     def test_error_shape(self, api_env):
         client = client_for(api_env.writer)
-        assert_error(client.post(self.list_url(), {}, format="json"), 400, "validation",
-                     fields=self.required_fields)
+        assert_error(
+            client.post(self.list_url(), {}, format="json"),
+            400,
+            "validation",
+            fields=self.required_fields,
+        )
         assert_error(client.get(self.detail_url(987654321)), 404, "not_found")
         assert_error(client.put(self.list_url(), {}, format="json"), 405, "method_not_allowed")
         malformed = client.post(self.list_url(), data="{not json", content_type="application/json")
         assert_error(malformed, 400, "parse_error")
         for params in self.invalid_filters:
-            assert_error(client.get(self.list_url(), params), 400, "validation",
-                         fields=tuple(params))
+            assert_error(
+                client.get(self.list_url(), params), 400, "validation", fields=tuple(params)
+            )
 
     # --- performance ------------------------------------------------------------------------
     def test_list_query_count_does_not_grow(self, api_env):

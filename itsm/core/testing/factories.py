@@ -62,8 +62,9 @@ def get_provider() -> Organisation:
     existing = Organisation.objects.filter(kind=OrganisationKind.PROVIDER).first()
     if existing is not None:
         return existing
-    return services.create_organisation(code="provider", name="Provider Ltd",
-                                        kind=OrganisationKind.PROVIDER)
+    return services.create_organisation(
+        code="provider", name="Provider Ltd", kind=OrganisationKind.PROVIDER
+    )
 
 
 class UserFactory(ServiceFactory):

@@ -17,8 +17,13 @@ class TestTeamAPI(APIEndpointTests):
         return TeamFactory()  # teams belong to the provider whatever the customer
 
     def create_payload(self, env):
-        return {"code": "network", "name": "Network", "organisation": env.provider.pk,
-                "members": [env.staff.pk], "leader": env.staff.pk}
+        return {
+            "code": "network",
+            "name": "Network",
+            "organisation": env.provider.pk,
+            "members": [env.staff.pk],
+            "leader": env.staff.pk,
+        }
 
     def update_payload(self, env, row):
         return {"name": "Network and security", "members": [env.limited.pk, env.staff.pk]}
@@ -26,7 +31,8 @@ class TestTeamAPI(APIEndpointTests):
 
 def test_team_of_a_customer_is_refused(admin_user, customer_a):
     response = client_for(admin_user).post(
-        "/api/core/teams/", {"code": "t", "name": "T", "organisation": customer_a.pk},
+        "/api/core/teams/",
+        {"code": "t", "name": "T", "organisation": customer_a.pk},
         format="json",
     )
     assert_error(response, 400, "validation", fields=("organisation",))

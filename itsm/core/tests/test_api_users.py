@@ -34,8 +34,12 @@ class TestUserAPI(APIEndpointTests):
 def test_created_user_can_sign_in_with_token(admin_user, customer_a):
     response = client_for(admin_user).post(
         "/api/core/users/",
-        {"username": "x.user", "organisation": customer_a.pk, "roles": [Role.CUSTOMER_USER],
-         "password": "a-long-secret-1"},
+        {
+            "username": "x.user",
+            "organisation": customer_a.pk,
+            "roles": [Role.CUSTOMER_USER],
+            "password": "a-long-secret-1",
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()

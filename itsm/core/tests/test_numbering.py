@@ -37,7 +37,9 @@ def test_rolled_back_creation_gives_its_number_back(customer_a):
     third = create_sample_ticket(title="three", customer=customer_a)
     assert (first.number, third.number) == ("SMP-000001", "SMP-000002")
     assert list(SampleTicket.objects.order_by("number").values_list("number", flat=True)) == [
-        "SMP-000001", "SMP-000002"]
+        "SMP-000001",
+        "SMP-000002",
+    ]
 
 
 THREADS = 8

@@ -21,8 +21,9 @@ def supplier(db):
 
 @pytest.fixture
 def supplier_contact(supplier):
-    return UserFactory(username="supp-contact", organisation=supplier,
-                       roles=[Role.SUPPLIER_CONTACT])
+    return UserFactory(
+        username="supp-contact", organisation=supplier, roles=[Role.SUPPLIER_CONTACT]
+    )
 
 
 @pytest.fixture
@@ -42,8 +43,9 @@ def test_customer_user_sees_only_their_organisation(customer_user, customer_a, t
     assert visible(Team, customer_user) == set()  # provider-internal model
 
 
-def test_supplier_contact_sees_through_supplier_field(supplier_contact, supplier, tickets,
-                                                     customer_user):
+def test_supplier_contact_sees_through_supplier_field(
+    supplier_contact, supplier, tickets, customer_user
+):
     assert visible(Organisation, supplier_contact) == {supplier.pk}
     assert visible(User, supplier_contact) == {supplier_contact.pk}
     assert visible(SampleTicket, supplier_contact) == set()  # no supplier_field declared
@@ -53,8 +55,7 @@ def test_provider_staff_see_everything(engineer, tickets, customer_user):
     TeamFactory()
     assert visible(SampleTicket, engineer) == set(SampleTicket.objects.values_list("pk", flat=True))
     assert visible(User, engineer) == set(User.objects.values_list("pk", flat=True))
-    assert visible(Organisation, engineer) == set(Organisation.objects.values_list("pk",
-                                                                                   flat=True))
+    assert visible(Organisation, engineer) == set(Organisation.objects.values_list("pk", flat=True))
     assert visible(Team, engineer) == set(Team.objects.values_list("pk", flat=True))
     assert policy.is_provider_staff(engineer)
     assert not policy.is_provider_staff(customer_user)
@@ -72,8 +73,9 @@ def test_inactive_anonymous_and_unattached_users_see_nothing(engineer, tickets, 
 
 def test_superuser_sees_and_may_do_everything(tickets, db):
     root = User.objects.create_superuser(username="root", password="x" * 12)
-    assert visible(SampleTicket, root, "delete") == set(SampleTicket.objects.values_list("pk",
-                                                                                      flat=True))
+    assert visible(SampleTicket, root, "delete") == set(
+        SampleTicket.objects.values_list("pk", flat=True)
+    )
 
 
 @pytest.mark.parametrize(
@@ -132,8 +134,11 @@ def test_model_without_policy_is_a_programming_error():
     ],
 )
 def test_roles_are_validated_per_organisation_kind(provider, kind, roles, ok):
-    organisation = provider if kind == OrganisationKind.PROVIDER else services.create_organisation(
-        code="org-x", name="Org X", kind=kind)
+    organisation = (
+        provider
+        if kind == OrganisationKind.PROVIDER
+        else services.create_organisation(code="org-x", name="Org X", kind=kind)
+    )
     if ok:
         user = UserFactory(organisation=organisation, roles=roles)
         assert user.roles == frozenset(roles)

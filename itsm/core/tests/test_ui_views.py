@@ -66,9 +66,7 @@ def test_foreign_ids_answer_404(
     client.force_login(customer_user)
     assert client.get(reverse("core:organisation_detail", args=[customer_b.pk])).status_code == 404
     assert client.get(reverse("core:organisation_detail", args=[provider.pk])).status_code == 404
-    assert (
-        client.get(reverse("core:user_detail", args=[other_customer_user.pk])).status_code == 404
-    )
+    assert client.get(reverse("core:user_detail", args=[other_customer_user.pk])).status_code == 404
     assert client.get(reverse("core:organisation_detail", args=[customer_a.pk])).status_code == 200
     assert client.get(reverse("core:user_detail", args=[customer_user.pk])).status_code == 200
 
@@ -98,16 +96,18 @@ def test_only_administrators_may_add(client, admin_user, agent, customer_user, n
 
 def test_buttons_follow_policy(client, provider, admin_user, agent):
     client.force_login(agent)
-    assert reverse("core:organisation_add") not in client.get(
-        reverse("core:organisation_list")
-    ).content.decode()
+    assert (
+        reverse("core:organisation_add")
+        not in client.get(reverse("core:organisation_list")).content.decode()
+    )
     detail = client.get(reverse("core:organisation_detail", args=[provider.pk])).content.decode()
     assert reverse("core:organisation_edit", args=[provider.pk]) not in detail
     assert client.get(reverse("core:organisation_edit", args=[provider.pk])).status_code == 403
     client.force_login(admin_user)
-    assert reverse("core:organisation_add") in client.get(
-        reverse("core:organisation_list")
-    ).content.decode()
+    assert (
+        reverse("core:organisation_add")
+        in client.get(reverse("core:organisation_list")).content.decode()
+    )
     detail = client.get(reverse("core:organisation_detail", args=[provider.pk])).content.decode()
     assert reverse("core:organisation_edit", args=[provider.pk]) in detail
 

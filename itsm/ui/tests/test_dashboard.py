@@ -11,8 +11,9 @@ from itsm.core.choices import OrganisationKind
 
 
 @pytest.fixture
-def populated(provider, customer_a, customer_b, admin_user, agent, customer_user,
-              other_customer_user):
+def populated(
+    provider, customer_a, customer_b, admin_user, agent, customer_user, other_customer_user
+):
     services.create_organisation(code="sup", name="Supplier S", kind=OrganisationKind.SUPPLIER)
     services.create_team(code="desk", name="Desk", organisation=provider, members=[agent])
     services.create_team(code="net", name="Network", organisation=provider)
@@ -105,7 +106,7 @@ def test_navigation_follows_policy(client, populated, admin_user, customer_user)
 def test_htmx_csrf_header_and_logout_form(client, admin_user):
     client.force_login(admin_user)
     html = client.get("/").content.decode()
-    assert "hx-headers='{\"X-CSRFToken\": \"" in html
+    assert 'hx-headers=\'{"X-CSRFToken": "' in html
     assert f'action="{reverse("logout")}"' in html
     assert "/static/vendor/htmx/htmx.min.js" in html
 

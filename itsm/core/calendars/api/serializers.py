@@ -34,8 +34,20 @@ class BusinessCalendarSerializer(DomainSerializer):
 
     class Meta:
         model = BusinessCalendar
-        fields = ["id", "display", "code", "name", "time_zone", "holiday_region", "is_active",
-                  "description", "intervals", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "display",
+            "code",
+            "name",
+            "time_zone",
+            "holiday_region",
+            "is_active",
+            "description",
+            "intervals",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
 
@@ -70,8 +82,18 @@ class CalendarYearSerializer(DomainSerializer):
 
     class Meta:
         model = CalendarYear
-        fields = ["id", "display", "calendar", "year", "confirmed", "source", "confirmed_by",
-                  "confirmed_at", "status", "version"]
+        fields = [
+            "id",
+            "display",
+            "calendar",
+            "year",
+            "confirmed",
+            "source",
+            "confirmed_by",
+            "confirmed_at",
+            "status",
+            "version",
+        ]
         read_only_fields = fields
 
     def get_status(self, obj) -> str:
@@ -83,15 +105,17 @@ class ComputeSerializer(serializers.Serializer):
 
     start = serializers.DateTimeField()
     duration = serializers.DurationField(
-        min_value=timedelta(0), max_value=MAX_DURATION,
-        help_text=_("Working time, e.g. \"04:00:00\" or \"2 00:00:00\" (days hours:minutes)."),
+        min_value=timedelta(0),
+        max_value=MAX_DURATION,
+        help_text=_('Working time, e.g. "04:00:00" or "2 00:00:00" (days hours:minutes).'),
     )
 
     def validate_start(self, value):
         if not MIN_YEAR < value.year < MAX_YEAR - 20:
             raise serializers.ValidationError(
-                _("Enter a date between {low} and {high}.").format(low=MIN_YEAR + 1,
-                                                                   high=MAX_YEAR - 21)
+                _("Enter a date between {low} and {high}.").format(
+                    low=MIN_YEAR + 1, high=MAX_YEAR - 21
+                )
             )
         return value
 
@@ -114,7 +138,8 @@ class ImportSerializer(YearSerializer):
 class SeedSerializer(serializers.Serializer):
     years = serializers.ListField(
         child=serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR),
-        required=False, allow_empty=False,
+        required=False,
+        allow_empty=False,
         help_text=_("Years to (re)load; omit to load every year not loaded yet."),
     )
 

@@ -56,11 +56,11 @@ class BusinessCalendarViewSet(DomainViewSet):
     def update_fields(self, instance, data, *, expected_version):
         intervals = data.pop("intervals", None)
         with transaction.atomic():
-            instance = services.update_calendar(instance, by=self.request.user,
-                                                expected_version=expected_version, **data)
+            instance = services.update_calendar(
+                instance, by=self.request.user, expected_version=expected_version, **data
+            )
             if intervals is not None:
-                services.set_weekly_intervals(instance, intervals=intervals,
-                                              by=self.request.user)
+                services.set_weekly_intervals(instance, intervals=intervals, by=self.request.user)
         return BusinessCalendar.objects.prefetch_related("intervals").get(pk=instance.pk)
 
     @extend_schema(request=ComputeSerializer, responses=DeadlineSerializer)
@@ -75,25 +75,43 @@ class BusinessCalendarViewSet(DomainViewSet):
         try:
             deadline = compute_deadline(start, duration, calendar)
         except NoWorkingTime:
-            raise Unprocessable(_("This calendar has no working hours in reach."),
-                                code="no_working_time")
-        return Response(DeadlineSerializer({
-            "start": start, "duration": duration, "due": deadline.due,
-            "unconfirmed_years": list(deadline.unconfirmed_years),
-        }).data)
+            raise Unprocessable(
+                _("This calendar has no working hours in reach."), code="no_working_time"
+            )
+        return Response(
+            DeadlineSerializer(
+                {
+                    "start": start,
+                    "duration": duration,
+                    "due": deadline.due,
+                    "unconfirmed_years": list(deadline.unconfirmed_years),
+                }
+            ).data
+        )
 
-    @extend_schema(request={"multipart/form-data": ImportSerializer},
-                   responses=ImportResultSerializer)
-    @action(detail=True, methods=["post"], url_path="import", policy_action="change",
-            parser_classes=[MultiPartParser, FormParser], filterset_class=None)
+    @extend_schema(
+        request={"multipart/form-data": ImportSerializer}, responses=ImportResultSerializer
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="import",
+        policy_action="change",
+        parser_classes=[MultiPartParser, FormParser],
+        filterset_class=None,
+    )
     def import_year(self, request, pk=None):
         """Replace a year's holidays and adjusted working days from a CSV (date,kind,name).
         All or nothing; errors name ``rows.<line>``."""
         calendar = self.get_object()
         payload = ImportSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        rows = services.import_year(calendar, payload.validated_data["year"],
-                                    payload.validated_data["file"], by=request.user)
+        rows = services.import_year(
+            calendar,
+            payload.validated_data["year"],
+            payload.validated_data["file"],
+            by=request.user,
+        )
         return Response({"year": payload.validated_data["year"], "rows": len(rows)})
 
     @extend_schema(request=SeedSerializer, responses=SeedResultSerializer)
@@ -104,12 +122,18 @@ class BusinessCalendarViewSet(DomainViewSet):
         payload = SeedSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         years = services.seed_from_chinese_calendar(
-            calendar, payload.validated_data.get("years"), by=request.user)
+            calendar, payload.validated_data.get("years"), by=request.user
+        )
         return Response({"years": years})
 
     @extend_schema(request=YearSerializer, responses=CalendarYearSerializer)
-    @action(detail=True, methods=["post"], url_path="confirm-year", policy_action="change",
-            filterset_class=None)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="confirm-year",
+        policy_action="change",
+        filterset_class=None,
+    )
     def confirm_year(self, request, pk=None):
         """Confirm a year's rows (possibly none) as correct."""
         calendar = self.get_object()
@@ -152,8 +176,13 @@ class CalendarYearViewSet(DomainViewSet):
         raise MethodNotAllowed(request.method)
 
     @extend_schema(request=None, responses=CalendarYearSerializer)
-    @action(detail=True, methods=["post"], policy_action="change", filterset_class=None,
-            parser_classes=[JSONParser, FormParser, MultiPartParser])
+    @action(
+        detail=True,
+        methods=["post"],
+        policy_action="change",
+        filterset_class=None,
+        parser_classes=[JSONParser, FormParser, MultiPartParser],
+    )
     def confirm(self, request, pk=None):
         """Confirm this year's rows as correct."""
         row = self.get_object()

@@ -36,8 +36,12 @@ def _fresh_engines():
 def china_5x8(db):
     """China 5×8 with a lunch break, holidays of 2025 and 2026 from chinese-calendar."""
     calendar = services.create_calendar(
-        by=None, code="cn-5x8", name="China 5×8", time_zone="Asia/Shanghai",
-        holiday_region="CN", intervals=LUNCH_BREAK_5X8,
+        by=None,
+        code="cn-5x8",
+        name="China 5×8",
+        time_zone="Asia/Shanghai",
+        holiday_region="CN",
+        intervals=LUNCH_BREAK_5X8,
     )
     services.seed_from_chinese_calendar(calendar, [2025, 2026])
     return calendar

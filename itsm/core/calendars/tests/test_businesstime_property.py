@@ -70,8 +70,10 @@ def _reference_add(prefix: list[int], start: int, duration: int) -> int:
 
 
 def _window(first: date, last: date):
-    return st.integers(_minute(datetime(first.year, first.month, first.day, tzinfo=TZ)),
-                       _minute(datetime(last.year, last.month, last.day, tzinfo=TZ)))
+    return st.integers(
+        _minute(datetime(first.year, first.month, first.day, tzinfo=TZ)),
+        _minute(datetime(last.year, last.month, last.day, tzinfo=TZ)),
+    )
 
 
 STARTS = st.one_of(
@@ -89,8 +91,12 @@ def test_china_5x8_agrees_with_minute_reference(china_5x8):
     assert add_business_time(ORIGIN, timedelta(minutes=1), china_5x8)  # builds the engine
     checked = {"n": 0, "spring": 0, "national": 0, "y2027": 0}
 
-    @settings(max_examples=10_000, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow])
+    @settings(
+        max_examples=10_000,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     @given(start=STARTS, duration=DURATIONS, offset=OFFSETS)
     @example(start=_minute(datetime(2026, 2, 13, 17, 0, tzinfo=TZ)), duration=120, offset=0)
     @example(start=_minute(datetime(2026, 9, 30, 17, 0, tzinfo=TZ)), duration=61, offset=0)
@@ -110,8 +116,7 @@ def test_china_5x8_agrees_with_minute_reference(china_5x8):
         between = business_time_between(begin, ORIGIN + timedelta(minutes=other), china_5x8)
         assert between == timedelta(minutes=CHINA_PREFIX[other] - CHINA_PREFIX[start])
         # And measuring back from the due time gives the duration
-        assert business_time_between(begin, deadline.due, china_5x8) == timedelta(
-            minutes=duration)
+        assert business_time_between(begin, deadline.due, china_5x8) == timedelta(minutes=duration)
         checked["n"] += 1
         when = begin.date()
         checked["spring"] += date(2026, 2, 13) <= when <= date(2026, 3, 1)

@@ -31,8 +31,9 @@ def recomputed():
 
 def test_unknown_time_zone_and_bad_region_are_field_errors(db):
     with pytest.raises(ValidationFailed) as err:
-        services.create_calendar(by=None, code="x", name="X", time_zone="Mars/Olympus",
-                                 holiday_region="China")
+        services.create_calendar(
+            by=None, code="x", name="X", time_zone="Mars/Olympus", holiday_region="China"
+        )
     assert set(err.value.fields) == {"time_zone", "holiday_region"}
     assert "Mars/Olympus" in err.value.fields["time_zone"][0]
 
@@ -40,37 +41,49 @@ def test_unknown_time_zone_and_bad_region_are_field_errors(db):
 def test_intervals_must_end_after_start_and_not_overlap(db):
     calendar = services.create_calendar(by=None, code="x", name="X")
     with pytest.raises(ValidationFailed) as err:
-        services.set_weekly_intervals(calendar, by=None, intervals=[
-            {"weekday": 0, "start": "09:00", "end": "12:00"},
-            {"weekday": 0, "start": "11:00", "end": "13:00"},
-            {"weekday": 1, "start": "18:00", "end": "09:00"},
-            {"weekday": 2, "start": "9am", "end": "10:00"},
-            {"weekday": 9, "start": "09:00", "end": "10:00"},
-        ])
-    assert set(err.value.fields) == {"intervals.1.start", "intervals.2.end",
-                                     "intervals.3.start", "intervals.4.weekday"}
+        services.set_weekly_intervals(
+            calendar,
+            by=None,
+            intervals=[
+                {"weekday": 0, "start": "09:00", "end": "12:00"},
+                {"weekday": 0, "start": "11:00", "end": "13:00"},
+                {"weekday": 1, "start": "18:00", "end": "09:00"},
+                {"weekday": 2, "start": "9am", "end": "10:00"},
+                {"weekday": 9, "start": "09:00", "end": "10:00"},
+            ],
+        )
+    assert set(err.value.fields) == {
+        "intervals.1.start",
+        "intervals.2.end",
+        "intervals.3.start",
+        "intervals.4.weekday",
+    }
     with pytest.raises(ValidationFailed) as err:
-        services.set_weekly_intervals(calendar, by=None, intervals=[
-            {"weekday": 0, "start": "09:00", "end": "12:00"},
-            {"weekday": 0, "start": "11:00", "end": "13:00"},
-        ])
-    assert err.value.fields == {"intervals.1.start": [
-        "Overlaps another interval of the same weekday."]}
+        services.set_weekly_intervals(
+            calendar,
+            by=None,
+            intervals=[
+                {"weekday": 0, "start": "09:00", "end": "12:00"},
+                {"weekday": 0, "start": "11:00", "end": "13:00"},
+            ],
+        )
+    assert err.value.fields == {
+        "intervals.1.start": ["Overlaps another interval of the same weekday."]
+    }
     # adjacent intervals and a midnight end are fine; nothing was written by the failures
     assert calendar.intervals.count() == 0
-    rows = services.set_weekly_intervals(calendar, by=None, intervals=[
-        {"weekday": 0, "start": "09:00", "end": "12:00"},
-        {"weekday": 0, "start": "12:00", "end": "00:00"},
-    ])
+    rows = services.set_weekly_intervals(
+        calendar,
+        by=None,
+        intervals=[
+            {"weekday": 0, "start": "09:00", "end": "12:00"},
+            {"weekday": 0, "start": "12:00", "end": "00:00"},
+        ],
+    )
     assert len(rows) == 2
 
 
-CSV_2027 = (
-    "date,kind,name\n"
-    "2027-02-06,holiday,春节\n"
-    "2027-02-07,休,春节\n"
-    "2027-02-20,workday,春节\n"
-)
+CSV_2027 = "date,kind,name\n2027-02-06,holiday,春节\n2027-02-07,休,春节\n2027-02-20,workday,春节\n"
 
 
 def test_import_replaces_the_year_and_calls_recomputers(china_5x8, admin_user, recomputed):
@@ -82,16 +95,19 @@ def test_import_replaces_the_year_and_calls_recomputers(china_5x8, admin_user, r
         (date(2027, 2, 7), "holiday", "春节"),
         (date(2027, 2, 20), "workday", "春节"),
     ]
-    assert list(CalendarDay.objects.filter(calendar=china_5x8, date__year=2027)
-                .values_list("date", flat=True)) == [date(2027, 2, 6), date(2027, 2, 7),
-                                                     date(2027, 2, 20)]
+    assert list(
+        CalendarDay.objects.filter(calendar=china_5x8, date__year=2027).values_list(
+            "date", flat=True
+        )
+    ) == [date(2027, 2, 6), date(2027, 2, 7), date(2027, 2, 20)]
     year = CalendarYear.objects.get(calendar=china_5x8, year=2027)
     assert (year.source, year.confirmed) == (YearSource.IMPORTED, False)
     assert recomputed == [("cn-5x8", (2027,))]
     # the engine sees the import at once
     start = datetime(2027, 2, 5, 17, tzinfo=TZ)
     assert compute_deadline(start, timedelta(hours=2), china_5x8).due == datetime(
-        2027, 2, 8, 10, tzinfo=TZ)
+        2027, 2, 8, 10, tzinfo=TZ
+    )
 
 
 def test_import_is_all_or_nothing_with_line_numbers(china_5x8, admin_user, recomputed):
@@ -118,12 +134,19 @@ def test_import_is_all_or_nothing_with_line_numbers(china_5x8, admin_user, recom
 
 
 def test_import_of_rows_and_empty_or_binary_files(china_5x8, admin_user):
-    rows = services.import_year(china_5x8, 2027, [
-        {"date": "2027-10-01", "kind": "holiday", "name": "国庆节"},
-        ("2027-10-09", "班", "国庆节"),
-    ], by=admin_user)
-    assert [(r.date, r.kind) for r in rows] == [(date(2027, 10, 1), "holiday"),
-                                               (date(2027, 10, 9), "workday")]
+    rows = services.import_year(
+        china_5x8,
+        2027,
+        [
+            {"date": "2027-10-01", "kind": "holiday", "name": "国庆节"},
+            ("2027-10-09", "班", "国庆节"),
+        ],
+        by=admin_user,
+    )
+    assert [(r.date, r.kind) for r in rows] == [
+        (date(2027, 10, 1), "holiday"),
+        (date(2027, 10, 9), "workday"),
+    ]
     with pytest.raises(ValidationFailed) as err:
         services.import_year(china_5x8, 2027, b"date,kind,name\n", by=admin_user)
     assert err.value.fields == {"file": ["The file contains no rows."]}
@@ -136,14 +159,16 @@ def test_import_of_rows_and_empty_or_binary_files(china_5x8, admin_user):
 
 
 def test_seed_knows_2026_but_not_2027(db, admin_user):
-    calendar = services.create_calendar(by=admin_user, code="cn", name="CN",
-                                        holiday_region="cn")
+    calendar = services.create_calendar(by=admin_user, code="cn", name="CN", holiday_region="cn")
     assert calendar.holiday_region == "CN"
     assert services.seed_from_chinese_calendar(calendar, [2026], by=admin_user) == [2026]
-    assert CalendarDay.objects.filter(calendar=calendar, date=date(2026, 2, 14)).get().kind \
+    assert (
+        CalendarDay.objects.filter(calendar=calendar, date=date(2026, 2, 14)).get().kind
         == DayKind.WORKDAY
-    assert CalendarDay.objects.filter(calendar=calendar, date=date(2026, 2, 17)).get().name \
-        == "春节"
+    )
+    assert (
+        CalendarDay.objects.filter(calendar=calendar, date=date(2026, 2, 17)).get().name == "春节"
+    )
     assert CalendarDay.objects.filter(calendar=calendar, date__year=2026).count() == 39
     with pytest.raises(ValidationFailed) as err:
         services.seed_from_chinese_calendar(calendar, [2027], by=admin_user)
@@ -163,26 +188,28 @@ def test_seed_refuses_a_calendar_without_region_cn(all_day):
 def test_confirm_year_marks_it_and_calls_recomputers(china_5x8, admin_user, recomputed):
     assert selectors.unconfirmed_years(china_5x8, [2025, 2026, 2027, 2028]) == [2027, 2028]
     row = services.confirm_year(china_5x8, 2027, by=admin_user)
-    assert (row.confirmed, row.confirmed_by, row.source) == (True, admin_user,
-                                                             YearSource.MANUAL)
+    assert (row.confirmed, row.confirmed_by, row.source) == (True, admin_user, YearSource.MANUAL)
     assert recomputed == [("cn-5x8", (2027,))]
     assert selectors.unconfirmed_years(china_5x8, [2025, 2026, 2027, 2028]) == [2028]
     assert selectors.year_statuses(china_5x8, [2026, 2027, 2028]) == {
-        2026: YearStatus.PROVISIONAL, 2027: YearStatus.CONFIRMED, 2028: YearStatus.UNCONFIRMED}
+        2026: YearStatus.PROVISIONAL,
+        2027: YearStatus.CONFIRMED,
+        2028: YearStatus.UNCONFIRMED,
+    }
     start = datetime(2027, 1, 4, 9, tzinfo=TZ)
     assert compute_deadline(start, timedelta(hours=1), china_5x8).unconfirmed_years == ()
     # new rows make a confirmed year provisional again
     services.add_day(china_5x8, date=date(2027, 1, 1), kind=DayKind.HOLIDAY, by=admin_user)
     assert CalendarYear.objects.get(calendar=china_5x8, year=2027).confirmed is False
-    verbs = list(TimelineEntry.objects.filter(object_id=str(china_5x8.pk)).values_list(
-        "verb", flat=True))
+    verbs = list(
+        TimelineEntry.objects.filter(object_id=str(china_5x8.pk)).values_list("verb", flat=True)
+    )
     assert verbs[-2:] == ["year_confirmed", "day_added"]
 
 
 def test_add_day_refuses_duplicates(china_5x8, admin_user, recomputed):
     with pytest.raises(ValidationFailed) as err:
-        services.add_day(china_5x8, date=date(2026, 2, 17), kind=DayKind.HOLIDAY,
-                         by=admin_user)
+        services.add_day(china_5x8, date=date(2026, 2, 17), kind=DayKind.HOLIDAY, by=admin_user)
     assert list(err.value.fields) == ["date"]
     with pytest.raises(ValidationFailed) as err:
         services.add_day(china_5x8, date=date(2027, 2, 17), kind="bogus", by=admin_user)
@@ -199,12 +226,12 @@ def test_remove_day_and_interval_change_call_recomputers(china_5x8, admin_user, 
 
 
 def test_update_calendar_validates_and_bumps_version(china_5x8, admin_user):
-    calendar = services.update_calendar(china_5x8, by=admin_user, expected_version=1,
-                                        name="China")
+    calendar = services.update_calendar(china_5x8, by=admin_user, expected_version=1, name="China")
     assert (calendar.name, calendar.version) == ("China", 2)
     with pytest.raises(ValidationFailed) as err:
-        services.update_calendar(calendar, by=admin_user, expected_version=2,
-                                 time_zone="Nowhere/Land")
+        services.update_calendar(
+            calendar, by=admin_user, expected_version=2, time_zone="Nowhere/Land"
+        )
     assert list(err.value.fields) == ["time_zone"]
 
 
@@ -252,6 +279,7 @@ def test_recomputer_registration_is_idempotent():
 
 
 def test_intervals_accept_time_objects(db):
-    calendar = services.create_calendar(by=None, code="t", name="T", intervals=[
-        {"weekday": 5, "start": time(10), "end": time(12)}])
+    calendar = services.create_calendar(
+        by=None, code="t", name="T", intervals=[{"weekday": 5, "start": time(10), "end": time(12)}]
+    )
     assert [str(i) for i in calendar.intervals.all()] == ["Saturday 10:00–12:00"]

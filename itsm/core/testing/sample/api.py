@@ -4,7 +4,12 @@ import django_filters
 from rest_framework import serializers
 from rest_framework.routers import DefaultRouter
 
-from itsm.core.api.base import DomainSerializer, DomainViewSet, TransitionMixin, TransitionSerializer
+from itsm.core.api.base import (
+    DomainSerializer,
+    DomainViewSet,
+    TransitionMixin,
+    TransitionSerializer,
+)
 from itsm.core.testing.sample import services
 from itsm.core.testing.sample.choices import SampleStatus
 from itsm.core.testing.sample.models import SampleTicket
@@ -21,8 +26,18 @@ class SampleTicketFilterSet(django_filters.FilterSet):
 class SampleTicketSerializer(DomainSerializer):
     class Meta:
         model = SampleTicket
-        fields = ["id", "display", "number", "title", "customer", "status", "resolution",
-                  "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "display",
+            "number",
+            "title",
+            "customer",
+            "status",
+            "resolution",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["number", "status", "resolution", "created_at", "updated_at"]
 
 

@@ -16,8 +16,13 @@ class SampleStatus(ChoiceSet):
 
 with_colours(
     SampleStatus,
-    {"new": "blue", "in_progress": "yellow", "resolved": "green", "closed": "secondary",
-     "cancelled": "red"},
+    {
+        "new": "blue",
+        "in_progress": "yellow",
+        "resolved": "green",
+        "closed": "secondary",
+        "cancelled": "red",
+    },
 )
 
 ENGINEERS = frozenset({Role.ENGINEER_L1.value, Role.ENGINEER_L2.value, Role.SERVICE_DESK.value})
@@ -26,14 +31,26 @@ SAMPLE_MACHINE = StateMachine(
     field="status",
     initial=SampleStatus.NEW,
     transitions=[
-        Transition(SampleStatus.NEW, SampleStatus.IN_PROGRESS, "start", _("Start"),
-                   roles=ENGINEERS),
-        Transition(SampleStatus.IN_PROGRESS, SampleStatus.RESOLVED, "resolve", _("Resolve"),
-                   roles=ENGINEERS, required=("resolution",)),
+        Transition(
+            SampleStatus.NEW, SampleStatus.IN_PROGRESS, "start", _("Start"), roles=ENGINEERS
+        ),
+        Transition(
+            SampleStatus.IN_PROGRESS,
+            SampleStatus.RESOLVED,
+            "resolve",
+            _("Resolve"),
+            roles=ENGINEERS,
+            required=("resolution",),
+        ),
         Transition(SampleStatus.RESOLVED, SampleStatus.IN_PROGRESS, "reopen", _("Reopen")),
         Transition(SampleStatus.RESOLVED, SampleStatus.CLOSED, "close", _("Close")),
-        Transition(ANY_STATE, SampleStatus.CANCELLED, "cancel", _("Cancel"),
-                   roles=frozenset({Role.ADMINISTRATOR.value})),
+        Transition(
+            ANY_STATE,
+            SampleStatus.CANCELLED,
+            "cancel",
+            _("Cancel"),
+            roles=frozenset({Role.ADMINISTRATOR.value}),
+        ),
     ],
 )
 

@@ -12,11 +12,14 @@ class SampleTicket(DomainModel):
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     customer = models.ForeignKey(
-        Organisation, verbose_name=_("customer"), on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
         related_name="sample_tickets",
     )
-    status = models.CharField(_("status"), max_length=20, choices=SampleStatus.choices,
-                              default=SampleStatus.NEW)
+    status = models.CharField(
+        _("status"), max_length=20, choices=SampleStatus.choices, default=SampleStatus.NEW
+    )
     resolution = models.TextField(_("resolution"), blank=True)
 
     policy = ModelPolicy(tenant_field="customer", add=WRITERS, change=WRITERS, delete=ENGINEERS)
