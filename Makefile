@@ -6,7 +6,7 @@ ITSM := $(BIN)/itsm
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv dev-venv env lint messages assets browser clean
+.PHONY: run test venv dev-venv lint messages assets clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,10 @@ lint: dev-venv
 
 messages: dev-venv
 	cd itsm && ../$(ITSM) makemessages -l zh_Hans -l en --no-obsolete --no-location
-	cd itsm && ../$(ITSM) makemessages -d djangojs -l zh_Hans -l en --no-obsolete --no-location
 	cd itsm && ../$(ITSM) compilemessages
+
+assets:
+	bash scripts/vendor-assets.sh
 
 clean:
 	rm -rf $(VENV) var
