@@ -118,8 +118,8 @@ def set_roles(user: User, *, roles, by=None) -> User:
         for role in sorted(roles - current):
             RoleAssignment.objects.create(user=user, role=role)
         if current != roles and by is not None:
-            record_event(user, "roles_changed", by=by,
-                         data={"added": sorted(roles - current), "removed": sorted(current - roles)})
+            changes = {"added": sorted(roles - current), "removed": sorted(current - roles)}
+            record_event(user, "roles_changed", by=by, data=changes)
         user._roles_cache = frozenset(roles)
     return user
 

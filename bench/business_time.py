@@ -1,6 +1,6 @@
 """Throughput of deadline computations (R-SLM-04 needs ≥ 50 000 per second on one core).
 
-Run: ``itsm shell -c "from itsm.core.calendars.benchmark import main; main()"``; prints one
+Run: ``.venv/bin/python bench/business_time.py`` (SECRET_KEY set, or .env present); prints one
 JSON object. The calendar is China 5×8 with a lunch break and chinese-calendar's rows for
 2020–2026 (2027 unconfirmed), held in the engine cache exactly as a stored calendar is; each
 computation goes through the public ``compute_deadline`` (cache lookup included) with a
@@ -9,14 +9,25 @@ random start in 2026 and a random duration of up to five working days.
 
 from __future__ import annotations
 
-import json
-import random
-import time
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+import os
+import sys
+from pathlib import Path
 
-from itsm.core.calendars import businesstime
-from itsm.core.calendars.models import BusinessCalendar
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itsm.config.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only")
+import django  # noqa: E402
+
+django.setup()
+
+import json  # noqa: E402
+import random  # noqa: E402
+import time  # noqa: E402
+from datetime import datetime, timedelta  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from itsm.core.calendars import businesstime  # noqa: E402
+from itsm.core.calendars.models import BusinessCalendar  # noqa: E402
 
 
 def _calendar() -> BusinessCalendar:
@@ -65,3 +76,7 @@ def run(n: int = 200_000, seed: int = 1) -> dict:
 
 def main() -> None:
     print(json.dumps(run()))
+
+
+if __name__ == "__main__":
+    main()

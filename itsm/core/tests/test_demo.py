@@ -1,0 +1,26 @@
+import pytest
+from django.contrib.auth import authenticate
+
+from itsm.core.calendars.models import BusinessCalendar, CalendarYear
+from itsm.core.choices import OrganisationKind
+from itsm.core.demo import DEMO_LOGINS, load_demo
+from itsm.core.models import Organisation, Team, User
+
+
+@pytest.mark.django_db
+def test_demo_is_idempotent_and_logins_work():
+    first = load_demo()
+    counts = (Organisation.objects.count(), User.objects.count(), Team.objects.count(),
+              BusinessCalendar.objects.count())
+    assert load_demo() == 0
+    assert (Organisation.objects.count(), User.objects.count(), Team.objects.count(),
+            BusinessCalendar.objects.count()) == counts
+    assert first == sum(counts)
+    assert Organisation.objects.filter(kind=OrganisationKind.CUSTOMER).count() == 3
+    assert set(Team.objects.values_list("code", flat=True)) == {
+        "desktop", "server", "network", "database", "application"}
+    for username, password, _role in DEMO_LOGINS:
+        assert authenticate(username=username, password=password) is not None, username
+    china = BusinessCalendar.objects.get(code="cn-5x8")
+    assert set(CalendarYear.objects.filter(calendar=china, confirmed=True)
+               .values_list("year", flat=True)) == {2025, 2026}
