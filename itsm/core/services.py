@@ -23,17 +23,23 @@ def save_versioned(obj, *, expected_version: int | None, update_fields: list[str
     model = type(obj)
     with transaction.atomic():
         current = (
-            model._base_manager.select_for_update().filter(pk=obj.pk).values_list(
-                "version", flat=True
-            )
+            model._base_manager.select_for_update()
+            .filter(pk=obj.pk)
+            .values_list("version", flat=True)
         )
         current_version = current[0] if current else None
         if current_version is None:
             raise Conflict(_("The record no longer exists."))
         if expected_version is not None and expected_version != current_version:
-            raise Conflict(fields={"version": [str(_("Expected version {expected}, found "
-                                                      "{found}.")).format(
-                expected=expected_version, found=current_version)]})
+            raise Conflict(
+                fields={
+                    "version": [
+                        str(_("Expected version {expected}, found {found}.")).format(
+                            expected=expected_version, found=current_version
+                        )
+                    ]
+                }
+            )
         obj.version = current_version + 1
         if update_fields is not None:
             update_fields = list({*update_fields, "version", "updated_at"})
@@ -49,8 +55,9 @@ def _unchanged(obj, update_fields):
     return list(names - set(update_fields))
 
 
-def transition(obj, target: str, *, by, note: str = "", expected_version: int | None = None,
-               **fields):
+def transition(
+    obj, target: str, *, by, note: str = "", expected_version: int | None = None, **fields
+):
     """Move *obj* to *target* through its declared state machine, setting *fields* first."""
     machine = type(obj).state_machine
     with transaction.atomic():
@@ -60,20 +67,21 @@ def transition(obj, target: str, *, by, note: str = "", expected_version: int | 
         step = ensure_transition(obj, target, by=by, machine=machine)
         setattr(obj, machine.field, target)
         save_versioned(obj, expected_version=expected_version)
-        record_event(obj, step.name, by=by, note=note,
-                     data={"from": source, "to": target})
+        record_event(obj, step.name, by=by, note=note, data={"from": source, "to": target})
     return obj
 
 
 # --- organisations, people, teams -----------------------------------------------------------
 
 
-def create_organisation(*, code: str, name: str, kind: str, by=None, notes: str = "",
-                        is_active: bool = True) -> Organisation:
+def create_organisation(
+    *, code: str, name: str, kind: str, by=None, notes: str = "", is_active: bool = True
+) -> Organisation:
     """Create an organisation. There is exactly one provider organisation."""
     if kind == OrganisationKind.PROVIDER and Organisation.objects.filter(kind=kind).exists():
-        raise ValidationFailed(fields={"kind": [str(_("There is already a provider "
-                                                       "organisation."))]})
+        raise ValidationFailed(
+            fields={"kind": [str(_("There is already a provider organisation."))]}
+        )
     with transaction.atomic():
         org = Organisation(code=code, name=name, kind=kind, notes=notes, is_active=is_active)
         org.full_clean()
@@ -82,16 +90,34 @@ def create_organisation(*, code: str, name: str, kind: str, by=None, notes: str 
     return org
 
 
-def create_user(*, username: str, organisation: Organisation, password: str | None = None,
-                roles: tuple[str, ...] = (), email: str = "", display_name: str = "",
-                language: str = "zh-hans", phone: str = "", is_active: bool = True, by=None,
-                is_superuser: bool = False) -> User:
+def create_user(
+    *,
+    username: str,
+    organisation: Organisation,
+    password: str | None = None,
+    roles: tuple[str, ...] = (),
+    email: str = "",
+    display_name: str = "",
+    language: str = "zh-hans",
+    phone: str = "",
+    is_active: bool = True,
+    by=None,
+    is_superuser: bool = False,
+) -> User:
     """Create a user in *organisation* with *roles* (validated against its kind)."""
     _check_roles(organisation, roles)
     with transaction.atomic():
-        user = User(username=username, organisation=organisation, email=email,
-                    display_name=display_name, language=language, phone=phone,
-                    is_active=is_active, is_staff=is_superuser, is_superuser=is_superuser)
+        user = User(
+            username=username,
+            organisation=organisation,
+            email=email,
+            display_name=display_name,
+            language=language,
+            phone=phone,
+            is_active=is_active,
+            is_staff=is_superuser,
+            is_superuser=is_superuser,
+        )
         if password:
             user.set_password(password)
         else:
@@ -108,8 +134,11 @@ def set_roles(user: User, *, roles, by=None) -> User:
     roles = set(roles)
     unknown = roles - set(Role.values)
     if unknown:
-        raise ValidationFailed(fields={"roles": [str(_("Unknown role: {role}")).format(
-            role=", ".join(sorted(unknown)))]})
+        raise ValidationFailed(
+            fields={
+                "roles": [str(_("Unknown role: {role}")).format(role=", ".join(sorted(unknown)))]
+            }
+        )
     _check_roles(user.organisation, roles)
     with transaction.atomic():
         current = set(user.role_assignments.values_list("role", flat=True))
@@ -137,17 +166,32 @@ def _check_roles(organisation: Organisation | None, roles) -> None:
     else:
         wrong = set(roles) - allowed
     if wrong:
-        raise ValidationFailed(fields={"roles": [str(_("Role not allowed for a {kind} "
-                                                        "organisation: {roles}")).format(
-            kind=organisation.get_kind_display(), roles=", ".join(sorted(wrong)))]})
+        raise ValidationFailed(
+            fields={
+                "roles": [
+                    str(_("Role not allowed for a {kind} organisation: {roles}")).format(
+                        kind=organisation.get_kind_display(), roles=", ".join(sorted(wrong))
+                    )
+                ]
+            }
+        )
 
 
-def create_team(*, code: str, name: str, organisation: Organisation, leader: User | None = None,
-                members=(), email: str = "", by=None) -> Team:
+def create_team(
+    *,
+    code: str,
+    name: str,
+    organisation: Organisation,
+    leader: User | None = None,
+    members=(),
+    email: str = "",
+    by=None,
+) -> Team:
     """Create an assignment group of the provider."""
     if organisation.kind != OrganisationKind.PROVIDER:
-        raise ValidationFailed(fields={"organisation": [str(_("Teams belong to the provider "
-                                                               "organisation."))]})
+        raise ValidationFailed(
+            fields={"organisation": [str(_("Teams belong to the provider organisation."))]}
+        )
     with transaction.atomic():
         team = Team(code=code, name=name, organisation=organisation, leader=leader, email=email)
         team.full_clean()

@@ -10,17 +10,31 @@ from itsm.core.models import Organisation, Team, User
 @pytest.mark.django_db
 def test_demo_is_idempotent_and_logins_work():
     first = load_demo()
-    counts = (Organisation.objects.count(), User.objects.count(), Team.objects.count(),
-              BusinessCalendar.objects.count())
+    counts = (
+        Organisation.objects.count(),
+        User.objects.count(),
+        Team.objects.count(),
+        BusinessCalendar.objects.count(),
+    )
     assert load_demo() == 0
-    assert (Organisation.objects.count(), User.objects.count(), Team.objects.count(),
-            BusinessCalendar.objects.count()) == counts
+    assert (
+        Organisation.objects.count(),
+        User.objects.count(),
+        Team.objects.count(),
+        BusinessCalendar.objects.count(),
+    ) == counts
     assert first == sum(counts)
     assert Organisation.objects.filter(kind=OrganisationKind.CUSTOMER).count() == 3
     assert set(Team.objects.values_list("code", flat=True)) == {
-        "desktop", "server", "network", "database", "application"}
+        "desktop",
+        "server",
+        "network",
+        "database",
+        "application",
+    }
     for username, password, _role in DEMO_LOGINS:
         assert authenticate(username=username, password=password) is not None, username
     china = BusinessCalendar.objects.get(code="cn-5x8")
-    assert set(CalendarYear.objects.filter(calendar=china, confirmed=True)
-               .values_list("year", flat=True)) == {2025, 2026}
+    assert set(
+        CalendarYear.objects.filter(calendar=china, confirmed=True).values_list("year", flat=True)
+    ) == {2025, 2026}
