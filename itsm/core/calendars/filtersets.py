@@ -1,6 +1,7 @@
 """FilterSets of business calendars, shared by the UI lists and the API."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.calendars.choices import DayKind
@@ -15,8 +16,16 @@ class BusinessCalendarFilterSet(django_filters.FilterSet):
         fields = ["code", "is_active", "holiday_region"]
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A calendar year: a whole number 1–9999 (anything else is a 400, not a database error)."""
+
+    field_class = forms.IntegerField
+
+
 class CalendarDayFilterSet(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="date", lookup_expr="year", label=_("year"))
+    year = YearFilter(
+        field_name="date", lookup_expr="year", label=_("year"), min_value=1, max_value=9999
+    )
     kind = django_filters.ChoiceFilter(choices=DayKind.choices)
 
     class Meta:

@@ -3,6 +3,7 @@ a client sends, the answer is never a server error. A few examples per operation
 """
 
 import json
+import os
 
 import pytest
 
@@ -14,7 +15,10 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 
 from itsm.config.wsgi import application  # noqa: E402
 
-EXAMPLES = 5
+# The suite runs a fixed (derandomised) set so CI is reproducible; explore further with
+# ITSM_FUZZ_EXAMPLES=200 ITSM_FUZZ_RANDOM=1 pytest itsm/core/tests/test_api_fuzz.py
+EXAMPLES = int(os.environ.get("ITSM_FUZZ_EXAMPLES", "5"))
+RANDOM = os.environ.get("ITSM_FUZZ_RANDOM") == "1"
 
 
 @pytest.mark.slow
@@ -39,7 +43,11 @@ def test_no_operation_answers_500(admin_user, customer_a, client):
 def run_operation(operation, headers, failures):
     @given(case=operation.as_strategy())
     @settings(
-        max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=not RANDOM,
+        suppress_health_check=list(HealthCheck),
     )
     def check(case):
         response = case.call(headers=headers)

@@ -111,7 +111,7 @@ def test_channel_create_and_edit_keep_the_secret(admin_user):
             "name": "ops",
             "kind": "dingtalk",
             "url": "https://oapi.dingtalk.com/robot/send?access_token=abc",
-            "secret": "s1",
+            "secret": "Zq-secret-81",
             "is_active": "on",
             "version": channel.version,
         },
@@ -132,13 +132,13 @@ def test_channel_create_and_edit_keep_the_secret(admin_user):
     channel.refresh_from_db()
     assert (channel.kind, channel.secret, channel.notes, channel.is_active, channel.version) == (
         "dingtalk",
-        "s1",
+        "Zq-secret-81",
         "kept",
         False,
         3,
     )
     listing = client.get(reverse("outbox:channel_list"))
-    assert "ops" in listing.text and "s1" not in listing.text
+    assert "ops" in listing.text and "Zq-secret-81" not in listing.text
 
 
 def test_api_lists_messages_and_jobs_for_staff(client_for, agent, dead_message):
