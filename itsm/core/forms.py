@@ -7,8 +7,8 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.choices import OrganisationKind, Role
+from itsm.core.form_helpers import TablerFormMixin
 from itsm.core.models import Organisation, Team, User
-from itsm.ui.forms import TablerFormMixin
 
 
 class VersionedFormMixin(forms.Form):

@@ -9,13 +9,13 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpResponseForbidden
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from itsm.core import policy
 from itsm.core.calendars import selectors, services
 from itsm.core.calendars.businesstime import NoWorkingTime, compute_deadline
 from itsm.core.calendars.choices import Weekday, YearStatus
@@ -31,32 +31,8 @@ from itsm.core.calendars.forms import (
 )
 from itsm.core.calendars.models import BusinessCalendar, CalendarDay
 from itsm.core.errors import DomainError
-
-
-def _calendar(request, pk: int, action: str = "view") -> BusinessCalendar:
-    """The calendar if *request.user* may *action* it; 404 when it is not visible at all."""
-    visible = get_object_or_404(BusinessCalendar.objects.restrict(request.user, "view"), pk=pk)
-    if (
-        action != "view"
-        and not BusinessCalendar.objects.restrict(request.user, action).filter(pk=pk).exists()
-    ):
-        raise PermissionError
-    return visible
-
-
-def _forbidden():
-    return HttpResponseForbidden(_("You do not have permission to do this."))
-
-
-def _report(request, form, exc: DomainError) -> None:
-    """Put a service error on the form (field errors where the field exists)."""
-    messages.error(request, str(exc.detail))
-    for name, errors in exc.fields.items():
-        for error in errors:
-            if name in form.fields:
-                form.add_error(name, error)
-            else:
-                form.add_error(None, f"{name}: {error}")
+from itsm.core.form_helpers import apply_errors
+from itsm.core.generic_views import get_restricted_or_404, require_can
 
 
 @login_required
@@ -69,7 +45,7 @@ def calendar_list(request):
     for item in selectors.unconfirmed_calendar_years(today):
         unconfirmed.setdefault(item.calendar.pk, []).append(item.year)
     rows = [{"calendar": c, "unconfirmed": unconfirmed.get(c.pk, [])} for c in calendars]
-    can_add = _may(request.user, "add")
+    can_add = policy.can(request.user, BusinessCalendar, "add")
     return render(
         request,
         "calendars/calendar_list.html",
@@ -83,9 +59,12 @@ def calendar_list(request):
 
 @login_required
 def calendar_detail(request, pk: int):
-    calendar = get_object_or_404(
-        BusinessCalendar.objects.restrict(request.user, "view").prefetch_related("intervals"),
-        pk=pk,
+    calendar = get_restricted_or_404(
+        request,
+        BusinessCalendar,
+        pk,
+        queryset=BusinessCalendar.objects.prefetch_related("intervals"),
+        visible_first=True,
     )
     can_change = BusinessCalendar.objects.restrict(request.user, "change").filter(pk=pk).exists()
     today = timezone.localdate()
@@ -160,8 +139,7 @@ def _detail_url(calendar: BusinessCalendar, year: int | None = None) -> str:
 
 @login_required
 def calendar_create(request):
-    if not _may(request.user, "add"):
-        return _forbidden()
+    require_can(request.user, BusinessCalendar, "add")
     form = CalendarForm(request.POST or None)
     intervals_form = IntervalsForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and intervals_form.is_valid():
@@ -172,7 +150,7 @@ def calendar_create(request):
                 **form.cleaned_data,
             )
         except DomainError as exc:
-            _report(request, form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Calendar created."))
             return redirect(_detail_url(calendar))
@@ -189,10 +167,7 @@ def calendar_create(request):
 
 @login_required
 def calendar_edit(request, pk: int):
-    try:
-        calendar = _calendar(request, pk, "change")
-    except PermissionError:
-        return _forbidden()
+    calendar = get_restricted_or_404(request, BusinessCalendar, pk, "change", visible_first=True)
     form = CalendarForm(request.POST or None, instance=calendar)
     intervals_form = IntervalsForm(request.POST or None, calendar=calendar)
     if request.method == "POST" and form.is_valid() and intervals_form.is_valid():
@@ -210,7 +185,7 @@ def calendar_edit(request, pk: int):
                     calendar, intervals=intervals_form.cleaned_data["intervals"], by=request.user
                 )
         except DomainError as exc:
-            _report(request, form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Calendar saved."))
             return redirect(_detail_url(calendar))
@@ -232,19 +207,10 @@ def _int(value) -> int | None:
         return None
 
 
-def _may(user, action: str) -> bool:
-    from itsm.core.policy import can
-
-    return can(user, BusinessCalendar, action)
-
-
 @login_required
 @require_POST
 def day_add(request, pk: int):
-    try:
-        calendar = _calendar(request, pk, "change")
-    except PermissionError:
-        return _forbidden()
+    calendar = get_restricted_or_404(request, BusinessCalendar, pk, "change", visible_first=True)
     form = DayForm(request.POST)
     if form.is_valid():
         try:
@@ -267,13 +233,9 @@ def day_add(request, pk: int):
 @login_required
 @require_POST
 def day_remove(request, pk: int, day_pk: int):
-    try:
-        calendar = _calendar(request, pk, "change")
-    except PermissionError:
-        return _forbidden()
-    day = get_object_or_404(
-        CalendarDay.objects.restrict(request.user, "delete"), pk=day_pk, calendar=calendar
-    )
+    calendar = get_restricted_or_404(request, BusinessCalendar, pk, "change", visible_first=True)
+    days = CalendarDay.objects.filter(calendar=calendar)
+    day = get_restricted_or_404(request, CalendarDay, day_pk, "delete", queryset=days)
     year = day.date.year
     services.remove_day(day, by=request.user)
     messages.success(request, _("Day removed."))
@@ -282,10 +244,7 @@ def day_remove(request, pk: int, day_pk: int):
 
 @login_required
 def year_import(request, pk: int):
-    try:
-        calendar = _calendar(request, pk, "change")
-    except PermissionError:
-        return _forbidden()
+    calendar = get_restricted_or_404(request, BusinessCalendar, pk, "change", visible_first=True)
     form = ImportForm(
         request.POST or None, request.FILES or None, initial={"year": request.GET.get("year")}
     )
@@ -328,10 +287,7 @@ def _describe(name: str) -> str:
 @login_required
 @require_POST
 def year_confirm(request, pk: int):
-    try:
-        calendar = _calendar(request, pk, "change")
-    except PermissionError:
-        return _forbidden()
+    calendar = get_restricted_or_404(request, BusinessCalendar, pk, "change", visible_first=True)
     form = YearForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter a valid year."))
@@ -345,10 +301,7 @@ def year_confirm(request, pk: int):
 @login_required
 @require_POST
 def seed(request, pk: int):
-    try:
-        calendar = _calendar(request, pk, "change")
-    except PermissionError:
-        return _forbidden()
+    calendar = get_restricted_or_404(request, BusinessCalendar, pk, "change", visible_first=True)
     form = SeedForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("years", []):

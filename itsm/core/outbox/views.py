@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from itsm.core import policy
 from itsm.core.errors import DomainError
+from itsm.core.form_helpers import apply_errors
+from itsm.core.generic_views import get_restricted_or_404, require_can, restricted
 from itsm.core.outbox import services
 from itsm.core.outbox.choices import JobStatus, MessageStatus
 from itsm.core.outbox.filtersets import (
@@ -23,12 +25,6 @@ from itsm.core.outbox.forms import NotificationChannelForm
 from itsm.core.outbox.models import Job, NotificationChannel, OutboxMessage
 
 PAGE_SIZE = 50
-
-
-def _visible(request, model, action: str = "view"):
-    if not policy.can(request.user, model, action):
-        raise PermissionDenied
-    return model.objects.restrict(request.user, action)
 
 
 def _keyset_page(queryset, request, *, key: str = "id"):
@@ -49,7 +45,7 @@ def _query_without_before(request) -> str:
 
 @login_required
 def job_list(request):
-    queryset = _visible(request, Job)
+    queryset = restricted(request, Job)
     filterset = JobFilterSet(request.GET, queryset=queryset)
     rows, next_before = _keyset_page(filterset.qs, request)
     names = sorted(set(queryset.values_list("name", flat=True).distinct()[:200]))
@@ -69,7 +65,7 @@ def job_list(request):
 
 @login_required
 def message_list(request):
-    queryset = _visible(request, OutboxMessage)
+    queryset = restricted(request, OutboxMessage)
     filterset = OutboxMessageFilterSet(request.GET, queryset=queryset.defer("payload"))
     rows, next_before = _keyset_page(filterset.qs, request)
     can_retry = policy.can(request.user, OutboxMessage, "change")
@@ -90,7 +86,7 @@ def message_list(request):
 @login_required
 @require_POST
 def message_retry(request, pk: int):
-    message = get_object_or_404(_visible(request, OutboxMessage, "change"), pk=pk)
+    message = get_restricted_or_404(request, OutboxMessage, pk, "change")
     try:
         services.retry_message(message, by=request.user)
     except DomainError as exc:
@@ -102,7 +98,7 @@ def message_retry(request, pk: int):
 
 @login_required
 def channel_list(request):
-    queryset = _visible(request, NotificationChannel)
+    queryset = restricted(request, NotificationChannel)
     filterset = NotificationChannelFilterSet(request.GET, queryset=queryset)
     return render(
         request,
@@ -117,13 +113,13 @@ def channel_list(request):
 
 @login_required
 def channel_create(request):
-    _visible(request, NotificationChannel, "add")
+    require_can(request.user, NotificationChannel, "add")
     form = NotificationChannelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             channel = services.create_channel(by=request.user, **form.channel_fields())
         except (ValidationError, DomainError) as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Channel {name} created.").format(name=channel.name))
             return redirect("outbox:channel_list")
@@ -132,7 +128,7 @@ def channel_create(request):
 
 @login_required
 def channel_edit(request, pk: int):
-    channel = get_object_or_404(_visible(request, NotificationChannel, "change"), pk=pk)
+    channel = get_restricted_or_404(request, NotificationChannel, pk, "change")
     form = NotificationChannelForm(request.POST or None, instance=channel)
     if request.method == "POST" and form.is_valid():
         try:
@@ -143,22 +139,8 @@ def channel_edit(request, pk: int):
                 **form.channel_fields(),
             )
         except (ValidationError, DomainError) as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Channel {name} saved.").format(name=channel.name))
             return redirect("outbox:channel_list")
     return render(request, "outbox/channel_form.html", {"form": form, "channel": channel})
-
-
-def _add_errors(form, exc) -> None:
-    if isinstance(exc, ValidationError):
-        if hasattr(exc, "error_dict"):
-            for name, errors in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, exc.messages)
-        return
-    for name, errors in (exc.fields or {}).items():
-        form.add_error(name if name in form.fields else None, errors)
-    if not exc.fields:
-        form.add_error(None, str(exc.detail))

@@ -38,3 +38,14 @@ def test_demo_is_idempotent_and_logins_work():
     assert set(
         CalendarYear.objects.filter(calendar=china, confirmed=True).values_list("year", flat=True)
     ) == {2025, 2026}
+
+
+@pytest.mark.django_db
+def test_error_pages_are_translated_and_in_the_shell(client, customer_user, provider):
+    client.force_login(customer_user)  # zh-hans by default
+    response = client.get("/core/organisations/add/")
+    assert response.status_code == 403
+    assert "权限不足" in response.content.decode()
+    response = client.get("/core/organisations/999999/")
+    assert response.status_code == 404
+    assert "不存在" in response.content.decode()

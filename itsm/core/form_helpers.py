@@ -1,4 +1,7 @@
-"""Form helpers shared by every app's UI: Tabler styling and domain-error mapping."""
+"""Form helpers shared by every app's pages: Tabler styling and domain-error mapping.
+
+They live in ``core`` so that domain apps and core never import from ``itsm.ui``.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,210 @@
+"""Generic HTML views and lookup helpers shared by every app's pages.
+
+* 403 when the user's roles do not allow an action on a model at all (``policy.can``);
+* 404 for rows outside ``.restrict(user, action)`` (other organisations' rows are not disclosed);
+* typed service errors (``DomainError`` / Django ``ValidationError``) become form errors via
+  :func:`itsm.core.form_helpers.apply_errors`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, FormView, ListView
+
+from itsm.core import policy, services
+from itsm.core.errors import DomainError
+from itsm.core.form_helpers import apply_errors, style_form
+
+# --- helpers for function views ---------------------------------------------------------------
+
+
+def require_can(user, model: type, action: str) -> None:
+    """403 unless *user*'s roles allow *action* on *model* at all."""
+    if not policy.can(user, model, action):
+        raise PermissionDenied
+
+
+def restricted(request, model: type, action: str = "view", *, queryset=None):
+    """The rows of *model* (or *queryset*) ``request.user`` may *action*; 403 when the user's
+    roles do not allow *action* on *model* at all."""
+    require_can(request.user, model, action)
+    if queryset is None:
+        queryset = model._default_manager.all()
+    return policy.restrict(queryset, request.user, action)
+
+
+def get_restricted_or_404(
+    request, model: type, pk, action: str = "view", *, queryset=None, visible_first=False
+):
+    """The row *pk* of *model* (or *queryset*) if ``request.user`` may *action* it.
+
+    By default: 403 when the user's roles do not allow *action* on *model* at all, 404 when the
+    row is not in ``restrict(user, action)``.
+
+    With ``visible_first=True``: 404 when the user may not even view the row, 403 when the user
+    sees it but may not *action* it (no role check of its own beyond ``restrict``).
+    """
+    if queryset is None:
+        queryset = model._default_manager.all()
+    user = request.user
+    if not visible_first:
+        return get_object_or_404(restricted(request, model, action, queryset=queryset), pk=pk)
+    obj = get_object_or_404(policy.restrict(queryset, user, "view"), pk=pk)
+    if action != "view" and not policy.restrict(queryset, user, action).filter(pk=pk).exists():
+        raise PermissionDenied
+    return obj
+
+
+# --- class-based views ------------------------------------------------------------------------
+
+
+class PolicyMixin(LoginRequiredMixin):
+    """Checks ``policy.can(user, model, action)`` (403) and restricts querysets (404)."""
+
+    model: type
+    action = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            require_can(request.user, self.model, self.action)
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_queryset(self):
+        return self.model._default_manager.all()
+
+    def get_queryset(self):
+        return policy.restrict(self.base_queryset(), self.request.user, self.action)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["model_meta"] = self.model._meta
+        context["can_add"] = policy.can(user, self.model, "add")
+        context["can_change"] = policy.can(user, self.model, "change")
+        return context
+
+
+class RecordListView(PolicyMixin, ListView):
+    filterset_class: type
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=super().get_queryset(), request=self.request
+        )
+        self.restrict_filter_choices(self.filterset)
+        style_form(self.filterset.form)
+        return self.filterset.qs
+
+    def restrict_filter_choices(self, filterset):
+        """Choice filters must not list rows of other organisations."""
+        user = self.request.user
+        for filter_ in filterset.filters.values():
+            queryset = getattr(filter_, "queryset", None)
+            model = getattr(queryset, "model", None)
+            if model is not None and hasattr(model, "policy"):
+                filter_.queryset = policy.restrict(queryset, user, "view")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filterset"] = self.filterset
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_without_page"] = query.urlencode()
+        return context
+
+
+class RecordDetailView(PolicyMixin, DetailView):
+    pass
+
+
+class RecordCreateView(PolicyMixin, FormView):
+    action = "add"
+    template_name = "core/form.html"
+    detail_url_name: str
+    success_message = _("Saved.")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if "user" in self.form_class.__init__.__code__.co_varnames:
+            kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            obj = self.perform(form)
+        except (DomainError, DjangoValidationError) as error:
+            apply_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect(self.detail_url_name, pk=obj.pk)
+
+    def perform(self, form):  # pragma: no cover - every subclass implements it
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["heading"] = _("New {model}").format(model=self.model._meta.verbose_name)
+        context["cancel_url"] = reverse(self.list_url_name)
+        return context
+
+
+class RecordEditView(PolicyMixin, FormView):
+    action = "change"
+    template_name = "core/form.html"
+    detail_url_name: str
+    success_message = _("Saved.")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.object = get_restricted_or_404(
+                request, self.model, kwargs["pk"], self.action, queryset=self.base_queryset()
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"version": self.object.version}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.object
+        if "user" in self.form_class.__init__.__code__.co_varnames:
+            kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            self.perform(form)
+        except (DomainError, DjangoValidationError) as error:
+            apply_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect(self.detail_url_name, pk=self.object.pk)
+
+    def changed_fields(self, form, names):
+        return {name: form.cleaned_data[name] for name in names if name in form.changed_data}
+
+    def update(self, form, names):
+        fields = self.changed_fields(form, names)
+        if fields:
+            services.update_record(
+                self.object,
+                by=self.request.user,
+                expected_version=form.cleaned_data["version"],
+                **fields,
+            )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["object"] = self.object
+        context["heading"] = _("Edit {model}: {name}").format(
+            model=self.model._meta.verbose_name, name=self.object
+        )
+        context["cancel_url"] = reverse(self.detail_url_name, kwargs={"pk": self.object.pk})
+        return context
