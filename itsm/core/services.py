@@ -197,7 +197,7 @@ def create_team(
         team.full_clean()
         team.save()
         if members:
-            team.members.set(members)
+            set_team_members(team, members=members)  # same membership rule as later edits
         record_event(team, "created", by=by)
     return team
 

@@ -56,6 +56,16 @@ class TeamViewSet(DomainViewSet):
     def create_record(self, data, *, by):
         return services.create_team(by=by, **data)
 
+    def update_fields(self, instance, data, *, expected_version):
+        members = data.pop("members", None)
+        with transaction.atomic():
+            instance = services.update_record(
+                instance, by=self.request.user, expected_version=expected_version, **data
+            )
+            if members is not None:
+                services.set_team_members(instance, members=members, by=self.request.user)
+        return instance
+
 
 @extend_schema(responses=UserSerializer, operation_id="core_me_retrieve")
 @api_view(["GET"])

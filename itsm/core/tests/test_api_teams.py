@@ -43,3 +43,29 @@ def test_members_are_listed(admin_user):
     team = TeamFactory(members=[engineer])
     response = client_for(admin_user).get(f"/api/core/teams/{team.pk}/")
     assert response.json()["members"] == [engineer.pk]
+
+
+def test_customer_people_cannot_join_a_team_through_the_api(admin_user, customer_user):
+    team = TeamFactory()
+    client = client_for(admin_user)
+    created = client.post(
+        "/api/core/teams/",
+        {
+            "code": "x",
+            "name": "X",
+            "organisation": team.organisation_id,
+            "members": [customer_user.pk],
+        },
+        format="json",
+    )
+    assert_error(created, 400, "validation", fields=("members",))
+    assert not Team.objects.filter(code="x").exists()
+    edited = client.patch(
+        f"/api/core/teams/{team.pk}/",
+        {"members": [customer_user.pk], "version": team.version},
+        format="json",
+    )
+    assert_error(edited, 400, "validation", fields=("members",))
+    team.refresh_from_db()
+    assert list(team.members.all()) == []
+    assert team.version == 1
