@@ -7,21 +7,21 @@ from django.utils import translation
 
 
 class UserLanguageMiddleware:
-    """Put the user's saved language in the request so ``LocaleMiddleware`` uses it.
+    """Activate the signed-in user's saved language.
 
-    Runs after the session middleware and before ``LocaleMiddleware``; the authenticated user
-    is read lazily from the session, so anonymous pages keep the browser/cookie language.
+    Runs after ``LocaleMiddleware`` (which chose a language from the cookie or the browser) and
+    after ``AuthenticationMiddleware``, so it reads the same lazily loaded ``request.user`` as
+    the rest of the request instead of loading the user a second time. Anonymous pages keep
+    the language ``LocaleMiddleware`` chose.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.contrib.auth import get_user
-
-        user = get_user(request)
+        user = request.user
         language = getattr(user, "language", None) if user.is_authenticated else None
         if language and language in dict(settings.LANGUAGES):
-            request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = language
             translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)
