@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -62,6 +64,28 @@ def get_restricted_or_404(
 
 
 # --- class-based views ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    """One page of a newest-first list: its rows, the id the next (older) page starts before,
+    and the query string without ``before`` (for the pager link, ``ui/_keyset_pager.html``)."""
+
+    rows: list
+    next_before: int | None
+    query: str
+
+
+def keyset_page(queryset, request, *, page_size: int = 50) -> KeysetPage:
+    """Rows with ``id`` below ``?before=<id>``, newest first: no OFFSET, no COUNT(*)."""
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        queryset = queryset.filter(id__lt=int(before))
+    rows = list(queryset.order_by("-id")[: page_size + 1])
+    next_before = rows[page_size - 1].pk if len(rows) > page_size else None
+    query = request.GET.copy()
+    query.pop("before", None)
+    return KeysetPage(rows[:page_size], next_before, query.urlencode())
 
 
 class PolicyMixin(LoginRequiredMixin):

@@ -13,7 +13,12 @@ from django.views.decorators.http import require_POST
 from itsm.core import policy
 from itsm.core.errors import DomainError
 from itsm.core.form_helpers import apply_errors
-from itsm.core.generic_views import get_restricted_or_404, require_can, restricted
+from itsm.core.generic_views import (
+    get_restricted_or_404,
+    keyset_page,
+    require_can,
+    restricted,
+)
 from itsm.core.outbox import services
 from itsm.core.outbox.choices import JobStatus, MessageStatus
 from itsm.core.outbox.filtersets import (
@@ -24,41 +29,22 @@ from itsm.core.outbox.filtersets import (
 from itsm.core.outbox.forms import NotificationChannelForm
 from itsm.core.outbox.models import Job, NotificationChannel, OutboxMessage
 
-PAGE_SIZE = 50
-
-
-def _keyset_page(queryset, request, *, key: str = "id"):
-    """Rows after ``?before=<id>`` (newest first), and the id the next page starts before."""
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        queryset = queryset.filter(**{f"{key}__lt": int(before)})
-    rows = list(queryset.order_by(f"-{key}")[: PAGE_SIZE + 1])
-    next_before = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
-    return rows[:PAGE_SIZE], next_before
-
-
-def _query_without_before(request) -> str:
-    query = request.GET.copy()
-    query.pop("before", None)
-    return query.urlencode()
-
 
 @login_required
 def job_list(request):
     queryset = restricted(request, Job)
     filterset = JobFilterSet(request.GET, queryset=queryset)
-    rows, next_before = _keyset_page(filterset.qs, request)
+    page = keyset_page(filterset.qs, request)
     names = sorted(set(queryset.values_list("name", flat=True).distinct()[:200]))
     return render(
         request,
         "outbox/job_list.html",
         {
-            "rows": rows,
-            "next_before": next_before,
+            "rows": page.rows,
+            "page": page,
             "filterset": filterset,
             "names": names,
             "statuses": JobStatus.choices,
-            "query": _query_without_before(request),
         },
     )
 
@@ -67,18 +53,17 @@ def job_list(request):
 def message_list(request):
     queryset = restricted(request, OutboxMessage)
     filterset = OutboxMessageFilterSet(request.GET, queryset=queryset.defer("payload"))
-    rows, next_before = _keyset_page(filterset.qs, request)
+    page = keyset_page(filterset.qs, request)
     can_retry = policy.can(request.user, OutboxMessage, "change")
     return render(
         request,
         "outbox/message_list.html",
         {
-            "rows": rows,
-            "next_before": next_before,
+            "rows": page.rows,
+            "page": page,
             "filterset": filterset,
             "statuses": MessageStatus.choices,
             "can_retry": can_retry,
-            "query": _query_without_before(request),
         },
     )
 

@@ -226,3 +226,27 @@ def test_services_channel_update_rejects_unknown_fields(admin_user):
     channel = services.create_channel(by=admin_user, name="s", kind="slack", url="slack://T/B/X")
     with pytest.raises(ValidationFailed):
         services.update_channel(channel, by=admin_user, expected_version=1, colour="red")
+
+
+def test_outbox_page_pages_older_messages_by_keyset(admin_user):
+    for n in range(55):
+        enqueue(
+            key=f"page-{n:02d}",
+            channel="email",
+            target="a@example.com",
+            payload={"subject": f"s{n}", "body": "b"},
+        )
+    client = Client()
+    client.login(username=admin_user.username, password=PASSWORD)
+    newest = list(OutboxMessage.objects.order_by("-id").values_list("id", "key"))
+    first = client.get(reverse("outbox:message_list"), {"status": "pending"})
+    assert first.status_code == 200
+    assert [m.key for m in first.context["rows"]] == [k for _, k in newest[:50]]
+    link = f"?status=pending&amp;before={newest[49][0]}"
+    assert link in first.content.decode()
+    older = client.get(
+        reverse("outbox:message_list"), {"status": "pending", "before": newest[49][0]}
+    )
+    assert [m.key for m in older.context["rows"]] == [k for _, k in newest[50:]]
+    assert older.context["page"].next_before is None
+    assert ">Older<" not in older.content.decode() and "更早" not in older.content.decode()
