@@ -17,7 +17,7 @@ Rules:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from itsm.core.choices import OrganisationKind, Role
@@ -53,7 +53,6 @@ class ModelPolicy:
     delete: frozenset[str] | _Anyone = frozenset()
     tenant_field: str | None = None
     supplier_field: str | None = None
-    extra: dict = field(default_factory=dict)
 
     def roles_for(self, action: str) -> frozenset[str] | _Anyone:
         if action not in ACTIONS:

@@ -100,7 +100,6 @@ def _people() -> int:
             roles=roles,
             display_name=display,
             email=f"{username}@demo.itsm.local",
-            is_superuser=False,
         )
         for team_code in team_codes:
             teams[team_code].members.add(user)
