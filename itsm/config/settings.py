@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "itsm.core",
     "itsm.core.calendars",
     "itsm.core.outbox",
+    "itsm.cmdb",
+    "itsm.catalog",
+    "itsm.slm",
+    "itsm.slm.clocks",
     "itsm.ui",
 ]
 # Test-only apps (e.g. ``itsm.core.testing.sample``, which exercises the core mechanisms):

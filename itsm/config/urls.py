@@ -8,6 +8,10 @@ api_patterns = [
     path("core/", include(("itsm.core.api.urls", "core-api"))),
     path("calendars/", include(("itsm.core.calendars.api.urls", "calendars-api"))),
     path("outbox/", include(("itsm.core.outbox.api.urls", "outbox-api"))),
+    path("cmdb/", include(("itsm.cmdb.api.urls", "cmdb-api"))),
+    path("catalog/", include(("itsm.catalog.api.urls", "catalog-api"))),
+    path("slm/", include(("itsm.slm.api.urls", "slm-api"))),
+    path("clocks/", include(("itsm.slm.clocks.api.urls", "clocks-api"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -23,5 +27,9 @@ urlpatterns = [
     path("core/", include(("itsm.core.urls", "core"))),
     path("calendars/", include(("itsm.core.calendars.urls", "calendars"))),
     path("outbox/", include(("itsm.core.outbox.urls", "outbox"))),
+    path("cmdb/", include(("itsm.cmdb.urls", "cmdb"))),
+    path("catalog/", include(("itsm.catalog.urls", "catalog"))),
+    path("slm/", include(("itsm.slm.urls", "slm"))),
+    path("clocks/", include(("itsm.slm.clocks.urls", "clocks"))),
     path("", include(("itsm.ui.urls", "ui"))),
 ]

@@ -64,3 +64,15 @@ class Role(ChoiceSet):
 # Roles that only make sense for people of a customer or supplier organisation.
 CUSTOMER_ROLES = frozenset({Role.CUSTOMER_CONTACT, Role.CUSTOMER_USER})
 SUPPLIER_ROLES = frozenset({Role.SUPPLIER_CONTACT})
+
+
+class Priority(ChoiceSet):
+    """Ticket priority shared by every record kind with SLA targets (desk, problems, changes)."""
+
+    P1 = "p1", _("P1 Critical")
+    P2 = "p2", _("P2 High")
+    P3 = "p3", _("P3 Medium")
+    P4 = "p4", _("P4 Low")
+
+
+with_colours(Priority, {"p1": "red", "p2": "orange", "p3": "yellow", "p4": "blue"})

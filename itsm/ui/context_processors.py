@@ -30,6 +30,31 @@ NAV_ITEMS: list[dict] = [
     {"label": _("Users"), "url": "core:user_list", "icon": "users", "model": "core.User"},
     {"label": _("Teams"), "url": "core:team_list", "icon": "users-group", "model": "core.Team"},
     {
+        "label": _("Service catalogue"),
+        "url": "catalog:service_list",
+        "icon": "list-details",
+        "model": "catalog.Service",
+    },
+    {
+        "label": _("Agreements"),
+        "url": "slm:agreement_list",
+        "icon": "file-certificate",
+        "model": "slm.Agreement",
+    },
+    {
+        "label": _("SLA reports"),
+        "url": "slm:report",
+        "icon": "chart-bar",
+        "model": "slm.Agreement",
+        "staff_only": True,
+    },
+    {
+        "label": _("CMDB"),
+        "url": "cmdb:ci_list",
+        "icon": "topology-star",
+        "model": "cmdb.ConfigurationItem",
+    },
+    {
         "label": _("Business calendars"),
         "url": "calendars:list",
         "icon": "calendar",

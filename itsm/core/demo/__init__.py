@@ -113,8 +113,15 @@ def _calendars() -> int:
     return load_calendars()
 
 
-#: Ordered steps; each returns how many records it created.
+#: Ordered steps; each returns how many records it created. Domain apps add theirs with
+#: ``register_demo_step`` in ``AppConfig.ready`` (so they run in INSTALLED_APPS order).
 DEMO_STEPS: list[Callable[[], int]] = [_organisations, _people, _calendars]
+
+
+def register_demo_step(step: Callable[[], int]) -> None:
+    """Append a domain app's demo step (idempotent, through services) once."""
+    if step not in DEMO_STEPS:
+        DEMO_STEPS.append(step)
 
 
 def load_demo() -> int:

@@ -38,6 +38,23 @@ ICONS = {
     '-2v-2"/><path d="M9 12h12l-3 -3"/><path d="M18 15l3 -3"/>',
     "briefcase": '<path d="M3 9a2 2 0 0 1 2 -2h14a2 2 0 0 1 2 2v9a2 2 0 0 1 -2 2h-14a2 2 0 0 1 -2 '
     '-2l0 -9"/><path d="M8 7v-2a2 2 0 0 1 2 -2h4a2 2 0 0 1 2 2v2"/>',
+    "list-details": '<path d="M13 5h8"/><path d="M13 9h5"/><path d="M13 15h8"/><path d="M13 19h5"/>'
+    '<path d="M3 5a1 1 0 0 1 1 -1h4a1 1 0 0 1 1 1v4a1 1 0 0 1 -1 1h-4a1 1 0 0 1 -1 -1z"/>'
+    '<path d="M3 15a1 1 0 0 1 1 -1h4a1 1 0 0 1 1 1v4a1 1 0 0 1 -1 1h-4a1 1 0 0 1 -1 -1z"/>',
+    "file-certificate": '<path d="M14 3v4a1 1 0 0 0 1 1h4"/><path d="M17 21h-10a2 2 0 0 1 -2 -2v-14'
+    'a2 2 0 0 1 2 -2h7l5 5v11a2 2 0 0 1 -2 2z"/><path d="M9 9l1 0"/><path d="M9 13l6 0"/>'
+    '<path d="M9 17l6 0"/>',
+    "chart-bar": '<path d="M3 13a1 1 0 0 1 1 -1h4a1 1 0 0 1 1 1v6a1 1 0 0 1 -1 1h-4a1 1 0 0 1 -1 '
+    '-1z"/><path d="M15 9a1 1 0 0 1 1 -1h4a1 1 0 0 1 1 1v10a1 1 0 0 1 -1 1h-4a1 1 0 0 1 -1 -1z"/>'
+    '<path d="M9 5a1 1 0 0 1 1 -1h4a1 1 0 0 1 1 1v14a1 1 0 0 1 -1 1h-4a1 1 0 0 1 -1 -1z"/>'
+    '<path d="M4 20h14"/>',
+    "topology-star": '<path d="M8 18a2 2 0 1 0 -4 0a2 2 0 0 0 4 0z"/>'
+    '<path d="M20 6a2 2 0 1 0 -4 0a2 2 0 0 0 4 0z"/>'
+    '<path d="M8 6a2 2 0 1 0 -4 0a2 2 0 0 0 4 0z"/>'
+    '<path d="M20 18a2 2 0 1 0 -4 0a2 2 0 0 0 4 0z"/>'
+    '<path d="M14 12a2 2 0 1 0 -4 0a2 2 0 0 0 4 0z"/><path d="M7.5 7.5l3 3"/>'
+    '<path d="M7.5 16.5l3 -3"/><path d="M13.5 13.5l3 3"/><path d="M16.5 7.5l-3 3"/>',
+    "clock": '<path d="M3 12a9 9 0 1 0 18 0a9 9 0 0 0 -18 0"/><path d="M12 7v5l3 3"/>',
 }
 _DEFAULT_ICON = '<path d="M3 12a9 9 0 1 0 18 0a9 9 0 1 0 -18 0"/>'
 

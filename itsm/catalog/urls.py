@@ -1,0 +1,5 @@
+"""HTML pages of the catalog app."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CmdbConfig(AppConfig):
+    name = "itsm.cmdb"
+    label = "cmdb"
+    verbose_name = _("Configuration management")
+
+    def ready(self):
+        from itsm.cmdb import demo
+        from itsm.core.demo import register_demo_step
+
+        register_demo_step(demo.load_cmdb)

@@ -1,0 +1,94 @@
+"""Choices of the CMDB: CI status (with its transition map), criticality, attribute types,
+impact directions and audit outcomes."""
+
+from django.utils.translation import gettext_lazy as _
+
+from itsm.core.choices import ChoiceSet, Role, with_colours
+from itsm.core.statemachine import StateMachine, Transition
+
+#: who may write CMDB records (administrators always may)
+CMDB_WRITERS = frozenset({Role.CONFIGURATION_MANAGER.value})
+
+
+class CIStatus(ChoiceSet):
+    PLANNED = "planned", _("Planned")
+    IN_USE = "in_use", _("In use")
+    MAINTENANCE = "maintenance", _("Under maintenance")
+    RETIRED = "retired", _("Retired")
+
+
+with_colours(
+    CIStatus,
+    {"planned": "blue", "in_use": "green", "maintenance": "yellow", "retired": "secondary"},
+)
+
+CI_MACHINE = StateMachine(
+    field="status",
+    initial=CIStatus.PLANNED,
+    transitions=[
+        Transition(CIStatus.PLANNED, CIStatus.IN_USE, "commission", _("Put in use")),
+        Transition(CIStatus.IN_USE, CIStatus.MAINTENANCE, "maintain", _("Start maintenance")),
+        Transition(CIStatus.MAINTENANCE, CIStatus.IN_USE, "restore", _("End maintenance")),
+        Transition(
+            (CIStatus.IN_USE, CIStatus.MAINTENANCE), CIStatus.RETIRED, "retire", _("Retire")
+        ),
+        Transition(CIStatus.PLANNED, CIStatus.RETIRED, "cancel", _("Cancel")),
+    ],
+)
+
+
+class Criticality(ChoiceSet):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+with_colours(
+    Criticality, {"low": "secondary", "medium": "blue", "high": "orange", "critical": "red"}
+)
+
+
+class AttributeType(ChoiceSet):
+    STRING = "string", _("Text (one line)")
+    TEXT = "text", _("Text (several lines)")
+    INTEGER = "integer", _("Integer")
+    DECIMAL = "decimal", _("Decimal number")
+    BOOLEAN = "boolean", _("Yes / no")
+    DATE = "date", _("Date")
+    CHOICE = "choice", _("Choice from a list")
+    IP_ADDRESS = "ip", _("IP address")
+    URL = "url", _("URL")
+
+
+class ImpactDirection(ChoiceSet):
+    #: what the CI depends on (follow relations from source to target)
+    DEPENDENCIES = "dependencies", _("What it depends on")
+    #: what depends on the CI, i.e. what its failure impacts (follow relations backwards)
+    DEPENDENTS = "dependents", _("What depends on it (impacted)")
+
+
+class AuditStatus(ChoiceSet):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+with_colours(AuditStatus, {"open": "yellow", "closed": "green"})
+
+
+class DifferenceKind(ChoiceSet):
+    MISSING = "missing", _("Missing (in CMDB, not discovered)")
+    UNEXPECTED = "unexpected", _("Unexpected (discovered, not in CMDB)")
+    DRIFTED = "drifted", _("Drifted (attribute differs)")
+
+
+with_colours(DifferenceKind, {"missing": "red", "unexpected": "orange", "drifted": "yellow"})
+
+
+class DifferenceDecision(ChoiceSet):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+with_colours(DifferenceDecision, {"pending": "secondary", "accepted": "green", "rejected": "red"})

@@ -1,0 +1,175 @@
+"""Choices of service level management: agreement kinds and lifecycle (with its transition
+map), target metrics, requirement kinds, review meetings (R-SLM-01…08, R-REQ)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from itsm.core.choices import ChoiceSet, Role, with_colours
+from itsm.core.statemachine import StateMachine, Transition
+
+#: who maintains agreements (administrators always may)
+SLM_WRITERS = frozenset(
+    {Role.SERVICE_LEVEL_MANAGER.value, Role.AGREEMENT_MAINTAINER.value, Role.PROCESS_OWNER.value}
+)
+SLM_MANAGERS = frozenset({Role.SERVICE_LEVEL_MANAGER.value})
+
+
+class AgreementKind(ChoiceSet):
+    SLA = "sla", _("Service level agreement (SLA)")
+    OLA = "ola", _("Operational level agreement (OLA)")
+    UC = "uc", _("Underpinning contract (UC)")
+
+
+#: number prefix per kind (core.numbering)
+AGREEMENT_PREFIXES = {"sla": "SLA", "ola": "OLA", "uc": "UC"}
+
+
+class AgreementStatus(ChoiceSet):
+    DRAFT = "draft", _("Draft")
+    NEGOTIATING = "negotiating", _("Negotiating")
+    SIGNED = "signed", _("Signed")
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    TERMINATED = "terminated", _("Terminated")
+
+
+with_colours(
+    AgreementStatus,
+    {
+        "draft": "secondary",
+        "negotiating": "yellow",
+        "signed": "blue",
+        "active": "green",
+        "expired": "dark",
+        "terminated": "red",
+    },
+)
+
+#: states in which the agreement's content changes only with a change reference
+SIGNED_STATES = frozenset({AgreementStatus.SIGNED, AgreementStatus.ACTIVE, AgreementStatus.EXPIRED})
+
+AGREEMENT_MACHINE = StateMachine(
+    field="status",
+    initial=AgreementStatus.DRAFT,
+    transitions=[
+        Transition(
+            AgreementStatus.DRAFT,
+            AgreementStatus.NEGOTIATING,
+            "negotiate",
+            _("Start negotiation"),
+            roles=SLM_WRITERS,
+        ),
+        Transition(
+            AgreementStatus.NEGOTIATING,
+            AgreementStatus.DRAFT,
+            "redraft",
+            _("Back to draft"),
+            roles=SLM_WRITERS,
+        ),
+        Transition(
+            AgreementStatus.NEGOTIATING,
+            AgreementStatus.SIGNED,
+            "sign",
+            _("Sign"),
+            roles=SLM_MANAGERS,
+            required=("valid_from", "valid_to", "calendar"),
+        ),
+        Transition(
+            AgreementStatus.SIGNED,
+            AgreementStatus.ACTIVE,
+            "activate",
+            _("Activate"),
+            roles=SLM_MANAGERS,
+        ),
+        Transition(
+            AgreementStatus.ACTIVE,
+            AgreementStatus.EXPIRED,
+            "expire",
+            _("Expire"),
+            roles=SLM_MANAGERS,
+        ),
+        Transition(
+            (AgreementStatus.SIGNED, AgreementStatus.ACTIVE),
+            AgreementStatus.TERMINATED,
+            "terminate",
+            _("Terminate"),
+            roles=SLM_MANAGERS,
+        ),
+    ],
+)
+
+
+class TargetMetric(ChoiceSet):
+    RESPONSE = "response", _("Response time")
+    RESOLUTION = "resolution", _("Resolution time")
+    AVAILABILITY = "availability", _("Availability")
+    OTHER = "other", _("Other indicator")
+
+
+#: metrics measured by a clock on each ticket (value in business minutes)
+CLOCK_METRICS = frozenset({TargetMetric.RESPONSE, TargetMetric.RESOLUTION})
+
+
+class Frequency(ChoiceSet):
+    PER_TICKET = "per_ticket", _("Per ticket")
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    HALF_YEARLY = "half_yearly", _("Half-yearly")
+    YEARLY = "yearly", _("Yearly")
+
+
+class RequirementKind(ChoiceSet):
+    AVAILABILITY = "availability", _("Availability")
+    CONTINUITY = "continuity", _("Continuity")
+    CAPACITY = "capacity", _("Capacity")
+    PRICE = "price", _("Price")
+    REPORTING = "reporting", _("Reporting")
+    SECURITY = "security", _("Information security")
+
+
+class RequirementStatus(ChoiceSet):
+    RECORDED = "recorded", _("Recorded")
+    REVIEWED = "reviewed", _("Reviewed")
+    AGREED = "agreed", _("Agreed")
+    REJECTED = "rejected", _("Rejected")
+
+
+with_colours(
+    RequirementStatus,
+    {"recorded": "secondary", "reviewed": "blue", "agreed": "green", "rejected": "red"},
+)
+
+
+class ReviewKind(ChoiceSet):
+    """The meetings of seed 003 §5.2."""
+
+    MONTHLY_INTERNAL = "monthly_internal", _("Monthly contract execution review")
+    HALF_YEARLY_CUSTOMER = "half_yearly_customer", _("Half-yearly SLA review with the customer")
+    ANNUAL = "annual", _("Annual SLA/UC review")
+
+
+class ReviewStatus(ChoiceSet):
+    PLANNED = "planned", _("Planned")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+with_colours(ReviewStatus, {"planned": "blue", "held": "green", "cancelled": "secondary"})
+
+
+class ActionStatus(ChoiceSet):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+with_colours(ActionStatus, {"open": "yellow", "done": "green", "cancelled": "secondary"})
+
+
+class TestTicketStatus(ChoiceSet):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+with_colours(TestTicketStatus, {"open": "blue", "closed": "secondary"})

@@ -1,0 +1,7 @@
+"""REST API of the clocks app."""
+
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter()
+
+urlpatterns = router.urls

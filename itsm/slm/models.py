@@ -1,0 +1,380 @@
+"""Service level management records: agreements (SLA / OLA / UC) with the contents of seed 003
+§2.2, their targets, customer requirements, review meetings with action items, and SLA test
+tickets used to try an agreement's clocks (R-SLM-01…08, R-REQ)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from itsm.core.choices import Priority
+from itsm.core.models import DomainModel, Organisation, Team
+from itsm.core.policy import ADMIN, STAFF, ModelPolicy
+from itsm.slm.choices import (
+    AGREEMENT_MACHINE,
+    SLM_WRITERS,
+    ActionStatus,
+    AgreementKind,
+    AgreementStatus,
+    Frequency,
+    RequirementKind,
+    RequirementStatus,
+    ReviewKind,
+    ReviewStatus,
+    TargetMetric,
+    TestTicketStatus,
+)
+
+_text = {"blank": True}
+
+
+class Agreement(DomainModel):
+    """An SLA (with a customer), OLA (with an internal team) or UC (with a supplier).
+
+    The text fields follow seed 003 §2.2. Once signed, content changes need a
+    ``change_reference`` (the change record that authorised them). ``underpins`` links an OLA
+    or UC to the SLAs it supports (R-SLM-08). ``ci`` is the agreement's configuration item.
+    """
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=AgreementKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
+    )
+    customer = models.ForeignKey(
+        Organisation,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agreements",
+    )
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("internal team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agreements",
+    )
+    supplier = models.ForeignKey(
+        Organisation,
+        verbose_name=_("supplier"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supplier_agreements",
+    )
+    services = models.ManyToManyField(
+        "catalog.Service", verbose_name=_("services covered"), blank=True, related_name="agreements"
+    )
+    underpins = models.ManyToManyField(
+        "self",
+        verbose_name=_("supports the SLAs"),
+        symmetrical=False,
+        blank=True,
+        related_name="underpinned_by",
+    )
+    calendar = models.ForeignKey(
+        "calendars.BusinessCalendar",
+        verbose_name=_("service hours"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
+    warning_percent = models.PositiveSmallIntegerField(_("warning at (% of target)"), default=75)
+    # seed 003 §2.2 contents
+    authorisation = models.TextField(_("parties and authorisation"), **_text)
+    provider_signatory = models.CharField(_("provider signatory"), max_length=200, **_text)
+    customer_signatory = models.CharField(_("counterparty signatory"), max_length=200, **_text)
+    contacts = models.TextField(_("contacts and communication"), **_text)
+    planned_interruptions = models.TextField(_("planned and agreed interruptions"), **_text)
+    customer_duties = models.TextField(_("customer responsibilities"), **_text)
+    priority_guide = models.TextField(_("impact and priority guide"), **_text)
+    escalation_rules = models.TextField(_("escalation and notification process"), **_text)
+    complaint_procedure = models.TextField(_("complaint procedure"), **_text)
+    workload_limits = models.TextField(_("workload limits"), **_text)
+    charges = models.TextField(_("charges and financial management"), **_text)
+    procedures = models.TextField(_("service procedures"), **_text)
+    exceptions = models.TextField(_("exceptions"), **_text)
+    availability_review = models.TextField(_("initial availability review"), **_text)
+    # lifecycle
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    change_reference = models.CharField(
+        _("authorising change"),
+        max_length=40,
+        blank=True,
+        help_text=_("Required to change a signed agreement (e.g. CHG-000042)."),
+    )
+    ci = models.ForeignKey(
+        "cmdb.ConfigurationItem",
+        verbose_name=_("configuration item"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    underpinning_warnings = models.JSONField(
+        _("underpinning warnings"), default=list, blank=True, editable=False
+    )
+
+    policy = ModelPolicy(
+        add=SLM_WRITERS,
+        change=SLM_WRITERS,
+        delete=ADMIN,
+        tenant_field="customer",
+        supplier_field="supplier",
+    )
+    state_machine = AGREEMENT_MACHINE
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ("-created_at",)
+        indexes = [
+            models.Index(fields=["kind", "status"], name="slm_agreement_kind_status"),
+            models.Index(fields=["customer", "status"], name="slm_agreement_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class Target(DomainModel):
+    """A measurable target of an agreement (seed 003 step 2): per service × priority for
+    response/resolution (business minutes), availability %, or any indicator with its
+    measurement method and monitoring frequency."""
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="targets"
+    )
+    service = models.ForeignKey(
+        "catalog.Service",
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="targets",
+    )
+    priority = models.CharField(_("priority"), max_length=4, choices=Priority.choices, blank=True)
+    metric = models.CharField(_("metric"), max_length=20, choices=TargetMetric.choices)
+    name = models.CharField(_("indicator"), max_length=200, blank=True)
+    target_value = models.DecimalField(_("target value"), max_digits=12, decimal_places=3)
+    unit = models.CharField(
+        _("unit"), max_length=20, blank=True, help_text=_("Minutes for response and resolution.")
+    )
+    higher_is_better = models.BooleanField(_("higher is better"), default=False)
+    measurement_method = models.TextField(_("measurement method"), blank=True)
+    frequency = models.CharField(
+        _("monitoring frequency"),
+        max_length=20,
+        choices=Frequency.choices,
+        default=Frequency.MONTHLY,
+    )
+
+    policy = ModelPolicy(
+        add=SLM_WRITERS,
+        change=SLM_WRITERS,
+        delete=SLM_WRITERS,
+        tenant_field="agreement__customer",
+        supplier_field="agreement__supplier",
+    )
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ("agreement", "metric", "priority", "id")
+        indexes = [
+            models.Index(
+                fields=["agreement", "service", "priority", "metric"], name="slm_target_lookup"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_metric_display()} {self.priority} {self.target_value}{self.unit}"
+
+
+class Requirement(DomainModel):
+    """A customer's service requirement (服务需求识别, R-REQ), traceable to the targets that
+    meet it."""
+
+    customer = models.ForeignKey(
+        Organisation,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="service_requirements",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=RequirementKind.choices)
+    service = models.ForeignKey(
+        "catalog.Service",
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requirements",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=RequirementStatus.choices,
+        default=RequirementStatus.RECORDED,
+    )
+    targets = models.ManyToManyField(
+        Target, verbose_name=_("met by targets"), blank=True, related_name="requirements"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    policy = ModelPolicy(add=SLM_WRITERS, change=SLM_WRITERS, delete=ADMIN, tenant_field="customer")
+
+    class Meta:
+        verbose_name = _("service requirement")
+        verbose_name_plural = _("service requirements")
+        ordering = ("customer", "kind", "id")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReviewMeeting(DomainModel):
+    """A review meeting of the seed 003 §5.2 schedule (回顾会议), with agenda, attendees and
+    minutes; its action items feed continual improvement."""
+
+    kind = models.CharField(_("kind"), max_length=30, choices=ReviewKind.choices)
+    agreement = models.ForeignKey(
+        Agreement,
+        verbose_name=_("agreement"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reviews",
+    )
+    customer = models.ForeignKey(
+        Organisation,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    due_date = models.DateField(_("due by"))
+    held_on = models.DateField(_("held on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PLANNED
+    )
+    agenda = models.TextField(_("agenda"), blank=True)
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("attendees"), blank=True, related_name="+"
+    )
+    external_attendees = models.TextField(_("other attendees"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+
+    policy = ModelPolicy(add=SLM_WRITERS, change=SLM_WRITERS, delete=ADMIN, tenant_field="customer")
+
+    class Meta:
+        verbose_name = _("review meeting")
+        verbose_name_plural = _("review meetings")
+        ordering = ("due_date", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "agreement", "due_date"], name="slm_review_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ActionItem(DomainModel):
+    """An action agreed in a review meeting: owner, due date, status."""
+
+    meeting = models.ForeignKey(
+        ReviewMeeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="actions"
+    )
+    description = models.TextField(_("action"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    policy = ModelPolicy(view=STAFF, add=SLM_WRITERS, change=SLM_WRITERS, delete=SLM_WRITERS)
+
+    class Meta:
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        ordering = ("due_date", "id")
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+class SlaTestTicket(DomainModel):
+    """A ticket used to try an agreement's clocks before real tickets exist (SLA 测试单): it
+    starts the response and resolution clocks of its agreement × service × priority."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.PROTECT, related_name="+"
+    )
+    service = models.ForeignKey(
+        "catalog.Service",
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    priority = models.CharField(_("priority"), max_length=4, choices=Priority.choices)
+    customer = models.ForeignKey(
+        Organisation,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=TestTicketStatus.choices, default=TestTicketStatus.OPEN
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+
+    policy = ModelPolicy(add=SLM_WRITERS, change=SLM_WRITERS, delete=ADMIN, tenant_field="customer")
+
+    class Meta:
+        verbose_name = _("SLA test ticket")
+        verbose_name_plural = _("SLA test tickets")
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
