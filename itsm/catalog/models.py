@@ -147,8 +147,12 @@ class Service(DomainModel):
     )
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
 
+    # writers may delete a draft that was never published (the service refuses any other)
     policy = ModelPolicy(
-        add=CATALOG_WRITERS, change=CATALOG_WRITERS, delete=ADMIN, tenant_field="customers"
+        add=CATALOG_WRITERS,
+        change=CATALOG_WRITERS,
+        delete=CATALOG_WRITERS,
+        tenant_field="customers",
     )
     state_machine = SERVICE_MACHINE
 

@@ -9,6 +9,17 @@ class CmdbConfig(AppConfig):
 
     def ready(self):
         from itsm.cmdb import demo
+        from itsm.core.api.schema import name_choice_sets
         from itsm.core.demo import register_demo_step
 
         register_demo_step(demo.load_cmdb)
+
+        name_choice_sets(
+            "itsm.cmdb.choices",
+            "CIStatus",
+            "Criticality",
+            "AttributeType",
+            "AuditStatus",
+            "DifferenceKind",
+            "DifferenceDecision",
+        )

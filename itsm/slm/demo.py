@@ -1,8 +1,170 @@
-"""Demo data of the slm app (a step of `itsm demo`; idempotent, through services)."""
+"""Demo data of the slm app (a step of `itsm demo`; idempotent, through services).
+
+One active SLA per demo customer over its published services (huaxin-bank and city-hospital
+7×24, east-logistics China 5×8), P1–P4 response/resolution targets and 99.9 % availability,
+an OLA with the server team and a UC with dawn-hardware underpinning the bank's SLA (the UC's
+P1 resolution is deliberately weaker, so the underpinning warning shows), a few requirements
+traced to targets and the 2026 review schedule.
+"""
 
 from __future__ import annotations
 
+import datetime
+
+from django.db import transaction
+
+from itsm.core.calendars.models import BusinessCalendar
+from itsm.core.models import Organisation, Team, User
+from itsm.slm import services
+from itsm.slm.models import Agreement, Requirement
+
+TIMES = {"p1": (15, 240), "p2": (30, 480), "p3": (120, 1440), "p4": (240, 2880)}
+SLAS = [
+    ("huaxin-bank", "华信银行 IT 服务级别协议 (Huaxin Bank SLA)", "7x24"),
+    ("city-hospital", "市第一人民医院 IT 服务级别协议 (City Hospital SLA)", "7x24"),
+    ("east-logistics", "东方物流 IT 服务级别协议 (East Logistics SLA)", "cn-5x8"),
+]
+VALID = {"valid_from": datetime.date(2026, 1, 1), "valid_to": datetime.date(2026, 12, 31)}
+
+
+def _published_services(customer):
+    try:
+        from itsm.catalog.selectors import published_services
+    except ImportError:  # pragma: no cover
+        return []
+    return list(published_services(customer=customer))
+
+
+def _sign(agreement, by):
+    for to in ("negotiating", "signed", "active"):
+        services.transition_agreement(agreement, to=to, by=by)
+
+
+def _targets(agreement, by, times=TIMES, availability="99.9"):
+    for priority, (response, resolution) in times.items():
+        services.add_target(
+            agreement=agreement, by=by, metric="response", priority=priority, target_value=response
+        )
+        services.add_target(
+            agreement=agreement,
+            by=by,
+            metric="resolution",
+            priority=priority,
+            target_value=resolution,
+        )
+    if availability:
+        services.add_target(
+            agreement=agreement,
+            by=by,
+            metric="availability",
+            target_value=availability,
+            measurement_method="(agreed service time − downtime) / agreed service time, monthly",
+        )
+
 
 def load_slm() -> int:
-    """Create the demo records of this app once; return how many were created."""
-    return 0
+    """Create the demo agreements once; return how many records were created."""
+    by = User.objects.filter(username="slm").first()
+    if by is None or Agreement.objects.filter(title=SLAS[0][1]).exists():
+        return 0
+    created = 0
+    with transaction.atomic():
+        slas = {}
+        for code, title, calendar_code in SLAS:
+            customer = Organisation.objects.filter(code=code).first()
+            calendar = BusinessCalendar.objects.filter(code=calendar_code).first()
+            if customer is None or calendar is None:
+                continue
+            sla = services.create_agreement(
+                kind="sla",
+                title=title,
+                by=by,
+                customer=customer,
+                calendar=calendar,
+                services=_published_services(customer),
+                provider_signatory="张敏 Zhang Min",
+                customer_signatory=str(customer.name),
+                contacts="Service desk 7×24: 400-800-0000, servicedesk@example.com",
+                priority_guide="P1: whole service down; P2: a key function down; "
+                "P3: single user affected; P4: request or question",
+                escalation_rules="Warning at 75 % of a target; breach notified to the "
+                "service level manager and the customer contact",
+                complaint_procedure="Complaints to the service level manager, answered "
+                "within 2 working days",
+                planned_interruptions="Maintenance windows: Sunday 00:00–04:00, announced "
+                "5 working days before",
+                **VALID,
+            )
+            _targets(sla, by)
+            _sign(sla, by)
+            slas[code] = sla
+            created += 1
+        bank = slas.get("huaxin-bank")
+        if bank is not None:
+            team = Team.objects.filter(code="server").first()
+            if team is not None:
+                ola = services.create_agreement(
+                    kind="ola",
+                    title="服务器组运营级别协议 (Server group OLA)",
+                    by=by,
+                    team=team,
+                    calendar=bank.calendar,
+                    underpins=[bank],
+                    **VALID,
+                )
+                _targets(ola, by, times={"p1": (10, 180), "p2": (20, 360)}, availability="99.95")
+                _sign(ola, by)
+                created += 1
+            supplier = Organisation.objects.filter(code="dawn-hardware").first()
+            if supplier is not None:
+                uc = services.create_agreement(
+                    kind="uc",
+                    title="曙光硬件维保支持合同 (Dawn Hardware maintenance UC)",
+                    by=by,
+                    supplier=supplier,
+                    calendar=bank.calendar,
+                    underpins=[bank],
+                    **VALID,
+                )
+                # P1 resolution 480 > the SLA's 240: the underpinning warning shows in the demo
+                _targets(uc, by, times={"p1": (10, 480), "p2": (20, 360)}, availability="")
+                _sign(uc, by)
+                created += 1
+            # a later edit of the signed SLA, authorised by a change
+            services.update_agreement(
+                bank,
+                by=by,
+                change_reference="CHG-000001",
+                workload_limits="Up to 300 tickets per month; more are charged per ticket",
+            )
+            for kind, title, metric in (
+                (
+                    "availability",
+                    "网上银行可用性不低于 99.9% (online banking 99.9 %)",
+                    "availability",
+                ),
+                (
+                    "continuity",
+                    "重大故障 4 小时内恢复 (major incidents restored in 4 h)",
+                    "resolution",
+                ),
+            ):
+                targets = bank.targets.filter(metric=metric)
+                if metric == "resolution":
+                    targets = targets.filter(priority="p1")
+                requirement = services.create_requirement(
+                    customer=bank.customer, kind=kind, title=title, by=by, targets=list(targets)
+                )
+                services.review_requirement(requirement, by=by, status="agreed")
+                created += 1
+            if not Requirement.objects.filter(customer=bank.customer, kind="reporting").exists():
+                services.create_requirement(
+                    customer=bank.customer,
+                    kind="reporting",
+                    title="每月 5 日前提交服务报告 (monthly service report by the 5th)",
+                    by=by,
+                )
+                created += 1
+        for agreement in Agreement.objects.filter(status="active"):
+            services.generate_review_schedule(agreement, year=2026, by=by)
+    return created

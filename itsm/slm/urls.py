@@ -1,5 +1,41 @@
 """HTML pages of the slm app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from itsm.slm import views
+
+urlpatterns: list = [
+    path("", views.agreement_list, name="agreement_list"),
+    path("agreements/new/", views.agreement_create, name="agreement_create"),
+    path("agreements/<int:pk>/", views.agreement_detail, name="agreement_detail"),
+    path("agreements/<int:pk>/edit/", views.agreement_edit, name="agreement_edit"),
+    path(
+        "agreements/<int:pk>/transition/", views.agreement_transition, name="agreement_transition"
+    ),
+    path(
+        "agreements/<int:pk>/reviews/",
+        views.agreement_generate_reviews,
+        name="agreement_generate_reviews",
+    ),
+    path("agreements/<int:pk>/targets/new/", views.target_add, name="target_add"),
+    path("targets/<int:pk>/edit/", views.target_edit, name="target_edit"),
+    path("targets/<int:pk>/delete/", views.target_delete, name="target_delete"),
+    path("requirements/", views.requirement_list, name="requirement_list"),
+    path("requirements/new/", views.requirement_create, name="requirement_create"),
+    path("requirements/<int:pk>/", views.requirement_detail, name="requirement_detail"),
+    path("requirements/<int:pk>/edit/", views.requirement_edit, name="requirement_edit"),
+    path("requirements/<int:pk>/review/", views.requirement_review, name="requirement_review"),
+    path("reviews/", views.review_list, name="review_list"),
+    path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
+    path("reviews/<int:pk>/actions/", views.action_add, name="action_add"),
+    path("actions/<int:pk>/status/", views.action_status, name="action_status"),
+]
+
+# --- SLA reports (R-SLM-06) -------------------------------------------------------------------
+from itsm.slm import views_reports  # noqa: E402
+
+urlpatterns += [
+    path("reports/", views_reports.report, name="report"),
+    path("reports/monthly/", views_reports.report_monthly, name="report_monthly"),
+    path("reports/monthly.xlsx", views_reports.report_excel, name="report_excel"),
+]

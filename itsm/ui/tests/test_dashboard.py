@@ -99,8 +99,16 @@ def test_navigation_follows_policy(client, populated, admin_user, customer_user)
     ]
     client.force_login(customer_user)
     customer_nav = [item["url"] for item in client.get("/").context["nav_items"]]
-    # teams (and other provider-internal pages) are not offered to customers
-    assert customer_nav == ["ui:dashboard", "core:organisation_list", "core:user_list"]
+    # teams (and other provider-internal pages) are not offered to customers; their own
+    # catalogue, agreements and configuration items are
+    assert customer_nav == [
+        "ui:dashboard",
+        "core:organisation_list",
+        "core:user_list",
+        "catalog:service_list",
+        "slm:agreement_list",
+        "cmdb:ci_list",
+    ]
 
 
 def test_htmx_csrf_header_and_logout_form(client, admin_user):

@@ -1,0 +1,158 @@
+"""Serializers of the service-catalogue API."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from itsm.catalog.choices import ServiceMode, ServiceStatus
+from itsm.catalog.models import Service, ServiceCategory, ServiceItem
+from itsm.core.api.base import DomainSerializer, TransitionSerializer
+from itsm.core.choices import OrganisationKind
+from itsm.core.models import Organisation
+from itsm.core.policy import is_provider_staff
+
+#: fields customer users do not receive (internal configuration and workflow details)
+INTERNAL_FIELDS = (
+    "business_ci",
+    "linked_cis",
+    "submitted_by",
+    "submitted_at",
+    "reviewed_by",
+    "reviewed_at",
+    "retired_by",
+    "retired_at",
+    "transitions",
+)
+
+
+class ServiceCategorySerializer(DomainSerializer):
+    class Meta:
+        model = ServiceCategory
+        fields = [
+            "id",
+            "display",
+            "code",
+            "name",
+            "parent",
+            "description",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        validators: list = []  # the service names a duplicate code on the field
+
+
+class ServiceItemBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServiceItem
+        fields = ["id", "code", "name", "description", "order"]
+
+
+class ServiceSerializer(DomainSerializer):
+    modes = serializers.ListField(
+        child=serializers.ChoiceField(choices=ServiceMode.choices), required=False
+    )
+    customers = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=Organisation.objects.filter(kind=OrganisationKind.CUSTOMER),
+    )
+    items = ServiceItemBriefSerializer(many=True, read_only=True)
+    transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Service
+        fields = [
+            "id",
+            "display",
+            "code",
+            "name",
+            "category",
+            "description",
+            "owner",
+            "modes",
+            "service_hours",
+            "charging_basis",
+            "price",
+            "price_note",
+            "status",
+            "customers",
+            "business_ci",
+            "linked_cis",
+            "items",
+            "submitted_by",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "published_by",
+            "published_at",
+            "retired_by",
+            "retired_at",
+            "transitions",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "submitted_by",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "published_by",
+            "published_at",
+            "retired_by",
+            "retired_at",
+            "created_at",
+            "updated_at",
+        ]
+        validators: list = []  # the service names a duplicate code on the field
+
+    def get_transitions(self, obj) -> list[str]:
+        """Names of the status changes the requesting user may make now."""
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None:
+            return []
+        return [t.name for t in Service.state_machine.available(obj, user)]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is not None and not is_provider_staff(user):
+            for name in INTERNAL_FIELDS:
+                data.pop(name, None)
+            # a customer learns only whether the service is offered to them
+            data["customers"] = [pk for pk in data["customers"] if pk == user.organisation_id]
+        return data
+
+
+class ServiceTransitionSerializer(TransitionSerializer):
+    to = serializers.ChoiceField(choices=ServiceStatus.choices)
+
+
+class ServiceItemSerializer(DomainSerializer):
+    class Meta:
+        model = ServiceItem
+        fields = [
+            "id",
+            "display",
+            "service",
+            "code",
+            "name",
+            "description",
+            "order",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        validators: list = []  # the service names a duplicate code on the field
+
+    def validate_service(self, value):
+        if self.instance is not None and value != self.instance.service:
+            raise serializers.ValidationError(_("An item cannot move to another service."))
+        return value

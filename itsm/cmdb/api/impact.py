@@ -1,0 +1,122 @@
+"""Impact analysis API (R-CMDB-04): ``GET /api/cmdb/cis/{id}/impact/``.
+
+Query parameters: ``direction`` (``dependents``: what a failure of the CI impacts, the
+default; ``dependencies``: what the CI depends on), ``depth`` (1–10, default 6) and ``limit``
+(1–5000 CIs, default 5000; more answers ``truncated: true``). Customer users must be able to
+view the CI (else 404); shared infrastructure comes back masked, other customers' CIs never.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from itsm.cmdb.choices import ImpactDirection
+from itsm.cmdb.impact import DEFAULT_IMPACT_LIMIT, MAX_IMPACT_DEPTH, impact
+from itsm.cmdb.models import ConfigurationItem
+from itsm.core.api.permissions import PolicyPermission
+
+
+class ImpactQuerySerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(
+        choices=ImpactDirection.choices,
+        default=ImpactDirection.DEPENDENTS,
+        help_text=_("dependents: what a failure of the CI impacts; dependencies: what it needs."),
+    )
+    depth = serializers.IntegerField(
+        min_value=1, max_value=MAX_IMPACT_DEPTH, default=6, help_text=_("Relations to follow.")
+    )
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=DEFAULT_IMPACT_LIMIT,
+        default=DEFAULT_IMPACT_LIMIT,
+        help_text=_("Most CIs returned besides the starting one."),
+    )
+
+
+class ImpactNodeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    name = serializers.CharField()
+    class_code = serializers.CharField()
+    class_label = serializers.CharField()
+    customer = serializers.IntegerField(source="customer_id", allow_null=True)
+    status = serializers.CharField()
+    criticality = serializers.CharField()
+    depth = serializers.IntegerField()
+    path = serializers.ListField(child=serializers.IntegerField())
+    via = serializers.CharField()
+    via_code = serializers.CharField()
+    masked = serializers.BooleanField()
+    is_business_service = serializers.BooleanField()
+    is_agreement = serializers.BooleanField()
+
+
+class ImpactEdgeSerializer(serializers.Serializer):
+    source = serializers.IntegerField()
+    target = serializers.IntegerField()
+    type_code = serializers.CharField()
+    type_label = serializers.CharField()
+
+
+class ImpactCustomerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ImpactResultSerializer(serializers.Serializer):
+    start = serializers.IntegerField(source="start_id")
+    direction = serializers.CharField()
+    depth = serializers.IntegerField(source="max_depth")
+    limit = serializers.IntegerField()
+    truncated = serializers.BooleanField()
+    nodes = ImpactNodeSerializer(many=True)
+    edges = ImpactEdgeSerializer(many=True)
+    business_services = serializers.SerializerMethodField()
+    agreements = serializers.SerializerMethodField()
+    customers = ImpactCustomerSerializer(many=True)
+
+    def get_business_services(self, result) -> list[int]:
+        return [node.id for node in result.business_services]
+
+    def get_agreements(self, result) -> list[int]:
+        return [node.id for node in result.agreements]
+
+
+class CIImpactView(APIView):
+    """Impact analysis of one configuration item."""
+
+    permission_classes = [PolicyPermission]
+    policy_model = ConfigurationItem
+    policy_action = "view"
+
+    @extend_schema(
+        operation_id="cmdb_cis_impact",
+        parameters=[
+            OpenApiParameter(
+                "id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("CI id.")
+            ),
+            ImpactQuerySerializer,
+        ],
+        responses=ImpactResultSerializer,
+        tags=["cmdb"],
+    )
+    def get(self, request, pk: int):
+        """Every CI reachable from this one, each with its minimal depth and a shortest path,
+        plus the business services, agreements and customers affected."""
+        ci = get_object_or_404(ConfigurationItem.objects.restrict(request.user, "view"), pk=pk)
+        query = ImpactQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = impact(
+            ci,
+            direction=query.validated_data["direction"],
+            max_depth=query.validated_data["depth"],
+            limit=query.validated_data["limit"],
+            user=request.user,
+        )
+        return Response(ImpactResultSerializer(result).data)

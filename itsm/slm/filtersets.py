@@ -1,0 +1,85 @@
+"""Filters of the slm lists (HTML and API)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from itsm.core.choices import OrganisationKind, Priority
+from itsm.core.models import Organisation
+from itsm.slm.choices import (
+    ActionStatus,
+    AgreementKind,
+    AgreementStatus,
+    RequirementKind,
+    RequirementStatus,
+    ReviewKind,
+    ReviewStatus,
+    TargetMetric,
+)
+from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
+
+
+def _customers(request):
+    return Organisation.objects.filter(kind=OrganisationKind.CUSTOMER).order_by("name")
+
+
+class AgreementFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    kind = django_filters.MultipleChoiceFilter(label=_("kind"), choices=AgreementKind.choices)
+    status = django_filters.MultipleChoiceFilter(label=_("status"), choices=AgreementStatus.choices)
+    customer = django_filters.ModelChoiceFilter(label=_("customer"), queryset=_customers)
+
+    class Meta:
+        model = Agreement
+        fields = ["q", "kind", "status", "customer", "team", "supplier", "services"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(number__icontains=value) | Q(title__icontains=value))
+
+
+class TargetFilterSet(django_filters.FilterSet):
+    metric = django_filters.MultipleChoiceFilter(label=_("metric"), choices=TargetMetric.choices)
+    priority = django_filters.MultipleChoiceFilter(label=_("priority"), choices=Priority.choices)
+
+    class Meta:
+        model = Target
+        fields = ["agreement", "service", "metric", "priority"]
+
+
+class RequirementFilterSet(django_filters.FilterSet):
+    kind = django_filters.MultipleChoiceFilter(label=_("kind"), choices=RequirementKind.choices)
+    status = django_filters.MultipleChoiceFilter(
+        label=_("status"), choices=RequirementStatus.choices
+    )
+    customer = django_filters.ModelChoiceFilter(label=_("customer"), queryset=_customers)
+
+    class Meta:
+        model = Requirement
+        fields = ["customer", "kind", "status", "service"]
+
+
+class ReviewFilterSet(django_filters.FilterSet):
+    kind = django_filters.MultipleChoiceFilter(label=_("kind"), choices=ReviewKind.choices)
+    status = django_filters.MultipleChoiceFilter(label=_("status"), choices=ReviewStatus.choices)
+    year = django_filters.NumberFilter(label=_("year"), field_name="due_date", lookup_expr="year")
+    due_after = django_filters.DateFilter(
+        label=_("due from"), field_name="due_date", lookup_expr="gte"
+    )
+    due_before = django_filters.DateFilter(
+        label=_("due until"), field_name="due_date", lookup_expr="lte"
+    )
+    customer = django_filters.ModelChoiceFilter(label=_("customer"), queryset=_customers)
+
+    class Meta:
+        model = ReviewMeeting
+        fields = ["kind", "status", "agreement", "customer", "year", "due_after", "due_before"]
+
+
+class ActionItemFilterSet(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(label=_("status"), choices=ActionStatus.choices)
+
+    class Meta:
+        model = ActionItem
+        fields = ["meeting", "owner", "status"]

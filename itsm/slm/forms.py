@@ -1,0 +1,185 @@
+"""Forms of the slm pages. They validate input; the services do the writing."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from itsm.catalog.models import Service
+from itsm.core.choices import OrganisationKind
+from itsm.core.form_helpers import TablerFormMixin
+from itsm.core.models import Organisation, User
+from itsm.slm.choices import ActionStatus, AgreementKind, ReviewStatus
+from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
+from itsm.slm.services import AGREEMENT_FIELDS
+
+DATE = {"type": "date"}
+
+
+def _reference_field():
+    return forms.CharField(
+        label=_("authorising change"),
+        max_length=40,
+        required=False,
+        help_text=_("Required to change a signed agreement (e.g. CHG-000042)."),
+    )
+
+
+class AgreementForm(TablerFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    change_reference = _reference_field()
+
+    class Meta:
+        model = Agreement
+        fields = ["kind", *AGREEMENT_FIELDS, "services", "underpins"]
+        widgets = {
+            "valid_from": forms.DateInput(attrs=DATE),
+            "valid_to": forms.DateInput(attrs=DATE),
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in AGREEMENT_FIELDS
+                if name
+                not in (
+                    "title",
+                    "customer",
+                    "team",
+                    "supplier",
+                    "calendar",
+                    "valid_from",
+                    "valid_to",
+                    "warning_percent",
+                    "provider_signatory",
+                    "customer_signatory",
+                )
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Organisation.objects.filter(
+            kind=OrganisationKind.CUSTOMER
+        ).order_by("name")
+        self.fields["supplier"].queryset = Organisation.objects.filter(
+            kind=OrganisationKind.SUPPLIER
+        ).order_by("name")
+        self.fields["services"].queryset = Service.objects.order_by("code")
+        self.fields["underpins"].queryset = Agreement.objects.filter(
+            kind=AgreementKind.SLA
+        ).order_by("number")
+        if self.instance.pk:
+            self.fields.pop("kind")
+            if self.instance.kind == AgreementKind.SLA:
+                self.fields.pop("underpins")
+            if self.instance.status in ("signed", "active", "expired"):
+                self.fields["change_reference"].required = True
+        else:
+            self.fields.pop("change_reference")
+
+
+class TargetForm(TablerFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    change_reference = _reference_field()
+
+    class Meta:
+        model = Target
+        fields = [
+            "service",
+            "priority",
+            "metric",
+            "name",
+            "target_value",
+            "unit",
+            "measurement_method",
+            "frequency",
+        ]
+        widgets = {"measurement_method": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, agreement: Agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = agreement.services.order_by("code")
+        self.fields["target_value"].help_text = _(
+            "Business minutes for response and resolution; % for availability."
+        )
+        if agreement.status in ("signed", "active", "expired"):
+            self.fields["change_reference"].required = True
+        else:
+            self.fields.pop("change_reference")
+
+
+class ReferenceForm(TablerFormMixin, forms.Form):
+    change_reference = _reference_field()
+
+
+class RequirementForm(TablerFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Requirement
+        fields = ["customer", "kind", "service", "title", "description", "targets"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Organisation.objects.filter(
+            kind=OrganisationKind.CUSTOMER
+        ).order_by("name")
+        self.fields["service"].queryset = Service.objects.order_by("code")
+        self.fields["targets"].queryset = Target.objects.filter(
+            agreement__customer__isnull=False
+        ).select_related("agreement")
+        self.fields["targets"].label_from_instance = lambda t: f"{t.agreement.number} · {t}"
+
+
+class ReviewRecordForm(TablerFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ReviewMeeting
+        fields = [
+            "title",
+            "due_date",
+            "status",
+            "held_on",
+            "agenda",
+            "attendees",
+            "external_attendees",
+            "minutes",
+        ]
+        widgets = {
+            "due_date": forms.DateInput(attrs=DATE),
+            "held_on": forms.DateInput(attrs=DATE),
+            "agenda": forms.Textarea(attrs={"rows": 5}),
+            "minutes": forms.Textarea(attrs={"rows": 6}),
+            "external_attendees": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = User.objects.filter(
+            organisation__kind=OrganisationKind.PROVIDER, is_active=True
+        ).order_by("username")
+        self.fields["status"].choices = ReviewStatus.choices
+
+
+class ActionItemForm(TablerFormMixin, forms.ModelForm):
+    class Meta:
+        model = ActionItem
+        fields = ["description", "owner", "due_date"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "due_date": forms.DateInput(attrs=DATE),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(
+            organisation__kind=OrganisationKind.PROVIDER, is_active=True
+        ).order_by("username")
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ActionStatus.choices)
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=2100)

@@ -1,0 +1,689 @@
+"""SLA monitoring and reporting (R-SLM-06): achievement per agreement / service / customer /
+month / priority, the list of breaches with their causes, and the monthly SLA execution report
+(服务级别协议执行情况月报).
+
+Definitions (also in ``docs/modules/slm-reports.en.md``):
+
+- a clock is **measured** in a period when it has an outcome there: a stopped clock whose
+  ``stopped_at`` lies in the period, or a running/paused clock that has already breached and
+  whose ``breached_at`` lies in the period. Cancelled clocks and running clocks that have not
+  breached are not measured (they have no outcome yet);
+- a measured clock is **breached** when its ``breached`` flag is set, or it stopped with more
+  business time elapsed than its goal; otherwise it is **met**;
+- **achievement** = met / measured × 100, rounded half-up to one decimal (``None`` when nothing
+  was measured);
+- the **target achievement** is 100 % (seed 003 KPI "服务级别指标是否全部满足 100%") unless the
+  agreement declares an achievement target (see :func:`is_achievement_target`).
+
+Every figure is aggregated in the database (``values().annotate(Count(…, filter=…))``); every
+query goes through ``.restrict(user, "view")``, so a customer user only ever counts their own
+organisation's clocks.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Case, Count, DateTimeField, F, Q, QuerySet, When
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from itsm.core.errors import NotFound, ValidationFailed
+from itsm.slm.choices import CLOCK_METRICS, TargetMetric
+from itsm.slm.clocks.choices import ClockState
+from itsm.slm.clocks.models import Clock
+from itsm.slm.models import Agreement, Target
+
+GROUPINGS = ("agreement", "service", "customer", "month", "priority")
+GROUP_LABELS = {
+    "agreement": _("Agreement"),
+    "service": _("Service"),
+    "customer": _("Customer"),
+    "month": _("Month"),
+    "priority": _("Priority"),
+}
+DEFAULT_TARGET = Decimal("100")
+#: words in a target's indicator name that make an "other" % target the achievement target
+ACHIEVEMENT_KEYWORDS = ("achievement", "达成", "满足")
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_ONE_DECIMAL = Decimal("0.1")
+
+MET = "met"
+NOT_MET = "not_met"
+NO_DATA = "no_data"
+STATUS_LABELS = {MET: _("Met"), NOT_MET: _("Not met"), NO_DATA: _("No data")}
+STATUS_COLOURS = {MET: "green", NOT_MET: "red", NO_DATA: "secondary"}
+NOT_ANALYSED = _("not yet analysed")
+AVAILABILITY_PENDING = _("measured by the availability module (not yet available)")
+OTHER_PENDING = _("not measured automatically")
+
+
+# --- periods -------------------------------------------------------------------------------------
+
+
+def parse_month(value: str | None, *, field_name: str = "month") -> datetime.date:
+    """``"2026-03"`` → ``date(2026, 3, 1)``; anything else → ``ValidationFailed`` naming
+    *field_name*."""
+    match = _MONTH_RE.match((value or "").strip())
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if 1 <= month <= 12 and 1900 <= year <= 9998:
+            return datetime.date(year, month, 1)
+    raise ValidationFailed(
+        _("Enter a month as YYYY-MM, e.g. 2026-03."),
+        fields={field_name: [str(_("Enter a month as YYYY-MM, e.g. 2026-03."))]},
+    )
+
+
+def last_full_month(today: datetime.date | None = None) -> datetime.date:
+    """The first day of the month before *today* (default: today, local time)."""
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    return (first - datetime.timedelta(days=1)).replace(day=1)
+
+
+def next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def add_months(month: datetime.date, count: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + count
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def month_label(month: datetime.date) -> str:
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+def _aware(value: datetime.date | datetime.datetime) -> datetime.datetime:
+    """A date → local midnight; a naive datetime → local time; aware datetimes unchanged."""
+    if not isinstance(value, datetime.datetime):
+        value = datetime.datetime.combine(value, datetime.time.min)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_current_timezone())
+    return value
+
+
+def month_period(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """[first instant of *month*, first instant of the next month) in local time."""
+    return _aware(month), _aware(next_month(month))
+
+
+# --- the measured clocks -------------------------------------------------------------------------
+
+#: a measured clock counts as breached (the flag, or a stop after its goal)
+BREACHED_Q = Q(breached=True) | Q(state=ClockState.STOPPED, elapsed_seconds__gt=F("goal_seconds"))
+
+
+def measured_at_expression() -> Case:
+    """When a clock got its outcome: its stop, or its breach while it still runs."""
+    return Case(
+        When(state=ClockState.STOPPED, then=F("stopped_at")),
+        When(breached=True, then=F("breached_at")),
+        default=None,
+        output_field=DateTimeField(),
+    )
+
+
+def measured_clocks(
+    *,
+    user,
+    period_start,
+    period_end,
+    agreement=None,
+    customer=None,
+    service=None,
+    metric: str | None = None,
+) -> QuerySet[Clock]:
+    """The clocks *user* may view that are measured in [period_start, period_end)."""
+    start, end = _aware(period_start), _aware(period_end)
+    stopped_in = Q(state=ClockState.STOPPED, stopped_at__gte=start, stopped_at__lt=end)
+    breached_in = Q(
+        state__in=(ClockState.RUNNING, ClockState.PAUSED),
+        breached=True,
+        breached_at__gte=start,
+        breached_at__lt=end,
+    )
+    queryset = Clock.objects.restrict(user, "view").filter(
+        stopped_in | breached_in, metric__in=sorted(CLOCK_METRICS)
+    )
+    if metric:
+        queryset = queryset.filter(metric=metric)
+    if agreement is not None:
+        queryset = queryset.filter(agreement=agreement)
+    if customer is not None:
+        queryset = queryset.filter(customer=customer)
+    if service is not None:
+        queryset = queryset.filter(service=service)
+    return queryset
+
+
+def percent(met: int, measured: int) -> Decimal | None:
+    if not measured:
+        return None
+    return (Decimal(met) * 100 / Decimal(measured)).quantize(_ONE_DECIMAL, ROUND_HALF_UP)
+
+
+def status_for(achievement: Decimal | None, target: Decimal) -> str:
+    if achievement is None:
+        return NO_DATA
+    return MET if achievement >= target else NOT_MET
+
+
+# --- achievement targets -------------------------------------------------------------------------
+
+
+def is_achievement_target(target: Target) -> bool:
+    """An agreement declares its own achievement target with an "other" target in % whose
+    indicator name mentions achievement (e.g. "SLA achievement", "服务级别达成率")."""
+    name = (target.name or "").lower()
+    return (
+        target.metric == TargetMetric.OTHER
+        and (target.unit or "").strip() == "%"
+        and any(word in name for word in ACHIEVEMENT_KEYWORDS)
+    )
+
+
+def _achievement_target_q() -> Q:
+    words = Q()
+    for word in ACHIEVEMENT_KEYWORDS:
+        words |= Q(name__icontains=word)
+    return Q(metric=TargetMetric.OTHER, unit="%") & words
+
+
+def achievement_targets(agreement_ids) -> dict[tuple[int, int | None], Decimal]:
+    """``{(agreement id, service id or None): target %}`` of the given agreements (one query)."""
+    rows = (
+        Target.objects.filter(_achievement_target_q(), agreement_id__in=list(agreement_ids))
+        .order_by("id")
+        .values_list("agreement_id", "service_id", "target_value")
+    )
+    found: dict[tuple[int, int | None], Decimal] = {}
+    for agreement_id, service_id, value in rows:
+        found.setdefault((agreement_id, service_id), Decimal(value))
+    return found
+
+
+def _target_for(targets: dict, agreement_id, service_id=None) -> Decimal:
+    if service_id is not None and (agreement_id, service_id) in targets:
+        return targets[(agreement_id, service_id)]
+    return targets.get((agreement_id, None), DEFAULT_TARGET)
+
+
+# --- achievement ---------------------------------------------------------------------------------
+
+
+@dataclass
+class AchievementRow:
+    key: object
+    label: str
+    measured: int
+    met: int
+    breached: int
+    achievement: Decimal | None
+    target: Decimal
+    status: str
+    agreement_id: int | None = None
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.status]
+
+    @property
+    def status_colour(self):
+        return STATUS_COLOURS[self.status]
+
+
+_GROUP_FIELDS = {
+    "agreement": ("agreement_id", "agreement__number", "agreement__title"),
+    "service": ("service_id", "service__code", "service__name"),
+    "customer": ("customer_id", "customer__name"),
+    "priority": ("priority",),
+    "month": ("month",),
+}
+
+
+def _label(group_by: str, row: dict) -> str:
+    if group_by == "agreement":
+        if row["agreement_id"] is None:
+            return str(_("(no agreement)"))
+        return f"{row['agreement__number']} {row['agreement__title']}"
+    if group_by == "service":
+        if row["service_id"] is None:
+            return str(_("(no service)"))
+        return f"{row['service__code']} {row['service__name']}"
+    if group_by == "customer":
+        return row["customer__name"] or str(_("(no customer)"))
+    if group_by == "priority":
+        return (row["priority"] or "").upper() or str(_("(no priority)"))
+    return month_label(timezone.localtime(row["month"]).date())
+
+
+def _key(group_by: str, row: dict):
+    if group_by == "month":
+        return month_label(timezone.localtime(row["month"]).date())
+    return row[_GROUP_FIELDS[group_by][0]]
+
+
+def achievement(
+    *,
+    user,
+    period_start,
+    period_end,
+    group_by: str = "agreement",
+    metric: str | None = None,
+    agreement=None,
+    customer=None,
+    service=None,
+) -> list[AchievementRow]:
+    """Measured / met / breached clocks and achievement % per *group_by* value, for the clocks
+    *user* may view measured in [period_start, period_end). Two queries at most."""
+    if group_by not in GROUPINGS:
+        raise ValidationFailed(fields={"group_by": [str(_("Choose a valid grouping."))]})
+    queryset = measured_clocks(
+        user=user,
+        period_start=period_start,
+        period_end=period_end,
+        agreement=agreement,
+        customer=customer,
+        service=service,
+        metric=metric,
+    )
+    if group_by == "month":
+        queryset = queryset.annotate(
+            month=TruncMonth(measured_at_expression(), tzinfo=timezone.get_current_timezone())
+        )
+    fields = _GROUP_FIELDS[group_by]
+    rows = list(
+        queryset.values(*fields)
+        .annotate(measured=Count("id"), breached_count=Count("id", filter=BREACHED_Q))
+        .order_by(*fields)
+    )
+    if group_by == "agreement":
+        ids = {row["agreement_id"] for row in rows if row["agreement_id"] is not None}
+        targets = achievement_targets(ids) if ids else {}
+    elif agreement is not None:
+        agreement_id = getattr(agreement, "pk", agreement)
+        targets = achievement_targets([agreement_id])
+    else:
+        targets = {}
+    result = []
+    for row in rows:
+        measured = row["measured"]
+        breached = row["breached_count"]
+        met = measured - breached
+        if group_by == "agreement":
+            target = _target_for(targets, row["agreement_id"])
+        elif agreement is not None:
+            target = _target_for(targets, getattr(agreement, "pk", agreement))
+        else:
+            target = DEFAULT_TARGET
+        value = percent(met, measured)
+        result.append(
+            AchievementRow(
+                key=_key(group_by, row),
+                label=_label(group_by, row),
+                measured=measured,
+                met=met,
+                breached=breached,
+                achievement=value,
+                target=target,
+                status=status_for(value, target),
+                agreement_id=row.get("agreement_id"),
+            )
+        )
+    return result
+
+
+def monthly_series(
+    *, user, first_month: datetime.date, last_month: datetime.date, **filters
+) -> list[AchievementRow]:
+    """One row per month from *first_month* to *last_month* (inclusive), months without data
+    included with zero counts (for a chart). One query."""
+    rows = {
+        row.key: row
+        for row in achievement(
+            user=user,
+            period_start=first_month,
+            period_end=next_month(last_month),
+            group_by="month",
+            **filters,
+        )
+    }
+    series = []
+    month = first_month
+    while month <= last_month:
+        label = month_label(month)
+        series.append(
+            rows.get(label)
+            or AchievementRow(
+                key=label,
+                label=label,
+                measured=0,
+                met=0,
+                breached=0,
+                achievement=None,
+                target=DEFAULT_TARGET,
+                status=NO_DATA,
+            )
+        )
+        month = next_month(month)
+    return series
+
+
+# --- breaches ------------------------------------------------------------------------------------
+
+
+@dataclass
+class BreachRow:
+    clock_id: int
+    record_label: str
+    agreement: str
+    agreement_id: int | None
+    customer: str
+    service: str
+    metric: str
+    metric_label: str
+    priority: str
+    started_at: datetime.datetime
+    due_at: datetime.datetime | None
+    breached_at: datetime.datetime | None
+    stopped_at: datetime.datetime | None
+    state: str
+    overrun_minutes: Decimal | None
+    cause: str
+
+    @property
+    def cause_display(self) -> str:
+        return self.cause or str(NOT_ANALYSED)
+
+
+def breaches(
+    *,
+    user,
+    period_start,
+    period_end,
+    agreement=None,
+    customer=None,
+    service=None,
+    metric: str | None = None,
+    limit: int | None = None,
+) -> list[BreachRow]:
+    """The breached clocks *user* may view measured in [period_start, period_end), oldest
+    breach first. ``overrun_minutes`` = (elapsed − goal) business minutes for a clock whose
+    time is settled (stopped or paused); ``None`` while it still runs. One query."""
+    queryset = (
+        measured_clocks(
+            user=user,
+            period_start=period_start,
+            period_end=period_end,
+            agreement=agreement,
+            customer=customer,
+            service=service,
+            metric=metric,
+        )
+        .filter(BREACHED_Q)
+        .select_related("agreement", "customer", "service")
+        .only(
+            "id",
+            "record_label",
+            "metric",
+            "priority",
+            "state",
+            "started_at",
+            "stopped_at",
+            "due_at",
+            "breached_at",
+            "elapsed_seconds",
+            "goal_seconds",
+            "segment_started_at",
+            "breach_cause",
+            "agreement__number",
+            "agreement__title",
+            "customer__name",
+            "service__code",
+            "service__name",
+        )
+        .annotate(measured_at=measured_at_expression())
+        .order_by("measured_at", "id")
+    )
+    if limit is not None:
+        queryset = queryset[:limit]
+    metric_labels = dict(TargetMetric.choices)
+    rows = []
+    for clock in queryset:
+        settled = clock.state == ClockState.STOPPED or clock.segment_started_at is None
+        overrun = None
+        if settled:
+            overrun = (Decimal(int(clock.elapsed_seconds) - int(clock.goal_seconds)) / 60).quantize(
+                _ONE_DECIMAL, ROUND_HALF_UP
+            )
+        rows.append(
+            BreachRow(
+                clock_id=clock.pk,
+                record_label=clock.record_label,
+                agreement=str(clock.agreement) if clock.agreement_id else "",
+                agreement_id=clock.agreement_id,
+                customer=clock.customer.name if clock.customer_id else "",
+                service=str(clock.service) if clock.service_id else "",
+                metric=clock.metric,
+                metric_label=str(metric_labels.get(clock.metric, clock.metric)),
+                priority=(clock.priority or "").upper(),
+                started_at=clock.started_at,
+                due_at=clock.due_at,
+                breached_at=clock.breached_at,
+                stopped_at=clock.stopped_at,
+                state=clock.state,
+                overrun_minutes=overrun,
+                cause=clock.breach_cause,
+            )
+        )
+    return rows
+
+
+# --- the monthly SLA execution report ------------------------------------------------------------
+
+
+@dataclass
+class TargetRow:
+    target_id: int | None
+    service: str
+    priority: str
+    metric: str
+    metric_label: str
+    target_value: Decimal | None
+    unit: str
+    measured: int
+    met: int
+    breached: int
+    achievement: Decimal | None
+    achievement_target: Decimal
+    status: str
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.status]
+
+    @property
+    def status_colour(self):
+        return STATUS_COLOURS[self.status]
+
+
+@dataclass
+class IndicatorRow:
+    """A target not measured by clocks (availability, other indicators): shown, not faked."""
+
+    target_id: int
+    name: str
+    service: str
+    metric: str
+    metric_label: str
+    target_value: Decimal
+    unit: str
+    note: str
+
+
+@dataclass
+class MonthlyReport:
+    agreement: Agreement
+    month: datetime.date
+    period_start: datetime.datetime
+    period_end: datetime.datetime
+    target_rows: list[TargetRow]
+    indicator_rows: list[IndicatorRow]
+    breaches: list[BreachRow]
+    measured: int = 0
+    met: int = 0
+    breached: int = 0
+    achievement: Decimal | None = None
+    achievement_target: Decimal = DEFAULT_TARGET
+    comments: str = ""
+    not_met_count: int = field(default=0)
+
+    @property
+    def month_label(self) -> str:
+        return month_label(self.month)
+
+    @property
+    def has_data(self) -> bool:
+        return self.measured > 0
+
+    @property
+    def all_met(self) -> bool:
+        """Whether every clock-measured target met its achievement target this month."""
+        return self.not_met_count == 0
+
+
+def get_agreement(*, user, agreement) -> Agreement:
+    """*agreement* (instance or id) if *user* may view it; ``NotFound`` otherwise."""
+    pk = getattr(agreement, "pk", agreement)
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    found = (
+        Agreement.objects.restrict(user, "view")
+        .select_related("customer", "supplier", "team", "calendar")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def monthly_report(*, user, agreement, month: datetime.date) -> MonthlyReport:
+    """The SLA execution report of *agreement* for *month* (the first day of a month).
+
+    Four queries: the agreement, its targets, clock counts per target, the breaches.
+    """
+    agreement = get_agreement(user=user, agreement=agreement)
+    month = month.replace(day=1)
+    start, end = month_period(month)
+    targets = list(agreement.targets.select_related("service").order_by("metric", "priority", "id"))
+    achievement_by = {}
+    for target in targets:
+        if is_achievement_target(target):
+            achievement_by.setdefault((agreement.pk, target.service_id), target.target_value)
+    counts: dict[tuple[int | None, str], dict] = {
+        (row["target_id"], row["metric"]): row
+        for row in measured_clocks(
+            user=user, period_start=start, period_end=end, agreement=agreement
+        )
+        .values("target_id", "metric")
+        .annotate(measured=Count("id"), breached_count=Count("id", filter=BREACHED_Q))
+        .order_by("target_id", "metric")
+    }
+    metric_labels = dict(TargetMetric.choices)
+    target_rows: list[TargetRow] = []
+    indicator_rows: list[IndicatorRow] = []
+    seen: set = set()
+    for target in targets:
+        service = str(target.service) if target.service_id else str(_("All services"))
+        if target.metric in CLOCK_METRICS:
+            mine = [key for key in counts if key[0] == target.pk]
+            seen.update(mine)
+            measured = sum(counts[key]["measured"] for key in mine)
+            breached = sum(counts[key]["breached_count"] for key in mine)
+            goal = _target_for(achievement_by, agreement.pk, target.service_id)
+            value = percent(measured - breached, measured)
+            target_rows.append(
+                TargetRow(
+                    target_id=target.pk,
+                    service=service,
+                    priority=(target.priority or "").upper(),
+                    metric=target.metric,
+                    metric_label=str(target.get_metric_display()),
+                    target_value=target.target_value,
+                    unit=target.unit,
+                    measured=measured,
+                    met=measured - breached,
+                    breached=breached,
+                    achievement=value,
+                    achievement_target=goal,
+                    status=status_for(value, goal),
+                )
+            )
+        elif not is_achievement_target(target):
+            indicator_rows.append(
+                IndicatorRow(
+                    target_id=target.pk,
+                    name=target.name,
+                    service=service,
+                    metric=target.metric,
+                    metric_label=str(target.get_metric_display()),
+                    target_value=target.target_value,
+                    unit=target.unit,
+                    note=str(
+                        AVAILABILITY_PENDING
+                        if target.metric == TargetMetric.AVAILABILITY
+                        else OTHER_PENDING
+                    ),
+                )
+            )
+    # clocks of this agreement without one of its targets (target deleted or never set)
+    for key, row in counts.items():
+        if key in seen:
+            continue
+        measured, breached = row["measured"], row["breached_count"]
+        goal = _target_for(achievement_by, agreement.pk)
+        value = percent(measured - breached, measured)
+        target_rows.append(
+            TargetRow(
+                target_id=None,
+                service=str(_("(no target)")),
+                priority="",
+                metric=row["metric"],
+                metric_label=str(metric_labels.get(row["metric"], row["metric"])),
+                target_value=None,
+                unit="",
+                measured=measured,
+                met=measured - breached,
+                breached=breached,
+                achievement=value,
+                achievement_target=goal,
+                status=status_for(value, goal),
+            )
+        )
+    measured = sum(r.measured for r in target_rows)
+    breached = sum(r.breached for r in target_rows)
+    overall_target = _target_for(achievement_by, agreement.pk)
+    return MonthlyReport(
+        agreement=agreement,
+        month=month,
+        period_start=start,
+        period_end=end,
+        target_rows=target_rows,
+        indicator_rows=indicator_rows,
+        breaches=breaches(user=user, period_start=start, period_end=end, agreement=agreement),
+        measured=measured,
+        met=measured - breached,
+        breached=breached,
+        achievement=percent(measured - breached, measured),
+        achievement_target=overall_target,
+        not_met_count=sum(1 for r in target_rows if r.status == NOT_MET),
+    )

@@ -1,0 +1,108 @@
+"""Reads of service level management (agreements, targets, requirements, reviews).
+
+``find_target`` and ``active_sla_for`` are the interface the clocks app (H6) and the ticket
+modules use to pick the target that governs a ticket.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from itsm.slm.choices import AgreementKind, AgreementStatus
+from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
+
+
+def find_target(*, agreement, service, priority, metric) -> Target | None:
+    """The target of *agreement* for *metric* that applies to *service* × *priority*.
+
+    A target naming the service wins over an agreement-wide one (service empty); a target of
+    the exact priority wins over one with no priority. ``None`` when nothing applies.
+    """
+    if agreement is None:
+        return None
+    service_id = getattr(service, "pk", service)
+    service_q = Q(service__isnull=True)
+    if service_id:
+        service_q |= Q(service_id=service_id)
+    priority_q = Q(priority="")
+    if priority:
+        priority_q |= Q(priority=priority)
+    agreement_id = getattr(agreement, "pk", agreement)
+    return (
+        Target.objects.filter(service_q, priority_q, agreement_id=agreement_id, metric=metric)
+        .annotate(
+            _svc=Case(
+                When(service__isnull=True, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            _prio=Case(
+                When(priority="", then=Value(1)), default=Value(0), output_field=IntegerField()
+            ),
+        )
+        .order_by("_svc", "_prio", "id")
+        .first()
+    )
+
+
+def active_sla_for(*, customer, service, on: datetime.date | None = None) -> Agreement | None:
+    """The active SLA of *customer* covering *service* (valid on *on*, default today).
+
+    When several match, the most recently signed one wins.
+    """
+    if customer is None or service is None:
+        return None
+    on = on or timezone.localdate()
+    return (
+        Agreement.objects.filter(
+            kind=AgreementKind.SLA,
+            status=AgreementStatus.ACTIVE,
+            customer=customer,
+            services=service,
+        )
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .select_related("calendar", "customer")
+        .order_by("-signed_at", "-id")
+        .first()
+    )
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+def agreements_for(user, action: str = "view") -> QuerySet[Agreement]:
+    """Agreements *user* may see, with what a list row shows."""
+    return Agreement.objects.restrict(user, action).select_related(
+        "customer", "team", "supplier", "calendar"
+    )
+
+
+def targets_for(user, action: str = "view") -> QuerySet[Target]:
+    return Target.objects.restrict(user, action).select_related(
+        "agreement", "agreement__customer", "service"
+    )
+
+
+def requirements_for(user, action: str = "view") -> QuerySet[Requirement]:
+    return Requirement.objects.restrict(user, action).select_related(
+        "customer", "service", "reviewed_by"
+    )
+
+
+def reviews_for(user, action: str = "view") -> QuerySet[ReviewMeeting]:
+    return ReviewMeeting.objects.restrict(user, action).select_related("agreement", "customer")
+
+
+def actions_for(user, action: str = "view") -> QuerySet[ActionItem]:
+    return ActionItem.objects.restrict(user, action).select_related(
+        "meeting", "meeting__agreement", "owner"
+    )
+
+
+def underpinning_contracts(agreement: Agreement) -> QuerySet[Agreement]:
+    """The OLAs/UCs that support *agreement* (an SLA)."""
+    return agreement.underpinned_by.select_related("team", "supplier").order_by("number")

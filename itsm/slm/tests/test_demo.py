@@ -1,0 +1,28 @@
+"""The slm demo step: agreements through services, the underpinning warning, idempotent."""
+
+from __future__ import annotations
+
+import pytest
+
+from itsm.core.demo import DEMO_STEPS
+from itsm.slm.demo import load_slm
+from itsm.slm.models import Agreement, ReviewMeeting
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_agreements():
+    for step in DEMO_STEPS:
+        if step is not load_slm:
+            step()
+    assert load_slm() >= 5
+    bank = Agreement.objects.get(kind="sla", customer__code="huaxin-bank")
+    assert bank.status == "active"
+    assert bank.change_reference == "CHG-000001"
+    assert bank.targets.filter(metric="resolution", priority="p1").get().target_value == 240
+    uc = Agreement.objects.get(kind="uc")
+    assert [w["other"] for w in uc.underpinning_warnings] == [bank.number]
+    assert any(w["other"] == uc.number for w in bank.underpinning_warnings)
+    assert Agreement.objects.filter(kind="sla", status="active").count() == 3
+    assert ReviewMeeting.objects.filter(agreement=bank, due_date__year=2026).count() == 15
+    assert load_slm() == 0

@@ -1,0 +1,560 @@
+"""Pages of service level management: agreements (with targets, underpinning, lifecycle and
+reviews), customer requirements, review meetings with minutes and action items.
+
+Customer users open their own SLAs read-only; everything is written through the services.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from itsm.core import policy
+from itsm.core.choices import OrganisationKind
+from itsm.core.errors import DomainError
+from itsm.core.form_helpers import apply_errors, style_form
+from itsm.core.generic_views import get_restricted_or_404, restricted
+from itsm.core.models import Organisation
+from itsm.core.policy import is_provider_staff
+from itsm.slm import services
+from itsm.slm.choices import AGREEMENT_MACHINE, SIGNED_STATES, RequirementStatus
+from itsm.slm.filtersets import AgreementFilterSet, RequirementFilterSet, ReviewFilterSet
+from itsm.slm.forms import (
+    ActionItemForm,
+    ActionStatusForm,
+    AgreementForm,
+    ReferenceForm,
+    RequirementForm,
+    ReviewRecordForm,
+    TargetForm,
+    YearForm,
+)
+from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
+
+SECTIONS = (
+    "authorisation",
+    "contacts",
+    "planned_interruptions",
+    "customer_duties",
+    "priority_guide",
+    "escalation_rules",
+    "complaint_procedure",
+    "workload_limits",
+    "charges",
+    "procedures",
+    "exceptions",
+    "availability_review",
+)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _form_page(request, form, *, heading, cancel_url):
+    return render(
+        request, "core/form.html", {"form": form, "heading": heading, "cancel_url": cancel_url}
+    )
+
+
+# --- agreements -------------------------------------------------------------------------------
+
+
+@login_required
+def agreement_list(request):
+    queryset = restricted(request, Agreement).select_related("customer", "team", "supplier")
+    filterset = AgreementFilterSet(request.GET or None, queryset=queryset, request=request)
+    customers = Organisation.objects.filter(kind=OrganisationKind.CUSTOMER).order_by("name")
+    if not is_provider_staff(request.user):
+        customers = customers.filter(pk=request.user.organisation_id)
+    filterset.form.fields["customer"].queryset = customers
+    style_form(filterset.form)
+    rows = filterset.qs.annotate(target_count=Count("targets")).order_by("kind", "number")
+    return render(
+        request,
+        "slm/agreement_list.html",
+        {
+            "rows": rows,
+            "filterset": filterset,
+            "can_add": policy.can(request.user, Agreement, "add"),
+        },
+    )
+
+
+@login_required
+def agreement_detail(request, pk: int):
+    agreement = get_restricted_or_404(
+        request,
+        Agreement,
+        pk,
+        queryset=Agreement.objects.select_related(
+            "customer", "team", "supplier", "calendar", "signed_by", "ci"
+        ),
+    )
+    user = request.user
+    can_change = Agreement.objects.restrict(user, "change").filter(pk=pk).exists()
+    targets = agreement.targets.select_related("service").order_by("metric", "priority", "id")
+    reviews = agreement.reviews.restrict(user, "view").order_by("due_date")
+    context = {
+        "agreement": agreement,
+        "can_change": can_change,
+        "is_staff": is_provider_staff(user),
+        "signed": agreement.status in SIGNED_STATES,
+        "targets": targets,
+        "services_covered": agreement.services.order_by("code"),
+        "underpins": agreement.underpins.restrict(user, "view").order_by("number"),
+        "underpinned_by": agreement.underpinned_by.restrict(user, "view").order_by("number"),
+        "warnings": [
+            {**w, "text": services.warning_message(w)} for w in agreement.underpinning_warnings
+        ],
+        "transitions": AGREEMENT_MACHINE.available(agreement, user) if can_change else [],
+        "sections": [
+            (Agreement._meta.get_field(name).verbose_name, getattr(agreement, name))
+            for name in SECTIONS
+        ],
+        "reviews": reviews,
+        "requirements": Requirement.objects.restrict(user, "view")
+        .filter(targets__agreement=agreement)
+        .distinct(),
+        "year": timezone.localdate().year,
+        "reference_form": ReferenceForm(),
+    }
+    return render(request, "slm/agreement_detail.html", context)
+
+
+def _agreement_fields(form) -> dict:
+    data = dict(form.cleaned_data)
+    data.pop("version", None)
+    data.pop("kind", None)
+    data.pop("change_reference", None)
+    if "services" in data:
+        data["services"] = list(data["services"])
+    if "underpins" in data:
+        data["underpins"] = list(data["underpins"])
+    return data
+
+
+@login_required
+def agreement_create(request):
+    restricted(request, Agreement, "add")
+    form = AgreementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = services.create_agreement(
+                by=request.user, kind=form.cleaned_data["kind"], **_agreement_fields(form)
+            )
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Agreement created."))
+            return redirect("slm:agreement_detail", pk=agreement.pk)
+    return _form_page(
+        request, form, heading=_("New agreement"), cancel_url=reverse("slm:agreement_list")
+    )
+
+
+@login_required
+def agreement_edit(request, pk: int):
+    agreement = get_restricted_or_404(request, Agreement, pk, "change")
+    form = AgreementForm(
+        request.POST or None,
+        instance=Agreement.objects.get(pk=pk),
+        initial={"version": agreement.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_agreement(
+                agreement,
+                by=request.user,
+                expected_version=form.cleaned_data.get("version"),
+                change_reference=form.cleaned_data.get("change_reference", ""),
+                **_agreement_fields(form),
+            )
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Agreement saved."))
+            return redirect("slm:agreement_detail", pk=pk)
+    return _form_page(
+        request,
+        form,
+        heading=_("Edit {name}").format(name=agreement),
+        cancel_url=reverse("slm:agreement_detail", args=[pk]),
+    )
+
+
+@login_required
+@require_POST
+def agreement_transition(request, pk: int):
+    agreement = get_restricted_or_404(request, Agreement, pk, "change")
+    try:
+        services.transition_agreement(
+            agreement,
+            to=request.POST.get("to", ""),
+            by=request.user,
+            expected_version=_int(request.POST.get("version")),
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+        for errors in exc.fields.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(request, _("Status changed."))
+    return redirect("slm:agreement_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def agreement_generate_reviews(request, pk: int):
+    agreement = get_restricted_or_404(request, Agreement, pk, "change")
+    form = YearForm(request.POST)
+    if form.is_valid():
+        created = services.generate_review_schedule(
+            agreement, year=form.cleaned_data["year"], by=request.user
+        )
+        messages.success(request, _("{count} review meetings planned.").format(count=len(created)))
+    else:
+        messages.error(request, _("Enter a valid year."))
+    return redirect("slm:agreement_detail", pk=pk)
+
+
+# --- targets ----------------------------------------------------------------------------------
+
+
+def _target_data(form) -> tuple[dict, str]:
+    data = dict(form.cleaned_data)
+    data.pop("version", None)
+    reference = data.pop("change_reference", "") or ""
+    return data, reference
+
+
+@login_required
+def target_add(request, pk: int):
+    agreement = get_restricted_or_404(request, Agreement, pk, "change")
+    restricted(request, Target, "add")
+    form = TargetForm(request.POST or None, agreement=agreement)
+    if request.method == "POST" and form.is_valid():
+        data, reference = _target_data(form)
+        try:
+            services.add_target(
+                agreement=agreement, by=request.user, change_reference=reference, **data
+            )
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Target added."))
+            return redirect("slm:agreement_detail", pk=pk)
+    return _form_page(
+        request,
+        form,
+        heading=_("New target of {name}").format(name=agreement),
+        cancel_url=reverse("slm:agreement_detail", args=[pk]),
+    )
+
+
+@login_required
+def target_edit(request, pk: int):
+    target = get_restricted_or_404(
+        request, Target, pk, "change", queryset=Target.objects.select_related("agreement")
+    )
+    form = TargetForm(
+        request.POST or None,
+        agreement=target.agreement,
+        instance=Target.objects.get(pk=pk),
+        initial={"version": target.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        data, reference = _target_data(form)
+        try:
+            services.update_target(
+                target,
+                by=request.user,
+                expected_version=form.cleaned_data.get("version"),
+                change_reference=reference,
+                **data,
+            )
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Target saved."))
+            return redirect("slm:agreement_detail", pk=target.agreement_id)
+    return _form_page(
+        request,
+        form,
+        heading=_("Edit target {name}").format(name=target),
+        cancel_url=reverse("slm:agreement_detail", args=[target.agreement_id]),
+    )
+
+
+@login_required
+@require_POST
+def target_delete(request, pk: int):
+    target = get_restricted_or_404(
+        request, Target, pk, "delete", queryset=Target.objects.select_related("agreement")
+    )
+    agreement_id = target.agreement_id
+    try:
+        services.delete_target(
+            target, by=request.user, change_reference=request.POST.get("change_reference", "")
+        )
+    except DomainError as exc:
+        for errors in exc.fields.values() or [[str(exc.detail)]]:
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(request, _("Target deleted."))
+    return redirect("slm:agreement_detail", pk=agreement_id)
+
+
+# --- requirements -----------------------------------------------------------------------------
+
+
+@login_required
+def requirement_list(request):
+    queryset = restricted(request, Requirement).select_related("customer", "service")
+    filterset = RequirementFilterSet(request.GET or None, queryset=queryset, request=request)
+    style_form(filterset.form)
+    rows = filterset.qs.annotate(target_count=Count("targets"))
+    return render(
+        request,
+        "slm/requirement_list.html",
+        {
+            "rows": rows,
+            "filterset": filterset,
+            "can_add": policy.can(request.user, Requirement, "add"),
+        },
+    )
+
+
+@login_required
+def requirement_detail(request, pk: int):
+    requirement = get_restricted_or_404(
+        request,
+        Requirement,
+        pk,
+        queryset=Requirement.objects.select_related("customer", "service", "reviewed_by"),
+    )
+    can_change = Requirement.objects.restrict(request.user, "change").filter(pk=pk).exists()
+    targets = (
+        Target.objects.restrict(request.user, "view")
+        .filter(requirements=requirement)
+        .select_related("agreement", "service")
+    )
+    return render(
+        request,
+        "slm/requirement_detail.html",
+        {
+            "requirement": requirement,
+            "targets": targets,
+            "can_change": can_change,
+            "review_choices": [
+                (s, RequirementStatus(s).label)
+                for s in (
+                    RequirementStatus.REVIEWED,
+                    RequirementStatus.AGREED,
+                    RequirementStatus.REJECTED,
+                )
+            ],
+        },
+    )
+
+
+def _requirement_data(form) -> dict:
+    data = dict(form.cleaned_data)
+    data.pop("version", None)
+    data["targets"] = list(data.get("targets") or [])
+    return data
+
+
+@login_required
+def requirement_create(request):
+    restricted(request, Requirement, "add")
+    form = RequirementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            requirement = services.create_requirement(by=request.user, **_requirement_data(form))
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Requirement recorded."))
+            return redirect("slm:requirement_detail", pk=requirement.pk)
+    return _form_page(
+        request,
+        form,
+        heading=_("New service requirement"),
+        cancel_url=reverse("slm:requirement_list"),
+    )
+
+
+@login_required
+def requirement_edit(request, pk: int):
+    requirement = get_restricted_or_404(request, Requirement, pk, "change")
+    form = RequirementForm(
+        request.POST or None,
+        instance=Requirement.objects.get(pk=pk),
+        initial={"version": requirement.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_requirement(
+                requirement,
+                by=request.user,
+                expected_version=form.cleaned_data.get("version"),
+                **_requirement_data(form),
+            )
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Requirement saved."))
+            return redirect("slm:requirement_detail", pk=pk)
+    return _form_page(
+        request,
+        form,
+        heading=_("Edit {name}").format(name=requirement),
+        cancel_url=reverse("slm:requirement_detail", args=[pk]),
+    )
+
+
+@login_required
+@require_POST
+def requirement_review(request, pk: int):
+    requirement = get_restricted_or_404(request, Requirement, pk, "change")
+    try:
+        services.review_requirement(
+            requirement,
+            by=request.user,
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        for errors in exc.fields.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(request, _("Review recorded."))
+    return redirect("slm:requirement_detail", pk=pk)
+
+
+# --- review meetings --------------------------------------------------------------------------
+
+
+@login_required
+def review_list(request):
+    queryset = restricted(request, ReviewMeeting).select_related("agreement", "customer")
+    params = request.GET.copy()
+    if not params.get("year"):
+        params["year"] = str(timezone.localdate().year)
+    filterset = ReviewFilterSet(params, queryset=queryset, request=request)
+    style_form(filterset.form)
+    meetings = list(filterset.qs.order_by("due_date", "id"))
+    months: dict[str, list] = {}
+    for meeting in meetings:
+        months.setdefault(meeting.due_date.strftime("%Y-%m"), []).append(meeting)
+    return render(
+        request,
+        "slm/review_list.html",
+        {
+            "months": sorted(months.items()),
+            "filterset": filterset,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def review_detail(request, pk: int):
+    meeting = get_restricted_or_404(
+        request,
+        ReviewMeeting,
+        pk,
+        queryset=ReviewMeeting.objects.select_related("agreement", "customer").prefetch_related(
+            "attendees"
+        ),
+    )
+    can_change = ReviewMeeting.objects.restrict(request.user, "change").filter(pk=pk).exists()
+    form = None
+    if can_change:
+        form = ReviewRecordForm(
+            request.POST or None,
+            instance=ReviewMeeting.objects.get(pk=pk),
+            initial={"version": meeting.version},
+        )
+        if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            expected = data.pop("version", None)
+            attendees = list(data.pop("attendees", []))
+            try:
+                services.update_review(
+                    meeting,
+                    by=request.user,
+                    expected_version=expected,
+                    attendees=attendees,
+                    **data,
+                )
+            except DomainError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Meeting saved."))
+                return redirect("slm:review_detail", pk=pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    actions = []
+    if policy.can(request.user, ActionItem, "view"):
+        actions = list(ActionItem.objects.filter(meeting=meeting).select_related("owner"))
+    return render(
+        request,
+        "slm/review_detail.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "can_change": can_change,
+            "actions": actions,
+            "action_form": ActionItemForm() if can_change else None,
+            "action_statuses": ActionStatusForm.base_fields["status"].choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def action_add(request, pk: int):
+    meeting = get_restricted_or_404(request, ReviewMeeting, pk, "change")
+    restricted(request, ActionItem, "add")
+    form = ActionItemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_action_item(meeting=meeting, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            for errors in exc.fields.values():
+                for error in errors:
+                    messages.error(request, error)
+        else:
+            messages.success(request, _("Action item added."))
+    else:
+        for name, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[name].label}: {error}")
+    return redirect("slm:review_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def action_status(request, pk: int):
+    item = get_restricted_or_404(request, ActionItem, pk, "change")
+    form = ActionStatusForm(request.POST)
+    if form.is_valid():
+        services.update_action_item(item, by=request.user, status=form.cleaned_data["status"])
+        messages.success(request, _("Action item saved."))
+    return redirect("slm:review_detail", pk=item.meeting_id)

@@ -1,0 +1,237 @@
+"""Pages of the SLA reports (R-SLM-06): achievement with a chart and the breach list
+(``slm:report``), the printable monthly execution report (``slm:report_monthly``) and its
+Excel download (``slm:report_excel``).
+
+Every figure comes from :mod:`itsm.slm.reports`, whose queries go through
+``.restrict(user, "view")``; a customer user gets their own organisation's figures and a 404
+for another organisation's agreement. Bad parameters answer 400 with a translated message.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from itsm.core.choices import OrganisationKind
+from itsm.core.errors import NotFound, ValidationFailed
+from itsm.core.form_helpers import TablerFormMixin
+from itsm.core.models import Organisation
+from itsm.core.policy import is_provider_staff
+from itsm.slm import excel, reports
+from itsm.slm.choices import TargetMetric
+from itsm.slm.models import Agreement
+
+#: the longest period the achievement page accepts (months)
+MAX_MONTHS = 36
+#: months shown by the achievement chart (ending with the period's last month)
+CHART_MONTHS = 12
+#: breaches listed on the achievement page (the monthly report lists all of an agreement's)
+BREACH_LIMIT = 100
+
+
+class MonthField(forms.CharField):
+    """``YYYY-MM`` → the first day of that month."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return reports.parse_month(value)
+        except ValidationFailed as error:
+            raise forms.ValidationError(str(error.detail), code="invalid_month") from None
+
+
+class ReportFilterForm(TablerFormMixin, forms.Form):
+    start = MonthField(label=_("From month"), required=False)
+    end = MonthField(label=_("To month"), required=False)
+    group_by = forms.ChoiceField(
+        label=_("Group by"),
+        choices=[(key, label) for key, label in reports.GROUP_LABELS.items()],
+        required=False,
+    )
+    metric = forms.ChoiceField(
+        label=_("Metric"),
+        choices=[
+            ("", _("Response and resolution")),
+            *[(m.value, m.label) for m in (TargetMetric.RESPONSE, TargetMetric.RESOLUTION)],
+        ],
+        required=False,
+    )
+    agreement = forms.ModelChoiceField(
+        label=_("Agreement"), queryset=Agreement.objects.none(), required=False
+    )
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), queryset=Organisation.objects.none(), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = (
+            Agreement.objects.restrict(user, "view")
+            .only("id", "number", "title")
+            .order_by("number")
+        )
+        if is_provider_staff(user):
+            self.fields["customer"].queryset = (
+                Organisation.objects.restrict(user, "view")
+                .filter(kind=OrganisationKind.CUSTOMER)
+                .only("id", "name")
+                .order_by("name")
+            )
+        else:
+            del self.fields["customer"]
+
+    def clean(self):
+        data = super().clean()
+        default = reports.last_full_month()
+        end = data.get("end") or (data.get("start") if "start" not in self.errors else None)
+        end = end or default
+        start = data.get("start") or end
+        if "start" in self.errors or "end" in self.errors:
+            return data
+        if start > end:
+            self.add_error("start", gettext("The first month must not be after the last."))
+        elif reports.add_months(start, MAX_MONTHS - 1) < end:
+            self.add_error(
+                "end",
+                gettext("Choose at most %(count)d months.") % {"count": MAX_MONTHS},
+            )
+        data["start"], data["end"] = start, end
+        data["group_by"] = data.get("group_by") or "agreement"
+        return data
+
+
+def _bad_request(request, message, *, status=400):
+    return render(request, "slm/report_error.html", {"message": message}, status=status)
+
+
+@login_required
+def report(request):
+    """Achievement per agreement / service / customer / month / priority for a period, a
+    12-month chart and the breaches of the period."""
+    form = ReportFilterForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return render(request, "slm/report.html", {"form": form, "invalid": True}, status=400)
+    data = form.cleaned_data
+    user = request.user
+    filters = {
+        "agreement": data.get("agreement"),
+        "customer": data.get("customer"),
+        "metric": data.get("metric") or None,
+    }
+    start, end = data["start"], data["end"]
+    period_start, period_end = reports.month_period(start)[0], reports.month_period(end)[1]
+    rows = reports.achievement(
+        user=user,
+        period_start=period_start,
+        period_end=period_end,
+        group_by=data["group_by"],
+        **filters,
+    )
+    series = reports.monthly_series(
+        user=user,
+        first_month=reports.add_months(end, -(CHART_MONTHS - 1)),
+        last_month=end,
+        **filters,
+    )
+    breaches = reports.breaches(
+        user=user,
+        period_start=period_start,
+        period_end=period_end,
+        limit=BREACH_LIMIT + 1,
+        **filters,
+    )
+    totals = {
+        "measured": sum(r.measured for r in rows),
+        "met": sum(r.met for r in rows),
+        "breached": sum(r.breached for r in rows),
+    }
+    totals["achievement"] = reports.percent(totals["met"], totals["measured"])
+    month = reports.month_label(end)
+    for row in rows:
+        row.monthly_url = (
+            f"{reverse('slm:report_monthly')}?{urlencode({'agreement': row.key, 'month': month})}"
+            if data["group_by"] == "agreement" and row.key is not None
+            else ""
+        )
+    chart = {
+        "months": [r.key for r in series],
+        "achievement": [
+            float(r.achievement) if r.achievement is not None else None for r in series
+        ],
+        "measured": [r.measured for r in series],
+        "breached": [r.breached for r in series],
+        "target": float(series[-1].target) if series else 100.0,
+    }
+    context = {
+        "form": form,
+        "rows": rows,
+        "totals": totals,
+        "chart": chart,
+        "breaches": breaches[:BREACH_LIMIT],
+        "more_breaches": len(breaches) > BREACH_LIMIT,
+        "breach_limit": BREACH_LIMIT,
+        "group_label": reports.GROUP_LABELS[data["group_by"]],
+        "group_by": data["group_by"],
+        "start": reports.month_label(start),
+        "end": month,
+        "is_staff": is_provider_staff(user),
+    }
+    return render(request, "slm/report.html", context)
+
+
+def _monthly(request) -> reports.MonthlyReport:
+    """The monthly report named by ``?agreement=<pk>&month=YYYY-MM`` (ValidationFailed for
+    bad parameters, Http404 for an agreement the user may not view)."""
+    raw_agreement = (request.GET.get("agreement") or "").strip()
+    if not raw_agreement.isdigit() or len(raw_agreement) > 18:
+        raise ValidationFailed(
+            _("Choose an agreement."), fields={"agreement": [gettext("Choose an agreement.")]}
+        )
+    raw_month = request.GET.get("month")
+    month = reports.parse_month(raw_month) if raw_month else reports.last_full_month()
+    try:
+        return reports.monthly_report(user=request.user, agreement=int(raw_agreement), month=month)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+def report_monthly(request):
+    """The printable SLA execution report of one agreement and month."""
+    try:
+        monthly = _monthly(request)
+    except ValidationFailed as error:
+        return _bad_request(request, error.detail)
+    query = urlencode({"agreement": monthly.agreement.pk, "month": monthly.month_label})
+    return render(
+        request,
+        "slm/report_monthly.html",
+        {
+            "report": monthly,
+            "excel_url": f"{reverse('slm:report_excel')}?{query}",
+            "previous_month": reports.month_label(reports.add_months(monthly.month, -1)),
+            "next_month": reports.month_label(reports.add_months(monthly.month, 1)),
+        },
+    )
+
+
+@login_required
+def report_excel(request):
+    """The monthly report as an .xlsx file (sheets Summary / Targets / Breaches)."""
+    try:
+        monthly = _monthly(request)
+    except ValidationFailed as error:
+        return _bad_request(request, error.detail)
+    response = HttpResponse(excel.build_workbook(monthly), content_type=excel.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{excel.filename(monthly)}"'
+    return response
