@@ -9,8 +9,11 @@ class CatalogConfig(AppConfig):
 
     def ready(self):
         from itsm.catalog import demo
+        from itsm.catalog.choices import VERB_LABELS
         from itsm.core.api.schema import name_choice_sets
         from itsm.core.demo import register_demo_step
+        from itsm.core.timeline import register_verb_labels
 
         register_demo_step(demo.load_catalog)
         name_choice_sets("itsm.catalog.choices", "ServiceStatus", "ServiceMode", "ChargingBasis")
+        register_verb_labels(VERB_LABELS)

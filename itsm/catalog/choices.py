@@ -77,3 +77,11 @@ class ChargingBasis(ChoiceSet):
     PER_TICKET = "per_ticket", _("Per ticket")
     PER_HOUR = "per_hour", _("Per hour of work")
     PER_DEVICE = "per_device", _("Per device per period")
+
+
+#: labels of the catalogue's timeline verbs (``core.timeline.register_verb_labels``)
+VERB_LABELS = {
+    "item_added": _("Service item added"),
+    "item_changed": _("Service item changed"),
+    "item_removed": _("Service item removed"),
+}

@@ -9,8 +9,10 @@ class CmdbConfig(AppConfig):
 
     def ready(self):
         from itsm.cmdb import demo
+        from itsm.cmdb.choices import VERB_LABELS
         from itsm.core.api.schema import name_choice_sets
         from itsm.core.demo import register_demo_step
+        from itsm.core.timeline import register_verb_labels
 
         register_demo_step(demo.load_cmdb)
 
@@ -23,3 +25,4 @@ class CmdbConfig(AppConfig):
             "DifferenceKind",
             "DifferenceDecision",
         )
+        register_verb_labels(VERB_LABELS)

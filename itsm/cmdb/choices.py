@@ -92,3 +92,14 @@ class DifferenceDecision(ChoiceSet):
 
 
 with_colours(DifferenceDecision, {"pending": "secondary", "accepted": "green", "rejected": "red"})
+
+#: labels of the CMDB's timeline verbs (``core.timeline.register_verb_labels``)
+VERB_LABELS = {
+    "relation_added": _("Relation added"),
+    "relation_removed": _("Relation removed"),
+    "attribute_added": _("Attribute added"),
+    "attribute_removed": _("Attribute removed"),
+    "difference_accepted": _("Difference accepted"),
+    "difference_rejected": _("Difference rejected"),
+    "closed": _("Closed"),
+}

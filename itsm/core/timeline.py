@@ -7,8 +7,35 @@ from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from itsm.core.models import TimelineEntry
+
+#: translated labels of timeline verbs; apps add theirs with ``register_verb_labels``
+_VERB_LABELS: dict[str, object] = {
+    "created": _("Created"),
+    "updated": _("Updated"),
+    "changed": _("Changed"),
+    "deleted": _("Deleted"),
+    "roles_changed": _("Roles changed"),
+    "members_changed": _("Members changed"),
+}
+
+
+def register_verb_labels(labels: dict[str, object]) -> None:
+    """Declare the translated labels of an app's timeline verbs (call in ``AppConfig.ready``)."""
+    _VERB_LABELS.update(labels)
+
+
+def verb_label(verb: str, model=None) -> str:
+    """The label of *verb*: the transition's label when *model*'s state machine has a
+    transition of that name, else a registered label, else the verb made readable."""
+    machine = getattr(model, "state_machine", None)
+    transition = machine.by_name(verb) if machine is not None else None
+    if transition is not None and transition.label:
+        return str(transition.label)
+    label = _VERB_LABELS.get(verb)
+    return str(label) if label is not None else verb.replace("_", " ")
 
 
 def record_event(
@@ -42,6 +69,7 @@ class HistoryItem:
     verb: str
     changes: tuple[tuple[str, str, str], ...]  # (field label, old, new)
     note: str
+    label: str = ""
 
 
 def history_for(obj) -> list[HistoryItem]:
@@ -72,11 +100,22 @@ def history_for(obj) -> list[HistoryItem]:
                     kind,
                     changes,
                     record.history_change_reason or "",
+                    verb_label(kind),
                 )
             )
             previous = record
     for entry in timeline_for(obj):
-        items.append(HistoryItem(entry.at, entry.actor, "event", entry.verb, (), entry.note))
+        items.append(
+            HistoryItem(
+                entry.at,
+                entry.actor,
+                "event",
+                entry.verb,
+                (),
+                entry.note,
+                verb_label(entry.verb, type(obj)),
+            )
+        )
     items.sort(key=lambda item: item.at)
     return items
 

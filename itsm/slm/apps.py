@@ -10,7 +10,9 @@ class SlmConfig(AppConfig):
     def ready(self):
         from itsm.core.api.schema import name_choice_sets
         from itsm.core.demo import register_demo_step
+        from itsm.core.timeline import register_verb_labels
         from itsm.slm import demo
+        from itsm.slm.choices import VERB_LABELS
 
         register_demo_step(demo.load_slm)
         name_choice_sets(
@@ -27,3 +29,4 @@ class SlmConfig(AppConfig):
             "TestTicketStatus",
         )
         name_choice_sets("itsm.core.choices", "Priority")
+        register_verb_labels(VERB_LABELS)

@@ -173,3 +173,17 @@ class TestTicketStatus(ChoiceSet):
 
 
 with_colours(TestTicketStatus, {"open": "blue", "closed": "secondary"})
+
+#: labels of SLM's timeline verbs (``core.timeline.register_verb_labels``)
+VERB_LABELS = {
+    "target_added": _("Target added"),
+    "target_changed": _("Target changed"),
+    "target_deleted": _("Target deleted"),
+    "planned": _("Planned"),
+    "held": _("Meeting held"),
+    "reviewed": _("Reviewed"),
+    "traced": _("Traced to targets"),
+    "action_added": _("Action item added"),
+    "action_deleted": _("Action item deleted"),
+    "closed": _("Closed"),
+}

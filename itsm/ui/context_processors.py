@@ -49,6 +49,20 @@ NAV_ITEMS: list[dict] = [
         "staff_only": True,
     },
     {
+        "label": _("SLA clocks"),
+        "url": "clocks:clock_list",
+        "icon": "clock",
+        "model": "clocks.Clock",
+        "staff_only": True,
+    },
+    {
+        "label": _("SLA test tickets"),
+        "url": "clocks:testticket_list",
+        "icon": "list-details",
+        "model": "slm.SlaTestTicket",
+        "staff_only": True,
+    },
+    {
         "label": _("CMDB"),
         "url": "cmdb:ci_list",
         "icon": "topology-star",

@@ -6,3 +6,15 @@ class ClocksConfig(AppConfig):
     name = "itsm.slm.clocks"
     label = "clocks"
     verbose_name = _("SLA clocks")
+
+    def ready(self) -> None:
+        from itsm.core.calendars.services import register_deadline_recomputer
+        from itsm.core.timeline import register_verb_labels
+        from itsm.slm.clocks import services, testtickets
+        from itsm.slm.clocks.choices import VERB_LABELS
+
+        register_verb_labels(VERB_LABELS)
+        # a calendar's rows for some years changed: recompute open clock deadlines
+        register_deadline_recomputer(services.recompute_for_calendar)
+        # SLA test tickets: a breach "escalates to the group leader" (a timeline row)
+        testtickets.register()

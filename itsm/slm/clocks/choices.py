@@ -30,3 +30,18 @@ class ClockLevel:
 class SegmentKind(ChoiceSet):
     RUNNING = "running", _("Running")
     PAUSED = "paused", _("Paused")
+
+
+#: labels of the timeline verbs written by the clock engine and SLA test tickets
+VERB_LABELS = {
+    "sla_warning": _("SLA warning"),
+    "sla_breached": _("SLA breached"),
+    "sla_recalculated": _("SLA clock recalculated"),
+    "escalated": _("Escalated"),
+    "paused": _("Paused"),
+    "resumed": _("Resumed"),
+    "responded": _("Responded"),
+    "resolved": _("Resolved"),
+    "priority_changed": _("Priority changed"),
+    "closed": _("Closed"),
+}

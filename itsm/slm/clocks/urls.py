@@ -1,5 +1,17 @@
 """HTML pages of the clocks app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from itsm.slm.clocks import views
+
+urlpatterns = [
+    path("", views.clock_list, name="clock_list"),
+    path("test-tickets/", views.testticket_list, name="testticket_list"),
+    path("test-tickets/new/", views.testticket_create, name="testticket_create"),
+    path("test-tickets/<int:pk>/", views.testticket_detail, name="testticket_detail"),
+    path(
+        "test-tickets/<int:pk>/<slug:action>/",
+        views.testticket_action,
+        name="testticket_action",
+    ),
+]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy as _
+
+from itsm.core import timeline
 
 register = template.Library()
 
@@ -84,21 +85,11 @@ def choice_badge(choices_cls, value):
 
 
 # Labels of timeline verbs written by core services; other apps' verbs fall back to the verb.
-VERB_LABELS = {
-    "created": _("Created"),
-    "updated": _("Updated"),
-    "changed": _("Changed"),
-    "deleted": _("Deleted"),
-    "roles_changed": _("Roles changed"),
-    "members_changed": _("Members changed"),
-}
-
-
 @register.filter
 def verb_label(verb: str) -> str:
-    """The translated label of a timeline verb (``"roles_changed"`` → "Roles changed")."""
-    label = VERB_LABELS.get(verb)
-    return str(label) if label is not None else verb.replace("_", " ")
+    """The translated label of a timeline verb (``"roles_changed"`` → "Roles changed");
+    labels are declared with ``core.timeline.register_verb_labels``."""
+    return timeline.verb_label(verb)
 
 
 @register.simple_tag

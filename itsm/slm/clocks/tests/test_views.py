@@ -1,0 +1,113 @@
+"""Pages: test ticket create/detail/actions, the clock panel's explained lines, the clock list
+(tenancy, query count)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from itsm.core.choices import Role
+from itsm.core.testing.factories import UserFactory
+from itsm.slm.clocks import selectors, services
+from itsm.slm.clocks.tests.factories import open_test_ticket, signed_sla, slm_manager
+from itsm.slm.models import SlaTestTicket
+
+TZ = ZoneInfo("Asia/Shanghai")
+OPENED = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_from_agreement_link_and_act(client, customer_a):
+    manager = slm_manager()
+    agreement = signed_sla(customer_a)
+    client.force_login(manager)
+    url = reverse("clocks:testticket_create") + f"?agreement={agreement.pk}"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert f'<option value="{agreement.pk}" selected>' in page.content.decode()
+    response = client.post(
+        url,
+        {
+            "title": "VPN down",
+            "agreement": agreement.pk,
+            "service": agreement.services.first().pk,
+            "priority": "p1",
+            "opened_at": "2026-03-02T09:00",
+        },
+    )
+    ticket = SlaTestTicket.objects.get(title="VPN down")
+    assert response.status_code == 302
+    assert response.url == reverse("clocks:testticket_detail", kwargs={"pk": ticket.pk})
+    action = reverse("clocks:testticket_action", kwargs={"pk": ticket.pk, "action": "pause"})
+    assert client.post(action, {"reason": "等待客户"}).status_code == 302
+    detail = client.get(reverse("clocks:testticket_detail", kwargs={"pk": ticket.pk}))
+    html = detail.content.decode()
+    assert "paused since" in html and "等待客户" in html
+    assert 'data-testid="action-resume"' in html
+
+
+def test_clock_panel_explains_segments_in_business_time(customer_a):
+    agreement = signed_sla(customer_a)
+    ticket = open_test_ticket(agreement, priority="p2", opened_at=OPENED)
+    clock = services.clocks_of(ticket)[1]  # resolution, 8 h
+    services.pause_clock(clock, at=datetime(2026, 3, 2, 10, 5, tzinfo=TZ), reason="waiting")
+    services.resume_clock(clock, at=datetime(2026, 3, 2, 14, 15, tzinfo=TZ))
+    now = datetime(2026, 3, 2, 15, 0, tzinfo=TZ)
+    view = [v for v in selectors.clock_panel(ticket, now=now) if v.clock.metric == "resolution"][0]
+    assert [line.text for line in view.lines] == [
+        "running 2026-03-02 09:00 – 2026-03-02 10:05: 1 h 05 m (business time)",
+        "paused 2026-03-02 10:05 – 2026-03-02 14:15, 3 h 10 m: waiting",
+        "running since 2026-03-02 14:15: 0 h 45 m so far (business time)",
+    ]
+    assert (view.elapsed, view.goal, view.percent, view.colour) == (
+        "1 h 50 m",
+        "8 h 00 m",
+        22,
+        "green",
+    )
+
+
+def test_clock_list_restricted_and_constant_queries(client, customer_a, customer_b):
+    agreement_a = signed_sla(customer_a)
+    agreement_b = signed_sla(customer_b)
+    open_test_ticket(agreement_a, opened_at=OPENED, title="A ticket")
+    open_test_ticket(agreement_b, opened_at=OPENED, title="B ticket")
+    customer = UserFactory(organisation=customer_a, roles=[Role.CUSTOMER_USER])
+    client.force_login(customer)
+    html = client.get(reverse("clocks:clock_list")).content.decode()
+    assert "A ticket" in html and "B ticket" not in html
+    staff = UserFactory(roles=[Role.ENGINEER_L1])
+    client.force_login(staff)
+    client.get(reverse("clocks:clock_list"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("clocks:clock_list"))
+    for n in range(3):
+        open_test_ticket(agreement_a, opened_at=OPENED, title=f"More {n}")
+    with CaptureQueriesContext(connection) as more:
+        response = client.get(reverse("clocks:clock_list"), {"state": "running"})
+    assert response.status_code == 200
+    assert response.content.decode().count("More ") == 6
+    assert len(more) <= len(few) + 1  # the filter form may add a lookup, never a query per row
+
+
+def test_foreign_ticket_is_404_and_customer_cannot_act(client, customer_a, customer_b):
+    ticket_b = open_test_ticket(signed_sla(customer_b), opened_at=OPENED)
+    ticket_a = open_test_ticket(signed_sla(customer_a), opened_at=OPENED)
+    client.force_login(UserFactory(organisation=customer_a, roles=[Role.CUSTOMER_USER]))
+    assert (
+        client.get(reverse("clocks:testticket_detail", kwargs={"pk": ticket_b.pk})).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("clocks:testticket_detail", kwargs={"pk": ticket_a.pk})).status_code
+        == 200
+    )
+    action = reverse("clocks:testticket_action", kwargs={"pk": ticket_a.pk, "action": "close"})
+    assert client.post(action).status_code == 403
+    assert client.get(reverse("clocks:testticket_create")).status_code == 403

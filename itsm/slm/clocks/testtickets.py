@@ -1,0 +1,284 @@
+"""SLA test tickets (SLA 测试单): the only writer of ``slm.SlaTestTicket``.
+
+A test ticket tries an agreement's clocks before real ticket modules exist: it starts the
+response and resolution clocks of its agreement × service × priority, and its actions
+(pause, resume, respond, resolve, change priority, close) drive them like a real ticket would.
+It may be opened in the past to see a warning and a breach at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from itsm.core.choices import Priority
+from itsm.core.errors import InvalidTransition, ValidationFailed
+from itsm.core.models import TimelineEntry
+from itsm.core.numbering import next_number
+from itsm.core.services import save_versioned
+from itsm.core.timeline import record_event
+from itsm.slm.choices import AgreementStatus, TestTicketStatus
+from itsm.slm.clocks import services
+from itsm.slm.clocks.choices import ClockLevel, ClockState
+from itsm.slm.clocks.models import Clock
+from itsm.slm.models import SlaTestTicket
+
+PREFIX = "SLT"
+USABLE_AGREEMENT_STATES = (AgreementStatus.SIGNED, AgreementStatus.ACTIVE)
+OPEN_CLOCK_STATES = (ClockState.RUNNING, ClockState.PAUSED)
+
+
+def _now(at: datetime | None) -> datetime:
+    return at or timezone.now()
+
+
+def create_test_ticket(
+    *,
+    title: str,
+    agreement,
+    priority: str,
+    service=None,
+    opened_at: datetime | None = None,
+    by=None,
+) -> SlaTestTicket:
+    """Open a test ticket on a signed or active *agreement* and start its clocks."""
+    errors: dict[str, list[str]] = {}
+    now = timezone.now()
+    opened_at = opened_at or now
+    if agreement is None:
+        errors["agreement"] = [str(_("Choose an agreement."))]
+    elif agreement.status not in USABLE_AGREEMENT_STATES:
+        errors["agreement"] = [str(_("Only a signed or active agreement can be tested."))]
+    if priority not in Priority.values:
+        errors["priority"] = [str(_("Choose a priority from P1 to P4."))]
+    if agreement is not None and service is not None:
+        if not agreement.services.filter(pk=service.pk).exists():
+            errors["service"] = [str(_("The agreement does not cover this service."))]
+    if timezone.is_naive(opened_at):
+        errors["opened_at"] = [str(_("An aware date and time is required."))]
+    elif opened_at > now:
+        errors["opened_at"] = [str(_("A test ticket cannot be opened in the future."))]
+    if not (title or "").strip():
+        errors["title"] = [str(_("This field is required."))]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    with transaction.atomic():
+        ticket = SlaTestTicket(
+            number=next_number(PREFIX),
+            title=title.strip(),
+            agreement=agreement,
+            service=service,
+            priority=priority,
+            customer=agreement.customer,
+            status=TestTicketStatus.OPEN,
+            opened_at=opened_at,
+        )
+        ticket.full_clean()
+        ticket.save()
+        record_event(ticket, "created", by=by, at=opened_at)
+        clocks = services.start_clocks_for(
+            record=ticket,
+            agreement=agreement,
+            service=service,
+            priority=priority,
+            customer=agreement.customer,
+            at=opened_at,
+            by=by,
+        )
+        if not clocks:
+            raise ValidationFailed(
+                fields={
+                    "priority": [
+                        str(
+                            _(
+                                "The agreement has no response or resolution target for this "
+                                "service and priority."
+                            )
+                        )
+                    ]
+                }
+            )
+    return ticket
+
+
+def _open(ticket: SlaTestTicket) -> None:
+    if ticket.status != TestTicketStatus.OPEN:
+        raise InvalidTransition(str(_("The test ticket is closed.")))
+
+
+def _clocks(ticket: SlaTestTicket, *states: str):
+    content_type = ContentType.objects.get_for_model(SlaTestTicket)
+    queryset = Clock.objects.filter(content_type=content_type, object_id=ticket.pk)
+    if states:
+        queryset = queryset.filter(state__in=states)
+    return list(queryset.select_related("calendar").order_by("id"))
+
+
+def _bump(ticket: SlaTestTicket, expected_version: int | None, **fields) -> SlaTestTicket:
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    return save_versioned(ticket, expected_version=expected_version, update_fields=list(fields))
+
+
+def pause_test_ticket(
+    ticket: SlaTestTicket,
+    *,
+    reason: str,
+    at: datetime | None = None,
+    by=None,
+    expected_version: int | None = None,
+) -> SlaTestTicket:
+    """Pause the ticket's running clocks (e.g. "waiting for customer")."""
+    at = _now(at)
+    with transaction.atomic():
+        _open(ticket)
+        running = _clocks(ticket, ClockState.RUNNING)
+        if not running:
+            raise InvalidTransition(str(_("No clock of this ticket is running.")))
+        for clock in running:
+            services.pause_clock(clock, at=at, reason=reason, by=by)
+        ticket = _bump(ticket, expected_version)
+        record_event(ticket, "paused", by=by, note=reason.strip(), at=at)
+    return ticket
+
+
+def resume_test_ticket(
+    ticket: SlaTestTicket, *, at: datetime | None = None, by=None, expected_version=None
+) -> SlaTestTicket:
+    """Resume the ticket's paused clocks."""
+    at = _now(at)
+    with transaction.atomic():
+        _open(ticket)
+        paused = _clocks(ticket, ClockState.PAUSED)
+        if not paused:
+            raise InvalidTransition(str(_("No clock of this ticket is paused.")))
+        for clock in paused:
+            services.resume_clock(clock, at=at, by=by)
+        ticket = _bump(ticket, expected_version)
+        record_event(ticket, "resumed", by=by, at=at)
+    return ticket
+
+
+def _stop_metrics(ticket, metrics, *, at, by, verb, expected_version, missing_message):
+    with transaction.atomic():
+        _open(ticket)
+        clocks = [c for c in _clocks(ticket, *OPEN_CLOCK_STATES) if c.metric in metrics]
+        if not clocks:
+            raise InvalidTransition(str(missing_message))
+        for clock in clocks:
+            services.stop_clock(clock, at=at, by=by)
+        ticket = _bump(ticket, expected_version)
+        record_event(ticket, verb, by=by, at=at)
+    return ticket
+
+
+def respond_test_ticket(
+    ticket: SlaTestTicket, *, at: datetime | None = None, by=None, expected_version=None
+) -> SlaTestTicket:
+    """The first response was given: stop the response clock."""
+    return _stop_metrics(
+        ticket,
+        ("response",),
+        at=_now(at),
+        by=by,
+        verb="responded",
+        expected_version=expected_version,
+        missing_message=_("The response clock is not open."),
+    )
+
+
+def resolve_test_ticket(
+    ticket: SlaTestTicket, *, at: datetime | None = None, by=None, expected_version=None
+) -> SlaTestTicket:
+    """The ticket is resolved: stop the resolution clock (and a response clock still open)."""
+    return _stop_metrics(
+        ticket,
+        ("response", "resolution"),
+        at=_now(at),
+        by=by,
+        verb="resolved",
+        expected_version=expected_version,
+        missing_message=_("The resolution clock is not open."),
+    )
+
+
+def set_test_ticket_priority(
+    ticket: SlaTestTicket,
+    *,
+    priority: str,
+    at: datetime | None = None,
+    by=None,
+    expected_version: int | None = None,
+) -> SlaTestTicket:
+    """Change the priority: each open clock takes the new priority's target, keeping the
+    business time already elapsed and the pauses already taken."""
+    from itsm.slm.selectors import find_target
+
+    at = _now(at)
+    if priority not in Priority.values:
+        raise ValidationFailed(fields={"priority": [str(_("Choose a priority from P1 to P4."))]})
+    with transaction.atomic():
+        _open(ticket)
+        if priority == ticket.priority:
+            raise ValidationFailed(
+                fields={"priority": [str(_("The ticket already has this priority."))]}
+            )
+        old = ticket.priority
+        for clock in _clocks(ticket, *OPEN_CLOCK_STATES):
+            target = find_target(
+                agreement=ticket.agreement_id,
+                service=ticket.service_id,
+                priority=priority,
+                metric=clock.metric,
+            )
+            services.recalculate_clock(clock, at=at, priority=priority, target=target, by=by)
+        ticket = _bump(ticket, expected_version, priority=priority)
+        record_event(ticket, "priority_changed", by=by, at=at, data={"from": old, "to": priority})
+    return ticket
+
+
+def close_test_ticket(
+    ticket: SlaTestTicket, *, at: datetime | None = None, by=None, expected_version=None
+) -> SlaTestTicket:
+    """Close the ticket; clocks still open are stopped."""
+    at = _now(at)
+    with transaction.atomic():
+        _open(ticket)
+        for clock in _clocks(ticket, *OPEN_CLOCK_STATES):
+            services.stop_clock(clock, at=at, by=by)
+        ticket = _bump(ticket, expected_version, status=TestTicketStatus.CLOSED)
+        record_event(ticket, "closed", by=by, at=at)
+    return ticket
+
+
+# --- escalation -------------------------------------------------------------------------------
+
+
+def escalate_test_tickets(clocks, *, level: int, at: datetime) -> None:
+    """A test ticket's clock breached: record "escalated to the group leader" (what a real
+    ticket module would do by notifying the group leader, raising priority or reassigning)."""
+    if level != ClockLevel.BREACHED:
+        return
+    content_type = ContentType.objects.get_for_model(SlaTestTicket)
+    note = str(_("Escalated to the group leader."))
+    TimelineEntry.objects.bulk_create(
+        [
+            TimelineEntry(
+                content_type=content_type,
+                object_id=str(clock.object_id),
+                verb="escalated",
+                at=clock.breached_at or at,
+                note=note,
+                data={"clock": clock.pk, "metric": clock.metric},
+            )
+            for clock in clocks
+        ]
+    )
+
+
+def register() -> None:
+    services.register_escalation_handler(SlaTestTicket, escalate_test_tickets)

@@ -1,0 +1,201 @@
+"""Pages of SLA clocks: the staff clock list, SLA test tickets (list, create, detail with
+actions) and the clock panel every record page can include."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from itsm.core import policy
+from itsm.core.errors import DomainError
+from itsm.core.form_helpers import apply_errors, style_form
+from itsm.core.generic_views import get_restricted_or_404, keyset_page, require_can
+from itsm.core.timeline import history_for
+from itsm.slm.choices import TestTicketStatus
+from itsm.slm.clocks import selectors, testtickets
+from itsm.slm.clocks.choices import ClockState
+from itsm.slm.clocks.filtersets import ClockFilterSet, SlaTestTicketFilterSet
+from itsm.slm.clocks.forms import PauseForm, PriorityForm, TestTicketForm
+from itsm.slm.clocks.models import Clock
+from itsm.slm.models import Agreement, SlaTestTicket
+
+
+def _restrict_choices(filterset, user) -> None:
+    for filter_ in filterset.filters.values():
+        queryset = getattr(filter_, "queryset", None)
+        model = getattr(queryset, "model", None)
+        if model is not None and hasattr(model, "policy"):
+            filter_.queryset = policy.restrict(queryset, user, "view")
+    style_form(filterset.form)
+
+
+@login_required
+def clock_list(request):
+    """Running, paused and breached clocks (all clocks once a filter is applied)."""
+    require_can(request.user, Clock, "view")
+    queryset = selectors.clocks_for(request.user)
+    filtering = any(v for k, v in request.GET.items() if k != "before")
+    if not filtering:
+        queryset = selectors.open_or_breached(queryset)
+    filterset = ClockFilterSet(request.GET or None, queryset=queryset, request=request)
+    _restrict_choices(filterset, request.user)
+    rows = filterset.qs
+    page = keyset_page(rows, request)
+    return render(
+        request,
+        "clocks/clock_list.html",
+        {"page": page, "filterset": filterset, "clock_state_choices": ClockState},
+    )
+
+
+@login_required
+def testticket_list(request):
+    require_can(request.user, SlaTestTicket, "view")
+    queryset = SlaTestTicket.objects.restrict(request.user, "view").select_related(
+        "agreement", "customer", "service"
+    )
+    filterset = SlaTestTicketFilterSet(request.GET or None, queryset=queryset, request=request)
+    _restrict_choices(filterset, request.user)
+    rows = filterset.qs
+    page = keyset_page(rows, request)
+    return render(
+        request,
+        "clocks/testticket_list.html",
+        {
+            "page": page,
+            "filterset": filterset,
+            "can_add": policy.can(request.user, SlaTestTicket, "add"),
+            "status_choices": TestTicketStatus,
+        },
+    )
+
+
+@login_required
+def testticket_create(request):
+    require_can(request.user, SlaTestTicket, "add")
+    initial = {"priority": "p2"}
+    agreement_id = request.GET.get("agreement", "")
+    if agreement_id.isdigit():
+        agreement = (
+            Agreement.objects.restrict(request.user, "view").filter(pk=int(agreement_id)).first()
+        )
+        if agreement is not None:
+            initial["agreement"] = agreement.pk
+            first_service = agreement.services.order_by("code").first()
+            if first_service is not None:
+                initial["service"] = first_service.pk
+    form = TestTicketForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = testtickets.create_test_ticket(
+                title=data["title"],
+                agreement=data["agreement"],
+                service=data["service"],
+                priority=data["priority"],
+                opened_at=data["opened_at"],
+                by=request.user,
+            )
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Test ticket {number} opened.").format(number=ticket.number)
+            )
+            return redirect("clocks:testticket_detail", pk=ticket.pk)
+    return render(
+        request,
+        "core/form.html",
+        {
+            "form": form,
+            "heading": _("New SLA test ticket"),
+            "cancel_url": reverse("clocks:testticket_list"),
+        },
+    )
+
+
+@login_required
+def testticket_detail(request, pk: int):
+    ticket = get_restricted_or_404(
+        request,
+        SlaTestTicket,
+        pk,
+        queryset=SlaTestTicket.objects.select_related("agreement", "customer", "service"),
+    )
+    can_change = SlaTestTicket.objects.restrict(request.user, "change").filter(pk=pk).exists()
+    clocks = {
+        c.metric: c
+        for c in Clock.objects.filter(object_id=ticket.pk).filter(
+            content_type__app_label="slm", content_type__model="slatestticket"
+        )
+    }
+    states = {c.state for c in clocks.values()}
+    return render(
+        request,
+        "clocks/testticket_detail.html",
+        {
+            "ticket": ticket,
+            "can_change": can_change and ticket.status == TestTicketStatus.OPEN,
+            "has_running": ClockState.RUNNING in states,
+            "has_paused": ClockState.PAUSED in states,
+            "response_open": clocks.get("response") is not None
+            and clocks["response"].state in (ClockState.RUNNING, ClockState.PAUSED),
+            "resolution_open": clocks.get("resolution") is not None
+            and clocks["resolution"].state in (ClockState.RUNNING, ClockState.PAUSED),
+            "pause_form": PauseForm(),
+            "priority_form": PriorityForm(initial={"priority": ticket.priority}),
+            "history": history_for(ticket),
+            "status_choices": TestTicketStatus,
+        },
+    )
+
+
+ACTIONS = {
+    "pause": testtickets.pause_test_ticket,
+    "resume": testtickets.resume_test_ticket,
+    "respond": testtickets.respond_test_ticket,
+    "resolve": testtickets.resolve_test_ticket,
+    "set-priority": testtickets.set_test_ticket_priority,
+    "close": testtickets.close_test_ticket,
+}
+
+
+@login_required
+@require_POST
+def testticket_action(request, pk: int, action: str):
+    ticket = get_restricted_or_404(request, SlaTestTicket, pk, "change")
+    fn = ACTIONS.get(action)
+    if fn is None:
+        from django.http import Http404
+
+        raise Http404
+    kwargs = {}
+    if action == "pause":
+        form = PauseForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Say why the clock is paused."))
+            return redirect("clocks:testticket_detail", pk=pk)
+        kwargs["reason"] = form.cleaned_data["reason"]
+    elif action == "set-priority":
+        form = PriorityForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a priority from P1 to P4."))
+            return redirect("clocks:testticket_detail", pk=pk)
+        kwargs["priority"] = form.cleaned_data["priority"]
+    try:
+        fn(ticket, by=request.user, **kwargs)
+    except DomainError as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("clocks:testticket_detail", pk=pk)
+
+
+def _message(error: DomainError) -> str:
+    fields = getattr(error, "fields", None) or {}
+    parts = [str(m) for messages_ in fields.values() for m in messages_]
+    return " ".join(parts) or str(error)
