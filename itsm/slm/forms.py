@@ -98,7 +98,7 @@ class TargetForm(TablerFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = agreement.services.order_by("code")
         self.fields["target_value"].help_text = _(
-            "Business minutes for response and resolution; % for availability."
+            "Business minutes for response and resolution; percent for availability."
         )
         if agreement.status in ("signed", "active", "expired"):
             self.fields["change_reference"].required = True

@@ -87,7 +87,9 @@ class Agreement(DomainModel):
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid until"), null=True, blank=True)
-    warning_percent = models.PositiveSmallIntegerField(_("warning at (% of target)"), default=75)
+    warning_percent = models.PositiveSmallIntegerField(
+        _("warning threshold (percent of target)"), default=75
+    )
     # seed 003 §2.2 contents
     authorisation = models.TextField(_("parties and authorisation"), **_text)
     provider_signatory = models.CharField(_("provider signatory"), max_length=200, **_text)

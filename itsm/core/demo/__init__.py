@@ -21,6 +21,8 @@ DEMO_LOGINS = [
     ("agent", DEMO_PASSWORD, "service desk agent / 服务台"),
     ("engineer", DEMO_PASSWORD, "line-2 engineer / 二线工程师"),
     ("customer", DEMO_PASSWORD, "customer end user (Huaxin Bank) / 客户用户"),
+    ("slm", DEMO_PASSWORD, "service level manager / 服务级别经理"),
+    ("cmdb", DEMO_PASSWORD, "configuration manager / 配置经理"),
 ]
 
 ORGANISATIONS = [

@@ -9,8 +9,9 @@ class ClocksConfig(AppConfig):
 
     def ready(self) -> None:
         from itsm.core.calendars.services import register_deadline_recomputer
+        from itsm.core.demo import register_demo_step
         from itsm.core.timeline import register_verb_labels
-        from itsm.slm.clocks import services, testtickets
+        from itsm.slm.clocks import demo, services, testtickets
         from itsm.slm.clocks.choices import VERB_LABELS
 
         register_verb_labels(VERB_LABELS)
@@ -18,3 +19,4 @@ class ClocksConfig(AppConfig):
         register_deadline_recomputer(services.recompute_for_calendar)
         # SLA test tickets: a breach "escalates to the group leader" (a timeline row)
         testtickets.register()
+        register_demo_step(demo.load_clocks)

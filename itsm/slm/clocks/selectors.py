@@ -103,7 +103,7 @@ def explain(clock: Clock, *, now: datetime | None = None) -> ClockView:
             ClockLine(
                 clock.warned_at,
                 "warning",
-                _("warning at {when} ({percent} % of the goal)").format(
+                _("warning at {when} (at {percent}%)").format(
                     when=_when(clock.warned_at), percent=clock.warning_percent
                 ),
             )
