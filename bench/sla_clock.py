@@ -18,9 +18,15 @@ creates its own database ``itsm_bench_clocks``, migrates it and prints one JSON 
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
+
+_parser = argparse.ArgumentParser(description="SLA clock benchmarks (see the module docstring).")
+_parser.add_argument("--clocks", type=int, default=1_000_000, help="open clocks to load")
+_parser.add_argument("--due", type=int, default=1_000, help="of which due for escalation")
+ARGS = _parser.parse_args()
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 PG = os.environ.get("ITSM_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
@@ -43,8 +49,8 @@ from zoneinfo import ZoneInfo  # noqa: E402
 import psycopg  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
-TOTAL_CLOCKS = 1_000_000
-DUE_CLOCKS = 1_000
+TOTAL_CLOCKS = ARGS.clocks
+DUE_CLOCKS = min(ARGS.due, ARGS.clocks)
 
 #: ILLUSTRATIVE 2027 rows (plausible dates, not the official notice)
 CN_2027_CSV = """date,kind,name

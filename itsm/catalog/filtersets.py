@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.catalog.choices import ServiceMode, ServiceStatus
 from itsm.catalog.models import Service, ServiceCategory, ServiceItem
-from itsm.core.choices import OrganisationKind
-from itsm.core.models import Organisation
+from itsm.core.filtersets import visible_customers
 
 
 def _code_prefix(queryset, field: str, value: str):
@@ -35,13 +34,6 @@ class ServiceCategoryFilterSet(django_filters.FilterSet):
         return _code_prefix(queryset, "code", value)
 
 
-def _customers(request):
-    """Customer organisations the requesting user may see (another's id is a 400)."""
-    queryset = Organisation.objects.filter(kind=OrganisationKind.CUSTOMER).order_by("name")
-    user = getattr(request, "user", None)
-    return queryset.restrict(user) if user is not None else queryset
-
-
 class ServiceFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
     status = django_filters.MultipleChoiceFilter(choices=ServiceStatus.choices, label=_("status"))
@@ -54,7 +46,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         choices=ServiceMode.choices, method="with_mode", label=_("service mode")
     )
     customer = django_filters.ModelChoiceFilter(
-        queryset=_customers,
+        queryset=visible_customers,
         field_name="customers",
         label=_("customer"),
     )

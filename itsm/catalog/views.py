@@ -52,6 +52,18 @@ SERVICE_FORM_FIELDS = (
 )
 
 
+def _saved(request, form, save, *, success):
+    """Run ``save()`` (a service call returning the URL to go to) for a valid form: a
+    redirect there with *success*, or ``None`` with the service's errors on the form."""
+    try:
+        url = save()
+    except DomainError as error:
+        apply_errors(form, error)
+        return None
+    messages.success(request, success)
+    return redirect(url)
+
+
 def _mode_labels(service) -> list[str]:
     labels = dict(ServiceMode.choices)
     return [str(labels.get(m, m)) for m in service.modes]
@@ -153,18 +165,19 @@ def service_create(request):
     form = ServiceForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def save():
             service = services.create_service(
                 by=request.user,
                 customers=list(data["customers"]),
                 linked_cis=data["linked_ci_numbers"],
                 **{name: data[name] for name in SERVICE_FORM_FIELDS},
             )
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Service created as a draft."))
-            return redirect("catalog:service_detail", pk=service.pk)
+            return reverse("catalog:service_detail", args=[service.pk])
+
+        response = _saved(request, form, save, success=_("Service created as a draft."))
+        if response:
+            return response
     return render(
         request,
         "catalog/service_form.html",
@@ -188,17 +201,18 @@ def service_edit(request, pk: int):
             fields["customers"] = list(data["customers"])
         if "linked_ci_numbers" in form.changed_data:
             fields["linked_cis"] = data["linked_ci_numbers"]
-        try:
+
+        def save():
             with transaction.atomic():
                 fresh = Service.objects.get(pk=pk)
                 services.update_service(
                     fresh, by=request.user, expected_version=data["version"], **fields
                 )
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Service saved."))
-            return redirect("catalog:service_detail", pk=pk)
+            return reverse("catalog:service_detail", args=[pk])
+
+        response = _saved(request, form, save, success=_("Service saved."))
+        if response:
+            return response
     return render(
         request,
         "catalog/service_form.html",
@@ -295,18 +309,19 @@ def item_edit(request, pk: int, item_pk: int):
     if request.method == "POST" and form.is_valid():
         names = ("code", "name", "description", "order")
         fields = {n: form.cleaned_data[n] for n in names if n in form.changed_data}
-        try:
+
+        def save():
             services.update_item(
                 ServiceItem.objects.select_related("service").get(pk=item.pk),
                 by=request.user,
                 expected_version=form.cleaned_data["version"],
                 **fields,
             )
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Service item saved."))
-            return redirect("catalog:service_detail", pk=pk)
+            return reverse("catalog:service_detail", args=[pk])
+
+        response = _saved(request, form, save, success=_("Service item saved."))
+        if response:
+            return response
     return render(
         request,
         "core/form.html",
@@ -359,13 +374,14 @@ def category_create(request):
         initial["parent"] = request.GET["parent"]
     form = CategoryForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def save():
             services.create_category(by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Category created."))
-            return redirect("catalog:category_list")
+            return reverse("catalog:category_list")
+
+        response = _saved(request, form, save, success=_("Category created."))
+        if response:
+            return response
     return render(
         request,
         "core/form.html",
@@ -389,18 +405,19 @@ def category_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         names = ("parent", "code", "name", "description")
         fields = {n: form.cleaned_data[n] for n in names if n in form.changed_data}
-        try:
+
+        def save():
             services.update_category(
                 ServiceCategory.objects.get(pk=pk),
                 by=request.user,
                 expected_version=form.cleaned_data["version"],
                 **fields,
             )
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Category saved."))
-            return redirect("catalog:category_list")
+            return reverse("catalog:category_list")
+
+        response = _saved(request, form, save, success=_("Category saved."))
+        if response:
+            return response
     return render(
         request,
         "core/form.html",

@@ -9,8 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from itsm.cmdb.choices import AttributeType, CIStatus, Criticality
 from itsm.cmdb.models import AttributeDefinition, CIClass, ConfigurationItem, Relation, RelationType
-from itsm.core.choices import OrganisationKind
-from itsm.core.models import Organisation
+from itsm.core.filtersets import visible_customers
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -46,9 +45,7 @@ class CIFilterSet(django_filters.FilterSet):
     criticality = django_filters.MultipleChoiceFilter(
         choices=Criticality.choices, label=_("criticality")
     )
-    customer = django_filters.ModelChoiceFilter(
-        queryset=Organisation.objects.filter(kind=OrganisationKind.CUSTOMER), label=_("customer")
-    )
+    customer = django_filters.ModelChoiceFilter(queryset=visible_customers, label=_("customer"))
     shared = django_filters.BooleanFilter(
         field_name="customer", lookup_expr="isnull", label=_("shared infrastructure")
     )

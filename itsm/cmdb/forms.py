@@ -186,6 +186,13 @@ class AsOfForm(TablerFormMixin, forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
     )
 
+    def clean_at(self):
+        at = self.cleaned_data["at"]
+        # the database cannot hold moments near year 1 or 9999 once shifted to UTC
+        if not 1900 <= at.year <= 9998:
+            raise forms.ValidationError(_("Enter a date or date and time, e.g. 2026-03-01T09:00."))
+        return at
+
 
 class CIClassForm(TablerFormMixin, forms.ModelForm):
     class Meta:
@@ -256,6 +263,21 @@ class AttributeDefinitionForm(TablerFormMixin, forms.ModelForm):
         return data
 
 
+class ClassesField(forms.ModelMultipleChoiceField):
+    """Refuses ids the database cannot hold (a 500 otherwise) as unknown choices."""
+
+    def _check_values(self, value):
+        for pk in value or ():
+            text = str(pk).strip()
+            if text.isdigit() and int(text) > 2**63 - 1:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": text[:20]},
+                )
+        return super()._check_values(value)
+
+
 class RelationTypeForm(TablerFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -270,6 +292,7 @@ class RelationTypeForm(TablerFormMixin, forms.ModelForm):
             "source_classes",
             "target_classes",
         ]
+        field_classes = {"source_classes": ClassesField, "target_classes": ClassesField}
         widgets = {
             "source_classes": forms.CheckboxSelectMultiple,
             "target_classes": forms.CheckboxSelectMultiple,

@@ -821,47 +821,34 @@ def create_relation(
         _full_clean(relation, validate_constraints=False)
         relation._change_reason = change_reference
         _by(relation, by).save()
-        data = {"relation": relation.pk, "type": type.code, "change_reference": change_reference}
-        record_event(
-            source,
-            "relation_added",
-            by=by,
-            note=change_reference,
-            data={**data, "direction": "out", "other": target.pk, "other_number": target.number},
-        )
-        record_event(
-            target,
-            "relation_added",
-            by=by,
-            note=change_reference,
-            data={**data, "direction": "in", "other": source.pk, "other_number": source.number},
-        )
+        _record_relation_event(relation, "relation_added", by=by, change_reference=change_reference)
     return relation
+
+
+def _record_relation_event(relation: Relation, event: str, *, by, change_reference: str) -> None:
+    """The timeline row of *event* on both ends of *relation* (each names the other end)."""
+    source, target = relation.source, relation.target
+    data = {
+        "relation": relation.pk,
+        "type": relation.type.code,
+        "change_reference": change_reference,
+    }
+    for ci, direction, other in ((source, "out", target), (target, "in", source)):
+        record_event(
+            ci,
+            event,
+            by=by,
+            note=change_reference,
+            data={**data, "direction": direction, "other": other.pk, "other_number": other.number},
+        )
 
 
 def delete_relation(relation: Relation, *, by, change_reference: str = "") -> None:
     """Remove a relation; both CIs' timelines record it, the relation's history keeps it."""
     change_reference = (change_reference or "").strip()
     with transaction.atomic():
-        source, target = relation.source, relation.target
-        data = {
-            "relation": relation.pk,
-            "type": relation.type.code,
-            "change_reference": change_reference,
-        }
-        record_event(
-            source,
-            "relation_removed",
-            by=by,
-            note=change_reference,
-            data={**data, "direction": "out", "other": target.pk, "other_number": target.number},
-        )
-        record_event(
-            target,
-            "relation_removed",
-            by=by,
-            note=change_reference,
-            data={**data, "direction": "in", "other": source.pk, "other_number": source.number},
+        _record_relation_event(
+            relation, "relation_removed", by=by, change_reference=change_reference
         )
         relation.change_reference = change_reference
         relation._change_reason = change_reference

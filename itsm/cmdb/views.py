@@ -72,10 +72,8 @@ def ci_list(request):
             "customer__name",
         )
     )
+    # the customer filter lists only the visible customers (``visible_customers``)
     filterset = CIFilterSet(request.GET or None, queryset=queryset, request=request)
-    filterset.filters["customer"].queryset = policy.restrict(
-        filterset.filters["customer"].queryset, request.user, "view"
-    )
     style_form(filterset.form)
     valid = not filterset.is_bound or filterset.is_valid()
     page = keyset_page(filterset.qs if valid else queryset.none(), request)
@@ -418,24 +416,45 @@ def class_detail(request, pk: int):
     )
 
 
-@login_required
-def class_create(request):
-    require_can(request.user, CIClass, "add")
-    form = CIClassForm(request.POST or None)
+def _reference_form(request, form, *, save, success_url, heading, cancel_url, instance=None):
+    """The create/edit page of a class or relation type: a built-in keeps its code; on a
+    valid POST *save(data, version)* runs the service (an edit passes only changed fields)."""
+    if instance is not None and instance.is_builtin:
+        form.fields["code"].disabled = True
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        if instance is None:
+            data = dict(form.cleaned_data)
+        else:
+            data = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
         data.pop("version", None)
         try:
-            ci_class = services.create_class(by=request.user, **data)
+            record = save(data, form.cleaned_data.get("version"))
         except WRITE_ERRORS as error:
             apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
-            return redirect("cmdb:class_detail", pk=ci_class.pk)
+            return redirect(success_url(record))
     return render(
         request,
         "core/form.html",
-        {"form": form, "heading": _("New CI class"), "cancel_url": reverse("cmdb:class_list")},
+        {"form": form, "heading": heading, "cancel_url": cancel_url},
+    )
+
+
+def _class_url(ci_class) -> str:
+    return reverse("cmdb:class_detail", kwargs={"pk": ci_class.pk})
+
+
+@login_required
+def class_create(request):
+    require_can(request.user, CIClass, "add")
+    return _reference_form(
+        request,
+        CIClassForm(request.POST or None),
+        save=lambda data, version: services.create_class(by=request.user, **data),
+        success_url=_class_url,
+        heading=_("New CI class"),
+        cancel_url=reverse("cmdb:class_list"),
     )
 
 
@@ -445,28 +464,19 @@ def class_edit(request, pk: int):
     form = CIClassForm(
         request.POST or None, instance=ci_class, initial={"version": ci_class.version}
     )
-    if ci_class.is_builtin:
-        form.fields["code"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
-        data.pop("version", None)
-        try:
-            services.update_class(
-                ci_class, by=request.user, version=form.cleaned_data.get("version"), **data
-            )
-        except WRITE_ERRORS as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("cmdb:class_detail", pk=ci_class.pk)
-    return render(
+
+    def save(data, version):
+        services.update_class(ci_class, by=request.user, version=version, **data)
+        return ci_class
+
+    return _reference_form(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "heading": _("Edit {name}").format(name=ci_class.label),
-            "cancel_url": reverse("cmdb:class_detail", kwargs={"pk": ci_class.pk}),
-        },
+        form,
+        save=save,
+        success_url=_class_url,
+        heading=_("Edit {name}").format(name=ci_class.label),
+        cancel_url=_class_url(ci_class),
+        instance=ci_class,
     )
 
 
@@ -544,28 +554,20 @@ def relation_type_list(request):
     )
 
 
+def _relation_type_list_url(_record=None) -> str:
+    return reverse("cmdb:relation_type_list")
+
+
 @login_required
 def relation_type_create(request):
     require_can(request.user, RelationType, "add")
-    form = RelationTypeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data.pop("version", None)
-        try:
-            services.create_relation_type(by=request.user, **data)
-        except WRITE_ERRORS as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("cmdb:relation_type_list")
-    return render(
+    return _reference_form(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "heading": _("New relation type"),
-            "cancel_url": reverse("cmdb:relation_type_list"),
-        },
+        RelationTypeForm(request.POST or None),
+        save=lambda data, version: services.create_relation_type(by=request.user, **data),
+        success_url=_relation_type_list_url,
+        heading=_("New relation type"),
+        cancel_url=_relation_type_list_url(),
     )
 
 
@@ -575,26 +577,17 @@ def relation_type_edit(request, pk: int):
     form = RelationTypeForm(
         request.POST or None, instance=relation_type, initial={"version": relation_type.version}
     )
-    if relation_type.is_builtin:
-        form.fields["code"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
-        data.pop("version", None)
-        try:
-            services.update_relation_type(
-                relation_type, by=request.user, version=form.cleaned_data.get("version"), **data
-            )
-        except WRITE_ERRORS as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("cmdb:relation_type_list")
-    return render(
+
+    def save(data, version):
+        services.update_relation_type(relation_type, by=request.user, version=version, **data)
+        return relation_type
+
+    return _reference_form(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "heading": _("Edit {name}").format(name=relation_type.label),
-            "cancel_url": reverse("cmdb:relation_type_list"),
-        },
+        form,
+        save=save,
+        success_url=_relation_type_list_url,
+        heading=_("Edit {name}").format(name=relation_type.label),
+        cancel_url=_relation_type_list_url(),
+        instance=relation_type,
     )

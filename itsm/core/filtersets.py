@@ -30,3 +30,12 @@ class TeamFilterSet(django_filters.FilterSet):
     class Meta:
         model = Team
         fields = ["is_active", "code", "members"]
+
+
+def visible_customers(request):
+    """Queryset for a ``customer`` filter: the customer organisations the requesting user may
+    see (a customer user: only their own), so a filter never lists other customers and
+    another customer's id answers 400."""
+    queryset = Organisation.objects.filter(kind=OrganisationKind.CUSTOMER).order_by("name")
+    user = getattr(request, "user", None)
+    return queryset.restrict(user, "view") if user is not None else queryset.none()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.models import TimelineEntry
@@ -85,7 +85,11 @@ def history_for(obj) -> list[HistoryItem]:
             if previous is not None:
                 delta = record.diff_against(previous)
                 changes = tuple(
-                    (_field_label(type(obj), c.field), _display(c.old), _display(c.new))
+                    (
+                        _field_label(type(obj), c.field),
+                        _display(type(obj), c.field, c.old),
+                        _display(type(obj), c.field, c.new),
+                    )
                     for c in delta.changes
                     if c.field not in ("version", "updated_at")
                 )
@@ -127,5 +131,20 @@ def _field_label(model, name: str) -> str:
         return name
 
 
-def _display(value) -> str:
-    return "" if value is None else str(value)
+def _display(model, name: str, value) -> str:
+    """A history value as a reader expects it: a choice's label, the related record's name,
+    a local date and time."""
+    if value is None or value == "":
+        return ""
+    try:
+        field = model._meta.get_field(name)
+    except Exception:  # a field removed since the history row was written
+        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation and field.many_to_one:
+        related = field.related_model._base_manager.filter(pk=value).first()
+        return str(related) if related is not None else str(value)
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    return str(value)

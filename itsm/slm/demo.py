@@ -84,15 +84,18 @@ def load_slm() -> int:
                 services=_published_services(customer),
                 provider_signatory="张敏 Zhang Min",
                 customer_signatory=str(customer.name),
-                contacts="Service desk 7×24: 400-800-0000, servicedesk@example.com",
-                priority_guide="P1: whole service down; P2: a key function down; "
-                "P3: single user affected; P4: request or question",
-                escalation_rules="Warning at 75 % of a target; breach notified to the "
-                "service level manager and the customer contact",
-                complaint_procedure="Complaints to the service level manager, answered "
-                "within 2 working days",
-                planned_interruptions="Maintenance windows: Sunday 00:00–04:00, announced "
-                "5 working days before",
+                contacts="服务台 7×24:400-800-0000,servicedesk@example.com "
+                "(Service desk 7×24: 400-800-0000, servicedesk@example.com)",
+                priority_guide="P1:整个服务中断;P2:关键功能中断;P3:单个用户受影响;"
+                "P4:请求或咨询 (P1: whole service down; P2: a key function down; "
+                "P3: single user affected; P4: request or question)",
+                escalation_rules="达到指标 75% 时预警;违约时通知服务级别经理和客户联系人 "
+                "(Warning at 75 % of a target; breach notified to the "
+                "service level manager and the customer contact)",
+                complaint_procedure="投诉提交服务级别经理,2 个工作日内答复 "
+                "(Complaints to the service level manager, answered within 2 working days)",
+                planned_interruptions="维护窗口:周日 00:00–04:00,提前 5 个工作日通知 "
+                "(Maintenance windows: Sunday 00:00–04:00, announced 5 working days before)",
                 **VALID,
             )
             _targets(sla, by)
@@ -135,7 +138,8 @@ def load_slm() -> int:
                 bank,
                 by=by,
                 change_reference="CHG-000001",
-                workload_limits="Up to 300 tickets per month; more are charged per ticket",
+                workload_limits="每月最多 300 张工单,超出部分按单收费 "
+                "(Up to 300 tickets per month; more are charged per ticket)",
             )
             for kind, title, metric in (
                 (

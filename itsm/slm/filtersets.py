@@ -6,8 +6,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from itsm.core.choices import OrganisationKind, Priority
-from itsm.core.models import Organisation
+from itsm.core.choices import Priority
+from itsm.core.filtersets import visible_customers
 from itsm.slm.choices import (
     ActionStatus,
     AgreementKind,
@@ -21,15 +21,11 @@ from itsm.slm.choices import (
 from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
 
 
-def _customers(request):
-    return Organisation.objects.filter(kind=OrganisationKind.CUSTOMER).order_by("name")
-
-
 class AgreementFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     kind = django_filters.MultipleChoiceFilter(label=_("kind"), choices=AgreementKind.choices)
     status = django_filters.MultipleChoiceFilter(label=_("status"), choices=AgreementStatus.choices)
-    customer = django_filters.ModelChoiceFilter(label=_("customer"), queryset=_customers)
+    customer = django_filters.ModelChoiceFilter(label=_("customer"), queryset=visible_customers)
 
     class Meta:
         model = Agreement
@@ -53,7 +49,7 @@ class RequirementFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("status"), choices=RequirementStatus.choices
     )
-    customer = django_filters.ModelChoiceFilter(label=_("customer"), queryset=_customers)
+    customer = django_filters.ModelChoiceFilter(label=_("customer"), queryset=visible_customers)
 
     class Meta:
         model = Requirement
@@ -63,14 +59,21 @@ class RequirementFilterSet(django_filters.FilterSet):
 class ReviewFilterSet(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(label=_("kind"), choices=ReviewKind.choices)
     status = django_filters.MultipleChoiceFilter(label=_("status"), choices=ReviewStatus.choices)
-    year = django_filters.NumberFilter(label=_("year"), field_name="due_date", lookup_expr="year")
+    year = django_filters.NumberFilter(
+        label=_("year"),
+        field_name="due_date",
+        lookup_expr="year",
+        min_value=1,
+        max_value=9999,
+        decimal_places=0,
+    )
     due_after = django_filters.DateFilter(
         label=_("due from"), field_name="due_date", lookup_expr="gte"
     )
     due_before = django_filters.DateFilter(
         label=_("due until"), field_name="due_date", lookup_expr="lte"
     )
-    customer = django_filters.ModelChoiceFilter(label=_("customer"), queryset=_customers)
+    customer = django_filters.ModelChoiceFilter(label=_("customer"), queryset=visible_customers)
 
     class Meta:
         model = ReviewMeeting

@@ -100,6 +100,15 @@ def _django_errors(exc: DjangoValidationError) -> ValidationFailed:
     return ValidationFailed(fields={"__all__": [str(m) for m in exc.messages]})
 
 
+def _clean_and_save(obj) -> None:
+    """Validate *obj* with the model's own checks (as field errors) and insert it."""
+    try:
+        obj.full_clean()
+    except DjangoValidationError as exc:
+        raise _django_errors(exc) from None
+    obj.save()
+
+
 def _is_published(service) -> bool:
     try:
         from itsm.catalog.selectors import is_published
@@ -153,11 +162,13 @@ def _check_parties(agreement: Agreement) -> None:
         raise ValidationFailed(fields=errors)
 
 
-def _check_services(services, *, already=()) -> list:
-    """Services newly put in an agreement must be published in the catalogue."""
+def _check_services(services, *, already=(), customer_id=None) -> list:
+    """Services newly put in an agreement must be published in the catalogue; an SLA's
+    services must be offered to its customer (the customer sees them on the SLA)."""
     services = list(services)
     already = {getattr(s, "pk", s) for s in already}
-    wrong = [str(s) for s in services if s.pk not in already and not _is_published(s)]
+    new = [s for s in services if s.pk not in already]
+    wrong = [str(s) for s in new if not _is_published(s)]
     if wrong:
         raise _err(
             "services",
@@ -165,6 +176,20 @@ def _check_services(services, *, already=()) -> list:
                 names=", ".join(wrong)
             ),
         )
+    if customer_id is not None and new:
+        offered = set(
+            Agreement.services.rel.model.objects.filter(
+                pk__in=[s.pk for s in new], customers=customer_id
+            ).values_list("pk", flat=True)
+        )
+        wrong = [str(s) for s in new if s.pk not in offered]
+        if wrong:
+            raise _err(
+                "services",
+                str(_("These services are not offered to the customer: {names}")).format(
+                    names=", ".join(wrong)
+                ),
+            )
     return services
 
 
@@ -210,15 +235,11 @@ def create_agreement(
     fields.setdefault("warning_percent", 75)
     agreement = Agreement(kind=kind, title=title, change_reference=change_reference, **fields)
     _check_parties(agreement)
-    services = _check_services(services)
+    services = _check_services(services, customer_id=agreement.customer_id)
     underpins = _check_underpins(agreement, underpins)
     with transaction.atomic():
         agreement.number = next_number(AGREEMENT_PREFIXES[kind])
-        try:
-            agreement.full_clean()
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from None
-        agreement.save()
+        _clean_and_save(agreement)
         if services:
             agreement.services.set(services)
         if underpins:
@@ -260,7 +281,9 @@ def update_agreement(
         setattr(agreement, name, fields[name])
     _check_parties(agreement)
     if services_changed:
-        services = _check_services(services, already=current_services)
+        services = _check_services(
+            services, already=current_services, customer_id=agreement.customer_id
+        )
     if underpins_changed:
         underpins = _check_underpins(agreement, underpins)
     with transaction.atomic():
@@ -436,11 +459,7 @@ def add_target(*, agreement: Agreement, by, change_reference: str = "", **fields
     target = Target(agreement=agreement, **fields)
     _clean_target(target)
     with transaction.atomic():
-        try:
-            target.full_clean()
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from None
-        target.save()
+        _clean_and_save(target)
         record_event(target, "created", by=by, note=reference)
         _agreement_changed(
             agreement, by=by, reference=reference, verb="target_added", target=target
@@ -648,11 +667,7 @@ def create_requirement(*, customer, kind: str, title: str, by, targets=(), **fie
     _check_requirement(requirement)
     targets = _check_requirement_targets(requirement, targets)
     with transaction.atomic():
-        try:
-            requirement.full_clean()
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from None
-        requirement.save()
+        _clean_and_save(requirement)
         if targets:
             requirement.targets.set(targets)
         record_event(requirement, "created", by=by)
@@ -932,11 +947,7 @@ def create_review(
         external_attendees=external_attendees or "",
     )
     with transaction.atomic():
-        try:
-            meeting.full_clean()
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from None
-        meeting.save()
+        _clean_and_save(meeting)
         if attendees:
             meeting.attendees.set(attendees)
         record_event(meeting, "planned", by=by)
@@ -1016,11 +1027,7 @@ def add_action_item(
     """Add an action agreed in *meeting* (continual improvement)."""
     item = ActionItem(meeting=meeting, description=description, owner=owner, due_date=due_date)
     with transaction.atomic():
-        try:
-            item.full_clean()
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from None
-        item.save()
+        _clean_and_save(item)
         record_event(item, "created", by=by)
         record_event(meeting, "action_added", by=by, data={"action": item.pk})
     return item

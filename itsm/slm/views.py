@@ -17,14 +17,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from itsm.core import policy
-from itsm.core.choices import OrganisationKind
 from itsm.core.errors import DomainError
 from itsm.core.form_helpers import apply_errors, style_form
 from itsm.core.generic_views import get_restricted_or_404, restricted
-from itsm.core.models import Organisation
 from itsm.core.policy import is_provider_staff
 from itsm.slm import services
-from itsm.slm.choices import AGREEMENT_MACHINE, SIGNED_STATES, RequirementStatus
+from itsm.slm.choices import (
+    AGREEMENT_MACHINE,
+    SIGNED_STATES,
+    ActionStatus,
+    AgreementStatus,
+    RequirementStatus,
+    ReviewStatus,
+)
 from itsm.slm.filtersets import AgreementFilterSet, RequirementFilterSet, ReviewFilterSet
 from itsm.slm.forms import (
     ActionItemForm,
@@ -67,6 +72,29 @@ def _form_page(request, form, *, heading, cancel_url):
     )
 
 
+def _save_page(request, form, save, *, success, heading, cancel_url):
+    """The form page; on a valid POST, ``save()`` (a service call returning the URL to go
+    to) runs: its errors become form errors, success redirects with *success*."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            url = save()
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(url)
+    return _form_page(request, form, heading=heading, cancel_url=cancel_url)
+
+
+def _error_messages(request, exc: DomainError, *, detail: bool = False) -> None:
+    """A service error as flash messages: its detail (if asked) and each field message."""
+    if detail:
+        messages.error(request, str(exc.detail))
+    for errors in exc.fields.values() or ([[str(exc.detail)]] if not detail else []):
+        for error in errors:
+            messages.error(request, error)
+
+
 # --- agreements -------------------------------------------------------------------------------
 
 
@@ -74,10 +102,6 @@ def _form_page(request, form, *, heading, cancel_url):
 def agreement_list(request):
     queryset = restricted(request, Agreement).select_related("customer", "team", "supplier")
     filterset = AgreementFilterSet(request.GET or None, queryset=queryset, request=request)
-    customers = Organisation.objects.filter(kind=OrganisationKind.CUSTOMER).order_by("name")
-    if not is_provider_staff(request.user):
-        customers = customers.filter(pk=request.user.organisation_id)
-    filterset.form.fields["customer"].queryset = customers
     style_form(filterset.form)
     rows = filterset.qs.annotate(target_count=Count("targets")).order_by("kind", "number")
     return render(
@@ -87,6 +111,7 @@ def agreement_list(request):
             "rows": rows,
             "filterset": filterset,
             "can_add": policy.can(request.user, Agreement, "add"),
+            "status_choices": AgreementStatus,
         },
     )
 
@@ -114,9 +139,12 @@ def agreement_detail(request, pk: int):
         "services_covered": agreement.services.order_by("code"),
         "underpins": agreement.underpins.restrict(user, "view").order_by("number"),
         "underpinned_by": agreement.underpinned_by.restrict(user, "view").order_by("number"),
+        # the warnings name OLAs/UCs and their values: provider-internal
         "warnings": [
             {**w, "text": services.warning_message(w)} for w in agreement.underpinning_warnings
-        ],
+        ]
+        if is_provider_staff(user)
+        else [],
         "transitions": AGREEMENT_MACHINE.available(agreement, user) if can_change else [],
         "sections": [
             (Agreement._meta.get_field(name).verbose_name, getattr(agreement, name))
@@ -128,6 +156,8 @@ def agreement_detail(request, pk: int):
         .distinct(),
         "year": timezone.localdate().year,
         "reference_form": ReferenceForm(),
+        "status_choices": AgreementStatus,
+        "review_status_choices": ReviewStatus,
     }
     return render(request, "slm/agreement_detail.html", context)
 
@@ -148,18 +178,20 @@ def _agreement_fields(form) -> dict:
 def agreement_create(request):
     restricted(request, Agreement, "add")
     form = AgreementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            agreement = services.create_agreement(
-                by=request.user, kind=form.cleaned_data["kind"], **_agreement_fields(form)
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Agreement created."))
-            return redirect("slm:agreement_detail", pk=agreement.pk)
-    return _form_page(
-        request, form, heading=_("New agreement"), cancel_url=reverse("slm:agreement_list")
+
+    def save():
+        agreement = services.create_agreement(
+            by=request.user, kind=form.cleaned_data["kind"], **_agreement_fields(form)
+        )
+        return reverse("slm:agreement_detail", args=[agreement.pk])
+
+    return _save_page(
+        request,
+        form,
+        save,
+        success=_("Agreement created."),
+        heading=_("New agreement"),
+        cancel_url=reverse("slm:agreement_list"),
     )
 
 
@@ -171,23 +203,22 @@ def agreement_edit(request, pk: int):
         instance=Agreement.objects.get(pk=pk),
         initial={"version": agreement.version},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_agreement(
-                agreement,
-                by=request.user,
-                expected_version=form.cleaned_data.get("version"),
-                change_reference=form.cleaned_data.get("change_reference", ""),
-                **_agreement_fields(form),
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Agreement saved."))
-            return redirect("slm:agreement_detail", pk=pk)
-    return _form_page(
+
+    def save():
+        services.update_agreement(
+            agreement,
+            by=request.user,
+            expected_version=form.cleaned_data.get("version"),
+            change_reference=form.cleaned_data.get("change_reference", ""),
+            **_agreement_fields(form),
+        )
+        return reverse("slm:agreement_detail", args=[pk])
+
+    return _save_page(
         request,
         form,
+        save,
+        success=_("Agreement saved."),
         heading=_("Edit {name}").format(name=agreement),
         cancel_url=reverse("slm:agreement_detail", args=[pk]),
     )
@@ -206,10 +237,7 @@ def agreement_transition(request, pk: int):
             note=request.POST.get("note", ""),
         )
     except DomainError as exc:
-        messages.error(request, str(exc.detail))
-        for errors in exc.fields.values():
-            for error in errors:
-                messages.error(request, error)
+        _error_messages(request, exc, detail=True)
     else:
         messages.success(request, _("Status changed."))
     return redirect("slm:agreement_detail", pk=pk)
@@ -245,20 +273,19 @@ def target_add(request, pk: int):
     agreement = get_restricted_or_404(request, Agreement, pk, "change")
     restricted(request, Target, "add")
     form = TargetForm(request.POST or None, agreement=agreement)
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         data, reference = _target_data(form)
-        try:
-            services.add_target(
-                agreement=agreement, by=request.user, change_reference=reference, **data
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Target added."))
-            return redirect("slm:agreement_detail", pk=pk)
-    return _form_page(
+        services.add_target(
+            agreement=agreement, by=request.user, change_reference=reference, **data
+        )
+        return reverse("slm:agreement_detail", args=[pk])
+
+    return _save_page(
         request,
         form,
+        save,
+        success=_("Target added."),
         heading=_("New target of {name}").format(name=agreement),
         cancel_url=reverse("slm:agreement_detail", args=[pk]),
     )
@@ -275,24 +302,23 @@ def target_edit(request, pk: int):
         instance=Target.objects.get(pk=pk),
         initial={"version": target.version},
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         data, reference = _target_data(form)
-        try:
-            services.update_target(
-                target,
-                by=request.user,
-                expected_version=form.cleaned_data.get("version"),
-                change_reference=reference,
-                **data,
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Target saved."))
-            return redirect("slm:agreement_detail", pk=target.agreement_id)
-    return _form_page(
+        services.update_target(
+            target,
+            by=request.user,
+            expected_version=form.cleaned_data.get("version"),
+            change_reference=reference,
+            **data,
+        )
+        return reverse("slm:agreement_detail", args=[target.agreement_id])
+
+    return _save_page(
         request,
         form,
+        save,
+        success=_("Target saved."),
         heading=_("Edit target {name}").format(name=target),
         cancel_url=reverse("slm:agreement_detail", args=[target.agreement_id]),
     )
@@ -310,9 +336,7 @@ def target_delete(request, pk: int):
             target, by=request.user, change_reference=request.POST.get("change_reference", "")
         )
     except DomainError as exc:
-        for errors in exc.fields.values() or [[str(exc.detail)]]:
-            for error in errors:
-                messages.error(request, error)
+        _error_messages(request, exc)
     else:
         messages.success(request, _("Target deleted."))
     return redirect("slm:agreement_detail", pk=agreement_id)
@@ -334,6 +358,7 @@ def requirement_list(request):
             "rows": rows,
             "filterset": filterset,
             "can_add": policy.can(request.user, Requirement, "add"),
+            "status_choices": RequirementStatus,
         },
     )
 
@@ -359,6 +384,7 @@ def requirement_detail(request, pk: int):
             "requirement": requirement,
             "targets": targets,
             "can_change": can_change,
+            "status_choices": RequirementStatus,
             "review_choices": [
                 (s, RequirementStatus(s).label)
                 for s in (
@@ -382,17 +408,16 @@ def _requirement_data(form) -> dict:
 def requirement_create(request):
     restricted(request, Requirement, "add")
     form = RequirementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            requirement = services.create_requirement(by=request.user, **_requirement_data(form))
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Requirement recorded."))
-            return redirect("slm:requirement_detail", pk=requirement.pk)
-    return _form_page(
+
+    def save():
+        requirement = services.create_requirement(by=request.user, **_requirement_data(form))
+        return reverse("slm:requirement_detail", args=[requirement.pk])
+
+    return _save_page(
         request,
         form,
+        save,
+        success=_("Requirement recorded."),
         heading=_("New service requirement"),
         cancel_url=reverse("slm:requirement_list"),
     )
@@ -406,22 +431,21 @@ def requirement_edit(request, pk: int):
         instance=Requirement.objects.get(pk=pk),
         initial={"version": requirement.version},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_requirement(
-                requirement,
-                by=request.user,
-                expected_version=form.cleaned_data.get("version"),
-                **_requirement_data(form),
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Requirement saved."))
-            return redirect("slm:requirement_detail", pk=pk)
-    return _form_page(
+
+    def save():
+        services.update_requirement(
+            requirement,
+            by=request.user,
+            expected_version=form.cleaned_data.get("version"),
+            **_requirement_data(form),
+        )
+        return reverse("slm:requirement_detail", args=[pk])
+
+    return _save_page(
         request,
         form,
+        save,
+        success=_("Requirement saved."),
         heading=_("Edit {name}").format(name=requirement),
         cancel_url=reverse("slm:requirement_detail", args=[pk]),
     )
@@ -439,9 +463,7 @@ def requirement_review(request, pk: int):
             note=request.POST.get("note", ""),
         )
     except DomainError as exc:
-        for errors in exc.fields.values():
-            for error in errors:
-                messages.error(request, error)
+        _error_messages(request, exc)
     else:
         messages.success(request, _("Review recorded."))
     return redirect("slm:requirement_detail", pk=pk)
@@ -469,6 +491,7 @@ def review_list(request):
             "months": sorted(months.items()),
             "filterset": filterset,
             "today": timezone.localdate(),
+            "status_choices": ReviewStatus,
         },
     )
 
@@ -523,6 +546,8 @@ def review_detail(request, pk: int):
             "actions": actions,
             "action_form": ActionItemForm() if can_change else None,
             "action_statuses": ActionStatusForm.base_fields["status"].choices,
+            "status_choices": ReviewStatus,
+            "action_status_choices": ActionStatus,
         },
     )
 
@@ -537,9 +562,7 @@ def action_add(request, pk: int):
         try:
             services.add_action_item(meeting=meeting, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            for errors in exc.fields.values():
-                for error in errors:
-                    messages.error(request, error)
+            _error_messages(request, exc)
         else:
             messages.success(request, _("Action item added."))
     else:

@@ -89,7 +89,10 @@ class TestConfigurationAuditAPI(APIEndpointTests):
 @pytest.fixture
 def manager(provider):
     return UserFactory(
-        username="cfg-manager", organisation=provider, roles=[Role.CONFIGURATION_MANAGER]
+        username="cfg-manager",
+        organisation=provider,
+        roles=[Role.CONFIGURATION_MANAGER],
+        language="en",  # the API answers in the user's language
     )
 
 
@@ -132,6 +135,7 @@ def test_create_from_uploaded_json_and_detail_figures(servers, manager):
 
 def test_invalid_upload_answers_400_naming_rows(servers, manager):
     client = client_for(manager)
+    client.credentials(HTTP_ACCEPT_LANGUAGE="en")  # force_authenticate: no saved language
     upload = SimpleUploadedFile(
         "scan.csv", b"identifier,class,name,cpu_cores\nX,server,x,lots\nY,robot,y,\n", "text/csv"
     )

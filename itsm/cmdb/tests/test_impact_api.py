@@ -101,6 +101,7 @@ def test_bad_parameters_answer_400_naming_the_field(graph, agent, client_for, qu
 
 def test_customer_masking_and_foreign_404(graph, customer_user, client_for, customer_a):
     client = client_for(customer_user)
+    client.credentials(HTTP_ACCEPT_LANGUAGE="en")  # force_authenticate: no saved language
     body = client.get(_url(graph["svc_a"]), {"direction": "dependencies"}).json()
     assert [(n["id"], n["masked"]) for n in body["nodes"]] == [
         (graph["svc_a"].pk, False),
@@ -128,6 +129,14 @@ def test_anonymous_is_refused(graph, api_client):
 
 
 # --- the page -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def customer_user(customer_user):
+    """The customer user of the shared fixtures, reading English (the texts asserted here)."""
+    type(customer_user).objects.filter(pk=customer_user.pk).update(language="en")
+    customer_user.refresh_from_db()
+    return customer_user
 
 
 def _page_client(user) -> Client:

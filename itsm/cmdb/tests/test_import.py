@@ -32,7 +32,10 @@ def english():
 @pytest.fixture
 def manager(provider):
     return UserFactory(
-        username="cfg-manager", organisation=provider, roles=[Role.CONFIGURATION_MANAGER]
+        username="cfg-manager",
+        organisation=provider,
+        roles=[Role.CONFIGURATION_MANAGER],
+        language="en",  # the API answers in the user's language
     )
 
 
@@ -320,6 +323,7 @@ def test_api_import_dry_run_then_import(manager):
 
 def test_api_import_errors_are_400_naming_rows(manager):
     client = client_for(manager)
+    client.credentials(HTTP_ACCEPT_LANGUAGE="en")  # force_authenticate: no saved language
     url = reverse("api:cmdb-api:import")
     response = client.post(
         url, {"file": _upload("name,class\n,server\nx,robot\n")}, format="multipart"

@@ -178,7 +178,7 @@ def test_bounds_and_translation(typed_class):
     assert list(_fields(excinfo)) == ["attributes"]
     with translation.override("zh-hans"), pytest.raises(ValidationFailed) as excinfo:
         services.validate_attributes(typed_class, {})
-    assert _fields(excinfo) == {"attributes.req": ["该字段是必填项。"]}
+    assert _fields(excinfo) == {"attributes.req": ["此字段为必填项。"]}
 
 
 def test_attribute_definition_rules(typed_class, manager):

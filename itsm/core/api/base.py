@@ -76,7 +76,12 @@ class HistoryItemSerializer(serializers.Serializer):
     actor = serializers.CharField(allow_null=True)
     kind = serializers.CharField()
     verb = serializers.CharField()
-    changes = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+    label = serializers.CharField(help_text="The verb's label in the reader's language.")
+    changes = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="[field label, old value, new value], values shown as in the UI "
+        "(choice labels, related records' names, local times).",
+    )
     note = serializers.CharField()
 
 
@@ -163,6 +168,7 @@ class DomainViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
                 "actor": str(item.actor) if item.actor else None,
                 "kind": item.kind,
                 "verb": item.verb,
+                "label": item.label,
                 "changes": [list(c) for c in item.changes],
                 "note": item.note,
             }

@@ -205,7 +205,7 @@ class APIEndpointTests:
         assert response.status_code == 200, _body(response)
         items = response.json()
         assert items, "a created row has at least one history item"
-        assert set(items[0]) == {"at", "actor", "kind", "verb", "changes", "note"}
+        assert set(items[0]) == {"at", "actor", "kind", "verb", "label", "changes", "note"}
 
     # --- permissions ------------------------------------------------------------------------
     def test_unauthenticated_is_refused(self, api_env):

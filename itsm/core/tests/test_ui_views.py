@@ -331,3 +331,18 @@ def test_every_detail_page_links_to_history(client, provider, admin_user, agent)
     ]:
         html = client.get(reverse(name, args=[obj.pk])).content.decode()
         assert _history_url(obj) in html, name
+
+
+def test_history_shows_choice_and_transition_labels(client, admin_user, engineer, customer_a):
+    from itsm.core.testing.sample.services import create_sample_ticket
+
+    services.set_language(admin_user, language="en")
+    ticket = create_sample_ticket(title="Printer", customer=customer_a, by=admin_user)
+    services.transition(ticket, "in_progress", by=engineer, expected_version=1)
+    client.force_login(admin_user)
+    response = client.get(_history_url(ticket))
+    changes = [c for item in response.context["items"] for c in item.changes]
+    # the status shows its label, not the stored value
+    assert ("status", "New", "In progress") in changes
+    labels = [item.label for item in response.context["items"] if item.kind == "event"]
+    assert labels == ["Created", "Start"]

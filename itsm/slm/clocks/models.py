@@ -117,7 +117,9 @@ class Clock(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.record_label} {self.metric}"
+        from itsm.slm.clocks.services import metric_label
+
+        return f"{self.record_label} {metric_label(self.metric)}"
 
 
 class ClockSegment(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import translation
 
 from itsm.cmdb import services as cmdb
 from itsm.cmdb.models import Relation
@@ -270,10 +271,12 @@ def test_underpinning_warning_on_both_and_cleared_after_fix(manager, customer_a)
     assert (on_uc["other"], on_sla["other"]) == (sla.number, uc.number)
     assert (on_uc["metric"], on_uc["priority"]) == ("resolution", "p1")
     assert (on_uc["contract_value"], on_uc["sla_value"]) == ("480", "240")
-    assert on_uc["message"] == (
-        f"{uc.number}: Resolution time P1 is 480 min, longer than the 240 min promised in "
-        f"{sla.number}."
-    )
+    assert on_uc["message"] == services.warning_message(on_uc)  # in the active language
+    with translation.override("en"):
+        assert services.warning_message(on_uc) == (
+            f"{uc.number}: Resolution time P1 is 480 min, longer than the 240 min promised in "
+            f"{sla.number}."
+        )
     # a weaker SLA-side edit flags nothing new; fixing the UC target clears both
     services.update_target(weak, by=manager, target_value=240)
     uc.refresh_from_db()

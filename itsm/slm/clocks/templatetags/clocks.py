@@ -24,3 +24,11 @@ def clock_verb(verb: str) -> str:
     from itsm.core.timeline import verb_label
 
     return verb_label(verb)
+
+
+@register.filter(name="metric_label")
+def metric_label_filter(metric: str) -> str:
+    """Translated label of a clock metric (``response`` → "Response time")."""
+    from itsm.slm.clocks.services import metric_label
+
+    return metric_label(metric or "")

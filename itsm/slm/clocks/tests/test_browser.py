@@ -32,7 +32,7 @@ def test_past_ticket_breaches_and_the_timeline_explains_it(page, login, customer
     lines = page.locator('[data-testid="clock-resolution"] [data-testid="clock-lines"] li')
     texts = lines.all_inner_texts()
     assert texts[0].startswith("running since ")
-    assert any(t.startswith("warning at ") and "(75 % of the goal)" in t for t in texts)
+    assert any(t.startswith("warning at ") and "(at 75%)" in t for t in texts)
     assert any(t.startswith("breached at ") for t in texts)
     assert page.locator(
         '[data-testid="clock-resolution"] [data-testid="clock-breached"]'

@@ -25,6 +25,8 @@ pytestmark = pytest.mark.django_db
 
 def test_create_from_agreement_link_and_act(client, customer_a):
     manager = slm_manager()
+    manager.language = "en"  # the assertions below read the English texts
+    manager.save(update_fields=["language"])
     agreement = signed_sla(customer_a)
     client.force_login(manager)
     url = reverse("clocks:testticket_create") + f"?agreement={agreement.pk}"
@@ -111,3 +113,25 @@ def test_foreign_ticket_is_404_and_customer_cannot_act(client, customer_a, custo
     action = reverse("clocks:testticket_action", kwargs={"pk": ticket_a.pk, "action": "close"})
     assert client.post(action).status_code == 403
     assert client.get(reverse("clocks:testticket_create")).status_code == 403
+
+
+def test_clock_list_shows_translated_metric_labels(client, customer_a):
+    """Review R3: the list showed the raw metric code ("response") on zh-hans pages."""
+    open_test_ticket(signed_sla(customer_a), opened_at=OPENED, title="Label ticket")
+    staff = UserFactory(roles=[Role.ENGINEER_L1], language="zh-hans")
+    client.force_login(staff)
+    html = client.get(reverse("clocks:clock_list")).content.decode()
+    assert "<td>响应时间</td>" in html and "<td>解决时间</td>" in html
+    assert "<td>response</td>" not in html and "<td>resolution</td>" not in html
+
+
+def test_clock_display_uses_the_metric_label(customer_a):
+    """Review R3: ``str(clock)`` (the API's ``display``) showed the raw metric code."""
+    from django.utils import translation
+
+    ticket = open_test_ticket(signed_sla(customer_a), opened_at=OPENED, title="Str ticket")
+    clock = services.clocks_of(ticket)[0]
+    with translation.override("en"):
+        assert str(clock) == f"{ticket} Response time"
+    with translation.override("zh-hans"):
+        assert str(clock) == f"{ticket} 响应时间"
