@@ -10,7 +10,7 @@ class CmdbConfig(AppConfig):
     def ready(self):
         from itsm.cmdb import demo
         from itsm.cmdb.choices import VERB_LABELS
-        from itsm.core.api.schema import name_choice_sets
+        from itsm.core.api.schema import name_choice_sets, name_shared_choice_set
         from itsm.core.demo import register_demo_step
         from itsm.core.timeline import register_verb_labels
 
@@ -21,8 +21,9 @@ class CmdbConfig(AppConfig):
             "CIStatus",
             "Criticality",
             "AttributeType",
-            "AuditStatus",
             "DifferenceKind",
             "DifferenceDecision",
         )
+        # audits and SLA test tickets are both open/closed
+        name_shared_choice_set("OpenClosedEnum", "itsm.cmdb.choices.AuditStatus")
         register_verb_labels(VERB_LABELS)

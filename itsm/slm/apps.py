@@ -26,7 +26,6 @@ class SlmConfig(AppConfig):
             "ReviewKind",
             "ReviewStatus",
             "ActionStatus",
-            "TestTicketStatus",
         )
         name_choice_sets("itsm.core.choices", "Priority")
         register_verb_labels(VERB_LABELS)

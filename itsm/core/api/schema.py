@@ -12,3 +12,10 @@ def name_choice_sets(module: str, *names: str) -> None:
     overrides = settings.SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})
     for name in names:
         overrides.setdefault(f"{name}Enum", f"{module}.{name}")
+
+
+def name_shared_choice_set(enum_name: str, path: str) -> None:
+    """Name a choice set whose values several apps share (e.g. open/closed) once: the OpenAPI
+    generator refuses two names for the same set of values."""
+    overrides = settings.SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})
+    overrides.setdefault(enum_name, path)
