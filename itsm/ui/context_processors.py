@@ -99,8 +99,14 @@ def visible_items(user, path: str = "") -> list[dict]:
             href = reverse(item["url"])
         except NoReverseMatch:
             continue
-        active = path == href if href == "/" else path.startswith(href)
-        items.append({**item, "href": href, "active": active})
+        items.append({**item, "href": href, "active": False})
+    # the entry whose URL is the longest prefix of the path is the current one (/slm/reports/
+    # is "SLA reports", not also "Agreements" at /slm/)
+    matches = [
+        i for i in items if (path == i["href"] if i["href"] == "/" else path.startswith(i["href"]))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(i["href"]))["active"] = True
     return items
 
 

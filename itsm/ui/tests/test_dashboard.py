@@ -125,3 +125,9 @@ def test_logout_by_post_lands_on_login(client, admin_user):
     assert response.status_code == 302
     assert response["Location"] == reverse("login")
     assert client.get("/").status_code == 302
+
+
+def test_only_the_most_specific_navigation_entry_is_active(client, admin_user):
+    client.force_login(admin_user)
+    nav = client.get(reverse("slm:report")).context["nav_items"]
+    assert [item["url"] for item in nav if item["active"]] == ["slm:report"]
