@@ -4,7 +4,7 @@ One active SLA per demo customer over its published services (huaxin-bank and ci
 7×24, east-logistics China 5×8), P1–P4 response/resolution targets and 99.9 % availability,
 an OLA with the server team and a UC with dawn-hardware underpinning the bank's SLA (the UC's
 P1 resolution is deliberately weaker, so the underpinning warning shows), a few requirements
-traced to targets and the 2026 review schedule.
+traced to targets and this year's review schedule.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from itsm.core.calendars.models import BusinessCalendar
 from itsm.core.models import Organisation, Team, User
@@ -24,7 +25,15 @@ SLAS = [
     ("city-hospital", "市第一人民医院 IT 服务级别协议 (City Hospital SLA)", "7x24"),
     ("east-logistics", "东方物流 IT 服务级别协议 (East Logistics SLA)", "cn-5x8"),
 ]
-VALID = {"valid_from": datetime.date(2026, 1, 1), "valid_to": datetime.date(2026, 12, 31)}
+
+
+def _validity() -> dict:
+    """From 1 January of this year to the end of next year, so the demo stays in force."""
+    year = timezone.localdate().year
+    return {
+        "valid_from": datetime.date(year, 1, 1),
+        "valid_to": datetime.date(year + 1, 12, 31),
+    }
 
 
 def _published_services(customer):
@@ -96,7 +105,7 @@ def load_slm() -> int:
                 "(Complaints to the service level manager, answered within 2 working days)",
                 planned_interruptions="维护窗口:周日 00:00–04:00,提前 5 个工作日通知 "
                 "(Maintenance windows: Sunday 00:00–04:00, announced 5 working days before)",
-                **VALID,
+                **_validity(),
             )
             _targets(sla, by)
             _sign(sla, by)
@@ -113,7 +122,7 @@ def load_slm() -> int:
                     team=team,
                     calendar=bank.calendar,
                     underpins=[bank],
-                    **VALID,
+                    **_validity(),
                 )
                 _targets(ola, by, times={"p1": (10, 180), "p2": (20, 360)}, availability="99.95")
                 _sign(ola, by)
@@ -127,7 +136,7 @@ def load_slm() -> int:
                     supplier=supplier,
                     calendar=bank.calendar,
                     underpins=[bank],
-                    **VALID,
+                    **_validity(),
                 )
                 # P1 resolution 480 > the SLA's 240: the underpinning warning shows in the demo
                 _targets(uc, by, times={"p1": (10, 480), "p2": (20, 360)}, availability="")
@@ -170,5 +179,5 @@ def load_slm() -> int:
                 )
                 created += 1
         for agreement in Agreement.objects.filter(status="active"):
-            services.generate_review_schedule(agreement, year=2026, by=by)
+            services.generate_review_schedule(agreement, year=timezone.localdate().year, by=by)
     return created

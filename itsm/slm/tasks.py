@@ -17,3 +17,10 @@ def plan_reviews(now) -> str:
     year = timezone.localdate(now).year
     count = services.generate_all_review_schedules(years=(year, year + 1))
     return f"{count} meetings planned"
+
+
+@periodic("slm.expire_agreements", every=timedelta(hours=6))
+def expire_agreements(now) -> str:
+    """Expire active agreements whose validity has ended (their CIs are retired with them)."""
+    expired = services.expire_agreements(today=timezone.localdate(now))
+    return ", ".join(a.number for a in expired) or "none expired"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -82,9 +83,10 @@ def _check_parties(agreement: Agreement) -> None:
         raise ValidationFailed(fields=errors)
 
 
-def _check_services(services, *, already=(), customer_id=None) -> list:
+def _check_services(services, *, already=(), customer_id=None, recheck_offer=False) -> list:
     """Services newly put in an agreement must be published in the catalogue; an SLA's
-    services must be offered to its customer (the customer sees them on the SLA)."""
+    services must be offered to its customer (the customer sees them on the SLA) — all of
+    them again when the customer changes (``recheck_offer``)."""
     services = list(services)
     already = {getattr(s, "pk", s) for s in already}
     new = [s for s in services if s.pk not in already]
@@ -96,13 +98,14 @@ def _check_services(services, *, already=(), customer_id=None) -> list:
                 names=", ".join(wrong)
             ),
         )
-    if customer_id is not None and new:
+    offer_checked = services if recheck_offer else new
+    if customer_id is not None and offer_checked:
         offered = set(
             Agreement.services.rel.model.objects.filter(
-                pk__in=[s.pk for s in new], customers=customer_id
+                pk__in=[s.pk for s in offer_checked], customers=customer_id
             ).values_list("pk", flat=True)
         )
-        wrong = [str(s) for s in new if s.pk not in offered]
+        wrong = [str(s) for s in offer_checked if s.pk not in offered]
         if wrong:
             raise _err(
                 "services",
@@ -202,7 +205,17 @@ def update_agreement(
     _check_parties(agreement)
     if services_changed:
         services = _check_services(
-            services, already=current_services, customer_id=agreement.customer_id
+            services,
+            already=current_services,
+            customer_id=agreement.customer_id,
+            recheck_offer="customer" in changed,
+        )
+    elif "customer" in changed and agreement.customer_id is not None:
+        _check_services(
+            agreement.services.all(),
+            already=current_services,
+            customer_id=agreement.customer_id,
+            recheck_offer=True,
         )
     if underpins_changed:
         underpins = _check_underpins(agreement, underpins)
@@ -271,17 +284,55 @@ def transition_agreement(
         core_transition(agreement, to, by=by, note=note, expected_version=expected_version)
         if to == AgreementStatus.SIGNED:
             _sync_ci(agreement, by=by, change_reference=agreement.change_reference)
+        _sync_ci_status(agreement, by=by)
     return agreement
+
+
+#: the status of an agreement's CI that follows each agreement status
+CI_STATUS_FOR = {
+    AgreementStatus.ACTIVE: "in_use",
+    AgreementStatus.EXPIRED: "retired",
+    AgreementStatus.TERMINATED: "retired",
+}
+
+
+def _sync_ci_status(agreement: Agreement, *, by) -> None:
+    """Keep the agreement's CI in step: in use while active, retired once expired or
+    terminated (through the CI's own declared transitions)."""
+    from itsm.cmdb import services as cmdb
+    from itsm.cmdb.models import ConfigurationItem
+
+    wanted = CI_STATUS_FOR.get(agreement.status)
+    if agreement.ci_id is None or wanted is None:
+        return
+    ci = ConfigurationItem.objects.get(pk=agreement.ci_id)
+    if ci.status != wanted and ConfigurationItem.state_machine.find(ci.status, wanted):
+        cmdb.transition_ci(ci, to=wanted, by=None, change_reference=agreement.number)
+
+
+def expire_agreements(*, today: datetime.date) -> list[Agreement]:
+    """Move active agreements whose validity ended before *today* to expired (the daily job);
+    the system makes the move, so no role is needed."""
+    expired = []
+    for agreement in Agreement.objects.filter(
+        status=AgreementStatus.ACTIVE, valid_to__lt=today
+    ).order_by("pk"):
+        expired.append(
+            transition_agreement(
+                agreement,
+                to=AgreementStatus.EXPIRED,
+                by=None,
+                note=str(_("Validity ended on {date}.")).format(date=agreement.valid_to),
+            )
+        )
+    return expired
 
 
 def _sync_ci(agreement: Agreement, *, by, change_reference: str = "") -> None:
     """Create or update the agreement's CI and its ``covers`` relations to the business-service
     CIs of the covered services (an agreement is a CI, seed 003)."""
-    try:
-        from itsm.cmdb import services as cmdb
-    except ImportError:  # pragma: no cover - the CMDB services are H1's
-        return
-    from itsm.cmdb.models import Relation, RelationType
+    from itsm.cmdb import services as cmdb
+    from itsm.cmdb.models import Relation
 
     name = f"{agreement.number} {agreement.title}"[:200]
     if agreement.ci_id is None:
@@ -301,7 +352,7 @@ def _sync_ci(agreement: Agreement, *, by, change_reference: str = "") -> None:
         ci = agreement.ci
         if ci.name != name:
             cmdb.update_ci(ci, by=by, name=name, change_reference=change_reference)
-    covers = RelationType.objects.get(code="covers")
+    covers = cmdb.get_relation_type("covers")
     from itsm.catalog.models import Service
 
     wanted = {

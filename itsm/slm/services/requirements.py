@@ -20,6 +20,7 @@ from itsm.slm.models import (
 from itsm.slm.services._common import (
     _clean_and_save,
     _err,
+    _is_published,
 )
 
 # --- requirements (R-REQ) ---------------------------------------------------------------------
@@ -47,6 +48,14 @@ def _check_requirement_targets(requirement: Requirement, targets) -> list[Target
 def _check_requirement(requirement: Requirement) -> None:
     if requirement.customer_id and requirement.customer.kind != OrganisationKind.CUSTOMER:
         raise _err("customer", _("Choose a customer organisation."))
+    service = requirement.service
+    if service is not None and requirement.customer_id:
+        # the customer sees the requirement, so its service must be one of their catalogue's
+        if (
+            not _is_published(service)
+            or not service.customers.filter(pk=requirement.customer_id).exists()
+        ):
+            raise _err("service", _("Choose a published service offered to this customer."))
 
 
 def create_requirement(*, customer, kind: str, title: str, by, targets=(), **fields) -> Requirement:
