@@ -58,7 +58,10 @@ class DifferenceFilterForm(TablerFormMixin, forms.Form):
 class ImportUploadForm(TablerFormMixin, forms.Form):
     file = forms.FileField(
         label=_("file"),
-        help_text=_(".csv (UTF-8 or GBK) or .xlsx; the first row holds the column names."),
+        help_text=_(
+            ".csv (UTF-8 or GBK) or .xlsx with the column names on the first row, or a "
+            "discovery export in .json."
+        ),
     )
     ci_class = ClassChoiceField(
         label=_("class of every row"),

@@ -1,9 +1,11 @@
-"""Import configuration items from CSV or Excel (R-CMDB-06, X-08).
+"""Import configuration items from CSV, Excel or discovery JSON (R-CMDB-06, X-08).
 
-* Files: ``.csv`` (UTF-8, UTF-8 with BOM, or GBK/GB18030 as Excel in China saves it) and
-  ``.xlsx`` (first worksheet, read with openpyxl in read-only mode). At most
-  ``MAX_UPLOAD_BYTES`` and ``MAX_ROWS`` data rows; the header is row 1, so the row numbers
-  of errors are those a spreadsheet shows.
+* Files: ``.csv`` (UTF-8, UTF-8 with BOM, or GBK/GB18030 as Excel in China saves it),
+  ``.xlsx`` (first worksheet, read with openpyxl in read-only mode) and ``.json`` (a
+  discovery export: a list of objects, or ``{"items": [...]}``; an ``attributes`` object
+  becomes ``attributes.<key>`` columns). At most ``MAX_UPLOAD_BYTES`` and ``MAX_ROWS`` data
+  rows; in a spreadsheet the header is row 1, so the row numbers of errors are those a
+  spreadsheet shows; in JSON row N is the Nth object.
 * Mapping: file column → CI field (``name``, ``class``, ``identifier``, ``status``,
   ``criticality``, ``customer``, ``supplier``, ``owner``, ``location``, ``description``) or
   ``attributes.<key>``; columns mapped to nothing are ignored. Without a mapping, columns are
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import zipfile
 from dataclasses import dataclass, field
@@ -45,7 +48,7 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 #: total uncompressed size an .xlsx may unpack to (guards against zip bombs)
 MAX_XLSX_UNPACKED = 100 * 1024 * 1024
-EXTENSIONS = (".csv", ".xlsx")
+EXTENSIONS = (".csv", ".xlsx", ".json")
 
 FIELDS = (
     "name",
@@ -176,12 +179,14 @@ def read_table(upload, *, filename: str = "") -> Table:
     filename = filename or getattr(upload, "name", "") or ""
     extension = os.path.splitext(filename.lower())[1]
     if extension not in EXTENSIONS:
-        raise ValidationFailed(fields={"file": [_("Upload a .csv or .xlsx file.")]})
+        raise ValidationFailed(fields={"file": [_("Upload a .csv, .xlsx or .json file.")]})
     data = read_upload_bytes(upload)
     if not data.strip():
         raise ValidationFailed(fields={"file": [_("The file is empty.")]})
     if extension == ".xlsx":
         raw = _xlsx_rows(data)
+    elif extension == ".json":
+        raw = _json_rows(decode_text(data))
     else:
         if data[:4] == b"PK\x03\x04":
             raise ValidationFailed(
@@ -250,6 +255,59 @@ def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
             fields={"file": [_("The file is not valid CSV: {error}").format(error=exc)]}
         )
     return rows
+
+
+def _json_rows(text: str) -> list[tuple[int, list[str]]]:
+    """A discovery export as rows: the header row (the keys, in first-seen order, with an
+    ``attributes`` object spread into ``attributes.<key>``), then one row per object."""
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise ValidationFailed(
+            fields={"file": [_("The file is not valid JSON: {error}").format(error=exc)]}
+        )
+    items = document.get("items") if isinstance(document, dict) else document
+    if not isinstance(items, list):
+        raise ValidationFailed(
+            fields={"file": [_('Expected a list of objects, or {"items": [...]}.')]}
+        )
+    if len(items) > MAX_ROWS:
+        raise ValidationFailed(
+            fields={
+                "file": [_("The file has more than {count} rows; split it.").format(count=MAX_ROWS)]
+            }
+        )
+    flat_items: list[dict[str, str]] = []
+    headers: dict[str, None] = {}
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise ValidationFailed(
+                fields={"file": [_("Row {row}: expected an object.").format(row=number)]}
+            )
+        flat: dict[str, str] = {}
+        for key, value in item.items():
+            if key == "attributes" and isinstance(value, dict):
+                for attribute, attribute_value in value.items():
+                    flat[f"attributes.{attribute}"] = _json_cell(attribute_value)
+            else:
+                flat[str(key)] = _json_cell(value)
+        headers.update(dict.fromkeys(flat))
+        flat_items.append(flat)
+    names = list(headers)
+    return [(0, names)] + [
+        (number, [flat.get(name, "") for name in names])
+        for number, flat in enumerate(flat_items, start=1)
+    ]
+
+
+def _json_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value).strip()
 
 
 def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:

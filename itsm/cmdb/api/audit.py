@@ -8,7 +8,7 @@ POST      /api/cmdb/audits/{id}/decide/      accept or reject pending difference
 POST      /api/cmdb/audits/{id}/close/       close (``force`` while some are pending)
 GET       /api/cmdb/differences/             every difference (?audit=, ?kind=, ?decision=)
 POST      /api/cmdb/differences/{id}/accept/ and …/reject/
-POST      /api/cmdb/import/                  import CIs from .csv/.xlsx (``dry_run``)
+POST      /api/cmdb/import/                  import CIs from .csv/.xlsx/.json (``dry_run``)
 """
 
 from __future__ import annotations
@@ -158,7 +158,9 @@ class CloseSerializer(serializers.Serializer):
 
 
 class CIImportRequestSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text=_(".csv (UTF-8 or GBK) or .xlsx, header on row 1."))
+    file = serializers.FileField(
+        help_text=_(".csv (UTF-8 or GBK) or .xlsx with a header on row 1, or discovery .json.")
+    )
     mapping = serializers.JSONField(
         binary=True,
         required=False,
@@ -338,7 +340,7 @@ class AuditDifferenceViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CIImportView(APIView):
-    """Import configuration items from a .csv or .xlsx file (all or nothing)."""
+    """Import configuration items from a .csv, .xlsx or .json file (all or nothing)."""
 
     policy_model = ConfigurationItem
     policy_action = "add"

@@ -180,4 +180,4 @@ def test_import_upload_refuses_other_files(manager):
         reverse("cmdb:import"), {"file": SimpleUploadedFile("x.exe", b"MZ\x00\x00")}
     )
     assert response.status_code == 200
-    assert "Upload a .csv or .xlsx file." in response.content.decode()
+    assert "Upload a .csv, .xlsx or .json file." in response.content.decode()

@@ -255,6 +255,9 @@ def test_xlsx_errors_name_the_row(manager):
         (b"name,class\x00\n", "cis.csv"),
         (b"", "cis.csv"),
         (b"name,class\n", "cis.csv"),
+        (b"{not json", "cis.json"),
+        (b'{"hosts": []}', "cis.json"),
+        (b'[1, 2]', "cis.json"),
     ],
 )
 def test_unsafe_or_empty_files_are_refused(manager, content, filename):
@@ -358,3 +361,39 @@ def test_api_import_permissions(engineer, customer_user):
         "not_authenticated",
     )
     assert not ConfigurationItem.objects.filter(name="a").exists()
+
+
+def test_discovery_json_with_nested_attributes(manager):
+    snapshot = {
+        "items": [
+            {
+                "name": "db-07",
+                "class": "server",
+                "identifier": "SN-7",
+                "location": "机房 A",
+                "attributes": {"cpu_cores": 16, "memory_gb": "64", "os": "麒麟 V10"},
+            },
+            {"name": "sw-09", "class": "network_device", "identifier": "SN-9"},
+        ]
+    }
+    result = importer.import_cis(
+        file=json.dumps(snapshot, ensure_ascii=False).encode(), filename="scan.json", by=manager
+    )
+    assert (result.created, result.updated) == (2, 0)
+    server = ConfigurationItem.objects.get(identifier="SN-7")
+    assert (server.name, server.location) == ("db-07", "机房 A")
+    assert server.attributes == {"cpu_cores": 16, "memory_gb": 64, "os": "麒麟 V10"}
+
+
+def test_discovery_json_errors_name_the_object(manager):
+    before = ConfigurationItem.objects.count()
+    items = [
+        {"name": "ok", "class": "server", "identifier": "J-1"},
+        {"name": "bad", "class": "server", "attributes": {"cpu_cores": "many"}},
+    ]
+    with pytest.raises(ValidationFailed) as caught:
+        importer.import_cis(file=json.dumps(items).encode(), filename="scan.json", by=manager)
+    assert caught.value.fields == {
+        "rows.2": ["Row 2, column “attributes.cpu_cores”: Enter a whole number."]
+    }
+    assert ConfigurationItem.objects.count() == before
