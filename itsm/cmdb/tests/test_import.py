@@ -257,7 +257,7 @@ def test_xlsx_errors_name_the_row(manager):
         (b"name,class\n", "cis.csv"),
         (b"{not json", "cis.json"),
         (b'{"hosts": []}', "cis.json"),
-        (b'[1, 2]', "cis.json"),
+        (b"[1, 2]", "cis.json"),
     ],
 )
 def test_unsafe_or_empty_files_are_refused(manager, content, filename):
