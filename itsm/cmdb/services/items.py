@@ -1,0 +1,184 @@
+"""Configuration items: create, update (with the authorising change), status transitions
+(R-CMDB-01/02)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from itsm.cmdb.choices import CI_MACHINE, CIStatus, Criticality
+from itsm.cmdb.models import (
+    CIClass,
+    ConfigurationItem,
+)
+from itsm.cmdb.services._common import (
+    CI_EDITABLE,
+    PREFIX,
+    _by,
+    _full_clean,
+    _refuse_unknown,
+    _save,
+)
+from itsm.cmdb.services.attributes import (
+    validate_attributes,
+)
+from itsm.cmdb.services.relations import (
+    _check_existing_relations,
+)
+from itsm.core.choices import OrganisationKind
+from itsm.core.errors import ValidationFailed
+from itsm.core.numbering import next_number
+from itsm.core.statemachine import ensure_transition
+from itsm.core.timeline import record_event
+
+# --- configuration items ----------------------------------------------------------------------
+
+
+def _check_ci_fields(fields: dict, *, ci: ConfigurationItem | None = None) -> None:
+    errors: dict[str, list[str]] = {}
+    if "ci_class" in fields and not isinstance(fields["ci_class"], CIClass):
+        errors["ci_class"] = [_("This field is required.")]
+    customer = fields.get("customer")
+    if customer is not None and customer.kind != OrganisationKind.CUSTOMER:
+        errors["customer"] = [_("Choose a customer organisation.")]
+    supplier = fields.get("supplier")
+    if supplier is not None and supplier.kind != OrganisationKind.SUPPLIER:
+        errors["supplier"] = [_("Choose a supplier organisation.")]
+    owner = fields.get("owner")
+    if owner is not None and owner.organisation_kind != OrganisationKind.PROVIDER:
+        if not owner.is_superuser:
+            errors["owner"] = [_("The owner must be a member of the provider.")]
+    if "criticality" in fields and fields["criticality"] not in Criticality.values:
+        errors["criticality"] = [_("Choose a valid criticality.")]
+    identifier = (fields.get("identifier") or "").strip()
+    if identifier:
+        others = ConfigurationItem.objects.filter(identifier=identifier)
+        if ci is not None:
+            others = others.exclude(pk=ci.pk)
+        other = others.only("number").first()
+        if other is not None:
+            errors["identifier"] = [
+                _("{number} already has this identifier.").format(number=other.number)
+            ]
+    if errors:
+        raise ValidationFailed(fields=errors)
+
+
+def create_ci(
+    *,
+    name: str,
+    ci_class: CIClass,
+    by,
+    customer=None,
+    supplier=None,
+    owner=None,
+    status: str | None = None,
+    criticality: str | None = None,
+    location: str = "",
+    description: str = "",
+    identifier: str = "",
+    attributes: dict | None = None,
+    change_reference: str = "",
+) -> ConfigurationItem:
+    """Create a configuration item with the next ``CI-`` number (status planned unless
+    given); attributes are validated against the class."""
+    status = status or CI_MACHINE.initial
+    criticality = criticality or Criticality.MEDIUM
+    identifier = (identifier or "").strip()
+    fields = {
+        "ci_class": ci_class,
+        "customer": customer,
+        "supplier": supplier,
+        "owner": owner,
+        "criticality": criticality,
+        "identifier": identifier,
+    }
+    _check_ci_fields(fields)
+    if status not in CIStatus.values:
+        raise ValidationFailed(fields={"status": [_("Choose a valid status.")]})
+    cleaned = validate_attributes(ci_class, attributes)
+    with transaction.atomic():
+        ci = ConfigurationItem(
+            number=next_number(PREFIX),
+            name=(name or "").strip(),
+            ci_class=ci_class,
+            customer=customer,
+            supplier=supplier,
+            owner=owner,
+            status=status,
+            criticality=criticality,
+            location=location or "",
+            description=description or "",
+            identifier=identifier,
+            attributes=cleaned,
+            change_reference=(change_reference or "").strip(),
+        )
+        _full_clean(
+            ci,
+        )
+        ci._change_reason = ci.change_reference
+        _by(ci, by).save()
+        record_event(ci, "created", by=by, note=ci.change_reference)
+    return ci
+
+
+def update_ci(
+    ci: ConfigurationItem, *, by, version: int | None = None, change_reference: str = "", **fields
+) -> ConfigurationItem:
+    """Change *fields* of *ci* (``attributes`` is the full new dict). Each version records
+    who made it and *change_reference* (the change that authorised it)."""
+    if "status" in fields:
+        raise ValidationFailed(
+            fields={"status": [_("Change the status through a status transition.")]}
+        )
+    _refuse_unknown(fields, CI_EDITABLE)
+    if "identifier" in fields:
+        fields["identifier"] = (fields["identifier"] or "").strip()
+    for name in ("location", "description"):
+        if name in fields and fields[name] is None:
+            fields[name] = ""
+    _check_ci_fields(fields, ci=ci)
+    ci_class = fields.get("ci_class", ci.ci_class)
+    if "attributes" in fields or ci_class.pk != ci.ci_class_id:
+        fields["attributes"] = validate_attributes(
+            ci_class, fields.get("attributes", ci.attributes)
+        )
+    if ci_class.pk != ci.ci_class_id:
+        _check_existing_relations(ci, ci_class)
+    changed = sorted(name for name, value in fields.items() if getattr(ci, name) != value)
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(ci, name, value)
+        ci.change_reference = (change_reference or "").strip()
+        ci._change_reason = ci.change_reference
+        _save(ci, by, version)
+        record_event(ci, "updated", by=by, note=ci.change_reference, data={"fields": changed})
+    return ci
+
+
+def transition_ci(
+    ci: ConfigurationItem,
+    *,
+    to: str,
+    by,
+    change_reference: str = "",
+    version: int | None = None,
+    note: str = "",
+) -> ConfigurationItem:
+    """Move *ci* through the declared status machine (planned → in use → maintenance →
+    retired)."""
+    with transaction.atomic():
+        source = CI_MACHINE.state_of(ci)
+        step = ensure_transition(ci, to, by=by, machine=CI_MACHINE)
+        ci.status = to
+        ci.change_reference = (change_reference or "").strip()
+        ci._change_reason = ci.change_reference
+        _save(ci, by, version)
+        record_event(
+            ci,
+            step.name,
+            by=by,
+            note=note or ci.change_reference,
+            data={"from": source, "to": to, "change_reference": ci.change_reference},
+        )
+    return ci
