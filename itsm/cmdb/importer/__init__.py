@@ -1,0 +1,71 @@
+"""Import configuration items from CSV, Excel or discovery JSON (R-CMDB-06, X-08).
+
+* Files: ``.csv`` (UTF-8, UTF-8 with BOM, or GBK/GB18030 as Excel in China saves it),
+  ``.xlsx`` (first worksheet, read with openpyxl in read-only mode) and ``.json`` (a
+  discovery export: a list of objects, or ``{"items": [...]}``; an ``attributes`` object
+  becomes ``attributes.<key>`` columns). At most ``MAX_UPLOAD_BYTES`` and ``MAX_ROWS`` data
+  rows; in a spreadsheet the header is row 1, so the row numbers of errors are those a
+  spreadsheet shows; in JSON row N is the Nth object.
+* Mapping: file column → CI field (``name``, ``class``, ``identifier``, ``status``,
+  ``criticality``, ``customer``, ``supplier``, ``owner``, ``location``, ``description``) or
+  ``attributes.<key>``; columns mapped to nothing are ignored. Without a mapping, columns are
+  recognised by their header: field names, English labels, Chinese labels (名称, 类别, 状态,
+  客户, 位置, 标识 …) and attribute keys or names.
+* Class per row (a ``class`` column: code or name) or one class for the whole file.
+* Customer / supplier by organisation code or name, owner by user name, status and
+  criticality by value or label (English or Chinese).
+* Create or update: a row whose ``identifier`` is that of an existing CI updates that CI
+  (only the columns mapped and filled in; attributes are merged; a status change goes through
+  the status machine); any other row creates a CI.
+* All or nothing: every row is validated first and every error is reported ("Row N, column
+  X: reason"); if any row is wrong nothing is written. Otherwise all rows are written in one
+  transaction through ``itsm.cmdb.services``. A dry run does the same and rolls back.
+"""
+
+from __future__ import annotations
+
+from itsm.cmdb.importer.files import (
+    EXTENSIONS,
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    MAX_XLSX_UNPACKED,
+    Table,
+    cell_text,
+    decode_text,
+    read_table,
+    read_upload_bytes,
+)
+from itsm.cmdb.importer.mapping import (
+    FIELDS,
+    HEADER_ALIASES,
+    MAX_LENGTHS,
+    check_mapping,
+    default_mapping,
+    mapping_targets,
+)
+from itsm.cmdb.importer.rows import (
+    ImportResult,
+    RowPlan,
+    import_cis,
+)
+
+__all__ = [
+    "EXTENSIONS",
+    "FIELDS",
+    "HEADER_ALIASES",
+    "ImportResult",
+    "MAX_LENGTHS",
+    "MAX_ROWS",
+    "MAX_UPLOAD_BYTES",
+    "MAX_XLSX_UNPACKED",
+    "RowPlan",
+    "Table",
+    "cell_text",
+    "check_mapping",
+    "decode_text",
+    "default_mapping",
+    "import_cis",
+    "mapping_targets",
+    "read_table",
+    "read_upload_bytes",
+]
