@@ -78,6 +78,7 @@ def history_for(obj) -> list[HistoryItem]:
     history = getattr(obj, "history", None)
     if history is not None:
         records = list(history.all().select_related("history_user").order_by("history_date"))
+        related: dict = {}  # (model, pk) → name, so each related record is read once
         previous = None
         for record in records:
             kind = {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
@@ -87,8 +88,8 @@ def history_for(obj) -> list[HistoryItem]:
                 changes = tuple(
                     (
                         _field_label(type(obj), c.field),
-                        _display(type(obj), c.field, c.old),
-                        _display(type(obj), c.field, c.new),
+                        _display(type(obj), c.field, c.old, related),
+                        _display(type(obj), c.field, c.new, related),
                     )
                     for c in delta.changes
                     if c.field not in ("version", "updated_at")
@@ -131,9 +132,9 @@ def _field_label(model, name: str) -> str:
         return name
 
 
-def _display(model, name: str, value) -> str:
-    """A history value as a reader expects it: a choice's label, the related record's name,
-    a local date and time."""
+def _display(model, name: str, value, related: dict) -> str:
+    """A history value as a reader expects it: a choice's label, the related record's name
+    (read once per history page through *related*), a local date and time."""
     if value is None or value == "":
         return ""
     try:
@@ -143,8 +144,11 @@ def _display(model, name: str, value) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if field.is_relation and field.many_to_one:
-        related = field.related_model._base_manager.filter(pk=value).first()
-        return str(related) if related is not None else str(value)
+        key = (field.related_model, value)
+        if key not in related:
+            record = field.related_model._base_manager.filter(pk=value).first()
+            related[key] = str(record) if record is not None else str(value)
+        return related[key]
     if isinstance(value, datetime):
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     return str(value)

@@ -9,13 +9,13 @@ def name_choice_sets(module: str, *names: str) -> None:
     """Name the OpenAPI enums of *module*'s choice sets after the classes (``CIStatus`` →
     ``CIStatusEnum``). Several apps have a ``status`` (and a transition ``to``) field, which
     drf-spectacular cannot name on its own; call this from ``AppConfig.ready``."""
-    overrides = settings.SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})
     for name in names:
-        overrides.setdefault(f"{name}Enum", f"{module}.{name}")
+        name_shared_choice_set(f"{name}Enum", f"{module}.{name}")
 
 
 def name_shared_choice_set(enum_name: str, path: str) -> None:
-    """Name a choice set whose values several apps share (e.g. open/closed) once: the OpenAPI
-    generator refuses two names for the same set of values."""
+    """Name the choice set at *path* (``module.ClassName``) *enum_name* in OpenAPI. Use it
+    directly for a set whose values several apps share (e.g. open/closed): the generator
+    refuses two names for the same set of values."""
     overrides = settings.SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})
     overrides.setdefault(enum_name, path)
