@@ -27,6 +27,16 @@ class ValidationFailed(DomainError):
     code = "validation"
     default_detail = _("Some fields are not valid.")
 
+    @classmethod
+    def from_django(cls, error) -> ValidationFailed:
+        """A Django ``ValidationError`` (from ``full_clean``) as field → translated messages;
+        an error not tied to fields goes under ``__all__``."""
+        if hasattr(error, "error_dict"):
+            return cls(
+                fields={name: [str(m) for m in msgs] for name, msgs in error.message_dict.items()}
+            )
+        return cls(fields={"__all__": [str(m) for m in error.messages]})
+
 
 class NotFound(DomainError):
     status = 404

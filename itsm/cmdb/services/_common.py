@@ -70,13 +70,11 @@ def _by(obj, by):
 
 
 def _full_clean(obj, **kwargs) -> None:
-    """``full_clean`` with its errors as ``ValidationFailed`` (field → translated messages)."""
+    """``full_clean`` with its errors as ``ValidationFailed``."""
     try:
         obj.full_clean(**kwargs)
     except DjangoValidationError as error:
-        raise ValidationFailed(
-            fields={k: [str(m) for m in v] for k, v in error.message_dict.items()}
-        )
+        raise ValidationFailed.from_django(error)
 
 
 def _save(obj, by, version) -> None:
@@ -85,9 +83,7 @@ def _save(obj, by, version) -> None:
     try:
         save_versioned(obj, expected_version=version)
     except DjangoValidationError as error:
-        raise ValidationFailed(
-            fields={k: [str(m) for m in v] for k, v in error.message_dict.items()}
-        )
+        raise ValidationFailed.from_django(error)
 
 
 def _refuse_unknown(fields: dict, allowed: frozenset) -> None:

@@ -26,7 +26,6 @@ from itsm.slm.models import (
 )
 from itsm.slm.services._common import (
     _clean_and_save,
-    _django_errors,
     _err,
 )
 
@@ -273,7 +272,7 @@ def update_review(
         try:
             save_versioned(meeting, expected_version=expected_version)
         except DjangoValidationError as exc:
-            raise _django_errors(exc) from None
+            raise ValidationFailed.from_django(exc) from None
         if attendees is not None:
             meeting.attendees.set(attendees)
         record_event(
