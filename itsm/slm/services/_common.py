@@ -55,26 +55,10 @@ def _err(field: str, message) -> ValidationFailed:
     return ValidationFailed(fields={field: [str(message)]})
 
 
-def _django_errors(exc: DjangoValidationError) -> ValidationFailed:
-    if hasattr(exc, "error_dict"):
-        return ValidationFailed(
-            fields={name: [str(m) for m in msgs] for name, msgs in exc.message_dict.items()}
-        )
-    return ValidationFailed(fields={"__all__": [str(m) for m in exc.messages]})
-
-
 def _clean_and_save(obj) -> None:
     """Validate *obj* with the model's own checks (as field errors) and insert it."""
     try:
         obj.full_clean()
     except DjangoValidationError as exc:
-        raise _django_errors(exc) from None
+        raise ValidationFailed.from_django(exc) from None
     obj.save()
-
-
-def _is_published(service) -> bool:
-    try:
-        from itsm.catalog.selectors import is_published
-    except ImportError:  # pragma: no cover - the catalogue's selectors are H4's
-        return service.status == "published"
-    return is_published(service)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from itsm.catalog.selectors import is_published
 from itsm.core.choices import OrganisationKind, Priority
 from itsm.core.errors import Unprocessable, ValidationFailed
 from itsm.core.numbering import next_number
@@ -35,7 +36,6 @@ from itsm.slm.services._common import (
     TARGET_FIELDS,
     _clean_and_save,
     _err,
-    _is_published,
 )
 
 # --- agreements -------------------------------------------------------------------------------
@@ -90,7 +90,7 @@ def _check_services(services, *, already=(), customer_id=None, recheck_offer=Fal
     services = list(services)
     already = {getattr(s, "pk", s) for s in already}
     new = [s for s in services if s.pk not in already]
-    wrong = [str(s) for s in new if not _is_published(s)]
+    wrong = [str(s) for s in new if not is_published(s)]
     if wrong:
         raise _err(
             "services",
@@ -569,7 +569,7 @@ def check_underpinning(agreement: Agreement, *, also=()) -> dict[int, list[dict]
             from_agreement_id__in=group, to_agreement_id__in=group
         ).values_list("from_agreement_id", "to_agreement_id")
     )
-    numbers = dict(Agreement.objects.filter(pk__in=group).values_list("pk", "number"))
+    numbers = {pk: a.number for pk, a in group.items()}
     targets: dict[int, list[Target]] = {pk: [] for pk in group}
     for target in Target.objects.filter(agreement_id__in=group, metric__in=COMPARED_METRICS):
         targets[target.agreement_id].append(target)

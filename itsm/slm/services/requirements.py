@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.catalog.selectors import is_published
 from itsm.core.choices import OrganisationKind
 from itsm.core.errors import ValidationFailed
 from itsm.core.services import save_versioned
@@ -20,7 +21,6 @@ from itsm.slm.models import (
 from itsm.slm.services._common import (
     _clean_and_save,
     _err,
-    _is_published,
 )
 
 # --- requirements (R-REQ) ---------------------------------------------------------------------
@@ -52,7 +52,7 @@ def _check_requirement(requirement: Requirement) -> None:
     if service is not None and requirement.customer_id:
         # the customer sees the requirement, so its service must be one of their catalogue's
         if (
-            not _is_published(service)
+            not is_published(service)
             or not service.customers.filter(pk=requirement.customer_id).exists()
         ):
             raise _err("service", _("Choose a published service offered to this customer."))
