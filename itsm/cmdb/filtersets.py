@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from itsm.cmdb.choices import AttributeType, CIStatus, Criticality
 from itsm.cmdb.models import AttributeDefinition, CIClass, ConfigurationItem, Relation, RelationType
+from itsm.core.api.base import MAX_ID
 from itsm.core.filtersets import visible_customers
 
 
@@ -29,7 +30,7 @@ class IdFilter(django_filters.NumberFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
 
 

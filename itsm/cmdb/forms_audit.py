@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.cmdb.choices import DifferenceDecision, DifferenceKind
 from itsm.cmdb.models import CIClass
-from itsm.core.form_helpers import TablerFormMixin
+from itsm.core.form_helpers import TablerFormMixin, style_form
 
 
 class ClassChoiceField(forms.ModelChoiceField):
@@ -91,9 +91,7 @@ class ImportMappingForm(TablerFormMixin, forms.Form):
                 label=header, choices=choices, required=False, initial=initial_map.get(header, "")
             )
         self.fields["dry_run"] = forms.BooleanField(required=False, widget=forms.HiddenInput)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select"
+        style_form(self)  # the column fields were added after the mixin styled the form
 
     def column_fields(self):
         return [(header, self[f"col_{i}"]) for i, header in enumerate(self.headers)]

@@ -250,21 +250,18 @@ def impact(
 
 def _edges_among(cursor, vendor, ids) -> list[tuple[int, int, int]]:
     rel = Relation._meta.db_table
-    target_sql, target_params = _id_array(vendor, ids)
+    id_sql, id_params = _id_array(vendor, ids)
     if vendor == "postgresql":  # drive from the sources, filter the targets with a hash
         sql = (
             f"SELECT r.source_id, r.target_id, r.type_id FROM unnest(%s::bigint[]) AS s(id) "
-            f"JOIN {rel} r ON r.source_id = s.id WHERE r.target_id {target_sql}"
+            f"JOIN {rel} r ON r.source_id = s.id WHERE r.target_id {id_sql}"
         )
-        params = [*_id_array(vendor, ids)[1], *target_params]
     else:
-        source_sql, source_params = _id_array(vendor, ids)
         sql = (
             f"SELECT source_id, target_id, type_id FROM {rel} "
-            f"WHERE source_id {source_sql} AND target_id {target_sql}"
+            f"WHERE source_id {id_sql} AND target_id {id_sql}"
         )
-        params = [*source_params, *target_params]
-    cursor.execute(sql, params)
+    cursor.execute(sql, [*id_params, *id_params])  # the same id list for both ends
     return sorted(cursor.fetchall())
 
 

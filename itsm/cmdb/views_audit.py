@@ -274,8 +274,7 @@ def import_map(request):
         return redirect("cmdb:import")
     state, path = found
     ci_class = CIClass.objects.filter(pk=state["ci_class"]).first() if state["ci_class"] else None
-    data = path.read_bytes()
-    table = importer.read_table(data, filename=state["filename"])
+    table = importer.read_table(path.read_bytes(), filename=state["filename"])
     targets = importer.mapping_targets(ci_class)
     form = ImportMappingForm(
         request.POST or None,
@@ -289,9 +288,8 @@ def import_map(request):
     if request.method == "POST" and form.is_valid():
         dry_run = "preview" in request.POST
         try:
-            result = importer.import_cis(
-                file=data,
-                filename=state["filename"],
+            result = importer.import_table(
+                table,
                 by=request.user,
                 mapping=form.mapping(),
                 ci_class=ci_class,

@@ -47,6 +47,7 @@ from itsm.cmdb.importer.rows import (
     ImportResult,
     RowPlan,
     import_cis,
+    import_table,
 )
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "decode_text",
     "default_mapping",
     "import_cis",
+    "import_table",
     "mapping_targets",
     "read_table",
     "read_upload_bytes",

@@ -77,7 +77,10 @@ class _Lookups:
             for word in (ci_class.code, ci_class.name_en, ci_class.name_zh):
                 if word:
                     self.class_by_word.setdefault(word.strip().casefold(), ci_class)
-        self.fixed_class = fixed_class
+        # the prefetched instance: validating each row against it needs no query
+        self.fixed_class = fixed_class and next(
+            (c for c in self.classes if c.pk == fixed_class.pk), fixed_class
+        )
         organisations = values("customer") | values("supplier")
         self.organisations: dict[tuple[str, str], Organisation] = {}
         if organisations:
@@ -298,7 +301,26 @@ def import_cis(
 ) -> ImportResult:
     """Import (or with *dry_run* only check and preview) the CIs of a .csv/.xlsx file; see
     the module docstring for the rules. Raises ``ValidationFailed`` listing every bad row."""
-    table = read_table(file, filename=filename)
+    return import_table(
+        read_table(file, filename=filename),
+        by=by,
+        mapping=mapping,
+        ci_class=ci_class,
+        dry_run=dry_run,
+        change_reference=change_reference,
+    )
+
+
+def import_table(
+    table: Table,
+    *,
+    by,
+    mapping: dict | None = None,
+    ci_class: CIClass | None = None,
+    dry_run: bool = False,
+    change_reference: str = "",
+) -> ImportResult:
+    """``import_cis`` of a file already read with ``read_table``."""
     if mapping is None:
         mapping = default_mapping(table.headers, ci_class)
     mapping = check_mapping(mapping, table.headers, ci_class=ci_class)
