@@ -333,38 +333,25 @@ def update_service(
                 fields={"status": [str(_("The service is retired."))]},
                 code="retired",
             )
-        customers = (
-            list(fields.pop("customers"))
-            if "customers" in fields
-            else list(service.customers.all())
-        )
-        linked_cis = list(fields.pop("linked_cis")) if "linked_cis" in fields else None
-        changed_m2m = []
-        if customers is not None and {c.pk for c in customers} != set(
-            service.customers.values_list("pk", flat=True)
-        ):
-            changed_m2m.append("customers")
-        if linked_cis is not None and {c.pk for c in linked_cis} != set(
-            service.linked_cis.values_list("pk", flat=True)
-        ):
-            changed_m2m.append("linked_cis")
+        given = {name: list(fields.pop(name)) for name in SERVICE_M2M if name in fields}
+        changed_m2m = [
+            name
+            for name, values in given.items()
+            if {v.pk for v in values} != set(getattr(service, name).values_list("pk", flat=True))
+        ]
+        customers = given["customers"] if "customers" in given else list(service.customers.all())
         for name, value in fields.items():
             if name == "modes":
                 value = list(value or ())
             setattr(service, name, value)
-        _check_service(
-            service,
-            customers=customers,
-            linked_cis=linked_cis if linked_cis is not None else [],
-            by=by,
-        )
+        _check_service(service, customers=customers, linked_cis=given.get("linked_cis", []), by=by)
         if service.status in (ServiceStatus.IN_REVIEW, ServiceStatus.PUBLISHED):
             _require_publishable(service, customers=customers)
         save_versioned(service, expected_version=expected_version)
         if "customers" in changed_m2m:
             service.customers.set(customers)
         if "linked_cis" in changed_m2m:
-            service.linked_cis.set(linked_cis)
+            service.linked_cis.set(given["linked_cis"])
         data = {"fields": sorted(set(fields) | set(changed_m2m)), "status": service.status}
         if "customers" in changed_m2m:
             data["customers"] = sorted(c.pk for c in customers)
@@ -402,13 +389,6 @@ def _check_version(service: Service, expected_version: int | None) -> None:
         )
 
 
-def _move(service: Service, target: str, *, by, note: str, expected_version, **fields) -> Service:
-    with transaction.atomic():
-        return core_services.transition(
-            service, target, by=by, note=note, expected_version=expected_version, **fields
-        )
-
-
 def submit_service(
     service: Service, *, by, note: str = "", expected_version: int | None = None
 ) -> Service:
@@ -416,7 +396,7 @@ def submit_service(
     _check_version(service, expected_version)
     ensure_transition(service, ServiceStatus.IN_REVIEW, by=by)
     _require_publishable(service)
-    return _move(
+    return core_services.transition(
         service,
         ServiceStatus.IN_REVIEW,
         by=by,
@@ -435,7 +415,7 @@ def publish_service(
     ensure_transition(service, ServiceStatus.PUBLISHED, by=by)
     _require_publishable(service)
     now = timezone.now()
-    return _move(
+    return core_services.transition(
         service,
         ServiceStatus.PUBLISHED,
         by=by,
@@ -456,7 +436,7 @@ def reject_service(
     ensure_transition(service, ServiceStatus.DRAFT, by=by)
     if not (note or "").strip():
         raise _error("note", _("Say why the service goes back to draft."))
-    return _move(
+    return core_services.transition(
         service,
         ServiceStatus.DRAFT,
         by=by,
@@ -473,7 +453,7 @@ def retire_service(
     """Published → retired: no longer requestable nor shown to customers."""
     _check_version(service, expected_version)
     ensure_transition(service, ServiceStatus.RETIRED, by=by)
-    return _move(
+    return core_services.transition(
         service,
         ServiceStatus.RETIRED,
         by=by,

@@ -75,12 +75,14 @@ def _mode_labels(service) -> list[str]:
 def _service_or_404(request, pk: int, action: str) -> Service:
     """The service *pk* if the user sees it (customers: published and theirs; else 404) and
     may *action* it (else 403)."""
-    service = get_object_or_404(selectors.visible_services(request.user), pk=pk)
-    if action != "view":
-        require_can(request.user, Service, action)
-        if not Service.objects.restrict(request.user, action).filter(pk=pk).exists():
-            raise PermissionDenied
-    return service
+    return get_restricted_or_404(
+        request,
+        Service,
+        pk,
+        action,
+        queryset=selectors.visible_services(request.user),
+        visible_first=True,
+    )
 
 
 @login_required

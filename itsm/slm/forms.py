@@ -9,7 +9,7 @@ from itsm.catalog.models import Service
 from itsm.core.choices import OrganisationKind
 from itsm.core.form_helpers import TablerFormMixin
 from itsm.core.models import Organisation, User
-from itsm.slm.choices import ActionStatus, AgreementKind, ReviewStatus
+from itsm.slm.choices import SIGNED_STATES, ActionStatus, AgreementKind, ReviewStatus
 from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
 from itsm.slm.services import AGREEMENT_FIELDS
 
@@ -70,7 +70,7 @@ class AgreementForm(TablerFormMixin, forms.ModelForm):
             self.fields.pop("kind")
             if self.instance.kind == AgreementKind.SLA:
                 self.fields.pop("underpins")
-            if self.instance.status in ("signed", "active", "expired"):
+            if self.instance.status in SIGNED_STATES:
                 self.fields["change_reference"].required = True
         else:
             self.fields.pop("change_reference")
@@ -100,7 +100,7 @@ class TargetForm(TablerFormMixin, forms.ModelForm):
         self.fields["target_value"].help_text = _(
             "Business minutes for response and resolution; percent for availability."
         )
-        if agreement.status in ("signed", "active", "expired"):
+        if agreement.status in SIGNED_STATES:
             self.fields["change_reference"].required = True
         else:
             self.fields.pop("change_reference")

@@ -1,4 +1,4 @@
-"""Reads of service level management (agreements, targets, requirements, reviews).
+"""Reads of service level management: the agreement and target that govern a ticket.
 
 ``find_target`` and ``active_sla_for`` are the interface the clocks app (H6) and the ticket
 modules use to pick the target that governs a ticket.
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from itsm.slm.choices import AgreementKind, AgreementStatus
-from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
+from itsm.slm.models import Agreement, Target
 
 
 def find_target(*, agreement, service, priority, metric) -> Target | None:
@@ -69,40 +69,3 @@ def active_sla_for(*, customer, service, on: datetime.date | None = None) -> Agr
         .order_by("-signed_at", "-id")
         .first()
     )
-
-
-# --- lists ------------------------------------------------------------------------------------
-
-
-def agreements_for(user, action: str = "view") -> QuerySet[Agreement]:
-    """Agreements *user* may see, with what a list row shows."""
-    return Agreement.objects.restrict(user, action).select_related(
-        "customer", "team", "supplier", "calendar"
-    )
-
-
-def targets_for(user, action: str = "view") -> QuerySet[Target]:
-    return Target.objects.restrict(user, action).select_related(
-        "agreement", "agreement__customer", "service"
-    )
-
-
-def requirements_for(user, action: str = "view") -> QuerySet[Requirement]:
-    return Requirement.objects.restrict(user, action).select_related(
-        "customer", "service", "reviewed_by"
-    )
-
-
-def reviews_for(user, action: str = "view") -> QuerySet[ReviewMeeting]:
-    return ReviewMeeting.objects.restrict(user, action).select_related("agreement", "customer")
-
-
-def actions_for(user, action: str = "view") -> QuerySet[ActionItem]:
-    return ActionItem.objects.restrict(user, action).select_related(
-        "meeting", "meeting__agreement", "owner"
-    )
-
-
-def underpinning_contracts(agreement: Agreement) -> QuerySet[Agreement]:
-    """The OLAs/UCs that support *agreement* (an SLA)."""
-    return agreement.underpinned_by.select_related("team", "supplier").order_by("number")

@@ -9,6 +9,7 @@ are otherwise provider-internal. Foreign ids answer 404.
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -66,7 +67,9 @@ class AgreementViewSet(TransitionMixin, DomainViewSet):
     def update_fields(self, instance, data, *, expected_version):
         kind = data.pop("kind", instance.kind)
         if kind != instance.kind:
-            raise ValidationFailed(fields={"kind": [str(_kind_fixed())]})
+            raise ValidationFailed(
+                fields={"kind": [gettext("The kind of an agreement cannot be changed.")]}
+            )
         if "services" in data:
             data["services"] = list(data["services"])
         if "underpins" in data:
@@ -101,12 +104,6 @@ class AgreementViewSet(TransitionMixin, DomainViewSet):
             agreement, year=body.validated_data["year"], by=request.user
         )
         return Response({"created": len(created), "meetings": [m.pk for m in created]})
-
-
-def _kind_fixed():
-    from django.utils.translation import gettext
-
-    return gettext("The kind of an agreement cannot be changed.")
 
 
 class TargetViewSet(DomainViewSet):
@@ -195,19 +192,13 @@ class ReviewMeetingViewSet(DomainViewSet):
         for fixed in ("kind", "agreement", "customer"):
             value = data.pop(fixed, getattr(instance, fixed))
             if value != getattr(instance, fixed):
-                raise ValidationFailed(fields={fixed: [str(_fixed())]})
+                raise ValidationFailed(fields={fixed: [gettext("This field cannot be changed.")]})
         if "attendees" in data:
             data["attendees"] = list(data["attendees"])
         services.update_review(
             instance, by=self.request.user, expected_version=expected_version, **data
         )
         return self.get_queryset().get(pk=instance.pk)
-
-
-def _fixed():
-    from django.utils.translation import gettext
-
-    return gettext("This field cannot be changed.")
 
 
 class ActionItemViewSet(DomainViewSet):
