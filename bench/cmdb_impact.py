@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 PG_DB = "itsm_bench_impact"
 SQLITE_DIR = Path("/tmp/itsm_bench_impact")
+SQLITE_PATH = SQLITE_DIR / "bench.sqlite3"
 
 # layer name, share of the CIs, class code, business service?, agreement?, owned by customers?
 LAYERS = [
@@ -121,10 +122,8 @@ def _prepare_engine(engine: str, pg_url: str) -> None:
             admin.execute(f"CREATE DATABASE {PG_DB}")
         os.environ["DATABASE_URL"] = f"{pg_url}/{PG_DB}"
     else:
-        path = SQLITE_DIR / "bench.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+        _remove_sqlite()
+        os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
 
 
 def _drop_engine(engine: str, pg_url: str) -> None:
@@ -136,8 +135,12 @@ def _drop_engine(engine: str, pg_url: str) -> None:
         with psycopg.connect(f"{pg_url}/postgres", autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
     else:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_DIR / 'bench.sqlite3'}{suffix}").unlink(missing_ok=True)
+        _remove_sqlite()
+
+
+def _remove_sqlite() -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
 
 
 def _layer_ranges(cis: int) -> dict[str, tuple[int, int]]:
@@ -417,7 +420,7 @@ def _networkx(sample_ids, reference) -> dict:
                 else {ci_id: 0}
             )
             seconds.append(time.perf_counter() - began)
-            start, count, truncated = reference[direction][ci_id]
+            count, truncated = reference[direction][ci_id]
             if not truncated and count != len(found):
                 mismatches += 1
         out[direction] = _percentiles(seconds)
@@ -461,7 +464,7 @@ def run_engine(engine: str, args) -> dict:
         reference = {}
         for direction in ("dependents", "dependencies"):
             out["impact"][direction], results = _time_impact(cis, direction)
-            reference[direction] = {ci_id: (ci_id, count, trunc) for ci_id, count, trunc in results}
+            reference[direction] = {ci_id: (count, trunc) for ci_id, count, trunc in results}
             out["cte_only"][direction] = _time_cte_only(cis, direction)
         # a customer user: random CIs of their organisation (shared infrastructure masked)
         organisation = Organisation.objects.get(pk=sizes["customer_ids"][0])

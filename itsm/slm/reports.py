@@ -24,18 +24,22 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import chain
 
 from django.db.models import Case, Count, DateTimeField, F, Q, QuerySet, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.errors import NotFound, ValidationFailed
 from itsm.slm.choices import CLOCK_METRICS, TargetMetric
 from itsm.slm.clocks.choices import ClockState
 from itsm.slm.clocks.models import Clock
+from itsm.slm.clocks.services import metric_label
 from itsm.slm.models import Agreement, Target
 
 GROUPINGS = ("agreement", "service", "customer", "month", "priority")
@@ -47,6 +51,10 @@ GROUP_LABELS = {
     "priority": _("Priority"),
 }
 DEFAULT_TARGET = Decimal("100")
+#: the longest period the achievement page and API accept (months)
+MAX_MONTHS = 36
+#: the metrics a report can be restricted to (form and API choices)
+METRIC_CHOICES = [(m.value, m.label) for m in (TargetMetric.RESPONSE, TargetMetric.RESOLUTION)]
 #: words in a target's indicator name that make an "other" % target the achievement target
 ACHIEVEMENT_KEYWORDS = ("achievement", "达成", "满足")
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -111,6 +119,23 @@ def _aware(value: datetime.date | datetime.datetime) -> datetime.datetime:
 def month_period(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """[first instant of *month*, first instant of the next month) in local time."""
     return _aware(month), _aware(next_month(month))
+
+
+def months_period(
+    first: datetime.date, last: datetime.date
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """[first instant of *first*, first instant of the month after *last*) in local time."""
+    return _aware(first), _aware(next_month(last))
+
+
+def period_error(start: datetime.date, end: datetime.date) -> tuple[str, str] | None:
+    """``(field, message)`` when the months *start* … *end* are not an accepted period (the
+    first after the last, or more than :data:`MAX_MONTHS`); ``None`` when they are."""
+    if start > end:
+        return "start", gettext("The first month must not be after the last.")
+    if add_months(start, MAX_MONTHS - 1) < end:
+        return "end", gettext("Choose at most %(count)d months.") % {"count": MAX_MONTHS}
+    return None
 
 
 # --- the measured clocks -------------------------------------------------------------------------
@@ -303,14 +328,14 @@ def achievement(
         .annotate(measured=Count("id"), breached_count=Count("id", filter=BREACHED_Q))
         .order_by(*fields)
     )
+    targets: dict = {}
+    fixed_target = DEFAULT_TARGET  # every row's target unless grouped by agreement
     if group_by == "agreement":
         ids = {row["agreement_id"] for row in rows if row["agreement_id"] is not None}
         targets = achievement_targets(ids) if ids else {}
     elif agreement is not None:
         agreement_id = getattr(agreement, "pk", agreement)
-        targets = achievement_targets([agreement_id])
-    else:
-        targets = {}
+        fixed_target = _target_for(achievement_targets([agreement_id]), agreement_id)
     result = []
     for row in rows:
         measured = row["measured"]
@@ -318,10 +343,8 @@ def achievement(
         met = measured - breached
         if group_by == "agreement":
             target = _target_for(targets, row["agreement_id"])
-        elif agreement is not None:
-            target = _target_for(targets, getattr(agreement, "pk", agreement))
         else:
-            target = DEFAULT_TARGET
+            target = fixed_target
         value = percent(met, measured)
         result.append(
             AchievementRow(
@@ -453,7 +476,6 @@ def breaches(
     )
     if limit is not None:
         queryset = queryset[:limit]
-    metric_labels = dict(TargetMetric.choices)
     rows = []
     for clock in queryset:
         settled = clock.state == ClockState.STOPPED or clock.segment_started_at is None
@@ -471,7 +493,7 @@ def breaches(
                 customer=clock.customer.name if clock.customer_id else "",
                 service=str(clock.service) if clock.service_id else "",
                 metric=clock.metric,
-                metric_label=str(metric_labels.get(clock.metric, clock.metric)),
+                metric_label=metric_label(clock.metric),
                 priority=(clock.priority or "").upper(),
                 started_at=clock.started_at,
                 due_at=clock.due_at,
@@ -542,7 +564,7 @@ class MonthlyReport:
     achievement: Decimal | None = None
     achievement_target: Decimal = DEFAULT_TARGET
     comments: str = ""
-    not_met_count: int = field(default=0)
+    not_met_count: int = 0
 
     @property
     def month_label(self) -> str:
@@ -576,6 +598,20 @@ def get_agreement(*, user, agreement) -> Agreement:
     return found
 
 
+def _counted_row(*, measured: int, breached: int, goal: Decimal, **fields) -> TargetRow:
+    """A target row with its counts, achievement and status against *goal*."""
+    value = percent(measured - breached, measured)
+    return TargetRow(
+        measured=measured,
+        met=measured - breached,
+        breached=breached,
+        achievement=value,
+        achievement_target=goal,
+        status=status_for(value, goal),
+        **fields,
+    )
+
+
 def monthly_report(*, user, agreement, month: datetime.date) -> MonthlyReport:
     """The SLA execution report of *agreement* for *month* (the first day of a month).
 
@@ -589,30 +625,26 @@ def monthly_report(*, user, agreement, month: datetime.date) -> MonthlyReport:
     for target in targets:
         if is_achievement_target(target):
             achievement_by.setdefault((agreement.pk, target.service_id), target.target_value)
-    counts: dict[tuple[int | None, str], dict] = {
-        (row["target_id"], row["metric"]): row
-        for row in measured_clocks(
-            user=user, period_start=start, period_end=end, agreement=agreement
-        )
+    #: clock counts per target id, one row per metric (target id, then metric order)
+    counts: dict[int | None, list[dict]] = defaultdict(list)
+    for row in (
+        measured_clocks(user=user, period_start=start, period_end=end, agreement=agreement)
         .values("target_id", "metric")
         .annotate(measured=Count("id"), breached_count=Count("id", filter=BREACHED_Q))
         .order_by("target_id", "metric")
-    }
-    metric_labels = dict(TargetMetric.choices)
+    ):
+        counts[row["target_id"]].append(row)
     target_rows: list[TargetRow] = []
     indicator_rows: list[IndicatorRow] = []
-    seen: set = set()
     for target in targets:
         service = str(target.service) if target.service_id else str(_("All services"))
         if target.metric in CLOCK_METRICS:
-            mine = [key for key in counts if key[0] == target.pk]
-            seen.update(mine)
-            measured = sum(counts[key]["measured"] for key in mine)
-            breached = sum(counts[key]["breached_count"] for key in mine)
-            goal = _target_for(achievement_by, agreement.pk, target.service_id)
-            value = percent(measured - breached, measured)
+            mine = counts.pop(target.pk, [])
             target_rows.append(
-                TargetRow(
+                _counted_row(
+                    measured=sum(row["measured"] for row in mine),
+                    breached=sum(row["breached_count"] for row in mine),
+                    goal=_target_for(achievement_by, agreement.pk, target.service_id),
                     target_id=target.pk,
                     service=service,
                     priority=(target.priority or "").upper(),
@@ -620,12 +652,6 @@ def monthly_report(*, user, agreement, month: datetime.date) -> MonthlyReport:
                     metric_label=str(target.get_metric_display()),
                     target_value=target.target_value,
                     unit=target.unit,
-                    measured=measured,
-                    met=measured - breached,
-                    breached=breached,
-                    achievement=value,
-                    achievement_target=goal,
-                    status=status_for(value, goal),
                 )
             )
         elif not is_achievement_target(target):
@@ -646,32 +672,24 @@ def monthly_report(*, user, agreement, month: datetime.date) -> MonthlyReport:
                 )
             )
     # clocks of this agreement without one of its targets (target deleted or never set)
-    for key, row in counts.items():
-        if key in seen:
-            continue
-        measured, breached = row["measured"], row["breached_count"]
-        goal = _target_for(achievement_by, agreement.pk)
-        value = percent(measured - breached, measured)
+    overall_target = _target_for(achievement_by, agreement.pk)
+    for row in chain.from_iterable(counts.values()):
         target_rows.append(
-            TargetRow(
+            _counted_row(
+                measured=row["measured"],
+                breached=row["breached_count"],
+                goal=overall_target,
                 target_id=None,
                 service=str(_("(no target)")),
                 priority="",
                 metric=row["metric"],
-                metric_label=str(metric_labels.get(row["metric"], row["metric"])),
+                metric_label=metric_label(row["metric"]),
                 target_value=None,
                 unit="",
-                measured=measured,
-                met=measured - breached,
-                breached=breached,
-                achievement=value,
-                achievement_target=goal,
-                status=status_for(value, goal),
             )
         )
     measured = sum(r.measured for r in target_rows)
     breached = sum(r.breached for r in target_rows)
-    overall_target = _target_for(achievement_by, agreement.pk)
     return MonthlyReport(
         agreement=agreement,
         month=month,

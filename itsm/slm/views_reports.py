@@ -24,11 +24,8 @@ from itsm.core.form_helpers import TablerFormMixin
 from itsm.core.models import Organisation
 from itsm.core.policy import is_provider_staff
 from itsm.slm import excel, reports
-from itsm.slm.choices import TargetMetric
 from itsm.slm.models import Agreement
 
-#: the longest period the achievement page accepts (months)
-MAX_MONTHS = 36
 #: months shown by the achievement chart (ending with the period's last month)
 CHART_MONTHS = 12
 #: breaches listed on the achievement page (the monthly report lists all of an agreement's)
@@ -62,7 +59,7 @@ class ReportFilterForm(TablerFormMixin, forms.Form):
         label=_("Metric"),
         choices=[
             ("", _("Response and resolution")),
-            *[(m.value, m.label) for m in (TargetMetric.RESPONSE, TargetMetric.RESOLUTION)],
+            *reports.METRIC_CHOICES,
         ],
         required=False,
     )
@@ -98,13 +95,9 @@ class ReportFilterForm(TablerFormMixin, forms.Form):
         start = data.get("start") or end
         if "start" in self.errors or "end" in self.errors:
             return data
-        if start > end:
-            self.add_error("start", gettext("The first month must not be after the last."))
-        elif reports.add_months(start, MAX_MONTHS - 1) < end:
-            self.add_error(
-                "end",
-                gettext("Choose at most %(count)d months.") % {"count": MAX_MONTHS},
-            )
+        error = reports.period_error(start, end)
+        if error:
+            self.add_error(*error)
         data["start"], data["end"] = start, end
         data["group_by"] = data.get("group_by") or "agreement"
         return data
@@ -129,7 +122,7 @@ def report(request):
         "metric": data.get("metric") or None,
     }
     start, end = data["start"], data["end"]
-    period_start, period_end = reports.month_period(start)[0], reports.month_period(end)[1]
+    period_start, period_end = reports.months_period(start, end)
     rows = reports.achievement(
         user=user,
         period_start=period_start,

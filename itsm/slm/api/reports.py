@@ -21,11 +21,9 @@ from itsm.core.errors import ValidationFailed
 from itsm.core.models import Organisation
 from itsm.core.policy import is_provider_staff
 from itsm.slm import reports
-from itsm.slm.choices import TargetMetric
 from itsm.slm.clocks.models import Clock
 from itsm.slm.models import Agreement
 
-MAX_MONTHS = 36
 MAX_BREACHES = 1000
 
 
@@ -44,9 +42,6 @@ class MonthField(serializers.CharField):
             raise serializers.ValidationError(str(error.detail), code="invalid_month") from None
 
 
-_METRICS = [(m.value, m.label) for m in (TargetMetric.RESPONSE, TargetMetric.RESOLUTION)]
-
-
 class _RestrictedFiltersMixin(serializers.Serializer):
     agreement = serializers.PrimaryKeyRelatedField(
         queryset=Agreement.objects.none(), required=False, help_text=_("Agreement id.")
@@ -61,7 +56,7 @@ class _RestrictedFiltersMixin(serializers.Serializer):
     )
 
     def validate_metric(self, value):
-        if value not in dict(_METRICS):
+        if value not in dict(reports.METRIC_CHOICES):
             raise serializers.ValidationError(_("Choose response or resolution."))
         return value
 
@@ -82,16 +77,11 @@ class PeriodQuerySerializer(_RestrictedFiltersMixin):
     def validate(self, attrs):
         end = attrs.get("end") or attrs.get("start") or reports.last_full_month()
         start = attrs.get("start") or end
-        if start > end:
-            raise serializers.ValidationError(
-                {"start": [_("The first month must not be after the last.")]}
-            )
-        if reports.add_months(start, MAX_MONTHS - 1) < end:
-            raise serializers.ValidationError(
-                {"end": [_("Choose at most %(count)d months.") % {"count": MAX_MONTHS}]}
-            )
-        attrs["period_start"] = reports.month_period(start)[0]
-        attrs["period_end"] = reports.month_period(end)[1]
+        error = reports.period_error(start, end)
+        if error:
+            field, message = error
+            raise serializers.ValidationError({field: [message]})
+        attrs["period_start"], attrs["period_end"] = reports.months_period(start, end)
         return attrs
 
 

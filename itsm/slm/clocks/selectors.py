@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from itsm.slm.clocks.choices import ClockLevel, ClockState, SegmentKind
 from itsm.slm.clocks.models import Clock
-from itsm.slm.clocks.services import elapsed_at, metric_label
+from itsm.slm.clocks.services import clocks_of, elapsed_at, metric_label
 
 
 def clocks_for(user, action: str = "view") -> QuerySet[Clock]:
@@ -140,11 +139,6 @@ def explain(clock: Clock, *, now: datetime | None = None) -> ClockView:
 
 def clock_panel(record, *, now: datetime | None = None) -> list[ClockView]:
     """The explained clocks of *record* (any model), oldest first (two queries)."""
-    content_type = ContentType.objects.get_for_model(type(record))
-    clocks = (
-        Clock.objects.filter(content_type=content_type, object_id=record.pk)
-        .select_related("calendar")
-        .prefetch_related("segments")
-        .order_by("id")
-    )
+    clocks = clocks_of(record)
+    prefetch_related_objects(clocks, "segments")
     return [explain(clock, now=now) for clock in clocks]

@@ -42,6 +42,7 @@ from itsm.core.calendars.businesstime import business_time_between, compute_dead
 from itsm.core.errors import InvalidTransition, ValidationFailed
 from itsm.core.models import TimelineEntry
 from itsm.core.timeline import record_event
+from itsm.slm.choices import TargetMetric
 from itsm.slm.clocks.choices import ClockLevel, ClockState, SegmentKind
 from itsm.slm.clocks.models import Clock, ClockSegment
 
@@ -492,13 +493,13 @@ def elapsed_at(clock: Clock, at: datetime) -> int:
     )
 
 
-def clocks_of(record) -> list[Clock]:
+def clocks_of(record, *states: str) -> list[Clock]:
+    """The clocks of *record* (any model), oldest first; only those in *states* if given."""
     content_type = ContentType.objects.get_for_model(type(record))
-    return list(
-        Clock.objects.filter(content_type=content_type, object_id=record.pk)
-        .select_related("calendar")
-        .order_by("id")
-    )
+    queryset = Clock.objects.filter(content_type=content_type, object_id=record.pk)
+    if states:
+        queryset = queryset.filter(state__in=states)
+    return list(queryset.select_related("calendar").order_by("id"))
 
 
 # --- calendar edits ---------------------------------------------------------------------------
@@ -753,8 +754,6 @@ def _message(clock: Clock, level: int) -> tuple[str, str]:
 
 
 def metric_label(metric: str) -> str:
-    from itsm.slm.choices import TargetMetric
-
     try:
         return str(TargetMetric(metric).label)
     except ValueError:

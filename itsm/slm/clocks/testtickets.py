@@ -24,7 +24,6 @@ from itsm.core.timeline import record_event
 from itsm.slm.choices import AgreementStatus, TestTicketStatus
 from itsm.slm.clocks import services
 from itsm.slm.clocks.choices import ClockLevel, ClockState
-from itsm.slm.clocks.models import Clock
 from itsm.slm.models import SlaTestTicket
 
 PREFIX = "SLT"
@@ -110,14 +109,6 @@ def _open(ticket: SlaTestTicket) -> None:
         raise InvalidTransition(str(_("The test ticket is closed.")))
 
 
-def _clocks(ticket: SlaTestTicket, *states: str):
-    content_type = ContentType.objects.get_for_model(SlaTestTicket)
-    queryset = Clock.objects.filter(content_type=content_type, object_id=ticket.pk)
-    if states:
-        queryset = queryset.filter(state__in=states)
-    return list(queryset.select_related("calendar").order_by("id"))
-
-
 def _bump(ticket: SlaTestTicket, expected_version: int | None, **fields) -> SlaTestTicket:
     for name, value in fields.items():
         setattr(ticket, name, value)
@@ -136,7 +127,7 @@ def pause_test_ticket(
     at = _now(at)
     with transaction.atomic():
         _open(ticket)
-        running = _clocks(ticket, ClockState.RUNNING)
+        running = services.clocks_of(ticket, ClockState.RUNNING)
         if not running:
             raise InvalidTransition(str(_("No clock of this ticket is running.")))
         for clock in running:
@@ -153,7 +144,7 @@ def resume_test_ticket(
     at = _now(at)
     with transaction.atomic():
         _open(ticket)
-        paused = _clocks(ticket, ClockState.PAUSED)
+        paused = services.clocks_of(ticket, ClockState.PAUSED)
         if not paused:
             raise InvalidTransition(str(_("No clock of this ticket is paused.")))
         for clock in paused:
@@ -166,7 +157,7 @@ def resume_test_ticket(
 def _stop_metrics(ticket, metrics, *, at, by, verb, expected_version, missing_message):
     with transaction.atomic():
         _open(ticket)
-        clocks = [c for c in _clocks(ticket, *OPEN_CLOCK_STATES) if c.metric in metrics]
+        clocks = [c for c in services.clocks_of(ticket, *OPEN_CLOCK_STATES) if c.metric in metrics]
         if not clocks:
             raise InvalidTransition(str(missing_message))
         for clock in clocks:
@@ -228,7 +219,7 @@ def set_test_ticket_priority(
                 fields={"priority": [str(_("The ticket already has this priority."))]}
             )
         old = ticket.priority
-        for clock in _clocks(ticket, *OPEN_CLOCK_STATES):
+        for clock in services.clocks_of(ticket, *OPEN_CLOCK_STATES):
             target = find_target(
                 agreement=ticket.agreement_id,
                 service=ticket.service_id,
@@ -248,7 +239,7 @@ def close_test_ticket(
     at = _now(at)
     with transaction.atomic():
         _open(ticket)
-        for clock in _clocks(ticket, *OPEN_CLOCK_STATES):
+        for clock in services.clocks_of(ticket, *OPEN_CLOCK_STATES):
             services.stop_clock(clock, at=at, by=by)
         ticket = _bump(ticket, expected_version, status=TestTicketStatus.CLOSED)
         record_event(ticket, "closed", by=by, at=at)

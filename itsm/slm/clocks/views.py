@@ -16,7 +16,7 @@ from itsm.core.form_helpers import apply_errors, style_form
 from itsm.core.generic_views import get_restricted_or_404, keyset_page, require_can
 from itsm.core.timeline import history_for
 from itsm.slm.choices import TestTicketStatus
-from itsm.slm.clocks import selectors, testtickets
+from itsm.slm.clocks import selectors, services, testtickets
 from itsm.slm.clocks.choices import ClockState
 from itsm.slm.clocks.filtersets import ClockFilterSet, SlaTestTicketFilterSet
 from itsm.slm.clocks.forms import PauseForm, PriorityForm, TestTicketForm
@@ -127,12 +127,7 @@ def testticket_detail(request, pk: int):
         queryset=SlaTestTicket.objects.select_related("agreement", "customer", "service"),
     )
     can_change = SlaTestTicket.objects.restrict(request.user, "change").filter(pk=pk).exists()
-    clocks = {
-        c.metric: c
-        for c in Clock.objects.filter(object_id=ticket.pk).filter(
-            content_type__app_label="slm", content_type__model="slatestticket"
-        )
-    }
+    clocks = {c.metric: c for c in services.clocks_of(ticket)}
     states = {c.state for c in clocks.values()}
     return render(
         request,

@@ -6,8 +6,6 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from itsm.core import timeline
-
 register = template.Library()
 
 # Outline icons from Tabler Icons (MIT, https://tabler.io/icons), inlined so no icon font is
@@ -85,13 +83,6 @@ def choice_badge(choices_cls, value):
 
 
 # Labels of timeline verbs written by core services; other apps' verbs fall back to the verb.
-@register.filter
-def verb_label(verb: str) -> str:
-    """The translated label of a timeline verb (``"roles_changed"`` → "Roles changed");
-    labels are declared with ``core.timeline.register_verb_labels``."""
-    return timeline.verb_label(verb)
-
-
 @register.simple_tag
 def history_url(obj) -> str:
     """The read-only history page of any record: ``{% history_url object %}``."""

@@ -18,14 +18,6 @@ def business_duration(seconds) -> str:
     return selectors.format_business(seconds or 0)
 
 
-@register.filter
-def clock_verb(verb: str) -> str:
-    """Label of a timeline verb (the clocks app registers its labels in ``apps.py``)."""
-    from itsm.core.timeline import verb_label
-
-    return verb_label(verb)
-
-
 @register.filter(name="metric_label")
 def metric_label_filter(metric: str) -> str:
     """Translated label of a clock metric (``response`` → "Response time")."""
