@@ -14,7 +14,7 @@ if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install 
 NM="$ROOT/node_modules"
 DEST="$ROOT/itsm/ui/static/vendor"
 rm -rf "$DEST"
-mkdir -p "$DEST/tabler/css" "$DEST/tabler/js" "$DEST/htmx" "$DEST/echarts"
+mkdir -p "$DEST/tabler/css" "$DEST/tabler/js" "$DEST/htmx" "$DEST/echarts" "$DEST/tom-select"
 
 version() { node -p "require('$NM/$1/package.json').version"; }
 strip_map() { sed -e 's#/\*\# sourceMappingURL=[^*]*\*/##' -e 's#^//\# sourceMappingURL=.*$##' "$1" > "$2"; }
@@ -59,10 +59,18 @@ strip_map "$NM/echarts/dist/echarts.min.js" "$DEST/echarts/echarts.min.js"
 cp "$NM/echarts/LICENSE" "$DEST/echarts/LICENSE"
 cp "$NM/echarts/NOTICE" "$DEST/echarts/NOTICE"
 
+# Tom Select (Apache-2.0): the type-ahead picker of related records and multi-selects
+# (itsm/ui/static/ui/picker.js). The "popular" bundle carries the remove_button plugin; the
+# Bootstrap 5 theme matches Tabler.
+strip_map "$NM/tom-select/dist/js/tom-select.popular.min.js" "$DEST/tom-select/tom-select.popular.min.js"
+strip_map "$NM/tom-select/dist/css/tom-select.bootstrap5.min.css" "$DEST/tom-select/tom-select.bootstrap5.min.css"
+cp "$NM/tom-select/LICENSE" "$DEST/tom-select/LICENSE"
+
 cat > "$DEST/VERSIONS.txt" <<TXT
 # Written by scripts/vendor-assets.sh from package.json; do not edit by hand.
 @tabler/core $(version @tabler/core)
 htmx.org $(version htmx.org)
 echarts $(version echarts)
+tom-select $(version tom-select)
 TXT
 du -sh "$DEST"
