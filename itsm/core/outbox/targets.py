@@ -1,8 +1,9 @@
 """Where outbox messages may go: SSRF checks of webhook URLs and chat channel URLs.
 
 A webhook's host is resolved and every address it resolves to must be public; loopback,
-link-local, private, multicast, reserved, unspecified and other non-global addresses
-(IPv4-mapped IPv6 included) are refused unless the host name, or a network (CIDR)
+link-local, private, multicast, reserved, unspecified and any other non-global addresses
+are refused, and so is an IPv6 address that embeds such an IPv4 address (6to4, Teredo,
+NAT64, IPv4-compatible and IPv4-mapped forms), unless the host name, or a network (CIDR)
 containing the address, is listed in ``settings.ITSM_WEBHOOK_ALLOWLIST``. The check runs
 when a channel is saved and again at each send (DNS may change); the sender then connects
 to the address that was checked, so a second lookup cannot swap it (DNS rebinding).
@@ -65,16 +66,56 @@ def _normalise(address: str) -> IPAddress:
     return ip
 
 
-def is_public(ip: IPAddress) -> bool:
-    return not (
+#: NAT64 prefixes whose last 32 bits are an IPv4 address (RFC 6052 well-known, RFC 8215 local)
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+#: deprecated IPv4-compatible addresses ``::a.b.c.d`` (RFC 4291 2.5.5.1)
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def embedded_ipv4(ip: IPAddress) -> list[ipaddress.IPv4Address]:
+    """IPv4 addresses an IPv6 address carries: 6to4, Teredo (server and client), NAT64,
+    IPv4-compatible and IPv4-mapped forms. A router may deliver to that IPv4 address, so the
+    SSRF check judges it too (``2002:a9fe:a9fe::`` is the metadata address 169.254.169.254)."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return []
+    found: list[ipaddress.IPv4Address] = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if any(ip in net for net in (*_NAT64, _IPV4_COMPATIBLE)):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
+def _is_global(ip: IPAddress) -> bool:
+    return ip.is_global and not (
         ip.is_loopback
         or ip.is_link_local
         or ip.is_private
         or ip.is_multicast
         or ip.is_reserved
         or ip.is_unspecified
-        or not ip.is_global
+        or getattr(ip, "is_site_local", False)
     )
+
+
+def is_public(ip: IPAddress) -> bool:
+    """Whether *ip* is a global unicast address that embeds no refused IPv4 address.
+
+    Anything that is not ``is_global`` is refused (loopback, private, link-local, shared
+    100.64/10, documentation, benchmarking, multicast, reserved, Teredo 2001::/32, the local
+    NAT64 prefix, …), and so is an IPv6 address whose embedded IPv4 address is refused.
+    """
+    if isinstance(ip, ipaddress.IPv6Address) and ip in _NAT64[1]:
+        return False  # RFC 8215 local-use NAT64: never global (Python 3.11 says otherwise)
+    if isinstance(ip, ipaddress.IPv6Address) and ip in _IPV4_COMPATIBLE:
+        return False  # deprecated IPv4-compatible form: no public service lives there
+    if not _is_global(ip):
+        return False
+    return all(_is_global(inner) for inner in embedded_ipv4(ip))
 
 
 def _allowlist() -> tuple[set[str], list]:

@@ -162,3 +162,41 @@ def test_saving_an_allow_listed_channel_succeeds(admin_user, settings):
     with pytest.raises(ValidationError) as info:
         services.update_channel(channel, by=admin_user, expected_version=1, notes="n")
     assert list(info.value.message_dict) == ["url"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[2002:a9fe:a9fe::]/hook",  # 6to4 of 169.254.169.254 (metadata service)
+        "http://[2002:7f00:1::]/hook",  # 6to4 of 127.0.0.1
+        "http://[2002:c0a8:101::1]/hook",  # 6to4 of 192.168.1.1
+        "http://[2001:0:4136:e378:8000:63bf:56fe:5601]/hook",  # Teredo, client 169.1.169.254
+        "http://[2001:0:a9fe:a9fe::1]/hook",  # Teredo, server 169.254.169.254
+        "http://[64:ff9b::a9fe:a9fe]/hook",  # NAT64 of 169.254.169.254
+        "http://[64:ff9b::7f00:1]/hook",  # NAT64 of 127.0.0.1
+        "http://[64:ff9b:1::808:808]/hook",  # RFC 8215 local-use NAT64
+        "http://[::a9fe:a9fe]/hook",  # IPv4-compatible 169.254.169.254
+        "http://[::808:808]/hook",  # IPv4-compatible form of a public address: still refused
+        "http://[::ffff:169.254.169.254]/hook",  # IPv4-mapped
+        "http://[fec0::1]/hook",  # site-local
+        "http://[fc00::1]/hook",  # unique local
+        "http://[2001:db8::1]/hook",  # documentation
+        "http://[100::1]/hook",  # discard-only
+        "http://192.0.2.1/hook",  # documentation (TEST-NET-1)
+        "http://198.18.0.1/hook",  # benchmarking
+    ],
+)
+def test_embedded_and_non_global_addresses_are_refused(url, settings):
+    settings.ITSM_WEBHOOK_ALLOWLIST = []
+    with pytest.raises(UnsafeTarget):
+        check_http_url(url)
+
+
+def test_6to4_of_a_public_ipv4_passes(settings):
+    settings.ITSM_WEBHOOK_ALLOWLIST = []
+    assert check_http_url("http://[2002:808:808::]/hook").address == "2002:808:808::"
+
+
+def test_allow_listed_6to4_network_passes(settings):
+    settings.ITSM_WEBHOOK_ALLOWLIST = ["2002:a9fe:a9fe::/48"]
+    assert check_http_url("http://[2002:a9fe:a9fe::1]/hook").address == "2002:a9fe:a9fe::1"
