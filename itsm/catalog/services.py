@@ -124,7 +124,7 @@ def update_category(
         for name, value in fields.items():
             setattr(category, name, value)
         _check_category(category, original=original)
-        save_versioned(category, expected_version=expected_version)
+        save_versioned(category, expected_version=expected_version, by=by)
         record_event(category, "updated", by=by, data={"fields": sorted(fields)})
     return category
 
@@ -347,7 +347,7 @@ def update_service(
         _check_service(service, customers=customers, linked_cis=given.get("linked_cis", []), by=by)
         if service.status in (ServiceStatus.IN_REVIEW, ServiceStatus.PUBLISHED):
             _require_publishable(service, customers=customers)
-        save_versioned(service, expected_version=expected_version)
+        save_versioned(service, expected_version=expected_version, by=by)
         if "customers" in changed_m2m:
             service.customers.set(customers)
         if "linked_cis" in changed_m2m:
@@ -538,7 +538,7 @@ def update_item(
         for name, value in fields.items():
             setattr(item, name, value)
         _check_item(item)
-        save_versioned(item, expected_version=expected_version)
+        save_versioned(item, expected_version=expected_version, by=by)
         record_event(item, "updated", by=by, data={"fields": sorted(fields)})
         record_event(item.service, "item_changed", by=by, data={"item": item.code})
     return item

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "itsm.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "itsm.core.middleware.UserTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -132,6 +133,9 @@ TIME_ZONE = env_str("ITSM_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 
+# One date/time format per language (itsm/config/formats/<language>/formats.py); templates use
+# named formats ("DATETIME_FORMAT", "SHORT_DATE_FORMAT"), Python code itsm.core.formatting.
+FORMAT_MODULE_PATH = ["itsm.config.formats"]
 # --- static and uploads ---------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -86,7 +86,7 @@ class UserCreateForm(TablerFormMixin, RolesFieldMixin, forms.ModelForm):
 class UserEditForm(TablerFormMixin, RolesFieldMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["display_name", "email", "phone", "language", "is_active"]
+        fields = ["display_name", "email", "phone", "language", "time_zone", "is_active"]
 
 
 # --- teams ----------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
-"""Per-user language (X-06): a signed-in user's saved language wins over the browser's."""
+"""Per-user language and time zone (X-06): a signed-in user's saved language wins over the
+browser's; times are shown in the user's time zone."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
+
+from itsm.core.formatting import time_zone_of
 
 
 class UserLanguageMiddleware:
@@ -25,3 +28,23 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+class UserTimeZoneMiddleware:
+    """Show times in the signed-in user's time zone (``User.time_zone``).
+
+    Runs after ``AuthenticationMiddleware``. A user without a time zone, and anonymous pages,
+    read times in ``settings.TIME_ZONE``. Dates and times are stored in UTC (``USE_TZ``); only
+    their display changes.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = time_zone_of(request.user)
+        if zone is None:
+            timezone.deactivate()
+            return self.get_response(request)
+        with timezone.override(zone):
+            return self.get_response(request)

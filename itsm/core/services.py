@@ -13,13 +13,27 @@ from itsm.core.statemachine import ensure_transition
 from itsm.core.timeline import record_event
 
 
-def save_versioned(obj, *, expected_version: int | None, update_fields: list[str] | None = None):
+def set_actor(obj, by) -> None:
+    """Name *by* as the author of *obj*'s next field-history row (django-simple-history).
+
+    The history middleware only knows the user of a web request; a service also runs from the
+    API with token authentication, the worker, imports and the demo, so it names its actor
+    itself before saving."""
+    if getattr(by, "pk", None):
+        obj._history_user = by
+
+
+def save_versioned(
+    obj, *, expected_version: int | None, update_fields: list[str] | None = None, by=None
+):
     """Save *obj* if nobody else saved it since the client read ``expected_version``.
 
     The row is locked (PostgreSQL ``SELECT … FOR UPDATE``; SQLite's IMMEDIATE transaction
     already holds the write lock) and its version compared; a mismatch raises ``Conflict``
-    (HTTP 409) instead of silently overwriting the other edit.
+    (HTTP 409) instead of silently overwriting the other edit. *by* is recorded as the author
+    of the field-history row.
     """
+    set_actor(obj, by)
     model = type(obj)
     with transaction.atomic():
         current = (
@@ -66,7 +80,7 @@ def transition(
         source = machine.state_of(obj)
         step = ensure_transition(obj, target, by=by, machine=machine)
         setattr(obj, machine.field, target)
-        save_versioned(obj, expected_version=expected_version)
+        save_versioned(obj, expected_version=expected_version, by=by)
         record_event(obj, step.name, by=by, note=note, data={"from": source, "to": target})
     return obj
 
@@ -85,6 +99,7 @@ def create_organisation(
     with transaction.atomic():
         org = Organisation(code=code, name=name, kind=kind, notes=notes, is_active=is_active)
         org.full_clean()
+        set_actor(org, by)
         org.save()
         record_event(org, "created", by=by)
     return org
@@ -123,6 +138,7 @@ def create_user(
         else:
             user.set_unusable_password()
         user.full_clean(exclude=["password"])
+        set_actor(user, by)
         user.save()
         set_roles(user, roles=roles, by=by)
         record_event(user, "created", by=by)
@@ -195,6 +211,7 @@ def create_team(
     with transaction.atomic():
         team = Team(code=code, name=name, organisation=organisation, leader=leader, email=email)
         team.full_clean()
+        set_actor(team, by)
         team.save()
         if members:
             set_team_members(team, members=members)  # same membership rule as later edits
@@ -207,7 +224,7 @@ def update_record(obj, *, by, expected_version: int | None, note: str = "", **fi
     with transaction.atomic():
         for name, value in fields.items():
             setattr(obj, name, value)
-        save_versioned(obj, expected_version=expected_version)
+        save_versioned(obj, expected_version=expected_version, by=by)
         record_event(obj, "updated", by=by, note=note, data={"fields": sorted(fields)})
     return obj
 
@@ -227,6 +244,7 @@ def set_language(user: User, *, language: str) -> User:
         )
     if user.language != language:
         user.language = language
+        set_actor(user, user)
         user.save(update_fields=["language"])
     return user
 

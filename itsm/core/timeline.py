@@ -73,8 +73,16 @@ class HistoryItem:
 
 
 def history_for(obj) -> list[HistoryItem]:
-    """Field history (django-simple-history) and timeline rows of *obj*, oldest first."""
+    """Field history (django-simple-history) and timeline rows of *obj*, oldest first.
+
+    A creation is one event written twice — the ``+`` field-history row and the service's
+    ``created`` timeline row — so it is shown once: at the timeline's time (a service may date
+    it, e.g. a test ticket opened in the past), by whichever row names the actor, with the
+    timeline's note.
+    """
     items: list[HistoryItem] = []
+    entries = list(timeline_for(obj))
+    created_entry = next((e for e in entries if e.verb == "created"), None)
     history = getattr(obj, "history", None)
     if history is not None:
         records = list(history.all().select_related("history_user").order_by("history_date"))
@@ -97,6 +105,22 @@ def history_for(obj) -> list[HistoryItem]:
                 if kind == "changed" and not changes:
                     previous = record
                     continue
+            if kind == "created" and created_entry is not None:
+                entries.remove(created_entry)
+                items.append(
+                    HistoryItem(
+                        created_entry.at,
+                        created_entry.actor or record.history_user,
+                        kind,
+                        kind,
+                        changes,
+                        created_entry.note or record.history_change_reason or "",
+                        verb_label(kind),
+                    )
+                )
+                created_entry = None
+                previous = record
+                continue
             items.append(
                 HistoryItem(
                     record.history_date,
@@ -109,7 +133,7 @@ def history_for(obj) -> list[HistoryItem]:
                 )
             )
             previous = record
-    for entry in timeline_for(obj):
+    for entry in entries:
         items.append(
             HistoryItem(
                 entry.at,

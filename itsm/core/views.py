@@ -157,7 +157,9 @@ class UserEdit(RecordEditView):
 
     def perform(self, form):
         with transaction.atomic():
-            self.update(form, ["display_name", "email", "phone", "language", "is_active"])
+            self.update(
+                form, ["display_name", "email", "phone", "language", "time_zone", "is_active"]
+            )
             if "roles" in form.changed_data:
                 services.set_roles(
                     self.object, roles=form.cleaned_data["roles"], by=self.request.user

@@ -212,7 +212,7 @@ def update_calendar(
         for name, value in fields.items():
             setattr(calendar, name, value)
         try:
-            save_versioned(calendar, expected_version=expected_version)
+            save_versioned(calendar, expected_version=expected_version, by=by)
         except ValidationError as exc:
             raise _validation(exc)
         record_event(calendar, "updated", by=by, data={"fields": sorted(fields)})
@@ -521,7 +521,7 @@ def confirm_year(calendar: BusinessCalendar, year, *, by) -> CalendarYear:
         row.confirmed = True
         row.confirmed_by = by if getattr(by, "pk", None) else None
         row.confirmed_at = timezone.now()
-        save_versioned(row, expected_version=None)
+        save_versioned(row, expected_version=None, by=by)
         _touch(calendar)
         record_event(calendar, "year_confirmed", by=by, data={"year": year})
         _recompute(calendar, (year,))

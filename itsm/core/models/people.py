@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from itsm.core.choices import OrganisationKind, Role
+from itsm.core.formatting import validate_time_zone
 from itsm.core.models.base import DomainModel, TimeStampedModel
 from itsm.core.policy import ADMIN_ONLY, ModelPolicy
 from itsm.core.querysets import RestrictedQuerySet
@@ -62,6 +63,16 @@ class User(AbstractUser):
         max_length=10,
         choices=[("zh-hans", "简体中文"), ("en", "English")],
         default="zh-hans",
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_(
+            "IANA name such as Asia/Shanghai; empty: the installation's time zone. "
+            "Every time is shown in it."
+        ),
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])

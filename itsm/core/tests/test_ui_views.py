@@ -292,8 +292,8 @@ def test_history_shows_field_change_and_events(client, admin_user, customer_a):
     assert response.status_code == 200
     changes = [c for item in response.context["items"] for c in item.changes]
     assert ("name", "Customer A", "Customer A Ltd") in changes
-    verbs = [item.verb for item in response.context["items"] if item.kind == "event"]
-    assert verbs == ["created", "updated"]
+    kinds = [(item.kind, item.verb) for item in response.context["items"]]
+    assert kinds == [("created", "created"), ("changed", "changed"), ("event", "updated")]
     html = response.content.decode()
     assert "Customer A Ltd" in html and 'class="history-old">Customer A<' in html
 
@@ -344,5 +344,5 @@ def test_history_shows_choice_and_transition_labels(client, admin_user, engineer
     changes = [c for item in response.context["items"] for c in item.changes]
     # the status shows its label, not the stored value
     assert ("status", "New", "In progress") in changes
-    labels = [item.label for item in response.context["items"] if item.kind == "event"]
+    labels = [item.label for item in response.context["items"] if item.kind != "changed"]
     assert labels == ["Created", "Start"]

@@ -196,7 +196,7 @@ def update_agreement(
     underpins_changed = underpins is not None and {a.pk for a in underpins} != current_underpins
     if not (changed or services_changed or underpins_changed):
         if expected_version is not None and expected_version != agreement.version:
-            save_versioned(agreement, expected_version=expected_version)  # raises Conflict
+            save_versioned(agreement, expected_version=expected_version, by=by)  # raises Conflict
         return agreement
     reference = _require_reference(agreement, change_reference)
     old = {name: _display(getattr(agreement, name)) for name in changed}
@@ -224,7 +224,7 @@ def update_agreement(
             agreement.change_reference = reference
         agreement._change_reason = reference  # shown as the note of the field-history row
         _fresh_warnings(agreement)
-        save_versioned(agreement, expected_version=expected_version)
+        save_versioned(agreement, expected_version=expected_version, by=by)
         data: dict = {"fields": sorted(changed)}
         if services_changed:
             agreement.services.set(services)
@@ -449,7 +449,7 @@ def update_target(
     changed = [name for name, value in fields.items() if getattr(target, name) != value]
     if not changed:
         if expected_version is not None and expected_version != target.version:
-            save_versioned(target, expected_version=expected_version)
+            save_versioned(target, expected_version=expected_version, by=by)
         return target
     agreement = target.agreement
     reference = _require_reference(agreement, change_reference)
@@ -461,7 +461,7 @@ def update_target(
     _clean_target(target)
     with transaction.atomic():
         target._change_reason = reference
-        save_versioned(target, expected_version=expected_version)
+        save_versioned(target, expected_version=expected_version, by=by)
         record_event(target, "changed", by=by, note=reference, data={"fields": sorted(changed)})
         _agreement_changed(
             agreement, by=by, reference=reference, verb="target_changed", target=target
@@ -486,7 +486,7 @@ def _agreement_changed(agreement: Agreement, *, by, reference: str, verb: str, t
     if reference and agreement.change_reference != reference:
         agreement.change_reference = reference
         agreement._change_reason = reference
-        save_versioned(agreement, expected_version=None, update_fields=["change_reference"])
+        save_versioned(agreement, expected_version=None, update_fields=["change_reference"], by=by)
     record_event(
         agreement,
         verb,

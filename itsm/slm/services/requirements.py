@@ -91,7 +91,7 @@ def update_requirement(
     elif "customer" in fields:
         _check_requirement_targets(requirement, requirement.targets.select_related("agreement"))
     with transaction.atomic():
-        save_versioned(requirement, expected_version=expected_version)
+        save_versioned(requirement, expected_version=expected_version, by=by)
         if targets is not None:
             requirement.targets.set(targets)
         record_event(
@@ -132,7 +132,7 @@ def review_requirement(
         requirement.status = status
         requirement.reviewed_by = by if getattr(by, "pk", None) else None
         requirement.reviewed_at = timezone.now()
-        save_versioned(requirement, expected_version=expected_version)
+        save_versioned(requirement, expected_version=expected_version, by=by)
         record_event(requirement, "reviewed", by=by, note=note, data={"from": source, "to": status})
     return requirement
 

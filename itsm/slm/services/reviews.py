@@ -270,7 +270,7 @@ def update_review(
         raise _err("held_on", _("A meeting cannot be held in the future."))
     with transaction.atomic():
         try:
-            save_versioned(meeting, expected_version=expected_version)
+            save_versioned(meeting, expected_version=expected_version, by=by)
         except DjangoValidationError as exc:
             raise ValidationFailed.from_django(exc) from None
         if attendees is not None:
@@ -341,7 +341,7 @@ def update_action_item(
     elif status != ActionStatus.DONE:
         item.completed_at = None
     with transaction.atomic():
-        save_versioned(item, expected_version=expected_version)
+        save_versioned(item, expected_version=expected_version, by=by)
         record_event(item, "changed", by=by, data={"fields": sorted(fields)})
     return item
 
