@@ -5,20 +5,62 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet, prefetch_related_objects
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from itsm.core.formatting import datetime_text
 from itsm.slm.clocks.choices import ClockLevel, ClockState, SegmentKind
 from itsm.slm.clocks.models import Clock
 from itsm.slm.clocks.services import clocks_of, elapsed_at, metric_label
 
 
 def clocks_for(user, action: str = "view") -> QuerySet[Clock]:
-    """Clocks *user* may see, with what a list row shows."""
+    """Clocks *user* may see, with what a list row shows (the calendar too: the live time of
+    a running clock is measured on it, see :func:`clock_time`)."""
     return Clock.objects.restrict(user, action).select_related(
         "customer", "agreement", "calendar", "content_type"
     )
+
+
+@dataclass(frozen=True)
+class ClockTime:
+    """A clock's business time *now*: what every page and the API show."""
+
+    elapsed_seconds: int  # closed running segments + the open one measured up to now
+    remaining_seconds: int  # goal − elapsed; negative once overdue
+    percent: int  # elapsed / goal, may exceed 100
+
+    @property
+    def overdue(self) -> bool:
+        return self.remaining_seconds < 0
+
+
+def clock_time(clock: Clock, *, now: datetime | None = None) -> ClockTime:
+    """Elapsed and remaining business time of *clock* at *now* (default: now).
+
+    The stored ``elapsed_seconds`` only counts closed segments; while the clock runs, the open
+    segment is measured on the clock's calendar (``services.elapsed_at``). With the calendar
+    loaded (``select_related("calendar")``) this costs no query: the calendar's business-time
+    engine is cached per process.
+    """
+    elapsed = elapsed_at(clock, now or timezone.now())
+    goal = clock.goal_seconds
+    return ClockTime(
+        elapsed_seconds=elapsed,
+        remaining_seconds=goal - elapsed,
+        percent=int(elapsed * 100 // goal) if goal else 0,
+    )
+
+
+def with_clock_times(clocks, *, now: datetime | None = None) -> list[Clock]:
+    """*clocks* with ``clock.time`` (a :class:`ClockTime`) set, all measured at the same now."""
+    now = now or timezone.now()
+    clocks = list(clocks)
+    for clock in clocks:
+        clock.time = clock_time(clock, now=now)
+    return clocks
 
 
 def open_or_breached(queryset: QuerySet[Clock]) -> QuerySet[Clock]:
@@ -33,10 +75,14 @@ def format_business(seconds: int) -> str:
     return _("{hours} h {minutes} m").format(hours=hours, minutes=f"{minutes:02d}")
 
 
-def _when(value: datetime | None) -> str:
-    if value is None:
-        return "—"
-    return formats.date_format(timezone.localtime(value), "Y-m-d H:i")
+def format_remaining(seconds: int) -> str:
+    """What is left of a goal ("1 h 05 m left"), or by how much it is overdue."""
+    if seconds < 0:
+        return _("{duration} overdue").format(duration=format_business(-seconds))
+    return _("{duration} left").format(duration=format_business(seconds))
+
+
+_when = datetime_text
 
 
 @dataclass
@@ -52,6 +98,8 @@ class ClockView:
     metric: str
     goal: str
     elapsed: str
+    remaining: str
+    remaining_overdue: bool
     percent: int
     bar_percent: int
     colour: str
@@ -61,8 +109,8 @@ class ClockView:
 def explain(clock: Clock, *, now: datetime | None = None) -> ClockView:
     """The clock with its progress and one explained line per segment and escalation."""
     now = now or timezone.now()
-    elapsed = elapsed_at(clock, now)
-    percent = int(elapsed * 100 // clock.goal_seconds) if clock.goal_seconds else 0
+    time = clock_time(clock, now=now)
+    elapsed, percent = time.elapsed_seconds, time.percent
     if clock.breached or clock.level >= ClockLevel.BREACHED:
         colour = "red"
     elif clock.level == ClockLevel.WARNED or percent >= clock.warning_percent:
@@ -130,6 +178,8 @@ def explain(clock: Clock, *, now: datetime | None = None) -> ClockView:
         metric=metric_label(clock.metric),
         goal=format_business(clock.goal_seconds),
         elapsed=format_business(elapsed),
+        remaining=format_remaining(time.remaining_seconds),
+        remaining_overdue=time.overdue,
         percent=percent,
         bar_percent=min(100, percent),
         colour=colour,
@@ -137,8 +187,18 @@ def explain(clock: Clock, *, now: datetime | None = None) -> ClockView:
     )
 
 
-def clock_panel(record, *, now: datetime | None = None) -> list[ClockView]:
-    """The explained clocks of *record* (any model), oldest first (two queries)."""
-    clocks = clocks_of(record)
+def clock_panel(record, *, user=None, now: datetime | None = None) -> list[ClockView]:
+    """The explained clocks of *record* (any model) that *user* may see (all without a user),
+    oldest first (two queries)."""
+    if user is None:
+        clocks = clocks_of(record)
+    else:
+        content_type = ContentType.objects.get_for_model(type(record))
+        clocks = list(
+            Clock.objects.restrict(user, "view")
+            .filter(content_type=content_type, object_id=record.pk)
+            .select_related("calendar")
+            .order_by("id")
+        )
     prefetch_related_objects(clocks, "segments")
     return [explain(clock, now=now) for clock in clocks]

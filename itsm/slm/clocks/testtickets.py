@@ -109,7 +109,7 @@ def _open(ticket: SlaTestTicket) -> None:
         raise InvalidTransition(str(_("The test ticket is closed.")))
 
 
-def _bump(ticket: SlaTestTicket, expected_version: int | None, **fields) -> SlaTestTicket:
+def _bump(ticket: SlaTestTicket, expected_version: int | None, *, by, **fields) -> SlaTestTicket:
     for name, value in fields.items():
         setattr(ticket, name, value)
     return save_versioned(ticket, expected_version=expected_version, update_fields=list(fields))
@@ -132,7 +132,7 @@ def pause_test_ticket(
             raise InvalidTransition(str(_("No clock of this ticket is running.")))
         for clock in running:
             services.pause_clock(clock, at=at, reason=reason, by=by)
-        ticket = _bump(ticket, expected_version)
+        ticket = _bump(ticket, expected_version, by=by)
         record_event(ticket, "paused", by=by, note=reason.strip(), at=at)
     return ticket
 
@@ -149,7 +149,7 @@ def resume_test_ticket(
             raise InvalidTransition(str(_("No clock of this ticket is paused.")))
         for clock in paused:
             services.resume_clock(clock, at=at, by=by)
-        ticket = _bump(ticket, expected_version)
+        ticket = _bump(ticket, expected_version, by=by)
         record_event(ticket, "resumed", by=by, at=at)
     return ticket
 
@@ -162,7 +162,7 @@ def _stop_metrics(ticket, metrics, *, at, by, verb, expected_version, missing_me
             raise InvalidTransition(str(missing_message))
         for clock in clocks:
             services.stop_clock(clock, at=at, by=by)
-        ticket = _bump(ticket, expected_version)
+        ticket = _bump(ticket, expected_version, by=by)
         record_event(ticket, verb, by=by, at=at)
     return ticket
 
@@ -227,7 +227,7 @@ def set_test_ticket_priority(
                 metric=clock.metric,
             )
             services.recalculate_clock(clock, at=at, priority=priority, target=target, by=by)
-        ticket = _bump(ticket, expected_version, priority=priority)
+        ticket = _bump(ticket, expected_version, by=by, priority=priority)
         record_event(ticket, "priority_changed", by=by, at=at, data={"from": old, "to": priority})
     return ticket
 
@@ -241,7 +241,7 @@ def close_test_ticket(
         _open(ticket)
         for clock in services.clocks_of(ticket, *OPEN_CLOCK_STATES):
             services.stop_clock(clock, at=at, by=by)
-        ticket = _bump(ticket, expected_version, status=TestTicketStatus.CLOSED)
+        ticket = _bump(ticket, expected_version, by=by, status=TestTicketStatus.CLOSED)
         record_event(ticket, "closed", by=by, at=at)
     return ticket
 

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from itsm.core.api.base import DomainSerializer
 from itsm.core.choices import Priority
 from itsm.slm.clocks.models import Clock, ClockSegment
+from itsm.slm.clocks.selectors import clock_time
 from itsm.slm.models import SlaTestTicket
 
 
@@ -19,7 +20,31 @@ class ClockSegmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ClockSerializer(serializers.ModelSerializer):
+class LiveTimeMixin(serializers.Serializer):
+    """Business time of the clock *now* (the stored ``elapsed_seconds`` counts only closed
+    segments): the same figures as the clock list and the clock panel."""
+
+    elapsed_now_seconds = serializers.SerializerMethodField(
+        help_text=_("Business seconds elapsed up to now, the running segment included.")
+    )
+    remaining_now_seconds = serializers.SerializerMethodField(
+        help_text=_("Goal minus elapsed business seconds now; negative once overdue.")
+    )
+
+    def _time(self, obj):
+        cache = self.context.setdefault("_clock_times", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = clock_time(obj)
+        return cache[obj.pk]
+
+    def get_elapsed_now_seconds(self, obj) -> int:
+        return self._time(obj).elapsed_seconds
+
+    def get_remaining_now_seconds(self, obj) -> int:
+        return self._time(obj).remaining_seconds
+
+
+class ClockSerializer(LiveTimeMixin, serializers.ModelSerializer):
     display = serializers.SerializerMethodField()
     record_type = serializers.SerializerMethodField()
     segments = ClockSegmentSerializer(many=True, read_only=True)
@@ -45,6 +70,8 @@ class ClockSerializer(serializers.ModelSerializer):
             "started_at",
             "stopped_at",
             "elapsed_seconds",
+            "elapsed_now_seconds",
+            "remaining_now_seconds",
             "segment_started_at",
             "warn_at",
             "due_at",
@@ -102,7 +129,7 @@ class SlaTestTicketSerializer(DomainSerializer):
         return ClockBriefSerializer(clocks, many=True).data
 
 
-class ClockBriefSerializer(serializers.ModelSerializer):
+class ClockBriefSerializer(LiveTimeMixin, serializers.ModelSerializer):
     class Meta:
         model = Clock
         fields = [
@@ -111,6 +138,8 @@ class ClockBriefSerializer(serializers.ModelSerializer):
             "state",
             "goal_seconds",
             "elapsed_seconds",
+            "elapsed_now_seconds",
+            "remaining_now_seconds",
             "warn_at",
             "due_at",
             "level",

@@ -30,7 +30,7 @@ class ClockViewSet(DomainViewSet):
     """SLA clocks with their running/paused segments (read-only)."""
 
     http_method_names = ["get", "head", "options"]
-    queryset = Clock.objects.select_related("content_type").prefetch_related("segments")
+    queryset = Clock.objects.select_related("content_type", "calendar").prefetch_related("segments")
     serializer_class = ClockSerializer
     filterset_class = ClockFilterSet
     pagination_class = KeysetPagination
@@ -124,9 +124,11 @@ def _attach_clocks(tickets) -> None:
         return
     content_type = ContentType.objects.get_for_model(SlaTestTicket)
     by_ticket: dict[int, list[Clock]] = {t.pk: [] for t in tickets}
-    for clock in Clock.objects.filter(
-        content_type=content_type, object_id__in=list(by_ticket)
-    ).order_by("id"):
+    for clock in (
+        Clock.objects.filter(content_type=content_type, object_id__in=list(by_ticket))
+        .select_related("calendar")
+        .order_by("id")
+    ):
         by_ticket[clock.object_id].append(clock)
     for ticket in tickets:
         ticket._clocks = by_ticket[ticket.pk]
