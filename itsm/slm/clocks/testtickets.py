@@ -112,7 +112,9 @@ def _open(ticket: SlaTestTicket) -> None:
 def _bump(ticket: SlaTestTicket, expected_version: int | None, *, by, **fields) -> SlaTestTicket:
     for name, value in fields.items():
         setattr(ticket, name, value)
-    return save_versioned(ticket, expected_version=expected_version, update_fields=list(fields))
+    return save_versioned(
+        ticket, expected_version=expected_version, update_fields=list(fields), by=by
+    )
 
 
 def pause_test_ticket(
