@@ -57,6 +57,10 @@ SERVICE_MACHINE = StateMachine(
             "retire",
             _("Retire"),
             roles=CATALOG_APPROVERS,
+            confirm=_(
+                "The service is withdrawn from the catalogue for good: customers no longer see "
+                "it in the portal, it cannot be edited or published again."
+            ),
         ),
     ],
 )

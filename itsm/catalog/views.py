@@ -31,6 +31,7 @@ from itsm.catalog.forms import (
 )
 from itsm.catalog.models import Service, ServiceCategory, ServiceItem
 from itsm.core import policy
+from itsm.core.confirm import confirm_action, confirm_transition
 from itsm.core.errors import DomainError
 from itsm.core.form_helpers import apply_errors, style_form
 from itsm.core.generic_views import get_restricted_or_404, require_can
@@ -235,6 +236,9 @@ def service_transition(request, pk: int):
         messages.error(request, _("The status change could not be read; reload the page."))
         return redirect("catalog:service_detail", pk=pk)
     data = form.cleaned_data
+    detail = reverse("catalog:service_detail", args=[pk])
+    if confirmation := confirm_transition(request, service, data["to"], cancel_url=detail):
+        return confirmation
     try:
         services.transition_service(
             service,
@@ -265,6 +269,19 @@ def service_transition(request, pk: int):
 @require_POST
 def service_delete(request, pk: int):
     service = _service_or_404(request, pk, "delete")
+    confirmation = confirm_action(
+        request,
+        heading=_("Delete the draft “{service}”?").format(service=service),
+        consequence=_(
+            "The draft service, its service items and links are deleted for good; only a "
+            "timeline entry remains. A service that was published is retired instead."
+        ),
+        button=_("Delete draft"),
+        cancel_url=reverse("catalog:service_detail", args=[pk]),
+        record=service,
+    )
+    if confirmation:
+        return confirmation
     try:
         services.delete_service(service, by=request.user)
     except DomainError as error:
@@ -339,6 +356,18 @@ def item_edit(request, pk: int, item_pk: int):
 @require_POST
 def item_remove(request, pk: int, item_pk: int):
     item = _item(request, pk, item_pk, "delete")
+    confirmation = confirm_action(
+        request,
+        heading=_("Remove the service item “{item}”?").format(item=item),
+        consequence=_(
+            "The item is removed from the service; the service's history keeps a record of it."
+        ),
+        button=_("Remove item"),
+        cancel_url=reverse("catalog:service_detail", args=[pk]),
+        record=item.service,
+    )
+    if confirmation:
+        return confirmation
     try:
         services.remove_item(item, by=request.user)
     except DomainError as error:
@@ -435,6 +464,15 @@ def category_edit(request, pk: int):
 @require_POST
 def category_delete(request, pk: int):
     category = get_restricted_or_404(request, ServiceCategory, pk, "delete")
+    confirmation = confirm_action(
+        request,
+        heading=_("Delete the category “{category}”?").format(category=category),
+        consequence=_("The empty category is deleted for good."),
+        button=_("Delete category"),
+        cancel_url=reverse("catalog:category_list"),
+    )
+    if confirmation:
+        return confirmation
     try:
         services.delete_category(category, by=request.user)
     except DomainError as error:

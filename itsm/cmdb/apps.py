@@ -15,6 +15,7 @@ class CmdbConfig(AppConfig):
         from itsm.core.timeline import register_verb_labels
 
         register_demo_step(demo.load_cmdb)
+        import itsm.cmdb.kpis  # noqa: F401  (declares the configuration accuracy KPI)
 
         name_choice_sets(
             "itsm.cmdb.choices",

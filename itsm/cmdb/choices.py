@@ -30,9 +30,25 @@ CI_MACHINE = StateMachine(
         Transition(CIStatus.IN_USE, CIStatus.MAINTENANCE, "maintain", _("Start maintenance")),
         Transition(CIStatus.MAINTENANCE, CIStatus.IN_USE, "restore", _("End maintenance")),
         Transition(
-            (CIStatus.IN_USE, CIStatus.MAINTENANCE), CIStatus.RETIRED, "retire", _("Retire")
+            (CIStatus.IN_USE, CIStatus.MAINTENANCE),
+            CIStatus.RETIRED,
+            "retire",
+            _("Retire"),
+            confirm=_(
+                "The configuration item is retired for good: it cannot be put back in use or "
+                "maintenance. Its relations and history are kept."
+            ),
         ),
-        Transition(CIStatus.PLANNED, CIStatus.RETIRED, "cancel", _("Cancel")),
+        Transition(
+            CIStatus.PLANNED,
+            CIStatus.RETIRED,
+            "cancel",
+            _("Retire without putting in use"),
+            confirm=_(
+                "The planned configuration item is retired without ever being put in use: it "
+                "cannot be put in use later. Its relations and history are kept."
+            ),
+        ),
     ],
 )
 

@@ -246,3 +246,24 @@ def configuration_accuracy(*, since: datetime | None = None, until: datetime | N
     if not totals["checked"]:
         return None
     return (totals["matched"] or 0) / totals["checked"]
+
+
+# --- configuration accuracy KPI (itsm.cmdb.kpis) ------------------------------------------------
+
+
+def configuration_accuracy_counts(*, user, since: datetime, until: datetime) -> tuple[int, int]:
+    """``(CIs matching, CIs checked)`` summed over the closed audits *user* may view closed in
+    [since, until): the numerator and denominator of :func:`configuration_accuracy`. Audits
+    compare the whole CMDB (or a class) with a discovery snapshot, so the figure is
+    provider-wide: it has no customer breakdown, and customer users see no audit."""
+    from django.db.models import Sum
+
+    from itsm.cmdb.choices import AuditStatus
+    from itsm.cmdb.models import ConfigurationAudit
+
+    totals = (
+        ConfigurationAudit.objects.restrict(user, "view")
+        .filter(status=AuditStatus.CLOSED, closed_at__gte=since, closed_at__lt=until)
+        .aggregate(checked=Sum("checked_count"), matched=Sum("matched_count"))
+    )
+    return totals["matched"] or 0, totals["checked"] or 0

@@ -35,6 +35,7 @@ from itsm.cmdb.models import (
     Relation,
     RelationType,
 )
+from itsm.core.confirm import confirm_action, confirm_transition
 from itsm.core import policy
 from itsm.core.errors import DomainError, NotFound
 from itsm.core.form_helpers import apply_errors, style_form
@@ -259,6 +260,9 @@ def _find_ci(request, text: str) -> ConfigurationItem | None:
         return None
     visible = ConfigurationItem.objects.restrict(request.user, "view").select_related("ci_class")
     query = Q(number__iexact=text) | Q(identifier=text)
+    detail = reverse("cmdb:ci_detail", args=[ci.pk])
+    if confirmation := confirm_transition(request, ci, form.cleaned_data["to"], cancel_url=detail):
+        return confirmation
     if text.isdigit() and len(text) < 18:
         query |= Q(pk=int(text))
     return visible.filter(query).first()
@@ -317,6 +321,19 @@ def relation_remove(request, pk: int, relation_pk: int):
     )
     try:
         services.delete_relation(
+    confirmation = confirm_action(
+        request,
+        heading=_("Remove the relation?"),
+        consequence=_(
+            "The relation “{source} {relation} {target}” is deleted. Both configuration items' "
+            "timelines record the removal; to restore it, add the relation again."
+        ).format(source=relation.source, relation=relation.type, target=relation.target),
+        button=_("Remove relation"),
+        cancel_url=reverse("cmdb:ci_detail", args=[ci.pk]),
+        record=ci,
+    )
+    if confirmation:
+        return confirmation
             relation, by=request.user, change_reference=request.POST.get("change_reference", "")
         )
     except WRITE_ERRORS as error:
@@ -523,6 +540,19 @@ def attribute_delete(request, pk: int):
     definition = get_restricted_or_404(request, AttributeDefinition, pk, "delete")
     class_pk = definition.ci_class_id
     try:
+    confirmation = confirm_action(
+        request,
+        heading=_("Remove the attribute “{name}”?").format(name=definition.key),
+        consequence=_(
+            "The attribute is removed from the class; configuration items of the class no "
+            "longer show or accept it."
+        ),
+        button=_("Remove attribute"),
+        cancel_url=reverse("cmdb:class_detail", args=[class_pk]),
+        record=definition.ci_class,
+    )
+    if confirmation:
+        return confirmation
         services.delete_attribute(definition, by=request.user)
     except WRITE_ERRORS as error:
         messages.error(request, str(getattr(error, "detail", error)))

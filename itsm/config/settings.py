@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "itsm.catalog",
     "itsm.slm",
     "itsm.slm.clocks",
+    "itsm.kpi",
     "itsm.ui",
 ]
 # Test-only apps (e.g. ``itsm.core.testing.sample``, which exercises the core mechanisms):

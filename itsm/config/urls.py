@@ -12,6 +12,7 @@ api_patterns = [
     path("catalog/", include(("itsm.catalog.api.urls", "catalog-api"))),
     path("slm/", include(("itsm.slm.api.urls", "slm-api"))),
     path("clocks/", include(("itsm.slm.clocks.api.urls", "clocks-api"))),
+    path("kpi/", include(("itsm.kpi.api.urls", "kpi-api"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -31,5 +32,6 @@ urlpatterns = [
     path("catalog/", include(("itsm.catalog.urls", "catalog"))),
     path("slm/", include(("itsm.slm.urls", "slm"))),
     path("clocks/", include(("itsm.slm.clocks.urls", "clocks"))),
+    path("kpi/", include(("itsm.kpi.urls", "kpi"))),
     path("", include(("itsm.ui.urls", "ui"))),
 ]

@@ -24,7 +24,10 @@ class Transition:
     """A permitted move ``source → target``.
 
     ``roles``: role codes allowed to make it (``None``: whoever may change the record);
-    ``required``: field names that must be filled in when the move is made.
+    ``required``: field names that must be filled in when the move is made;
+    ``confirm``: for a move that cannot be undone, the translated consequence ("what will
+    happen") that the shared transition button shows on a confirmation step before it posts
+    (``core/_action_form.html``, ``core.confirm.confirm_transition``); empty: no confirmation.
     """
 
     source: tuple[str, ...] | str
@@ -33,6 +36,7 @@ class Transition:
     label: object = ""
     roles: frozenset[str] | None = None
     required: tuple[str, ...] = field(default_factory=tuple)
+    confirm: object = ""
 
     def starts_from(self, state: str) -> bool:
         if self.source == ANY_STATE:

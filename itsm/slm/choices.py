@@ -94,6 +94,10 @@ AGREEMENT_MACHINE = StateMachine(
             _("Terminate"),
             roles=SLM_MANAGERS,
         ),
+            confirm=_(
+                "The agreement ends now, for good: it cannot be activated again and its "
+                "configuration item is retired."
+            ),
     ],
 )
 
@@ -101,12 +105,25 @@ AGREEMENT_MACHINE = StateMachine(
 class TargetMetric(ChoiceSet):
     RESPONSE = "response", _("Response time")
     RESOLUTION = "resolution", _("Resolution time")
+            confirm=_(
+                "The agreement is ended before its validity runs out, for good: it cannot be "
+                "signed or activated again and its configuration item is retired."
+            ),
     AVAILABILITY = "availability", _("Availability")
     OTHER = "other", _("Other indicator")
 
 
 #: metrics measured by a clock on each ticket (value in business minutes)
 CLOCK_METRICS = frozenset({TargetMetric.RESPONSE, TargetMetric.RESOLUTION})
+
+
+class TargetIndicator(ChoiceSet):
+    """What an "other indicator" target measures: an indicator measured outside the product,
+    or the agreement's SLA achievement target (the goal of the KPI ``sla_achievement`` that
+    the SLA reports compare achievement with; 100 % when an agreement declares none)."""
+
+    CUSTOM = "custom", _("Indicator measured outside the product")
+    SLA_ACHIEVEMENT = "sla_achievement", _("SLA achievement target")
 
 
 class Frequency(ChoiceSet):

@@ -71,6 +71,31 @@ def _targets(agreement, by, times=TIMES, availability="99.9"):
         )
 
 
+def _indicators(agreement, by):
+    """Two "other" indicators: the agreement's SLA achievement target (compared with the
+    achievement in the SLA reports) and a satisfaction score measured outside the product."""
+    services.add_target(
+        agreement=agreement,
+        by=by,
+        metric="other",
+        indicator_kind="sla_achievement",
+        name="服务级别达成率 (SLA achievement)",
+        target_value="95",
+        unit="percent",
+        measurement_method="达标的计时 / 已计量的计时 (met clocks / measured clocks), monthly",
+    )
+    services.add_target(
+        agreement=agreement,
+        by=by,
+        metric="other",
+        name="客户满意度 (Customer satisfaction)",
+        target_value="4.5",
+        unit="score",
+        measurement_method="季度满意度调查平均分,1–5 分 (mean score of the quarterly survey, 1–5)",
+        frequency="quarterly",
+    )
+
+
 def load_slm() -> int:
     """Create the demo agreements once; return how many records were created."""
     by = User.objects.filter(username="slm").first()
@@ -108,6 +133,8 @@ def load_slm() -> int:
                 **_validity(),
             )
             _targets(sla, by)
+            if code == "huaxin-bank":
+                _indicators(sla, by)
             _sign(sla, by)
             slas[code] = sla
             created += 1

@@ -166,7 +166,7 @@ def build_workbook(report: MonthlyReport) -> bytes:
                 target.priority,
                 target.metric_label,
                 target.target_value,
-                target.unit,
+                target.unit_symbol,
                 target.measured,
                 target.met,
                 target.breached,
@@ -191,7 +191,7 @@ def build_workbook(report: MonthlyReport) -> bytes:
                     indicator.name,
                     indicator.metric_label,
                     indicator.target_value,
-                    indicator.unit,
+                    indicator.unit_symbol,
                     indicator.note,
                 ],
             )

@@ -86,6 +86,7 @@ class TargetForm(TablerFormMixin, forms.ModelForm):
             "service",
             "priority",
             "metric",
+            "indicator_kind",
             "name",
             "target_value",
             "unit",

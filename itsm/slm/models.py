@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from itsm.core.choices import Priority
 from itsm.core.models import DomainModel, Organisation, Team
 from itsm.core.policy import ADMIN, STAFF, ModelPolicy
+from itsm.kpi.choices import Unit, unit_symbol
 from itsm.slm.choices import (
     AGREEMENT_MACHINE,
     SLM_WRITERS,
@@ -22,6 +23,7 @@ from itsm.slm.choices import (
     RequirementStatus,
     ReviewKind,
     ReviewStatus,
+    TargetIndicator,
     TargetMetric,
     TestTicketStatus,
 )
@@ -174,9 +176,23 @@ class Target(DomainModel):
     priority = models.CharField(_("priority"), max_length=4, choices=Priority.choices, blank=True)
     metric = models.CharField(_("metric"), max_length=20, choices=TargetMetric.choices)
     name = models.CharField(_("indicator"), max_length=200, blank=True)
+    indicator_kind = models.CharField(
+        _("indicator kind"),
+        max_length=30,
+        choices=TargetIndicator.choices,
+        default=TargetIndicator.CUSTOM,
+        help_text=_(
+            "For an other indicator: choose “SLA achievement target” to set the achievement "
+            "the SLA reports compare with (in percent)."
+        ),
+    )
     target_value = models.DecimalField(_("target value"), max_digits=12, decimal_places=3)
     unit = models.CharField(
-        _("unit"), max_length=20, blank=True, help_text=_("Minutes for response and resolution.")
+        _("unit"),
+        max_length=20,
+        choices=Unit.choices,
+        blank=True,
+        help_text=_("Minutes or hours for response and resolution; percent for availability."),
     )
     higher_is_better = models.BooleanField(_("higher is better"), default=False)
     measurement_method = models.TextField(_("measurement method"), blank=True)
@@ -206,7 +222,12 @@ class Target(DomainModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_metric_display()} {self.priority} {self.target_value}{self.unit}"
+        return f"{self.get_metric_display()} {self.priority} {self.target_value}{self.unit_symbol}"
+
+    @property
+    def unit_symbol(self) -> str:
+        """The unit written after the value ("%", "min") in the active language."""
+        return unit_symbol(self.unit)
 
 
 class Requirement(DomainModel):

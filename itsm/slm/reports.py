@@ -13,7 +13,10 @@ Definitions (also in ``docs/modules/slm-reports.en.md``):
 - **achievement** = met / measured × 100, rounded half-up to one decimal (``None`` when nothing
   was measured);
 - the **target achievement** is 100 % (seed 003 KPI "服务级别指标是否全部满足 100%") unless the
-  agreement declares an achievement target (see :func:`is_achievement_target`).
+  agreement declares an achievement target: an "other" target whose indicator kind is
+  ``TargetIndicator.SLA_ACHIEVEMENT`` (see :func:`is_achievement_target`);
+- the overall figure (:func:`overall`) is the KPI ``sla_achievement`` of the KPI catalogue
+  (``itsm/slm/kpis.py``).
 
 Every figure is aggregated in the database (``values().annotate(Count(…, filter=…))``); every
 query goes through ``.restrict(user, "view")``, so a customer user only ever counts their own
@@ -36,7 +39,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.errors import NotFound, ValidationFailed
-from itsm.slm.choices import CLOCK_METRICS, TargetMetric
+from itsm.kpi.choices import unit_symbol
+from itsm.slm.choices import CLOCK_METRICS, TargetIndicator, TargetMetric
 from itsm.slm.clocks.choices import ClockState
 from itsm.slm.clocks.models import Clock
 from itsm.slm.clocks.services import metric_label
@@ -55,8 +59,6 @@ DEFAULT_TARGET = Decimal("100")
 MAX_MONTHS = 36
 #: the metrics a report can be restricted to (form and API choices)
 METRIC_CHOICES = [(m.value, m.label) for m in (TargetMetric.RESPONSE, TargetMetric.RESOLUTION)]
-#: words in a target's indicator name that make an "other" % target the achievement target
-ACHIEVEMENT_KEYWORDS = ("achievement", "达成", "满足")
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 _ONE_DECIMAL = Decimal("0.1")
 
@@ -203,21 +205,16 @@ def status_for(achievement: Decimal | None, target: Decimal) -> str:
 
 
 def is_achievement_target(target: Target) -> bool:
-    """An agreement declares its own achievement target with an "other" target in % whose
-    indicator name mentions achievement (e.g. "SLA achievement", "服务级别达成率")."""
-    name = (target.name or "").lower()
+    """An agreement declares its own achievement target with an "other" target whose
+    indicator kind is "SLA achievement target" (a percentage)."""
     return (
         target.metric == TargetMetric.OTHER
-        and (target.unit or "").strip() == "%"
-        and any(word in name for word in ACHIEVEMENT_KEYWORDS)
+        and target.indicator_kind == TargetIndicator.SLA_ACHIEVEMENT
     )
 
 
 def _achievement_target_q() -> Q:
-    words = Q()
-    for word in ACHIEVEMENT_KEYWORDS:
-        words |= Q(name__icontains=word)
-    return Q(metric=TargetMetric.OTHER, unit="%") & words
+    return Q(metric=TargetMetric.OTHER, indicator_kind=TargetIndicator.SLA_ACHIEVEMENT)
 
 
 def achievement_targets(agreement_ids) -> dict[tuple[int, int | None], Decimal]:
@@ -360,6 +357,51 @@ def achievement(
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Measured / met / breached clocks and achievement summed over report rows."""
+
+    measured: int
+    met: int
+    breached: int
+
+    @property
+    def achievement(self) -> Decimal | None:
+        return percent(self.met, self.measured)
+
+    def as_dict(self) -> dict:
+        return {
+            "measured": self.measured,
+            "met": self.met,
+            "breached": self.breached,
+            "achievement": self.achievement,
+        }
+
+
+def totals(rows: list[AchievementRow]) -> Totals:
+    """The totals of an achievement report (the figures above the table of the SLA report
+    page and the SLA achievement KPI)."""
+    return Totals(
+        measured=sum(r.measured for r in rows),
+        met=sum(r.met for r in rows),
+        breached=sum(r.breached for r in rows),
+    )
+
+
+def overall(*, user, period_start, period_end, **filters) -> Totals:
+    """SLA achievement over every clock *user* may view measured in [period_start, period_end)
+    (with the report filters: agreement, customer, service, metric). One query."""
+    return totals(
+        achievement(
+            user=user,
+            period_start=period_start,
+            period_end=period_end,
+            group_by="customer",
+            **filters,
+        )
+    )
 
 
 def monthly_series(
@@ -527,6 +569,10 @@ class TargetRow:
     status: str
 
     @property
+    def unit_symbol(self) -> str:
+        return unit_symbol(self.unit)
+
+    @property
     def status_label(self):
         return STATUS_LABELS[self.status]
 
@@ -547,6 +593,10 @@ class IndicatorRow:
     target_value: Decimal
     unit: str
     note: str
+
+    @property
+    def unit_symbol(self) -> str:
+        return unit_symbol(self.unit)
 
 
 @dataclass

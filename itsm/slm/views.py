@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from itsm.core import policy
+from itsm.core.confirm import confirm_action, confirm_transition
 from itsm.core.errors import DomainError
 from itsm.core.form_helpers import apply_errors, style_form
 from itsm.core.generic_views import get_restricted_or_404, restricted
@@ -229,9 +230,13 @@ def agreement_edit(request, pk: int):
 def agreement_transition(request, pk: int):
     agreement = get_restricted_or_404(request, Agreement, pk, "change")
     try:
+    detail = reverse("slm:agreement_detail", args=[pk])
+    to = request.POST.get("to", "")
+    if confirmation := confirm_transition(request, agreement, to, cancel_url=detail):
+        return confirmation
         services.transition_agreement(
             agreement,
-            to=request.POST.get("to", ""),
+            to=to,
             by=request.user,
             expected_version=_int(request.POST.get("version")),
             note=request.POST.get("note", ""),
@@ -332,6 +337,19 @@ def target_delete(request, pk: int):
     )
     agreement_id = target.agreement_id
     try:
+    confirmation = confirm_action(
+        request,
+        heading=_("Delete the target “{target}”?").format(target=target),
+        consequence=_(
+            "The target is deleted from the agreement for good; tickets are no longer measured "
+            "against it. The agreement's timeline records the deletion."
+        ),
+        button=_("Delete target"),
+        cancel_url=reverse("slm:agreement_detail", args=[agreement_id]),
+        record=target.agreement,
+    )
+    if confirmation:
+        return confirmation
         services.delete_target(
             target, by=request.user, change_reference=request.POST.get("change_reference", "")
         )

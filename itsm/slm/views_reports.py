@@ -143,12 +143,7 @@ def report(request):
         limit=BREACH_LIMIT + 1,
         **filters,
     )
-    totals = {
-        "measured": sum(r.measured for r in rows),
-        "met": sum(r.met for r in rows),
-        "breached": sum(r.breached for r in rows),
-    }
-    totals["achievement"] = reports.percent(totals["met"], totals["measured"])
+    totals = reports.totals(rows).as_dict()
     month = reports.month_label(end)
     for row in rows:
         row.monthly_url = (

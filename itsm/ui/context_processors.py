@@ -68,6 +68,7 @@ NAV_ITEMS: list[dict] = [
         "icon": "topology-star",
         "model": "cmdb.ConfigurationItem",
     },
+    {"label": _("KPIs"), "url": "kpi:list", "icon": "chart-bar", "model": None},
     {
         "label": _("Business calendars"),
         "url": "calendars:list",

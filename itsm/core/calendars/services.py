@@ -512,7 +512,12 @@ def seed_from_chinese_calendar(
 
 
 def confirm_year(calendar: BusinessCalendar, year, *, by) -> CalendarYear:
-    """Confirm *year*'s rows (possibly none: "this year has no holidays") as correct."""
+    """Confirm *year*'s holidays and adjusted working days as correct.
+
+    A year without any row is refused (``ValidationFailed`` on ``year``, code
+    ``year_without_rows``): confirming it would silently switch off the "unconfirmed" flag of
+    deadlines computed on weekly hours only; enter, import or load its rows first.
+    """
     year = _check_year(year)
     with transaction.atomic():
         row, _created = CalendarYear.objects.get_or_create(
@@ -523,6 +528,12 @@ def confirm_year(calendar: BusinessCalendar, year, *, by) -> CalendarYear:
         row.confirmed_at = timezone.now()
         save_versioned(row, expected_version=None, by=by)
         _touch(calendar)
+    if not CalendarDay.objects.filter(calendar=calendar, date__year=year).exists():
+        message = _(
+            "{year} has no holidays or adjusted working days yet; enter, import or load them "
+            "before confirming the year."
+        ).format(year=year)
+        raise ValidationFailed(message, fields={"year": [message]}, code="year_without_rows")
         record_event(calendar, "year_confirmed", by=by, data={"year": year})
         _recompute(calendar, (year,))
     return row

@@ -29,6 +29,7 @@ from itsm.core.calendars.forms import (
     SeedForm,
     YearForm,
 )
+from itsm.core.confirm import confirm_action
 from itsm.core.calendars.models import BusinessCalendar, CalendarDay
 from itsm.core.errors import DomainError
 from itsm.core.form_helpers import apply_errors
@@ -235,6 +236,20 @@ def day_add(request, pk: int):
 def day_remove(request, pk: int, day_pk: int):
     calendar = get_restricted_or_404(request, BusinessCalendar, pk, "change", visible_first=True)
     days = CalendarDay.objects.filter(calendar=calendar)
+    confirmation = confirm_action(
+        request,
+        heading=_("Remove {date} {name}?").format(date=day.date.isoformat(), name=day.name),
+        consequence=_(
+            "{date} no longer counts as a holiday or adjusted working day: it follows the weekly "
+            "working hours, {year} is no longer confirmed, and open deadlines on this calendar "
+            "are recomputed."
+        ).format(date=day.date.isoformat(), year=year),
+        button=_("Remove day"),
+        cancel_url=_detail_url(calendar, year),
+        record=calendar,
+    )
+    if confirmation:
+        return confirmation
     day = get_restricted_or_404(request, CalendarDay, day_pk, "delete", queryset=days)
     year = day.date.year
     services.remove_day(day, by=request.user)
@@ -293,7 +308,27 @@ def year_confirm(request, pk: int):
         messages.error(request, _("Enter a valid year."))
         return redirect(_detail_url(calendar))
     year = form.cleaned_data["year"]
-    services.confirm_year(calendar, year, by=request.user)
+    confirmation = confirm_action(
+        request,
+        heading=_("Confirm {year} of {calendar}?").format(year=year, calendar=calendar.name),
+        consequence=_(
+            "You confirm that the holidays and adjusted working days entered for {year} are "
+            "complete and correct: deadlines in {year} are no longer marked unconfirmed, no more "
+            "alerts are sent for it, and open deadlines on this calendar are recomputed."
+        ).format(year=year),
+        button=_("Confirm {year}").format(year=year),
+        cancel_url=_detail_url(calendar, year),
+        record=calendar,
+    )
+    if confirmation:
+        return confirmation
+    try:
+        services.confirm_year(calendar, year, by=request.user)
+    except DomainError as exc:
+        for errors in exc.fields.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(_detail_url(calendar, year))
     messages.success(request, _("{year} confirmed.").format(year=year))
     return redirect(_detail_url(calendar, year))
 

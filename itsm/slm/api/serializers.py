@@ -110,6 +110,7 @@ class TargetSerializer(DomainSerializer):
             "priority",
             "metric",
             "name",
+            "indicator_kind",
             "target_value",
             "unit",
             "higher_is_better",
@@ -121,7 +122,10 @@ class TargetSerializer(DomainSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
-        extra_kwargs = {"higher_is_better": {"required": False}}
+        extra_kwargs = {
+            "higher_is_better": {"required": False},
+            "indicator_kind": {"required": False},
+        }
 
 
 class RequirementSerializer(DomainSerializer):

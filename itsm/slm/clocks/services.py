@@ -42,6 +42,7 @@ from itsm.core.calendars.businesstime import business_time_between, compute_dead
 from itsm.core.errors import InvalidTransition, ValidationFailed
 from itsm.core.models import TimelineEntry
 from itsm.core.timeline import record_event
+from itsm.kpi.choices import Unit
 from itsm.slm.choices import TargetMetric
 from itsm.slm.clocks.choices import ClockLevel, ClockState, SegmentKind
 from itsm.slm.clocks.models import Clock, ClockSegment
@@ -89,8 +90,7 @@ def _seconds(delta: timedelta) -> int:
 def goal_seconds_for(target) -> int:
     """Goal of a response/resolution *target* in business seconds (value in minutes, or hours
     when its unit says so)."""
-    unit = (target.unit or "").strip().lower()
-    factor = 3600 if unit in ("h", "hour", "hours", "小时", "时") else 60
+    factor = 3600 if target.unit == Unit.HOURS else 60
     return int(Decimal(target.target_value) * factor)
 
 

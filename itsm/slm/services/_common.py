@@ -39,6 +39,7 @@ TARGET_FIELDS = (
     "priority",
     "metric",
     "name",
+    "indicator_kind",
     "target_value",
     "unit",
     "higher_is_better",

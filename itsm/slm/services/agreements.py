@@ -17,6 +17,7 @@ from itsm.core.numbering import next_number
 from itsm.core.services import save_versioned
 from itsm.core.services import transition as core_transition
 from itsm.core.timeline import record_event
+from itsm.kpi.choices import Unit
 from itsm.slm.choices import (
     AGREEMENT_PREFIXES,
     CLOCK_METRICS,
@@ -24,6 +25,7 @@ from itsm.slm.choices import (
     AgreementKind,
     AgreementStatus,
     Frequency,
+    TargetIndicator,
     TargetMetric,
 )
 from itsm.slm.models import (
@@ -390,18 +392,37 @@ def _clean_target(target: Target) -> None:
     except (InvalidOperation, TypeError, ValueError):
         raise _err("target_value", _("Enter a number.")) from None
     target.target_value = value.quantize(Decimal("0.001"))
+    target.unit = target.unit or ""
+    if target.unit and target.unit not in Unit.values:
+        errors["unit"] = [str(_("Choose a unit."))]
+    target.indicator_kind = target.indicator_kind or TargetIndicator.CUSTOM
+    if target.indicator_kind not in TargetIndicator.values:
+        errors["indicator_kind"] = [str(_("Choose an indicator kind."))]
+    elif target.metric != TargetMetric.OTHER and target.indicator_kind != TargetIndicator.CUSTOM:
+        errors["indicator_kind"] = [str(_("Only an other indicator can be an achievement target."))]
+    achievement = target.indicator_kind == TargetIndicator.SLA_ACHIEVEMENT
     if target.metric in CLOCK_METRICS:
         if not target.priority:
             errors["priority"] = [str(_("Response and resolution targets need a priority."))]
         if value <= 0 or value != value.to_integral_value():
             errors["target_value"] = [str(_("Enter a positive whole number of business minutes."))]
-        target.unit = target.unit or "min"
+        target.unit = target.unit or Unit.MINUTES
+        if target.unit not in (Unit.MINUTES, Unit.HOURS):
+            errors["unit"] = [str(_("Response and resolution targets are in minutes or hours."))]
         target.higher_is_better = False
-    elif target.metric == TargetMetric.AVAILABILITY:
+    elif target.metric == TargetMetric.AVAILABILITY or achievement:
         if not Decimal(0) <= value <= Decimal(100):
-            errors["target_value"] = [str(_("Availability is a percentage between 0 and 100."))]
-        target.unit = target.unit or "%"
+            errors["target_value"] = [
+                str(_("An achievement target is a percentage between 0 and 100."))
+                if achievement
+                else str(_("Availability is a percentage between 0 and 100."))
+            ]
+        target.unit = target.unit or Unit.PERCENT
+        if target.unit != Unit.PERCENT:
+            errors["unit"] = [str(_("This target is a percentage."))]
         target.higher_is_better = True
+        if achievement and not target.name.strip():
+            errors["name"] = [str(_("Name the indicator."))]
     else:
         if not target.name.strip():
             errors["name"] = [str(_("Name the indicator."))]

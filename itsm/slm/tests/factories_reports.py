@@ -65,7 +65,9 @@ def make_agreement(**fields) -> Agreement:
 def make_target(agreement, **fields) -> Target:
     fields.setdefault("metric", "resolution")
     fields.setdefault("target_value", Decimal("240"))
-    fields.setdefault("unit", "min" if fields["metric"] in ("response", "resolution") else "%")
+    fields.setdefault(
+        "unit", "minutes" if fields["metric"] in ("response", "resolution") else "percent"
+    )
     return Target.objects.create(agreement=agreement, **fields)
 
 
@@ -137,9 +139,10 @@ def report_dataset(customer_a, customer_b) -> SimpleNamespace:
     d.t6 = make_target(
         d.a2,
         metric="other",
+        indicator_kind="sla_achievement",
         name="SLA achievement",
         target_value=Decimal(90),
-        unit="%",
+        unit="percent",
         higher_is_better=True,
     )
     d.t7 = make_target(

@@ -136,11 +136,11 @@ def test_target_validation(manager, customer_a):
     target = services.add_target(
         agreement=sla, by=manager, metric="availability", target_value="99.9", service=service
     )
-    assert (target.unit, target.higher_is_better) == ("%", True)
+    assert (target.unit, target.higher_is_better) == ("percent", True)
     resolution = services.add_target(
         agreement=sla, by=manager, metric="resolution", priority="p2", target_value=480
     )
-    assert (resolution.unit, resolution.higher_is_better) == ("min", False)
+    assert (resolution.unit, resolution.higher_is_better) == ("minutes", False)
 
 
 # --- lifecycle ----------------------------------------------------------------------------
