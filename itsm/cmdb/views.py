@@ -35,8 +35,8 @@ from itsm.cmdb.models import (
     Relation,
     RelationType,
 )
-from itsm.core.confirm import confirm_action, confirm_transition
 from itsm.core import policy
+from itsm.core.confirm import confirm_action, confirm_transition
 from itsm.core.errors import DomainError, NotFound
 from itsm.core.form_helpers import apply_errors, style_form
 from itsm.core.generic_views import get_restricted_or_404, keyset_page, require_can
@@ -239,6 +239,9 @@ def ci_transition(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Choose a valid status."))
         return redirect("cmdb:ci_detail", pk=ci.pk)
+    detail = reverse("cmdb:ci_detail", args=[ci.pk])
+    if confirmation := confirm_transition(request, ci, form.cleaned_data["to"], cancel_url=detail):
+        return confirmation
     try:
         services.transition_ci(
             ci,
@@ -260,9 +263,6 @@ def _find_ci(request, text: str) -> ConfigurationItem | None:
         return None
     visible = ConfigurationItem.objects.restrict(request.user, "view").select_related("ci_class")
     query = Q(number__iexact=text) | Q(identifier=text)
-    detail = reverse("cmdb:ci_detail", args=[ci.pk])
-    if confirmation := confirm_transition(request, ci, form.cleaned_data["to"], cancel_url=detail):
-        return confirmation
     if text.isdigit() and len(text) < 18:
         query |= Q(pk=int(text))
     return visible.filter(query).first()
@@ -319,8 +319,6 @@ def relation_remove(request, pk: int, relation_pk: int):
         ),
         pk=relation_pk,
     )
-    try:
-        services.delete_relation(
     confirmation = confirm_action(
         request,
         heading=_("Remove the relation?"),
@@ -334,6 +332,8 @@ def relation_remove(request, pk: int, relation_pk: int):
     )
     if confirmation:
         return confirmation
+    try:
+        services.delete_relation(
             relation, by=request.user, change_reference=request.POST.get("change_reference", "")
         )
     except WRITE_ERRORS as error:
@@ -539,7 +539,6 @@ def attribute_edit(request, pk: int):
 def attribute_delete(request, pk: int):
     definition = get_restricted_or_404(request, AttributeDefinition, pk, "delete")
     class_pk = definition.ci_class_id
-    try:
     confirmation = confirm_action(
         request,
         heading=_("Remove the attribute “{name}”?").format(name=definition.key),
@@ -553,6 +552,7 @@ def attribute_delete(request, pk: int):
     )
     if confirmation:
         return confirmation
+    try:
         services.delete_attribute(definition, by=request.user)
     except WRITE_ERRORS as error:
         messages.error(request, str(getattr(error, "detail", error)))

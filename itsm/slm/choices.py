@@ -86,6 +86,10 @@ AGREEMENT_MACHINE = StateMachine(
             "expire",
             _("Expire"),
             roles=SLM_MANAGERS,
+            confirm=_(
+                "The agreement ends now, for good: it cannot be activated again and its "
+                "configuration item is retired."
+            ),
         ),
         Transition(
             (AgreementStatus.SIGNED, AgreementStatus.ACTIVE),
@@ -93,11 +97,11 @@ AGREEMENT_MACHINE = StateMachine(
             "terminate",
             _("Terminate"),
             roles=SLM_MANAGERS,
-        ),
             confirm=_(
-                "The agreement ends now, for good: it cannot be activated again and its "
-                "configuration item is retired."
+                "The agreement is ended before its validity runs out, for good: it cannot be "
+                "signed or activated again and its configuration item is retired."
             ),
+        ),
     ],
 )
 
@@ -105,10 +109,6 @@ AGREEMENT_MACHINE = StateMachine(
 class TargetMetric(ChoiceSet):
     RESPONSE = "response", _("Response time")
     RESOLUTION = "resolution", _("Resolution time")
-            confirm=_(
-                "The agreement is ended before its validity runs out, for good: it cannot be "
-                "signed or activated again and its configuration item is retired."
-            ),
     AVAILABILITY = "availability", _("Availability")
     OTHER = "other", _("Other indicator")
 

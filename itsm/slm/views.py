@@ -229,11 +229,11 @@ def agreement_edit(request, pk: int):
 @require_POST
 def agreement_transition(request, pk: int):
     agreement = get_restricted_or_404(request, Agreement, pk, "change")
-    try:
     detail = reverse("slm:agreement_detail", args=[pk])
     to = request.POST.get("to", "")
     if confirmation := confirm_transition(request, agreement, to, cancel_url=detail):
         return confirmation
+    try:
         services.transition_agreement(
             agreement,
             to=to,
@@ -336,7 +336,6 @@ def target_delete(request, pk: int):
         request, Target, pk, "delete", queryset=Target.objects.select_related("agreement")
     )
     agreement_id = target.agreement_id
-    try:
     confirmation = confirm_action(
         request,
         heading=_("Delete the target “{target}”?").format(target=target),
@@ -350,6 +349,7 @@ def target_delete(request, pk: int):
     )
     if confirmation:
         return confirmation
+    try:
         services.delete_target(
             target, by=request.user, change_reference=request.POST.get("change_reference", "")
         )

@@ -7,7 +7,13 @@ To add a page, append one dict to ``NAV_ITEMS``:
 - ``icon``: a name known to ``{% icon %}`` (``itsm.ui.templatetags.ui``);
 - ``model``: ``"app_label.ModelName"`` whose ``view`` permission (``core.policy.can``) the user
   needs, or ``None`` for a page every signed-in user may open;
-- ``staff_only`` (optional): ``True`` to show it to provider staff only.
+- ``staff_only`` (optional): ``True`` to show it to provider staff only;
+- ``group`` (optional): a key of ``NAV_GROUPS``: the entry sits in that group's drop-down
+  menu, so the header stays one row in either language (a group with one visible entry shows
+  that entry itself).
+
+An entry is shown only when the user may open its page: its ``model``'s rows are visible to
+the user (``may_see_rows``), and ``staff_only`` pages to provider staff only.
 """
 
 from __future__ import annotations
@@ -19,16 +25,14 @@ from django.utils.translation import gettext_lazy as _
 from itsm.core.choices import OrganisationKind
 from itsm.core.policy import can, is_provider_staff, policy_for
 
+#: drop-down menus of the header: key → label and icon (placed where their first entry is)
+NAV_GROUPS: dict[str, dict] = {
+    "slm": {"label": _("Service levels"), "icon": "file-certificate"},
+    "admin": {"label": _("Administration"), "icon": "settings"},
+}
+
 NAV_ITEMS: list[dict] = [
     {"label": _("Dashboard"), "url": "ui:dashboard", "icon": "home", "model": None},
-    {
-        "label": _("Organisations"),
-        "url": "core:organisation_list",
-        "icon": "building",
-        "model": "core.Organisation",
-    },
-    {"label": _("Users"), "url": "core:user_list", "icon": "users", "model": "core.User"},
-    {"label": _("Teams"), "url": "core:team_list", "icon": "users-group", "model": "core.Team"},
     {
         "label": _("Service catalogue"),
         "url": "catalog:service_list",
@@ -40,6 +44,21 @@ NAV_ITEMS: list[dict] = [
         "url": "slm:agreement_list",
         "icon": "file-certificate",
         "model": "slm.Agreement",
+        "group": "slm",
+    },
+    {
+        "label": _("Service requirements"),
+        "url": "slm:requirement_list",
+        "icon": "list-check",
+        "model": "slm.Requirement",
+        "group": "slm",
+    },
+    {
+        "label": _("Review meetings"),
+        "url": "slm:review_list",
+        "icon": "calendar-event",
+        "model": "slm.ReviewMeeting",
+        "group": "slm",
     },
     {
         "label": _("SLA reports"),
@@ -47,6 +66,7 @@ NAV_ITEMS: list[dict] = [
         "icon": "chart-bar",
         "model": "slm.Agreement",
         "staff_only": True,
+        "group": "slm",
     },
     {
         "label": _("SLA clocks"),
@@ -54,6 +74,7 @@ NAV_ITEMS: list[dict] = [
         "icon": "clock",
         "model": "clocks.Clock",
         "staff_only": True,
+        "group": "slm",
     },
     {
         "label": _("SLA test tickets"),
@@ -61,6 +82,7 @@ NAV_ITEMS: list[dict] = [
         "icon": "list-details",
         "model": "slm.SlaTestTicket",
         "staff_only": True,
+        "group": "slm",
     },
     {
         "label": _("CMDB"),
@@ -70,17 +92,40 @@ NAV_ITEMS: list[dict] = [
     },
     {"label": _("KPIs"), "url": "kpi:list", "icon": "chart-bar", "model": None},
     {
+        "label": _("Organisations"),
+        "url": "core:organisation_list",
+        "icon": "building",
+        "model": "core.Organisation",
+        "group": "admin",
+    },
+    {
+        "label": _("Users"),
+        "url": "core:user_list",
+        "icon": "users",
+        "model": "core.User",
+        "group": "admin",
+    },
+    {
+        "label": _("Teams"),
+        "url": "core:team_list",
+        "icon": "users-group",
+        "model": "core.Team",
+        "group": "admin",
+    },
+    {
         "label": _("Business calendars"),
         "url": "calendars:list",
         "icon": "calendar",
         "model": "calendars.BusinessCalendar",
         "staff_only": True,
+        "group": "admin",
     },
     {
         "label": _("Outbox and jobs"),
         "url": "outbox:message_list",
         "icon": "send",
         "model": "outbox.OutboxMessage",
+        "group": "admin",
     },
 ]
 
@@ -111,6 +156,26 @@ def visible_items(user, path: str = "") -> list[dict]:
     return items
 
 
+def menu(items: list[dict]) -> list[dict]:
+    """*items* (``visible_items``) as the header shows them: plain entries and groups (a dict
+    with ``children``, ``active`` when one child is), each group where its first entry is."""
+    entries: list[dict] = []
+    groups: dict[str, dict] = {}
+    for item in items:
+        key = item.get("group")
+        if key not in NAV_GROUPS:
+            entries.append(item)
+            continue
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = {**NAV_GROUPS[key], "key": key, "children": [], "active": False}
+            entries.append(group)
+        group["children"].append(item)
+        group["active"] = group["active"] or item["active"]
+    # a group of one is just that entry
+    return [e["children"][0] if len(e.get("children", ())) == 1 else e for e in entries]
+
+
 def may_see_rows(user, model) -> bool:
     """Whether ``restrict(model, user, "view")`` can return any row at all for *user*
     (roles allow viewing, and the model is not provider-internal for a customer or supplier)."""
@@ -128,4 +193,5 @@ def may_see_rows(user, model) -> bool:
 
 
 def navigation(request):
-    return {"nav_items": visible_items(getattr(request, "user", None), request.path)}
+    items = visible_items(getattr(request, "user", None), request.path)
+    return {"nav_items": items, "nav_menu": menu(items)}

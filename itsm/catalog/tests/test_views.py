@@ -191,7 +191,10 @@ def test_items_through_the_detail_page(slm, customer_a, browse):
     )
     item.refresh_from_db()
     assert item.name == "PC fault repair"
-    client.post(reverse("catalog:item_remove", args=[service.pk, item.pk]))
+    remove = reverse("catalog:item_remove", args=[service.pk, item.pk])
+    assert client.post(remove).status_code == 200  # the confirmation page first
+    assert service.items.exists()
+    client.post(remove, {"confirmed": "yes"})
     assert not service.items.exists()
 
 
@@ -211,7 +214,9 @@ def test_category_forms(slm, admin_user, browse):
     assert 'data-code="01.01"' in tree
     child = ServiceCategory.objects.get(code="01.01")
     assert browse(slm).post(reverse("catalog:category_delete", args=[child.pk])).status_code == 403
-    browse(admin_user).post(reverse("catalog:category_delete", args=[child.pk]))
+    browse(admin_user).post(
+        reverse("catalog:category_delete", args=[child.pk]), {"confirmed": "yes"}
+    )
     assert not ServiceCategory.objects.filter(code="01.01").exists()
 
 

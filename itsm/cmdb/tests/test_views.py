@@ -154,7 +154,7 @@ def test_transition_relation_add_remove_and_as_of(manager):
     )
     assert "already has the relation" in again.content.decode()
     assert Relation.objects.count() == 1
-    client.post(reverse("cmdb:relation_remove", args=[app.pk, relation.pk]))
+    client.post(reverse("cmdb:relation_remove", args=[app.pk, relation.pk]), {"confirmed": "yes"})
     assert Relation.objects.count() == 0
     ConfigurationItem.history.filter(id=app.pk).order_by("history_id").filter(
         history_type="+"

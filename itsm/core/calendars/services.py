@@ -519,6 +519,12 @@ def confirm_year(calendar: BusinessCalendar, year, *, by) -> CalendarYear:
     deadlines computed on weekly hours only; enter, import or load its rows first.
     """
     year = _check_year(year)
+    if not CalendarDay.objects.filter(calendar=calendar, date__year=year).exists():
+        message = _(
+            "{year} has no holidays or adjusted working days yet; enter, import or load them "
+            "before confirming the year."
+        ).format(year=year)
+        raise ValidationFailed(message, fields={"year": [message]}, code="year_without_rows")
     with transaction.atomic():
         row, _created = CalendarYear.objects.get_or_create(
             calendar=calendar, year=year, defaults={"source": YearSource.MANUAL}
@@ -528,12 +534,6 @@ def confirm_year(calendar: BusinessCalendar, year, *, by) -> CalendarYear:
         row.confirmed_at = timezone.now()
         save_versioned(row, expected_version=None, by=by)
         _touch(calendar)
-    if not CalendarDay.objects.filter(calendar=calendar, date__year=year).exists():
-        message = _(
-            "{year} has no holidays or adjusted working days yet; enter, import or load them "
-            "before confirming the year."
-        ).format(year=year)
-        raise ValidationFailed(message, fields={"year": [message]}, code="year_without_rows")
         record_event(calendar, "year_confirmed", by=by, data={"year": year})
         _recompute(calendar, (year,))
     return row

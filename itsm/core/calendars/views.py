@@ -29,8 +29,8 @@ from itsm.core.calendars.forms import (
     SeedForm,
     YearForm,
 )
-from itsm.core.confirm import confirm_action
 from itsm.core.calendars.models import BusinessCalendar, CalendarDay
+from itsm.core.confirm import confirm_action
 from itsm.core.errors import DomainError
 from itsm.core.form_helpers import apply_errors
 from itsm.core.generic_views import get_restricted_or_404, require_can
@@ -236,6 +236,8 @@ def day_add(request, pk: int):
 def day_remove(request, pk: int, day_pk: int):
     calendar = get_restricted_or_404(request, BusinessCalendar, pk, "change", visible_first=True)
     days = CalendarDay.objects.filter(calendar=calendar)
+    day = get_restricted_or_404(request, CalendarDay, day_pk, "delete", queryset=days)
+    year = day.date.year
     confirmation = confirm_action(
         request,
         heading=_("Remove {date} {name}?").format(date=day.date.isoformat(), name=day.name),
@@ -250,8 +252,6 @@ def day_remove(request, pk: int, day_pk: int):
     )
     if confirmation:
         return confirmation
-    day = get_restricted_or_404(request, CalendarDay, day_pk, "delete", queryset=days)
-    year = day.date.year
     services.remove_day(day, by=request.user)
     messages.success(request, _("Day removed."))
     return redirect(_detail_url(calendar, year))

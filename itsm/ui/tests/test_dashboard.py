@@ -90,24 +90,58 @@ def test_outbox_counts_for_staff(client, populated, admin_user):
 
 def test_navigation_follows_policy(client, populated, admin_user, customer_user):
     client.force_login(admin_user)
-    admin_nav = [item["url"] for item in client.get("/").context["nav_items"]]
-    assert admin_nav[:4] == [
-        "ui:dashboard",
+    admin_nav = [item["url"] for item in client.get(reverse("core:user_list")).context["nav_items"]]
+    assert admin_nav[0] == "ui:dashboard"
+    assert {
         "core:organisation_list",
         "core:user_list",
         "core:team_list",
-    ]
+        "slm:requirement_list",
+        "slm:review_list",
+        "calendars:list",
+    } <= set(admin_nav)
     client.force_login(customer_user)
-    customer_nav = [item["url"] for item in client.get("/").context["nav_items"]]
+    customer_nav = [
+        item["url"] for item in client.get(reverse("core:user_list")).context["nav_items"]
+    ]
     # teams (and other provider-internal pages) are not offered to customers; their own
-    # catalogue, agreements and configuration items are
-    assert customer_nav == [
+    # catalogue, agreements, requirements, reviews and configuration items are
+    assert {
         "ui:dashboard",
         "core:organisation_list",
         "core:user_list",
         "catalog:service_list",
         "slm:agreement_list",
+        "slm:requirement_list",
+        "slm:review_list",
         "cmdb:ci_list",
+    } <= set(customer_nav)
+    assert not {
+        "core:team_list",
+        "slm:report",
+        "clocks:clock_list",
+        "clocks:testticket_list",
+        "calendars:list",
+        "outbox:message_list",
+    } & set(customer_nav)
+
+
+def test_menu_groups_entries_into_drop_downs(client, admin_user):
+    """The header shows groups (service levels, administration) as drop-down menus, so it
+    stays one row in English at 1440 px; a group with one visible entry is that entry."""
+    from itsm.ui.context_processors import menu
+
+    client.force_login(admin_user)
+    html = client.get(reverse("slm:review_list")).content.decode()
+    nav = html.split('data-testid="main-nav"')[1].split("</ul>")[0]
+    assert 'data-nav-group="slm"' in nav and 'data-nav-group="admin"' in nav
+    slm = nav.split('data-nav-group="slm"')[1].split("</li>")[0]
+    assert f'href="{reverse("slm:requirement_list")}"' in slm
+    assert f'class="dropdown-item active" href="{reverse("slm:review_list")}"' in slm
+    assert 'nav-item dropdown active" data-nav-group="slm"' in nav
+    single = menu([{"url": "slm:agreement_list", "group": "slm", "active": False, "href": "/slm/"}])
+    assert single == [
+        {"url": "slm:agreement_list", "group": "slm", "active": False, "href": "/slm/"}
     ]
 
 

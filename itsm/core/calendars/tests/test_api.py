@@ -266,6 +266,14 @@ def test_seed_and_confirm_actions(db, slm, customer_user):
         "validation",
         fields=("years",),
     )
+    # a year without rows cannot be confirmed (issue 8, item 3)
+    assert_error(
+        client.post(_url("confirm-year", calendar), {"year": 2027}, format="json"),
+        400,
+        "year_without_rows",
+        fields=("year",),
+    )
+    services.add_day(calendar, date=date(2027, 10, 1), kind=DayKind.HOLIDAY, name="x", by=None)
     response = client.post(_url("confirm-year", calendar), {"year": 2027}, format="json")
     assert response.status_code == 200, response.json()
     assert (response.json()["year"], response.json()["confirmed"], response.json()["status"]) == (

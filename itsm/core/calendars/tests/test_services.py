@@ -185,8 +185,22 @@ def test_seed_refuses_a_calendar_without_region_cn(all_day):
     assert list(err.value.fields) == ["holiday_region"]
 
 
+def test_confirming_a_year_without_rows_is_refused(china_5x8, admin_user, recomputed):
+    """Confirming an empty year would switch off the "unconfirmed" flag of deadlines computed
+    on weekly hours only (issue 8, item 3): refused with a field error, nothing written."""
+    with pytest.raises(ValidationFailed) as err:
+        services.confirm_year(china_5x8, 2027, by=admin_user)
+    assert err.value.code == "year_without_rows"
+    assert list(err.value.fields) == ["year"]
+    assert "2027 has no holidays or adjusted working days yet" in err.value.fields["year"][0]
+    assert not CalendarYear.objects.filter(calendar=china_5x8, year=2027).exists()
+    assert recomputed == []
+
+
 def test_confirm_year_marks_it_and_calls_recomputers(china_5x8, admin_user, recomputed):
     assert selectors.unconfirmed_years(china_5x8, [2025, 2026, 2027, 2028]) == [2027, 2028]
+    services.add_day(china_5x8, date=date(2027, 10, 1), kind="holiday", name="国庆", by=None)
+    recomputed.clear()
     row = services.confirm_year(china_5x8, 2027, by=admin_user)
     assert (row.confirmed, row.confirmed_by, row.source) == (True, admin_user, YearSource.MANUAL)
     assert recomputed == [("cn-5x8", (2027,))]
@@ -260,6 +274,7 @@ def test_periodic_job_checks_this_and_next_year(china_5x8, all_day, admin_user):
     assert tasks.alert_unconfirmed_years(now) == "unconfirmed: cn-5x8 2027"
     assert tasks.alert_unconfirmed_years(now) == "unconfirmed: cn-5x8 2027"
     assert OutboxMessage.objects.count() == 1
+    services.add_day(china_5x8, date=date(2027, 10, 1), kind="holiday", name="国庆", by=None)
     services.confirm_year(china_5x8, 2027, by=admin_user)
     assert tasks.alert_unconfirmed_years(now) == "all confirmed"
     found = selectors.unconfirmed_calendar_years(date(2027, 1, 1))

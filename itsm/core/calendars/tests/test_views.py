@@ -76,15 +76,36 @@ def test_admin_adds_day_confirms_and_seeds(china_5x8, admin_user, browser):
         follow=True,
     )
     assert b"already has a row" in response.content
-    client.post(reverse("calendars:confirm", args=[china_5x8.pk]), {"year": 2027})
+    confirm = reverse("calendars:confirm", args=[china_5x8.pk])
+    client.post(confirm, {"year": 2027, "confirmed": "yes"})
     assert CalendarYear.objects.get(calendar=china_5x8, year=2027).confirmed
     response = client.post(
         reverse("calendars:seed", args=[china_5x8.pk]), {"years": "2027"}, follow=True
     )
     assert b"no data for 2027" in response.content
     day = CalendarDay.objects.get(calendar=china_5x8, date=date(2027, 1, 1))
-    client.post(reverse("calendars:day_remove", args=[china_5x8.pk, day.pk]))
+    client.post(reverse("calendars:day_remove", args=[china_5x8.pk, day.pk]), {"confirmed": "yes"})
     assert not CalendarDay.objects.filter(pk=day.pk).exists()
+
+
+def test_an_empty_year_offers_no_confirm_and_is_refused(china_5x8, admin_user, browser):
+    """A year without holidays or adjusted working days cannot be confirmed (item 3): the
+    button is offered only for a year with rows, and a hand-made POST gets the field error."""
+    client = browser(admin_user)
+    detail = client.get(reverse("calendars:detail", args=[china_5x8.pk]), {"year": 2027})
+    body = detail.content.decode()
+    rows = body.split('data-testid="year-table"')[1].split("</table>")[0].split("<tr")
+    year_2026 = next(row for row in rows if ">2026<" in row)
+    year_2027 = next(row for row in rows if ">2027<" in row)
+    assert 'data-testid="confirm-year"' in year_2026  # seeded rows: may be confirmed
+    assert 'data-testid="confirm-year"' not in year_2027  # no rows: nothing to confirm
+    response = client.post(
+        reverse("calendars:confirm", args=[china_5x8.pk]),
+        {"year": 2027, "confirmed": "yes"},
+        follow=True,
+    )
+    assert "2027 has no holidays or adjusted working days yet" in response.content.decode()
+    assert not CalendarYear.objects.filter(calendar=china_5x8, year=2027, confirmed=True).exists()
 
 
 def test_import_page_lists_line_errors_and_imports(china_5x8, admin_user, browser):

@@ -1,0 +1,169 @@
+"""Navigation (issue 8, item 9): every page type has breadcrumbs leading back, the menu offers
+requirements and review meetings, and no menu entry, tab or link answers 403.
+
+The crawl starts at the dashboard of the demo data, follows every link of every page (one page
+per URL name) and so renders every page type with real ids; a named route it never reaches must
+be an action that answers 405 to a GET (a POST-only endpoint) or a redirect, or the test fails.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from itsm.cmdb.models import ConfigurationItem
+from itsm.core.demo import load_demo
+from itsm.core.models import User
+from itsm.slm.models import Target
+
+pytestmark = pytest.mark.django_db
+
+#: routes that are not pages of the shell: no breadcrumb expected
+NOT_SHELL_PAGES = {"login", "javascript-catalog", "set_language", "ui:set_language", "logout"}
+HREF = re.compile(r'href="(/[^"#]*)"')
+BREADCRUMBS = re.compile(r'<nav aria-label="[^"]*" data-testid="breadcrumbs">(.*?)</nav>', re.S)
+
+
+def _named_routes(patterns=None, namespace=""):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _named_routes(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}", pattern
+
+
+def _page_routes() -> dict[str, URLPattern]:
+    return {
+        name: pattern
+        for name, pattern in _named_routes()
+        if not name.startswith("api:") and name not in NOT_SHELL_PAGES
+    }
+
+
+def crawl(client: Client) -> dict[str, tuple[str, object]]:
+    """One response per URL name reachable by links from the dashboard: name → (url, response)."""
+    pages: dict[str, tuple[str, object]] = {}
+    queue = ["/"]
+    while queue:
+        url = queue.pop(0)
+        try:
+            name = resolve(urlsplit(url).path).view_name
+        except Resolver404:
+            continue
+        if name in pages or name.startswith("api:") or name in NOT_SHELL_PAGES:
+            continue
+        response = client.get(url)
+        pages[name] = (url, response)
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            body = response.content.decode()
+            queue.extend(
+                html.unescape(href)
+                for href in HREF.findall(body)
+                if not href.startswith(("/static/", "/api/"))
+            )
+    return pages
+
+
+def _dummy_url(pattern: URLPattern, name: str) -> str:
+    kwargs = {
+        key: 999_999 if converter.__class__.__name__ == "IntConverter" else "x"
+        for key, converter in pattern.pattern.converters.items()
+    }
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.fixture
+def demo(db):
+    load_demo()
+
+
+def _client(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def test_every_page_type_has_breadcrumbs_back(demo):
+    """As the administrator (who may open every page): every page type renders, with a
+    breadcrumb trail from the dashboard; a record's sub-pages lead through the record."""
+    client = _client("admin")
+    pages = crawl(client)
+
+    # every page type was rendered, or it is not a page (POST-only action, redirect)
+    unreached = {
+        name: client.get(_dummy_url(pattern, name)).status_code
+        for name, pattern in _page_routes().items()
+        if name not in pages
+    }
+    assert {name: code for name, code in unreached.items() if code not in (302, 405)} == {}
+
+    missing, too_short = [], []
+    for name, (url, response) in sorted(pages.items()):
+        assert response.status_code in (200, 302), (url, response.status_code)
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        found = BREADCRUMBS.search(response.content.decode())
+        if name == "ui:dashboard":
+            assert found is None
+            continue
+        links = HREF.findall(found.group(1)) if found else []
+        if not links:
+            missing.append(url)
+            continue
+        assert links[0] == "/", url  # the trail starts at the dashboard
+        # a page below a list (a record, its edit form, its history …) leads to more than the
+        # dashboard
+        if urlsplit(url).path.strip("/").count("/") >= 1 and len(links) < 2:
+            too_short.append(url)
+    assert missing == []
+    assert too_short == []
+    assert len(pages) >= 50  # the crawl really reached the page types
+
+    # a record's pages lead through the record
+    ci = ConfigurationItem.objects.order_by("pk").first()
+    assert _trail(client, reverse("cmdb:ci_edit", args=[ci.pk])) == [
+        "/",
+        reverse("cmdb:ci_list"),
+        reverse("cmdb:ci_detail", args=[ci.pk]),
+    ]
+    history = reverse("core:history", args=["cmdb", "configurationitem", ci.pk])
+    assert _trail(client, history)[-1] == reverse("cmdb:ci_detail", args=[ci.pk])
+    target = Target.objects.order_by("pk").first()
+    assert _trail(client, reverse("slm:target_edit", args=[target.pk]))[-1] == reverse(
+        "slm:agreement_detail", args=[target.agreement_id]
+    )
+    # the administrator sees every outbox tab
+    admin = client.get(reverse("outbox:message_list")).content.decode()
+    assert f'href="{reverse("outbox:channel_list")}"' in admin
+
+
+def _trail(client: Client, url: str) -> list[str]:
+    return HREF.findall(BREADCRUMBS.search(client.get(url).content.decode()).group(1))
+
+
+def test_menu_and_tabs_offer_only_what_each_role_may_open(demo):
+    """Requirements and review meetings are in the menu; no menu entry, tab or link that a
+    role is shown answers 403 (the notification channels tab of the outbox did for agents)."""
+    for username in ("slm", "customer"):
+        body = _client(username).get(reverse("core:user_list")).content.decode()
+        nav = body.split('data-testid="main-nav"')[1].split("</ul>")[0]
+        assert f'href="{reverse("slm:requirement_list")}"' in nav, username
+        assert f'href="{reverse("slm:review_list")}"' in nav, username
+
+    agent = _client("agent")
+    tabs = agent.get(reverse("outbox:message_list")).content.decode()
+    assert f'href="{reverse("outbox:job_list")}"' in tabs
+    assert f'href="{reverse("outbox:channel_list")}"' not in tabs  # administrators only
+    assert agent.get(reverse("outbox:channel_list")).status_code == 403
+
+    forbidden = {}
+    for username in ("agent", "engineer", "customer", "slm", "cmdb"):
+        pages = crawl(_client(username))
+        forbidden[username] = sorted(url for url, resp in pages.values() if resp.status_code == 403)
+    assert forbidden == {name: [] for name in forbidden}
