@@ -1,6 +1,17 @@
-"""Form helpers shared by every app's pages: Tabler styling and domain-error mapping.
+"""Form helpers shared by every app's pages: Tabler styling, input formats and domain-error mapping.
 
 They live in ``core`` so that domain apps and core never import from ``itsm.ui``.
+
+Every form a page shows goes through :func:`style_form` (directly or through
+:class:`TablerFormMixin`). Besides the Tabler classes it makes date, time, datetime and number
+inputs round-trip in every language: an ``<input type="date">`` only accepts ``2026-12-01``, so
+a value rendered in the zh-Hans input format (``2026/12/01``) shows as empty and is saved as
+empty. Widgets therefore render ISO values, numbers without localisation, and Django's parsing
+accepts the ISO forms in both languages (it appends them to every locale's input formats;
+``T`` datetimes go through ``parse_datetime``).
+
+Its bound fields also mark invalid inputs with Bootstrap's ``is-invalid`` (red border);
+``ui/_form_errors.html`` lists the errors at the top with links to the fields.
 """
 
 from __future__ import annotations
@@ -11,19 +22,79 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 
 from itsm.core.errors import Conflict, DomainError
 
+#: Formats of the HTML inputs (https://html.spec.whatwg.org/#dates-and-times); never localised.
+ISO_DATE = "%Y-%m-%d"
+ISO_TIME = "%H:%M"
+ISO_DATETIME = "%Y-%m-%dT%H:%M"
+
+
+class TablerBoundField(forms.BoundField):
+    """A bound field whose widget carries ``is-invalid`` when the field has errors, and which
+    names the element an error summary links to (``anchor_id``)."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if self.errors and not widget.is_hidden:
+            classes = (attrs.get("class") or widget.attrs.get("class", "")).split()
+            if "is-invalid" not in classes:
+                attrs["class"] = " ".join([*classes, "is-invalid"])
+        return attrs
+
+    @property
+    def anchor_id(self) -> str:
+        """The id of the element to focus for this field: the input itself, or the first
+        option of a group of checkboxes or radio buttons (whose label has no ``for``)."""
+        if self.id_for_label:
+            return self.id_for_label
+        if self.auto_id and isinstance(
+            self.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple
+        ):
+            return f"{self.auto_id}_0"
+        return self.auto_id or ""
+
+
+def iso_widget(field: forms.Field) -> None:
+    """Make *field*'s date, time, datetime or number input render a value the HTML input
+    accepts, whatever the active language."""
+    widget = field.widget
+    if isinstance(field, forms.IntegerField) and type(widget) is forms.TextInput:
+        # a localised number field gets a text input (for "1,234"); give it a number input
+        widget = forms.NumberInput(attrs=widget.attrs)
+        widget.attrs.update(field.widget_attrs(widget))
+        field.widget = widget
+    if isinstance(widget, forms.DateTimeInput):
+        widget.input_type = "datetime-local"
+        widget.format = ISO_DATETIME
+    elif isinstance(widget, forms.DateInput):
+        widget.input_type = "date"
+        widget.format = ISO_DATE
+    elif isinstance(widget, forms.TimeInput):
+        widget.input_type = "time"
+        widget.format = ISO_TIME
+    elif isinstance(widget, forms.NumberInput):
+        field.localize = False  # no thousand separators, "." as decimal point
+        widget.is_localized = False
+
 
 def style_form(form: forms.BaseForm) -> forms.BaseForm:
-    """Give every widget of *form* the Tabler (Bootstrap 5) class it needs."""
+    """Give every widget of *form* the Tabler (Bootstrap 5) class it needs, ISO date/time and
+    plain number values, and ``is-invalid`` on invalid fields."""
+    form.bound_field_class = TablerBoundField
     for field in form.fields.values():
         widget = field.widget
         if isinstance(widget, forms.HiddenInput):
             continue
+        iso_widget(field)
         if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
             css = "form-check-input"
         elif isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"
         elif isinstance(widget, forms.Select | forms.SelectMultiple):
             css = "form-select"
+            if isinstance(widget, forms.SelectMultiple):
+                # a searchable list of chips (ui/picker.js): no Ctrl-click to pick several
+                widget.attrs.setdefault("data-picker", "local")
         else:
             css = "form-control"
         existing = widget.attrs.get("class", "")
@@ -33,7 +104,9 @@ def style_form(form: forms.BaseForm) -> forms.BaseForm:
 
 
 class TablerFormMixin:
-    """Mix into a form so its widgets carry Tabler classes."""
+    """Mix into a form so its widgets carry Tabler classes (see :func:`style_form`)."""
+
+    bound_field_class = TablerBoundField
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

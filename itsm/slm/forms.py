@@ -163,6 +163,9 @@ class ReviewRecordForm(TablerFormMixin, forms.ModelForm):
 
 
 class ActionItemForm(TablerFormMixin, forms.ModelForm):
+    # shown beside the meeting's own form on the review page: its own ids (id_action-due_date)
+    prefix = "action"
+
     class Meta:
         model = ActionItem
         fields = ["description", "owner", "due_date"]

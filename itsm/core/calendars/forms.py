@@ -10,37 +10,19 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.core.calendars.choices import DayKind, Weekday
 from itsm.core.calendars.models import MAX_YEAR, MIN_YEAR, BusinessCalendar
+from itsm.core.form_helpers import TablerFormMixin, style_form
 
 _SPAN_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–~]\s*(\d{1,2}):(\d{2})\s*$")
 
 
-class StyledForm:
-    """Give widgets Tabler's classes."""
-
-    def _style(self):
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-
-
-class CalendarForm(StyledForm, forms.ModelForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style()
-
+class CalendarForm(TablerFormMixin, forms.ModelForm):
     class Meta:
         model = BusinessCalendar
         fields = ["code", "name", "time_zone", "holiday_region", "is_active", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-class IntervalsForm(StyledForm, forms.Form):
+class IntervalsForm(TablerFormMixin, forms.Form):
     """One text field per weekday: ``09:00-12:00, 13:30-18:00`` (empty = not working)."""
 
     def __init__(self, *args, calendar: BusinessCalendar | None = None, **kwargs):
@@ -56,9 +38,10 @@ class IntervalsForm(StyledForm, forms.Form):
                 label=label,
                 required=False,
                 initial=", ".join(current.get(weekday, [])),
-                help_text=_("e.g. 09:00-12:00, 13:30-18:00; 00:00 as end means midnight"),
+                # one hint below the seven fields (calendar_form.html), not seven copies
+                widget=forms.TextInput(attrs={"aria-describedby": "intervals-hint"}),
             )
-        self._style()
+        style_form(self)  # the weekday fields were added after the mixin styled the form
 
     def clean(self):
         data = super().clean()
@@ -83,22 +66,14 @@ class IntervalsForm(StyledForm, forms.Form):
         return data
 
 
-class DayForm(StyledForm, forms.Form):
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+class DayForm(TablerFormMixin, forms.Form):
+    date = forms.DateField(label=_("date"), widget=forms.DateInput())
     kind = forms.ChoiceField(label=_("kind"), choices=DayKind.choices)
     name = forms.CharField(label=_("name"), max_length=100, required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style()
 
-
-class YearForm(StyledForm, forms.Form):
+class YearForm(TablerFormMixin, forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style()
 
 
 class ImportForm(YearForm):
@@ -107,7 +82,7 @@ class ImportForm(YearForm):
     )
 
 
-class SeedForm(StyledForm, forms.Form):
+class SeedForm(TablerFormMixin, forms.Form):
     years = forms.CharField(
         label=_("years"),
         required=False,
@@ -124,19 +99,9 @@ class SeedForm(StyledForm, forms.Form):
             years.append(int(part))
         return years or None
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style()
 
-
-class ComputeForm(StyledForm, forms.Form):
-    start = forms.DateTimeField(
-        label=_("start"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+class ComputeForm(TablerFormMixin, forms.Form):
+    start = forms.DateTimeField(label=_("start"), widget=forms.DateTimeInput())
     hours = forms.DecimalField(
         label=_("working hours"), min_value=0, max_value=87840, decimal_places=2
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from itsm.core.form_helpers import TablerFormMixin
 from itsm.core.outbox.models import NotificationChannel
 
 
-class NotificationChannelForm(forms.ModelForm):
+class NotificationChannelForm(TablerFormMixin, forms.ModelForm):
     """Create or edit a channel. An empty secret on edit keeps the stored one."""
 
     secret = forms.CharField(
@@ -29,14 +30,6 @@ class NotificationChannelForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.fields["secret"].help_text = _("Leave empty to keep the stored secret.")
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
 
     def clean_secret(self):
         secret = self.cleaned_data.get("secret", "")
