@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.catalog.choices import ServiceMode, ServiceStatus
 from itsm.catalog.models import Service, ServiceCategory, ServiceItem
-from itsm.core.filtersets import visible_customers
+from itsm.core.filtersets import FilterSet, visible_customers
 
 
 def _code_prefix(queryset, field: str, value: str):
@@ -19,7 +19,7 @@ def _code_prefix(queryset, field: str, value: str):
     return queryset.filter(Q(**{field: value}) | Q(**{f"{field}__startswith": value + "."}))
 
 
-class ServiceCategoryFilterSet(django_filters.FilterSet):
+class ServiceCategoryFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
     code = django_filters.CharFilter(method="code_prefix", label=_("code"))
 
@@ -34,7 +34,7 @@ class ServiceCategoryFilterSet(django_filters.FilterSet):
         return _code_prefix(queryset, "code", value)
 
 
-class ServiceFilterSet(django_filters.FilterSet):
+class ServiceFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
     status = django_filters.MultipleChoiceFilter(choices=ServiceStatus.choices, label=_("status"))
     category = django_filters.CharFilter(
@@ -66,7 +66,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         return queryset.filter(modes__icontains=f'"{value}"')
 
 
-class ServiceItemFilterSet(django_filters.FilterSet):
+class ServiceItemFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
 
     class Meta:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +12,7 @@ from itsm.core.choices import OrganisationKind
 from itsm.core.form_helpers import TablerFormMixin
 from itsm.core.forms import VersionedFormMixin
 from itsm.core.models import Organisation, User
+from itsm.core.pickers import PickerField, PickerMultipleField, bind_pickers
 
 
 class CategoryForm(TablerFormMixin, forms.ModelForm):
@@ -56,10 +55,16 @@ class ServiceForm(TablerFormMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Organisations whose catalogue shows the service once it is published."),
     )
-    linked_ci_numbers = forms.CharField(
+    linked_ci_numbers = PickerMultipleField(
+        "cmdb.ci",
         label=_("configuration items"),
         required=False,
-        help_text=_("CI numbers separated by commas or spaces, e.g. CI-000012, CI-000013."),
+        help_text=_("Type part of a number or name and pick the configuration items."),
+    )
+    business_ci = PickerField(
+        "cmdb.business_ci",
+        label=_("business service CI"),
+        required=False,
     )
 
     class Meta:
@@ -82,8 +87,6 @@ class ServiceForm(TablerFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from itsm.cmdb.models import ConfigurationItem
-
         self.user = user
         self.fields["category"].queryset = ServiceCategory.objects.restrict(user).order_by("code")
         self.fields["owner"].queryset = (
@@ -99,35 +102,14 @@ class ServiceForm(TablerFormMixin, forms.ModelForm):
             .filter(kind=OrganisationKind.CUSTOMER, is_active=True)
             .order_by("name")
         )
-        self.fields["business_ci"].queryset = (
-            ConfigurationItem.objects.restrict(user)
-            .filter(ci_class__is_business_service=True)
-            .order_by("name")
-        )
+        bind_pickers(self, user)
         if self.instance.pk:
             self.initial.setdefault("customers", list(self.instance.customers.all()))
-            numbers = self.instance.linked_cis.order_by("number").values_list("number", flat=True)
-            self.initial.setdefault("linked_ci_numbers", ", ".join(numbers))
+            cis = self.instance.linked_cis.order_by("number")
+            self.initial.setdefault("linked_ci_numbers", list(cis))
 
     def validate_unique(self):
         """Uniqueness is checked by the service, which names the field."""
-
-    def clean_linked_ci_numbers(self):
-        from itsm.cmdb.models import ConfigurationItem
-
-        numbers = [n for n in re.split(r"[\s,;，]+", self.cleaned_data["linked_ci_numbers"]) if n]
-        if not numbers:
-            return []
-        found = {
-            ci.number: ci
-            for ci in ConfigurationItem.objects.restrict(self.user).filter(number__in=numbers)
-        }
-        unknown = [n for n in numbers if n not in found]
-        if unknown:
-            raise forms.ValidationError(
-                _("Unknown configuration item: {numbers}").format(numbers=", ".join(unknown))
-            )
-        return list(dict.fromkeys(found[n] for n in numbers))
 
 
 class ServiceEditForm(VersionedFormMixin, ServiceForm):

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from itsm.cmdb.choices import AttributeType, CIStatus, Criticality
 from itsm.cmdb.models import AttributeDefinition, CIClass, ConfigurationItem, Relation, RelationType
 from itsm.core.api.base import MAX_ID
-from itsm.core.filtersets import visible_customers
+from itsm.core.filtersets import FilterSet, visible_customers
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -34,7 +34,7 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class CIFilterSet(django_filters.FilterSet):
+class CIFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     ci_class = CodeChoiceFilter(
         field_name="ci_class__code",
@@ -65,7 +65,7 @@ class CIFilterSet(django_filters.FilterSet):
         )
 
 
-class CIClassFilterSet(django_filters.FilterSet):
+class CIClassFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
 
     class Meta:
@@ -78,7 +78,7 @@ class CIClassFilterSet(django_filters.FilterSet):
         )
 
 
-class AttributeDefinitionFilterSet(django_filters.FilterSet):
+class AttributeDefinitionFilterSet(FilterSet):
     ci_class = django_filters.ModelChoiceFilter(queryset=CIClass.objects.all(), label=_("class"))
     type = django_filters.ChoiceFilter(choices=AttributeType.choices)
 
@@ -87,18 +87,21 @@ class AttributeDefinitionFilterSet(django_filters.FilterSet):
         fields = ["ci_class", "type", "key", "required"]
 
 
-class RelationTypeFilterSet(django_filters.FilterSet):
+class RelationTypeFilterSet(FilterSet):
     class Meta:
         model = RelationType
         fields = ["code", "is_builtin"]
 
 
-class RelationFilterSet(django_filters.FilterSet):
+class RelationFilterSet(FilterSet):
     ci = IdFilter(method="touching", label=_("configuration item"))
     source = IdFilter(label=_("source"))
     target = IdFilter(label=_("target"))
     type = CodeFilter(
-        field_name="type__code", to_field_name="code", queryset=RelationType.objects.all()
+        field_name="type__code",
+        to_field_name="code",
+        queryset=RelationType.objects.all(),
+        label=_("relation type"),
     )
 
     class Meta:

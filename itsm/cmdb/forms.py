@@ -14,6 +14,7 @@ from itsm.cmdb.models import AttributeDefinition, CIClass, RelationType
 from itsm.core.choices import OrganisationKind
 from itsm.core.form_helpers import TablerFormMixin, apply_errors, style_form
 from itsm.core.models import Organisation, User
+from itsm.core.pickers import PickerField, bind_pickers
 
 ATTR_PREFIX = "attr__"
 
@@ -170,13 +171,18 @@ class RelationForm(TablerFormMixin, forms.Form):
     ]
     type = forms.ModelChoiceField(queryset=RelationType.objects.all(), label=_("relation type"))
     direction = forms.ChoiceField(choices=DIRECTIONS, label=_("direction"), initial="out")
-    other = forms.CharField(
+    other = PickerField(
+        "cmdb.ci",
         label=_("other configuration item"),
-        max_length=200,
-        help_text=_("Number (CI-000123) or identifier."),
+        help_text=_("Type part of its number, name or identifier and pick it from the list."),
     )
     note = forms.CharField(label=_("note"), max_length=200, required=False)
     change_reference = forms.CharField(label=_("authorising change"), max_length=40, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        # without a user the pickers accept nothing (a form rendered only to be read)
+        super().__init__(*args, **kwargs)
+        bind_pickers(self, user)
 
 
 class AsOfForm(TablerFormMixin, forms.Form):

@@ -107,11 +107,28 @@ def _ci_or_404(request, pk, action="view"):
 
 @login_required
 def ci_detail(request, pk: int):
-    ci = _ci_or_404(request, pk)
-    can_change = ConfigurationItem.objects.restrict(request.user, "change").filter(pk=pk).exists()
+    return _ci_detail_page(request, _ci_or_404(request, pk))
+
+
+#: The relation form's fields on the CI page and their widths (of 12 columns).
+RELATION_LAYOUT = (
+    ("type", 3),
+    ("direction", 3),
+    ("other", 6),
+    ("change_reference", 3),
+    ("note", 6),
+)
+
+
+def _ci_detail_page(request, ci, *, relation_form: RelationForm | None = None):
+    """The CI page; *relation_form* is a rejected relation, shown with its values and errors."""
+    can_change = (
+        ConfigurationItem.objects.restrict(request.user, "change").filter(pk=ci.pk).exists()
+    )
     outgoing, incoming = selectors.relations_of(ci, request.user)
     transitions = CI_MACHINE.available(ci, request.user) if can_change else []
-    relation_form = RelationForm() if can_change else None
+    if relation_form is None and can_change:
+        relation_form = RelationForm(user=request.user)
     return render(
         request,
         "cmdb/ci_detail.html",
@@ -124,6 +141,11 @@ def ci_detail(request, pk: int):
             "transitions": transitions,
             "can_change": can_change,
             "relation_form": relation_form,
+            "relation_fields": (
+                [(relation_form[name], width) for name, width in RELATION_LAYOUT]
+                if relation_form
+                else []
+            ),
             "as_of_form": AsOfForm(initial={"at": timezone.localtime().replace(second=0)}),
             "CIStatus": CIStatus,
             "Criticality": Criticality,
@@ -257,55 +279,36 @@ def ci_transition(request, pk: int):
     return redirect("cmdb:ci_detail", pk=ci.pk)
 
 
-def _find_ci(request, text: str) -> ConfigurationItem | None:
-    text = text.strip()
-    if not text:
-        return None
-    visible = ConfigurationItem.objects.restrict(request.user, "view").select_related("ci_class")
-    query = Q(number__iexact=text) | Q(identifier=text)
-    if text.isdigit() and len(text) < 18:
-        query |= Q(pk=int(text))
-    return visible.filter(query).first()
-
-
 @login_required
 @require_POST
 def relation_add(request, pk: int):
     ci = _ci_or_404(request, pk, "change")
     require_can(request.user, Relation, "add")
-    form = RelationForm(request.POST)
+    form = RelationForm(request.POST, user=request.user)
     if form.is_valid():
-        other = _find_ci(request, form.cleaned_data["other"])
-        if other is None:
-            form.add_error("other", _("No configuration item with this number or identifier."))
+        other = form.cleaned_data["other"]
+        source, target = (ci, other) if form.cleaned_data["direction"] == "out" else (other, ci)
+        try:
+            services.create_relation(
+                source=source,
+                target=target,
+                type=form.cleaned_data["type"],
+                by=request.user,
+                note=form.cleaned_data.get("note", ""),
+                change_reference=form.cleaned_data.get("change_reference", ""),
+            )
+        except WRITE_ERRORS as error:
+            fields = getattr(error, "fields", None)
+            if fields:  # the service names source/target: the form has one "other" field
+                error.fields = {
+                    ("other" if k in ("source", "target") else k): v for k, v in fields.items()
+                }
+            apply_errors(form, error)
         else:
-            source, target = (ci, other) if form.cleaned_data["direction"] == "out" else (other, ci)
-            try:
-                services.create_relation(
-                    source=source,
-                    target=target,
-                    type=form.cleaned_data["type"],
-                    by=request.user,
-                    note=form.cleaned_data.get("note", ""),
-                    change_reference=form.cleaned_data.get("change_reference", ""),
-                )
-            except WRITE_ERRORS as error:
-                fields = getattr(error, "fields", None)
-                if fields:  # the service names source/target: the form has one "other" field
-                    error.fields = {
-                        ("other" if k in ("source", "target") else k): v for k, v in fields.items()
-                    }
-                apply_errors(form, error)
-            else:
-                messages.success(request, _("Relation added."))
-                return redirect("cmdb:ci_detail", pk=ci.pk)
-    errors = [
-        f"{form.fields[n].label if n in form.fields else ''}: {e}"
-        for n, es in form.errors.items()
-        for e in es
-    ]
-    messages.error(request, "; ".join(errors))
-    return redirect("cmdb:ci_detail", pk=ci.pk)
+            messages.success(request, _("Relation added."))
+            return redirect("cmdb:ci_detail", pk=ci.pk)
+    # the page again, with the values the user entered and the errors beside the fields
+    return _ci_detail_page(request, ci, relation_form=form)
 
 
 @login_required

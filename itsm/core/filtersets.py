@@ -1,12 +1,51 @@
-"""FilterSets of the core models, shared by UI lists and the API."""
+"""FilterSets of the core models, shared by UI lists and the API, and the base every app's
+FilterSets use (:class:`FilterSet`)."""
 
 import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from itsm.core.choices import OrganisationKind, Role
 from itsm.core.models import Organisation, Team, User
 
 
-class OrganisationFilterSet(django_filters.FilterSet):
+class AnyBooleanSelect(forms.NullBooleanSelect):
+    """A yes/no filter: “Any” (the default: no filtering), “Yes” or “No”. It reads the same
+    values as Django's ``NullBooleanSelect`` (``true``/``false``, ``True``/``False``, ``2``/``3``),
+    so links and API calls keep working; only the empty choice is “Any”, not “Unknown”."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        return "" if value == "unknown" else value
+
+
+SINGLE_CHOICE = django_filters.ChoiceFilter | django_filters.ModelChoiceFilter
+
+
+class FilterSet(django_filters.FilterSet):
+    """The base of every FilterSet: yes/no filters offer “Any / Yes / No” with “Any” as the
+    default, and single-choice filters start at “Any” instead of a dashed line. Labels are set
+    explicitly where django-filter would derive an awkward one from a
+    field path (``role_assignments__role`` → “Role assignments role”)."""
+
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        for filter_ in filters.values():
+            if isinstance(filter_, django_filters.BooleanFilter):
+                filter_.extra.setdefault("widget", AnyBooleanSelect)
+            elif isinstance(
+                filter_, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter
+            ):
+                filter_.extra.setdefault("empty_label", _("Any"))
+        return filters
+
+
+class OrganisationFilterSet(FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
     kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices)
 
@@ -15,16 +54,18 @@ class OrganisationFilterSet(django_filters.FilterSet):
         fields = ["kind", "is_active", "code"]
 
 
-class UserFilterSet(django_filters.FilterSet):
+class UserFilterSet(FilterSet):
     q = django_filters.CharFilter(field_name="username", lookup_expr="icontains")
-    role = django_filters.ChoiceFilter(choices=Role.choices, field_name="role_assignments__role")
+    role = django_filters.ChoiceFilter(
+        choices=Role.choices, field_name="role_assignments__role", label=_("role")
+    )
 
     class Meta:
         model = User
         fields = ["organisation", "is_active", "username"]
 
 
-class TeamFilterSet(django_filters.FilterSet):
+class TeamFilterSet(FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
 
     class Meta:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from itsm.core import views
+from itsm.core import pickers, views
 
 urlpatterns = [
     path("organisations/", views.OrganisationList.as_view(), name="organisation_list"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("teams/add/", views.TeamCreate.as_view(), name="team_add"),
     path("teams/<int:pk>/", views.TeamDetail.as_view(), name="team_detail"),
     path("teams/<int:pk>/edit/", views.TeamEdit.as_view(), name="team_edit"),
+    path("lookup/<str:name>/", pickers.lookup_view, name="lookup"),
     path(
         "history/<str:app_label>/<str:model_name>/<str:pk>/",
         views.history,

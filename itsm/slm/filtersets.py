@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.choices import Priority
-from itsm.core.filtersets import visible_customers
+from itsm.core.filtersets import FilterSet, visible_customers
 from itsm.slm.choices import (
     ActionStatus,
     AgreementKind,
@@ -21,7 +21,7 @@ from itsm.slm.choices import (
 from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
 
 
-class AgreementFilterSet(django_filters.FilterSet):
+class AgreementFilterSet(FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     kind = django_filters.MultipleChoiceFilter(label=_("kind"), choices=AgreementKind.choices)
     status = django_filters.MultipleChoiceFilter(label=_("status"), choices=AgreementStatus.choices)
@@ -35,7 +35,7 @@ class AgreementFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(number__icontains=value) | Q(title__icontains=value))
 
 
-class TargetFilterSet(django_filters.FilterSet):
+class TargetFilterSet(FilterSet):
     metric = django_filters.MultipleChoiceFilter(label=_("metric"), choices=TargetMetric.choices)
     priority = django_filters.MultipleChoiceFilter(label=_("priority"), choices=Priority.choices)
 
@@ -44,7 +44,7 @@ class TargetFilterSet(django_filters.FilterSet):
         fields = ["agreement", "service", "metric", "priority"]
 
 
-class RequirementFilterSet(django_filters.FilterSet):
+class RequirementFilterSet(FilterSet):
     kind = django_filters.MultipleChoiceFilter(label=_("kind"), choices=RequirementKind.choices)
     status = django_filters.MultipleChoiceFilter(
         label=_("status"), choices=RequirementStatus.choices
@@ -56,7 +56,7 @@ class RequirementFilterSet(django_filters.FilterSet):
         fields = ["customer", "kind", "status", "service"]
 
 
-class ReviewFilterSet(django_filters.FilterSet):
+class ReviewFilterSet(FilterSet):
     kind = django_filters.MultipleChoiceFilter(label=_("kind"), choices=ReviewKind.choices)
     status = django_filters.MultipleChoiceFilter(label=_("status"), choices=ReviewStatus.choices)
     year = django_filters.NumberFilter(
@@ -80,7 +80,7 @@ class ReviewFilterSet(django_filters.FilterSet):
         fields = ["kind", "status", "agreement", "customer", "year", "due_after", "due_before"]
 
 
-class ActionItemFilterSet(django_filters.FilterSet):
+class ActionItemFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("status"), choices=ActionStatus.choices)
 
     class Meta:

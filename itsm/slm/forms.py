@@ -5,10 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from itsm.catalog.models import Service
 from itsm.core.choices import OrganisationKind
 from itsm.core.form_helpers import TablerFormMixin
 from itsm.core.models import Organisation, User
+from itsm.core.pickers import PickerField, PickerMultipleField, bind_pickers
 from itsm.slm.choices import SIGNED_STATES, ActionStatus, AgreementKind, ReviewStatus
 from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
 from itsm.slm.services import AGREEMENT_FIELDS
@@ -28,6 +28,18 @@ def _reference_field():
 class AgreementForm(TablerFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     change_reference = _reference_field()
+    services = PickerMultipleField(
+        "catalog.service",
+        label=_("services covered"),
+        required=False,
+        help_text=_("Type part of a service code or name and pick the services."),
+    )
+    underpins = PickerMultipleField(
+        "slm.sla",
+        label=_("supports the SLAs"),
+        required=False,
+        help_text=_("Type part of an SLA number or title and pick the SLAs."),
+    )
 
     class Meta:
         model = Agreement
@@ -54,18 +66,16 @@ class AgreementForm(TablerFormMixin, forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
+        # without a user the pickers accept nothing (a form rendered only to be read)
         super().__init__(*args, **kwargs)
+        bind_pickers(self, user)
         self.fields["customer"].queryset = Organisation.objects.filter(
             kind=OrganisationKind.CUSTOMER
         ).order_by("name")
         self.fields["supplier"].queryset = Organisation.objects.filter(
             kind=OrganisationKind.SUPPLIER
         ).order_by("name")
-        self.fields["services"].queryset = Service.objects.order_by("code")
-        self.fields["underpins"].queryset = Agreement.objects.filter(
-            kind=AgreementKind.SLA
-        ).order_by("number")
         if self.instance.pk:
             self.fields.pop("kind")
             if self.instance.kind == AgreementKind.SLA:
@@ -114,17 +124,20 @@ class ReferenceForm(TablerFormMixin, forms.Form):
 class RequirementForm(TablerFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    service = PickerField("catalog.service", label=_("service"), required=False)
+
     class Meta:
         model = Requirement
         fields = ["customer", "kind", "service", "title", "description", "targets"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
+        # without a user the pickers accept nothing (a form rendered only to be read)
         super().__init__(*args, **kwargs)
+        bind_pickers(self, user)
         self.fields["customer"].queryset = Organisation.objects.filter(
             kind=OrganisationKind.CUSTOMER
         ).order_by("name")
-        self.fields["service"].queryset = Service.objects.order_by("code")
         self.fields["targets"].queryset = Target.objects.filter(
             agreement__customer__isnull=False
         ).select_related("agreement")

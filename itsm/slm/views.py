@@ -178,7 +178,7 @@ def _agreement_fields(form) -> dict:
 @login_required
 def agreement_create(request):
     restricted(request, Agreement, "add")
-    form = AgreementForm(request.POST or None)
+    form = AgreementForm(request.POST or None, user=request.user)
 
     def save():
         agreement = services.create_agreement(
@@ -201,6 +201,7 @@ def agreement_edit(request, pk: int):
     agreement = get_restricted_or_404(request, Agreement, pk, "change")
     form = AgreementForm(
         request.POST or None,
+        user=request.user,
         instance=Agreement.objects.get(pk=pk),
         initial={"version": agreement.version},
     )
@@ -425,7 +426,7 @@ def _requirement_data(form) -> dict:
 @login_required
 def requirement_create(request):
     restricted(request, Requirement, "add")
-    form = RequirementForm(request.POST or None)
+    form = RequirementForm(request.POST or None, user=request.user)
 
     def save():
         requirement = services.create_requirement(by=request.user, **_requirement_data(form))
@@ -446,6 +447,7 @@ def requirement_edit(request, pk: int):
     requirement = get_restricted_or_404(request, Requirement, pk, "change")
     form = RequirementForm(
         request.POST or None,
+        user=request.user,
         instance=Requirement.objects.get(pk=pk),
         initial={"version": requirement.version},
     )

@@ -171,7 +171,10 @@ def test_create_and_edit_service_through_forms(slm, customer_a, browse):
         },
     )
     assert edit.status_code == 200
-    assert "Unknown configuration item: CI-999999" in edit.content.decode()
+    assert (
+        "No configuration item “CI-999999” that you may choose: pick one from the list."
+        in edit.content.decode()
+    )
     service.refresh_from_db()
     assert service.name == "Form service"
 

@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.core.calendars.choices import DayKind
 from itsm.core.calendars.models import BusinessCalendar, CalendarDay, CalendarYear
+from itsm.core.filtersets import FilterSet
 
 
-class BusinessCalendarFilterSet(django_filters.FilterSet):
+class BusinessCalendarFilterSet(FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("name"))
 
     class Meta:
@@ -22,7 +23,7 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-class CalendarDayFilterSet(django_filters.FilterSet):
+class CalendarDayFilterSet(FilterSet):
     year = YearFilter(
         field_name="date", lookup_expr="year", label=_("year"), min_value=1, max_value=9999
     )
@@ -33,7 +34,7 @@ class CalendarDayFilterSet(django_filters.FilterSet):
         fields = ["calendar", "kind"]
 
 
-class CalendarYearFilterSet(django_filters.FilterSet):
+class CalendarYearFilterSet(FilterSet):
     class Meta:
         model = CalendarYear
         fields = ["calendar", "year", "confirmed"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import django_filters
 
+from itsm.core.filtersets import FilterSet
 from itsm.core.outbox.models import Job, NotificationChannel, OutboxMessage
 
 
-class OutboxMessageFilterSet(django_filters.FilterSet):
+class OutboxMessageFilterSet(FilterSet):
     key = django_filters.CharFilter(lookup_expr="startswith")
 
     class Meta:
@@ -15,13 +16,13 @@ class OutboxMessageFilterSet(django_filters.FilterSet):
         fields = ["status", "channel", "key"]
 
 
-class JobFilterSet(django_filters.FilterSet):
+class JobFilterSet(FilterSet):
     class Meta:
         model = Job
         fields = ["name", "status"]
 
 
-class NotificationChannelFilterSet(django_filters.FilterSet):
+class NotificationChannelFilterSet(FilterSet):
     class Meta:
         model = NotificationChannel
         fields = ["kind", "is_active"]

@@ -4,13 +4,14 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.choices import Priority
+from itsm.core.filtersets import FilterSet
 from itsm.slm.choices import TestTicketStatus
 from itsm.slm.clocks.choices import ClockState
 from itsm.slm.clocks.models import Clock
 from itsm.slm.models import SlaTestTicket
 
 
-class ClockFilterSet(django_filters.FilterSet):
+class ClockFilterSet(FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=ClockState.choices, label=_("state"))
     breached = django_filters.BooleanFilter(label=_("breached"))
     metric = django_filters.ChoiceFilter(
@@ -27,7 +28,7 @@ class ClockFilterSet(django_filters.FilterSet):
         fields = ["state", "breached", "metric", "level", "agreement", "customer", "priority"]
 
 
-class SlaTestTicketFilterSet(django_filters.FilterSet):
+class SlaTestTicketFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=TestTicketStatus.choices, label=_("status")
     )

@@ -1,0 +1,99 @@
+"""List filters read naturally (issue 8 item 14): yes/no filters offer “Any / Yes / No” with
+“Any” as the default, multi-selects are pickers (no Ctrl-click), labels are not derived from
+field paths; the filtering itself (and the API's) is unchanged."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from itsm.core.choices import Role
+from itsm.core.filtersets import AnyBooleanSelect, OrganisationFilterSet, UserFilterSet
+from itsm.core.models import User
+from itsm.core.testing.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def admin_user(admin_user):
+    User.objects.filter(pk=admin_user.pk).update(language="en")
+    admin_user.refresh_from_db()
+    return admin_user
+
+
+def _select(body: str, name: str) -> str:
+    match = re.search(rf'<select name="{name}".*?</select>', body, re.S)
+    assert match, name
+    return match.group(0)
+
+
+def test_boolean_filter_offers_any_yes_no_with_any_selected(client, admin_user):
+    client.force_login(admin_user)
+    body = client.get(reverse("core:user_list")).content.decode()
+    select = _select(body, "is_active")
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
+    assert options == [("", " selected", "Any"), ("true", "", "Yes"), ("false", "", "No")]
+    assert "Unknown" not in body
+
+
+def test_filter_labels_read_naturally(client, admin_user):
+    client.force_login(admin_user)
+    body = client.get(reverse("core:user_list")).content.decode()
+    labels = re.findall(r'<label class="form-label" for="id_[a-z_]+">([^<]+)</label>', body)
+    assert labels == ["Organisation", "Active", "Username", "Search", "Role"]
+    assert "Role assignments role" not in body
+    # a single-choice filter starts at “Any”, not at a dashed line
+    organisations = client.get(reverse("core:organisation_list")).content.decode()
+    assert '<option value="" selected>Any</option>' in _select(organisations, "kind")
+
+
+def test_multi_select_filters_are_pickers(client, provider):
+    manager = UserFactory(
+        username="cm-f", organisation=provider, roles=[Role.CONFIGURATION_MANAGER], language="en"
+    )
+    client.force_login(manager)
+    body = client.get(reverse("cmdb:ci_list")).content.decode()
+    for name in ("status", "criticality", "ci_class"):
+        select = _select(body, name)
+        assert "multiple" in select.split(">", 1)[0]
+        assert 'data-picker="local"' in select.split(">", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "usernames"),
+    [
+        (None, ["active", "admin", "gone"]),
+        ("", ["active", "admin", "gone"]),
+        ("unknown", ["active", "admin", "gone"]),  # the old "Unknown" links still mean "any"
+        ("true", ["active", "admin"]),
+        ("false", ["gone"]),
+        ("False", ["gone"]),
+        ("3", ["gone"]),
+    ],
+)
+def test_boolean_filter_behaviour_is_unchanged(admin_user, provider, value, usernames):
+    UserFactory(username="active", organisation=provider)
+    UserFactory(username="gone", organisation=provider)
+    User.objects.filter(username="gone").update(is_active=False)
+    data = {} if value is None else {"is_active": value}
+    filterset = UserFilterSet(data, queryset=User.objects.order_by("username"))
+    assert filterset.is_valid()
+    assert [u.username for u in filterset.qs] == usernames
+
+
+def test_widget_keeps_the_chosen_value():
+    widget = AnyBooleanSelect()
+    assert widget.format_value(None) == ""
+    assert widget.format_value(True) == "true"
+    assert widget.format_value("false") == "false"
+    assert OrganisationFilterSet().form.fields["is_active"].widget.__class__ is AnyBooleanSelect
