@@ -382,7 +382,7 @@ def _assemble(
                 customers[customer_id] = org_name
             if is_bs:
                 services.append(item)
-            if is_agr:
+            if is_agr and node != start:  # an agreement's own CI is not "affected" by itself
                 agreements.append(item)
         nodes.append(item)
     result.customers = [

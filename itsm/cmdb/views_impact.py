@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +39,8 @@ def _graph_payload(result, start) -> dict:
             "depth": node.depth,
             "masked": node.masked,
             "start": node.id == start.pk,
+            # a click opens the CI; shared infrastructure masked for a customer has no link
+            "url": None if node.masked else reverse("cmdb:ci_detail", args=[node.id]),
         }
         for node in result.nodes
     ]

@@ -26,6 +26,9 @@ class AgreementFilterSet(FilterSet):
     kind = django_filters.MultipleChoiceFilter(label=_("kind"), choices=AgreementKind.choices)
     status = django_filters.MultipleChoiceFilter(label=_("status"), choices=AgreementStatus.choices)
     customer = django_filters.ModelChoiceFilter(label=_("customer"), queryset=visible_customers)
+    valid_to_before = django_filters.DateFilter(
+        field_name="valid_to", lookup_expr="lte", label=_("valid until, on or before")
+    )
 
     class Meta:
         model = Agreement

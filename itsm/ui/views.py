@@ -17,12 +17,18 @@ from itsm.ui import selectors
 
 @login_required
 def dashboard(request):
+    """Each role's work as counts linking to the filtered lists (``selectors.work_cards``);
+    customers see their own services and SLA figures; administrators the platform's health."""
     user = request.user
+    today = timezone.localdate()
+    admin_cards = selectors.admin_cards(user)
     context = {
-        "counts": selectors.core_counts(user),
-        "chart": selectors.users_per_organisation(user),
+        "work_cards": selectors.work_cards(user, today=today),
+        "customer_cards": selectors.customer_cards(user, today=today),
+        "admin_cards": admin_cards,
+        "chart": selectors.users_per_organisation(user) if admin_cards else None,
         "outbox": selectors.outbox_counts(user),
-        "unconfirmed_years": selectors.unconfirmed_years(user, timezone.localdate()),
+        "unconfirmed_years": selectors.unconfirmed_years(user, today),
     }
     return render(request, "ui/dashboard.html", context)
 

@@ -20,7 +20,7 @@ def populated(
 
 
 def _counts(response):
-    return response.context["counts"]
+    return {card.key: card.value for card in response.context["admin_cards"]}
 
 
 def test_anonymous_is_sent_to_login(client, db):
@@ -34,33 +34,31 @@ def test_admin_sees_exact_counts(client, populated, admin_user):
     response = client.get("/")
     assert response.status_code == 200
     counts = _counts(response)
-    assert {row["kind"]: row["count"] for row in counts["organisations"]} == {
-        "provider": 1,
-        "customer": 2,
-        "supplier": 1,
+    assert counts == {
+        "organisations": 4,
+        "users": 4,
+        "teams": 2,
+        "outbox-pending": 0,
+        "outbox-dead": 0,
     }
-    assert counts["organisations_total"] == 4
-    assert counts["users"] == 4
-    assert counts["teams"] == 2
     html = response.content.decode()
     assert 'data-count="organisations">4<' in html
     assert 'data-count="users">4<' in html
     assert 'data-count="teams">2<' in html
 
 
-def test_customer_counts_only_their_organisation(client, populated, customer_user):
+def test_customer_sees_no_provider_internal_counts(client, populated, customer_user):
+    """Issue 8, item 11: a customer saw "服务提供方 0, 供方 0" and outbox counters."""
     client.force_login(customer_user)
     response = client.get("/")
-    counts = _counts(response)
-    assert {row["kind"]: row["count"] for row in counts["organisations"]} == {
-        "provider": 0,
-        "customer": 1,
-        "supplier": 0,
-    }
-    assert counts["users"] == 1
-    assert counts["teams"] == 0
+    assert response.context["admin_cards"] == []
+    assert response.context["work_cards"] == []
     assert response.context["outbox"] is None
-    assert response.context["chart"] == {"names": ["Customer A"], "counts": [1]}
+    assert response.context["chart"] is None
+    html = response.content.decode()
+    assert 'data-count="organisations' not in html
+    assert 'data-count="outbox' not in html
+    assert "echarts" not in html
 
 
 def test_chart_data_is_a_json_script(client, populated, admin_user):
@@ -77,7 +75,7 @@ def test_chart_data_is_a_json_script(client, populated, admin_user):
     assert "cdn" not in html.lower()
 
 
-def test_outbox_counts_for_staff(client, populated, admin_user):
+def test_outbox_counts_for_administrators(client, populated, admin_user, agent):
     outbox = pytest.importorskip("itsm.core.outbox.services")
     outbox.enqueue(key="k1", channel="email", target="a@example.com", payload={})
     outbox.enqueue(key="k2", channel="email", target="b@example.com", payload={})
@@ -86,6 +84,8 @@ def test_outbox_counts_for_staff(client, populated, admin_user):
     assert response.context["outbox"]["pending"] == 2
     assert response.context["outbox"]["dead"] == 0
     assert 'data-count="outbox-pending">2<' in response.content.decode()
+    client.force_login(agent)  # other staff see their work, not the platform's plumbing
+    assert client.get("/").context["outbox"] is None
 
 
 def test_navigation_follows_policy(client, populated, admin_user, customer_user):

@@ -1,5 +1,6 @@
 /* Impact graph (R-CMDB-04): reads the JSON block #impact-data written by json_script and
-   draws it with ECharts. No inline script (CSP-friendly). Large graphs: labels only on hover
+   draws it with ECharts. No inline script (CSP-friendly). A click on a node opens the CI;
+   overlapping labels are hidden (labelLayout.hideOverlap). Large graphs: labels only on hover
    from 80 nodes, a circular layout without animation from 300 nodes. */
 (function () {
   "use strict";
@@ -27,6 +28,8 @@
     var item = {
       id: node.id,
       name: node.name,
+      url: node.url,
+      cursor: node.url ? "pointer" : "default",
       category: index[node.category],
       symbolSize: node.start ? 28 : Math.max(8, 18 - 2 * node.depth),
       value: node.depth
@@ -59,7 +62,14 @@
       type: "graph",
       layout: big ? "circular" : "force",
       circular: { rotateLabel: true },
-      force: { repulsion: count > 120 ? 60 : 160, edgeLength: [40, 120], gravity: 0.08 },
+      // room for the labels: stronger repulsion and longer edges on small graphs
+      force: {
+        repulsion: count > 120 ? 80 : 320,
+        edgeLength: count > 120 ? [40, 120] : [90, 200],
+        gravity: 0.05,
+        // small graphs settle before they are drawn: no jiggling labels, nodes stay clickable
+        layoutAnimation: count > 120
+      },
       roam: true,
       draggable: !big,
       categories: categories,
@@ -68,11 +78,20 @@
       edgeSymbol: ["none", "arrow"],
       edgeSymbolSize: 6,
       label: { show: showLabels, position: "right", fontSize: 11 },
+      // a label that would cover another is hidden (shown again on hover)
+      labelLayout: { hideOverlap: true },
       emphasis: { focus: "adjacency", label: { show: true } },
       lineStyle: { color: "source", opacity: 0.6, curveness: 0.1 },
       progressiveThreshold: 500,
       large: big
     }]
   });
+  // a click on a CI opens it (masked shared infrastructure has no URL)
+  chart.on("click", function (params) {
+    if (params.dataType === "node" && params.data && params.data.url) {
+      window.location.assign(params.data.url);
+    }
+  });
+  holder.dataset.rendered = "1";
   window.addEventListener("resize", function () { chart.resize(); });
 })();
