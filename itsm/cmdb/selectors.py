@@ -16,6 +16,7 @@ from itsm.cmdb.choices import AttributeType
 from itsm.cmdb.models import AttributeDefinition, CIClass, ConfigurationItem, Relation, RelationType
 from itsm.core import policy
 from itsm.core.errors import NotFound
+from itsm.core.formatting import datetime_text
 
 
 @dataclass(frozen=True)
@@ -157,9 +158,7 @@ def ci_as_of(ci: ConfigurationItem, when: datetime, *, user=None) -> CIAsOf:
     )
     if record is None or record.history_type == "-":
         raise NotFound(
-            _("This configuration item did not exist at {when}.").format(
-                when=when.strftime("%Y-%m-%d %H:%M")
-            )
+            _("This configuration item did not exist at {when}.").format(when=datetime_text(when))
         )
     old = record.instance
     ci_class = CIClass.objects.get(pk=old.ci_class_id)

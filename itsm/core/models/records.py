@@ -8,6 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from itsm.core.formatting import datetime_text
+
 
 class NumberSequence(models.Model):
     """The last number handed out for one prefix (X-04). Written only by ``core.numbering``."""
@@ -49,7 +51,7 @@ class TimelineEntry(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.verb} @ {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.verb} @ {datetime_text(self.at)}"
 
 
 class IdempotencyRecord(models.Model):

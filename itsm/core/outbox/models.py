@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from itsm.core.formatting import datetime_text
 from itsm.core.models import DomainModel
 from itsm.core.outbox.choices import ChannelKind, JobStatus, MessageChannel, MessageStatus
 from itsm.core.policy import ADMIN, ADMIN_ONLY, STAFF, ModelPolicy
@@ -147,7 +148,7 @@ class Job(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} @ {self.started_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.name} @ {datetime_text(self.started_at)}"
 
     @property
     def duration(self):

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from itsm.core.formatting import datetime_text
 from itsm.core.models import Organisation, TimeStampedModel
 from itsm.core.policy import ADMIN, ModelPolicy
 from itsm.core.querysets import RestrictedQuerySet
@@ -151,4 +152,4 @@ class ClockSegment(models.Model):
         ordering = ("clock", "started_at", "id")
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.kind} {datetime_text(self.started_at)}"
