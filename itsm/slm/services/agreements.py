@@ -550,6 +550,15 @@ def _fmt(value: Decimal) -> str:
     return text
 
 
+def _compared_value(target: Target) -> Decimal:
+    """A target's value as the underpinning check compares it: business minutes for response
+    and resolution (a target in hours × 60), percent for availability."""
+    value = Decimal(target.target_value)
+    if target.metric in CLOCK_METRICS and target.unit == Unit.HOURS:
+        return value * 60
+    return value
+
+
 def _weaker(metric: str, contract_value: Decimal, sla_value: Decimal) -> bool:
     if metric == TargetMetric.AVAILABILITY:
         return contract_value < sla_value
@@ -598,7 +607,8 @@ def check_underpinning(agreement: Agreement, *, also=()) -> dict[int, list[dict]
     for contract_id, sla_id in links:
         for ct in targets[contract_id]:
             for st in targets[sla_id]:
-                if not _applies(ct, st) or not _weaker(ct.metric, ct.target_value, st.target_value):
+                contract_value, sla_value = _compared_value(ct), _compared_value(st)
+                if not _applies(ct, st) or not _weaker(ct.metric, contract_value, sla_value):
                     continue
                 base = {
                     "contract": numbers[contract_id],
@@ -609,8 +619,8 @@ def check_underpinning(agreement: Agreement, *, also=()) -> dict[int, list[dict]
                     "priority": ct.priority or st.priority,
                     "contract_target": ct.pk,
                     "sla_target": st.pk,
-                    "contract_value": _fmt(ct.target_value),
-                    "sla_value": _fmt(st.target_value),
+                    "contract_value": _fmt(contract_value),
+                    "sla_value": _fmt(sla_value),
                 }
                 base["message"] = warning_message(base)
                 warnings[contract_id].append({**base, "other": numbers[sla_id]})

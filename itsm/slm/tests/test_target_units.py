@@ -11,10 +11,12 @@ import pytest
 from django.apps import apps
 
 from itsm.core.errors import ValidationFailed
+from itsm.core.testing.factories import SupplierFactory
 from itsm.slm import reports, services
+from itsm.slm.choices import AgreementStatus
 from itsm.slm.clocks.services import goal_seconds_for
 from itsm.slm.models import Target
-from itsm.slm.tests.factories import make_sla, slm_manager
+from itsm.slm.tests.factories import make_signed_sla, make_sla, slm_manager
 from itsm.slm.tests.factories_reports import make_target, report_dataset
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +177,19 @@ def test_the_data_migration_maps_free_text(sla, manager):
     migration.backwards(apps, None)
     assert Target.objects.get(pk=rows["min"].pk).unit == "min"
     assert Target.objects.get(pk=rows["availability"].pk).unit == "%"
+
+
+def test_the_underpinning_check_compares_hours_with_minutes(manager, customer_a):
+    sla = make_signed_sla(customer_a, by=manager, status=AgreementStatus.SIGNED)  # P1 240 min
+    uc = services.create_agreement(kind="uc", title="HW", by=manager, supplier=SupplierFactory())
+    target = services.add_target(
+        agreement=uc, by=manager, metric="resolution", priority="p1", target_value=3, unit="hours"
+    )
+    services.update_agreement(uc, by=manager, underpins=[sla])
+    uc.refresh_from_db()
+    assert uc.underpinning_warnings == []  # 3 h = 180 min: stronger than 240 min
+    services.update_target(target, by=manager, target_value=5)
+    uc.refresh_from_db()
+    assert [(w["contract_value"], w["sla_value"]) for w in uc.underpinning_warnings] == [
+        ("300", "240")
+    ]
