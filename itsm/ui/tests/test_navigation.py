@@ -23,9 +23,20 @@ from itsm.slm.models import Target
 
 pytestmark = pytest.mark.django_db
 
-#: routes that are not pages of the shell: no breadcrumb expected
-NOT_SHELL_PAGES = {"login", "javascript-catalog", "set_language", "ui:set_language", "logout"}
+#: routes that are not pages of the shell (no breadcrumb expected): sign-in and language
+#: switches, JSON look-ups and htmx fragments
+NOT_SHELL_PAGES = {
+    "login",
+    "javascript-catalog",
+    "set_language",
+    "ui:set_language",
+    "logout",
+    "core:lookup",
+    "clocks:clock_panel",
+}
 HREF = re.compile(r'href="(/[^"#]*)"')
+#: forms that GET a page (e.g. "as it was on a date"): their action is followed like a link
+GET_FORM = re.compile(r'<form method="get" action="(/[^"#]*)"')
 BREADCRUMBS = re.compile(r'<nav aria-label="[^"]*" data-testid="breadcrumbs">(.*?)</nav>', re.S)
 
 
@@ -46,10 +57,11 @@ def _page_routes() -> dict[str, URLPattern]:
     }
 
 
-def crawl(client: Client) -> dict[str, tuple[str, object]]:
-    """One response per URL name reachable by links from the dashboard: name → (url, response)."""
+def crawl(client: Client, *, also=()) -> dict[str, tuple[str, object]]:
+    """One response per URL name reachable by links from the dashboard (and the pages *also*,
+    reached by a filled-in form): name → (url, response)."""
     pages: dict[str, tuple[str, object]] = {}
-    queue = ["/"]
+    queue = ["/", *also]
     while queue:
         url = queue.pop(0)
         try:
@@ -64,7 +76,7 @@ def crawl(client: Client) -> dict[str, tuple[str, object]]:
             body = response.content.decode()
             queue.extend(
                 html.unescape(href)
-                for href in HREF.findall(body)
+                for href in HREF.findall(body) + GET_FORM.findall(body)
                 if not href.startswith(("/static/", "/api/"))
             )
     return pages
@@ -92,8 +104,25 @@ def _client(username: str) -> Client:
 def test_every_page_type_has_breadcrumbs_back(demo):
     """As the administrator (who may open every page): every page type renders, with a
     breadcrumb trail from the dashboard; a record's sub-pages lead through the record."""
+    from itsm.cmdb.audit.audits import create_audit
+    from itsm.core.outbox.services import create_channel
+
+    admin = User.objects.get(username="admin")
+    # rows the demo does not have, so that their pages are reached too
+    create_audit(
+        title="Discovery",
+        by=admin,
+        items=[{"identifier": "new-01", "class": "server", "name": "N"}],
+    )
+    create_channel(by=admin, name="Hook", kind="generic", url="https://93.184.216.34/hook")
+    from itsm.slm.models import Agreement
+
+    agreement = Agreement.objects.filter(kind="sla", status="active").order_by("pk").first()
+    month = f"?agreement={agreement.pk}&month=2026-01"
     client = _client("admin")
-    pages = crawl(client)
+    pages = crawl(
+        client, also=[reverse("slm:report_monthly") + month, reverse("slm:report_excel") + month]
+    )
 
     # every page type was rendered, or it is not a page (POST-only action, redirect)
     unreached = {
@@ -117,9 +146,9 @@ def test_every_page_type_has_breadcrumbs_back(demo):
             missing.append(url)
             continue
         assert links[0] == "/", url  # the trail starts at the dashboard
-        # a page below a list (a record, its edit form, its history …) leads to more than the
-        # dashboard
-        if urlsplit(url).path.strip("/").count("/") >= 1 and len(links) < 2:
+        # a record's page and its sub-pages (edit, history, impact …) lead through more than
+        # the dashboard: their list or their record
+        if resolve(urlsplit(url).path).kwargs and len(links) < 2:
             too_short.append(url)
     assert missing == []
     assert too_short == []
