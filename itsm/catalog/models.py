@@ -147,12 +147,14 @@ class Service(DomainModel):
     )
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
 
-    # writers may delete a draft that was never published (the service refuses any other)
+    # writers may delete a draft that was never published (the service refuses any other);
+    # customers see only the published services offered to them (R-CAT-05)
     policy = ModelPolicy(
         add=CATALOG_WRITERS,
         change=CATALOG_WRITERS,
         delete=CATALOG_WRITERS,
         tenant_field="customers",
+        external_filter=models.Q(status=ServiceStatus.PUBLISHED),
     )
     state_machine = SERVICE_MACHINE
 
@@ -182,6 +184,7 @@ class ServiceItem(DomainModel):
         change=CATALOG_WRITERS,
         delete=CATALOG_WRITERS,
         tenant_field="service__customers",
+        external_filter=models.Q(service__status=ServiceStatus.PUBLISHED),
     )
 
     class Meta:

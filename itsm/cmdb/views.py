@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -397,8 +396,7 @@ def class_list(request):
 
 
 def _class_or_404(request, pk, action="view"):
-    if not policy.is_provider_staff(request.user):
-        raise Http404
+    # classes are provider-internal: a customer gets 403 (policy.can_reach), like the list
     return get_restricted_or_404(request, CIClass, pk, action, visible_first=True)
 
 

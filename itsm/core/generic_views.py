@@ -1,6 +1,9 @@
 """Generic HTML views and lookup helpers shared by every app's pages.
 
-* 403 when the user's roles do not allow an action on a model at all (``policy.can``);
+* 403 when the user may not *action* any row of the model (``policy.can_reach``: the roles do
+  not allow it, or the model is provider-internal for a customer or supplier user) and on a
+  page declared staff-only (``staff_only = True`` on a class view, ``@page(Model,
+  staff_only=True)`` on a function view) for users outside the provider;
 * 404 for rows outside ``.restrict(user, action)`` (other organisations' rows are not disclosed);
 * typed service errors (``DomainError`` / Django ``ValidationError``) become form errors via
   :func:`itsm.core.form_helpers.apply_errors`.
@@ -8,9 +11,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -26,10 +31,45 @@ from itsm.core.form_helpers import apply_errors, style_form
 # --- helpers for function views ---------------------------------------------------------------
 
 
-def require_can(user, model: type, action: str) -> None:
-    """403 unless *user*'s roles allow *action* on *model* at all."""
-    if not policy.can(user, model, action):
+def require_can(user, model: type, action: str, *, staff_only: bool = False) -> None:
+    """403 unless *user* may *action* some row of *model* (``policy.can_reach``), and, with
+    *staff_only*, unless *user* is provider staff."""
+    if not policy.can_reach(user, model, action):
         raise PermissionDenied
+    if staff_only and not policy.is_provider_staff(user):
+        raise PermissionDenied
+
+
+@dataclass(frozen=True)
+class PageAccess:
+    """What a function view declares with :func:`page`: the model it shows, the action it
+    needs and whether only provider staff may open it (read by the route walk test)."""
+
+    model: type
+    action: str = "view"
+    staff_only: bool = False
+
+
+def page(model: type, *, action: str = "view", staff_only: bool = False):
+    """Declare the model a function view is about and check access before it runs: login
+    (redirect to the login page), then 403 unless ``require_can(user, model, action,
+    staff_only=…)``. The view still fetches its row with :func:`get_restricted_or_404`.
+
+    Use ``staff_only=True`` for provider work pages over a model customers may otherwise
+    see (their rows appear on their own records), e.g. the SLA clock list."""
+    access = PageAccess(model, action, staff_only)
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            require_can(request.user, model, action, staff_only=staff_only)
+            return view(request, *args, **kwargs)
+
+        checked = login_required(wrapper)
+        checked.page_access = access
+        return checked
+
+    return decorate
 
 
 def restricted(request, model: type, action: str = "view", *, queryset=None):
@@ -49,14 +89,15 @@ def get_restricted_or_404(
     By default: 403 when the user's roles do not allow *action* on *model* at all, 404 when the
     row is not in ``restrict(user, action)``.
 
-    With ``visible_first=True``: 404 when the user may not even view the row, 403 when the user
-    sees it but may not *action* it (no role check of its own beyond ``restrict``).
+    With ``visible_first=True``: 403 when the user may not view any row of *model*, 404 when
+    the user may not view this row, 403 when the user sees it but may not *action* it.
     """
     if queryset is None:
         queryset = model._default_manager.all()
     user = request.user
     if not visible_first:
         return get_object_or_404(restricted(request, model, action, queryset=queryset), pk=pk)
+    require_can(user, model, "view")  # a provider-internal model: 403 whatever the id
     obj = get_object_or_404(policy.restrict(queryset, user, "view"), pk=pk)
     if action != "view" and not policy.restrict(queryset, user, action).filter(pk=pk).exists():
         raise PermissionDenied
@@ -89,14 +130,16 @@ def keyset_page(queryset, request, *, page_size: int = 50) -> KeysetPage:
 
 
 class PolicyMixin(LoginRequiredMixin):
-    """Checks ``policy.can(user, model, action)`` (403) and restricts querysets (404)."""
+    """Checks ``require_can(user, model, action)`` (403) and restricts querysets (404).
+    ``staff_only = True`` declares a provider work page (403 for customers and suppliers)."""
 
     model: type
     action = "view"
+    staff_only = False
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            require_can(request.user, self.model, self.action)
+            require_can(request.user, self.model, self.action, staff_only=self.staff_only)
         return super().dispatch(request, *args, **kwargs)
 
     def base_queryset(self):

@@ -12,13 +12,21 @@ Rules:
 - provider staff see every row;
 - customer users see only rows whose ``tenant_field`` is their organisation; a model without
   a ``tenant_field`` is provider-internal and invisible to them;
-- supplier contacts likewise through ``supplier_field``.
+- supplier contacts likewise through ``supplier_field``;
+- ``external_filter`` (a ``Q``) narrows further what customer and supplier users see of the
+  rows of their organisation (e.g. only published services): every reader (pages, history,
+  API, search) gets it through ``restrict``, none repeats it.
+
+Pages (``core.generic_views``) answer 403 when :func:`can_reach` is false — the roles do not
+allow the action, or the model is provider-internal for the user's organisation — and 404 for
+a row outside ``restrict``. The API answers 403 for a missing role, and a provider-internal
+model simply has no rows for a customer (an empty list, 404 on an id).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from itsm.core.choices import OrganisationKind, Role
 
@@ -53,6 +61,8 @@ class ModelPolicy:
     delete: frozenset[str] | _Anyone = frozenset()
     tenant_field: str | None = None
     supplier_field: str | None = None
+    #: a ``Q`` the rows seen by customer and supplier users must also match
+    external_filter: Any = None
 
     def roles_for(self, action: str) -> frozenset[str] | _Anyone:
         if action not in ACTIONS:
@@ -103,10 +113,32 @@ def restrict(queryset: QuerySet, user, action: str = "view") -> QuerySet:
     if kind == OrganisationKind.PROVIDER:
         return queryset
     if kind == OrganisationKind.CUSTOMER and policy.tenant_field:
-        return queryset.filter(**{policy.tenant_field: user.organisation_id})
-    if kind == OrganisationKind.SUPPLIER and policy.supplier_field:
-        return queryset.filter(**{policy.supplier_field: user.organisation_id})
-    return queryset.none()
+        queryset = queryset.filter(**{policy.tenant_field: user.organisation_id})
+    elif kind == OrganisationKind.SUPPLIER and policy.supplier_field:
+        queryset = queryset.filter(**{policy.supplier_field: user.organisation_id})
+    else:
+        return queryset.none()
+    if policy.external_filter is not None:
+        queryset = queryset.filter(policy.external_filter)
+    return queryset
+
+
+def can_reach(user, model: type[Model], action: str = "view") -> bool:
+    """Whether ``restrict(model, user, action)`` can hold any row at all: the roles allow
+    *action* (:func:`can`) and the model is not provider-internal for the user's organisation
+    (a customer needs a ``tenant_field``, a supplier a ``supplier_field``). A page of a model
+    the user cannot reach answers 403 whatever the id."""
+    if not can(user, model, action):
+        return False
+    if is_provider_staff(user):
+        return True
+    model_policy = policy_for(model)
+    kind = user.organisation_kind
+    if kind == OrganisationKind.CUSTOMER:
+        return bool(model_policy.tenant_field)
+    if kind == OrganisationKind.SUPPLIER:
+        return bool(model_policy.supplier_field)
+    return False
 
 
 def is_provider_staff(user) -> bool:

@@ -33,6 +33,7 @@ from itsm.core.generic_views import (
     RecordDetailView,
     RecordEditView,
     RecordListView,
+    require_can,
 )
 from itsm.core.models import Organisation, RoleAssignment, Team, User
 from itsm.core.timeline import history_for
@@ -253,16 +254,22 @@ def detail_url(obj) -> str | None:
 @require_GET
 @login_required
 def history(request, app_label: str, model_name: str, pk: str):
-    """Read-only history of any record the user may view: field changes and timeline events."""
+    """Read-only history of any record the user may view: field changes and timeline events.
+
+    The record is looked up exactly as its own page and API do (``restrict(user, "view")``,
+    which applies the model's whole policy, e.g. customers see only published services): 403
+    when the user may not view any row of the model, 404 for a row the user may not see.
+    """
     try:
         model = apps.get_model(app_label, model_name)
         policy.policy_for(model)
     except (LookupError, TypeError):
         raise Http404
+    require_can(request.user, model, "view")
     queryset = policy.restrict(model._default_manager.all(), request.user, "view")
     try:
         obj = queryset.get(pk=pk)
-    except (model.DoesNotExist, ValueError, DjangoValidationError):
+    except (model.DoesNotExist, ValueError, TypeError, OverflowError, DjangoValidationError):
         raise Http404
     context = {
         "object": obj,

@@ -392,7 +392,11 @@ class SlaTestTicket(DomainModel):
     )
     opened_at = models.DateTimeField(_("opened at"))
 
-    policy = ModelPolicy(add=SLM_WRITERS, change=SLM_WRITERS, delete=ADMIN, tenant_field="customer")
+    # a provider tool for trying an agreement's clocks (its timeline shows the internal
+    # escalations): customers neither list nor open test tickets, even for their own agreements
+    policy = ModelPolicy(
+        view=STAFF, add=SLM_WRITERS, change=SLM_WRITERS, delete=ADMIN, tenant_field="customer"
+    )
 
     class Meta:
         verbose_name = _("SLA test ticket")

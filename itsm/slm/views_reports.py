@@ -107,10 +107,20 @@ def _bad_request(request, message, *, status=400):
     return render(request, "slm/report_error.html", {"message": message}, status=status)
 
 
+def _404_unless_visible(request, name: str, model) -> None:
+    """An id in ``?<name>=`` that is not a row the user may view answers 404 (like the
+    record's own page), not a 400 "choose a valid option" that would tell it exists."""
+    raw = (request.GET.get(name) or "").strip()
+    visible = model.objects.restrict(request.user, "view")
+    if raw.isdigit() and len(raw) <= 18 and not visible.filter(pk=int(raw)).exists():
+        raise Http404  # an id too long to be one stays a 400 naming the field
+
+
 @login_required
 def report(request):
     """Achievement per agreement / service / customer / month / priority for a period, a
     12-month chart and the breaches of the period."""
+    _404_unless_visible(request, "agreement", Agreement)
     form = ReportFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         return render(request, "slm/report.html", {"form": form, "invalid": True}, status=400)

@@ -7,7 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,10 +32,10 @@ from itsm.core.calendars.models import BusinessCalendar, CalendarDay
 from itsm.core.confirm import confirm_action
 from itsm.core.errors import DomainError
 from itsm.core.form_helpers import apply_errors
-from itsm.core.generic_views import get_restricted_or_404, require_can
+from itsm.core.generic_views import get_restricted_or_404, page
 
 
-@login_required
+@page(BusinessCalendar)  # provider-internal: customers get 403, not an empty list
 def calendar_list(request):
     queryset = BusinessCalendar.objects.restrict(request.user, "view").order_by("name")
     filterset = BusinessCalendarFilterSet(request.GET or None, queryset=queryset)
@@ -58,7 +57,7 @@ def calendar_list(request):
     )
 
 
-@login_required
+@page(BusinessCalendar)
 def calendar_detail(request, pk: int):
     calendar = get_restricted_or_404(
         request,
@@ -138,9 +137,8 @@ def _detail_url(calendar: BusinessCalendar, year: int | None = None) -> str:
     return f"{url}?year={year}" if year else url
 
 
-@login_required
+@page(BusinessCalendar, action="add")
 def calendar_create(request):
-    require_can(request.user, BusinessCalendar, "add")
     form = CalendarForm(request.POST or None)
     intervals_form = IntervalsForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and intervals_form.is_valid():
@@ -166,7 +164,7 @@ def calendar_create(request):
     )
 
 
-@login_required
+@page(BusinessCalendar, action="change")
 def calendar_edit(request, pk: int):
     calendar = get_restricted_or_404(request, BusinessCalendar, pk, "change", visible_first=True)
     form = CalendarForm(request.POST or None, instance=calendar)
@@ -208,7 +206,7 @@ def _int(value) -> int | None:
         return None
 
 
-@login_required
+@page(BusinessCalendar, action="change")
 @require_POST
 def day_add(request, pk: int):
     calendar = get_restricted_or_404(request, BusinessCalendar, pk, "change", visible_first=True)
@@ -231,7 +229,7 @@ def day_add(request, pk: int):
     return redirect(_detail_url(calendar))
 
 
-@login_required
+@page(BusinessCalendar, action="change")
 @require_POST
 def day_remove(request, pk: int, day_pk: int):
     calendar = get_restricted_or_404(request, BusinessCalendar, pk, "change", visible_first=True)
@@ -257,7 +255,7 @@ def day_remove(request, pk: int, day_pk: int):
     return redirect(_detail_url(calendar, year))
 
 
-@login_required
+@page(BusinessCalendar, action="change")
 def year_import(request, pk: int):
     calendar = get_restricted_or_404(request, BusinessCalendar, pk, "change", visible_first=True)
     form = ImportForm(
@@ -299,7 +297,7 @@ def _describe(name: str) -> str:
     return _("File")
 
 
-@login_required
+@page(BusinessCalendar, action="change")
 @require_POST
 def year_confirm(request, pk: int):
     calendar = get_restricted_or_404(request, BusinessCalendar, pk, "change", visible_first=True)
@@ -333,7 +331,7 @@ def year_confirm(request, pk: int):
     return redirect(_detail_url(calendar, year))
 
 
-@login_required
+@page(BusinessCalendar, action="change")
 @require_POST
 def seed(request, pk: int):
     calendar = get_restricted_or_404(request, BusinessCalendar, pk, "change", visible_first=True)

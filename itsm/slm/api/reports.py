@@ -5,7 +5,7 @@
 - ``GET /api/slm/reports/monthly/?agreement=<id>&month=YYYY-MM`` — the monthly execution report.
 
 Months default to the last full month. Figures are restricted to what the user may view; an
-agreement the user may not view is a 400 on the list filters and a 404 on the monthly report.
+agreement the user may not view (or an unknown id) answers 404.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -229,6 +230,11 @@ class _ReportView(APIView):
     filter_backends: list = []
 
     def _query(self, serializer_class):
+        # another customer's (or an unknown) agreement answers 404, as its own record does
+        raw = str(self.request.query_params.get("agreement", "")).strip()
+        visible = Agreement.objects.restrict(self.request.user, "view")
+        if raw.isdigit() and len(raw) <= 18 and not visible.filter(pk=int(raw)).exists():
+            raise NotFound()  # an id too long to be one stays a 400 naming the field
         query = serializer_class(data=self.request.query_params, user=self.request.user)
         query.is_valid(raise_exception=True)
         return query.validated_data

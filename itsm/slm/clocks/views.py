@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from itsm.core import policy
 from itsm.core.errors import DomainError
 from itsm.core.form_helpers import apply_errors, style_form
-from itsm.core.generic_views import get_restricted_or_404, keyset_page, require_can
+from itsm.core.generic_views import get_restricted_or_404, keyset_page, page, require_can
 from itsm.core.timeline import history_for
 from itsm.slm.choices import TestTicketStatus
 from itsm.slm.clocks import selectors, services, testtickets
@@ -33,10 +33,9 @@ def _restrict_choices(filterset, user) -> None:
     style_form(filterset.form)
 
 
-@login_required
+@page(Clock, staff_only=True)  # provider work queue; customers see clocks on their records
 def clock_list(request):
     """Running, paused and breached clocks (all clocks once a filter is applied)."""
-    require_can(request.user, Clock, "view")
     queryset = selectors.clocks_for(request.user)
     filtering = any(v for k, v in request.GET.items() if k != "before")
     if not filtering:
@@ -52,9 +51,8 @@ def clock_list(request):
     )
 
 
-@login_required
+@page(SlaTestTicket)
 def testticket_list(request):
-    require_can(request.user, SlaTestTicket, "view")
     queryset = SlaTestTicket.objects.restrict(request.user, "view").select_related(
         "agreement", "customer", "service"
     )

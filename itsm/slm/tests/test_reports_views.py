@@ -111,10 +111,9 @@ class TestReportPage:
         html = response.content.decode()
         assert "SLA-000201" not in html and "B-SECRET-1" not in html and "B cause" not in html
         assert "customer" not in response.context["form"].fields
-        # another customer's agreement as a filter: 400, not their figures
+        # another customer's agreement as a filter: 404 like its own page (issue 8 #2)
         response = client.get(REPORT, {"start": "2026-03", "agreement": data.b1.pk})
-        assert response.status_code == 400
-        assert "agreement" in response.context["form"].errors
+        assert response.status_code == 404
         # the customer filter is ignored for customer users
         response = client.get(REPORT, {"start": "2026-03", "group_by": "customer", "customer": 1})
         assert [r[0] for r in rows_of(response)] == [data.a1.customer_id]
@@ -419,12 +418,11 @@ class TestAPI:
             404,
             "not_found",
         )
-        assert_error(
-            client.get(API_ACHIEVEMENT, {"start": "2026-03", "agreement": data.b1.pk}),
-            400,
-            "validation",
-            fields=("agreement",),
-        )
+        # another customer's agreement as a filter: 404 like its record (issue 8 #2)
+        for url in (API_ACHIEVEMENT, API_BREACHES):
+            assert_error(
+                client.get(url, {"start": "2026-03", "agreement": data.b1.pk}), 404, "not_found"
+            )
 
     @pytest.mark.parametrize(
         "url, params, field",

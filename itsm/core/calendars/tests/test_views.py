@@ -45,10 +45,12 @@ def test_list_and_detail_show_unconfirmed_years(china_5x8, agent, browser):
 
 
 def test_customer_sees_no_calendar(china_5x8, customer_user, browser):
+    # calendars are provider-internal: 403 on every calendar page, not an empty list (issue 8 #2)
     client = browser(customer_user)
-    assert client.get(reverse("calendars:detail", args=[china_5x8.pk])).status_code == 404
+    assert client.get(reverse("calendars:list")).status_code == 403
+    assert client.get(reverse("calendars:detail", args=[china_5x8.pk])).status_code == 403
     response = client.post(reverse("calendars:confirm", args=[china_5x8.pk]), {"year": 2027})
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert not CalendarYear.objects.filter(year=2027).exists()
 
 

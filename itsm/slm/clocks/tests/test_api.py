@@ -37,7 +37,7 @@ def _agreement(customer):
 class TestSlaTestTicketAPI(APIEndpointTests):
     model = SlaTestTicket
     url_name = "api:clocks-api:testticket"
-    tenancy = "customer"
+    tenancy = "provider"
     required_fields = ("title", "agreement", "priority")
     limited_roles = (Role.ENGINEER_L2,)
     invalid_filters = ({"status": "bogus"}, {"priority": "p9"})
@@ -57,6 +57,17 @@ class TestSlaTestTicketAPI(APIEndpointTests):
 
     def update_payload(self, env, row):
         return {"title": "Cannot print at all"}
+
+    # test tickets are a provider tool (view = provider staff): customers get 403, not a list
+    test_customer_lists_only_their_organisation = None
+    test_foreign_id_answers_404 = None
+
+    def test_customer_is_refused(self, api_env):
+        client = client_for(api_env.customer)
+        assert_error(client.get(self.list_url()), 403, "permission_denied")
+        assert_error(client.get(self.detail_url(api_env.row_a.pk)), 403, "permission_denied")
+        history = self.detail_url(api_env.row_a.pk) + "history/"
+        assert_error(client.get(history), 403, "permission_denied")
 
 
 class TestClockAPI(APIEndpointTests):
