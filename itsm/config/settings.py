@@ -6,6 +6,7 @@ at call time. A missing or malformed required value stops start-up with a one-li
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +40,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # last: turns a lockout flagged during authentication into the lockout page (429)
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "itsm.config.urls"
@@ -121,6 +125,14 @@ AUTH_USER_MODEL = "core.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # not a rule: Django calls its password_changed() whenever a password is saved (any path:
+    # our forms and API, the admin, the password change page), and it revokes the API tokens
+    {"NAME": "itsm.core.tokens.RevokeTokensOnPasswordChange"},
+]
+# django-axes first: it refuses a locked account or address before any password is checked
+AUTHENTICATION_BACKENDS = [
+    "itsm.core.auth.LoginProtectionBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "ui:dashboard"
@@ -156,6 +168,23 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Login protection (django-axes, itsm/core/auth.py): after this many failed sign-ins an
+# account, and separately an address, is locked for the cool-off period; a success resets.
+AXES_ENABLED = env_bool("ITSM_LOGIN_PROTECTION", True)
+AXES_FAILURE_LIMIT = env_int("ITSM_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ITSM_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "itsm.core.auth.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# The client address is REMOTE_ADDR unless the deployment says how many proxies it trusts in
+# front of the application (then the X-Forwarded-For entry they added is used).
+AXES_IPWARE_PROXY_COUNT = env_int("ITSM_TRUSTED_PROXY_COUNT", 0, minimum=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+
 # --- mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("ITSM_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("ITSM_EMAIL_HOST", "localhost")
@@ -169,10 +198,16 @@ DEFAULT_FROM_EMAIL = env_str("ITSM_EMAIL_FROM", "itsm@localhost")
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "itsm.core.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["itsm.core.api.permissions.PolicyPermission"],
+    # depth-limited JSON that refuses lone surrogates (itsm/core/jsoninput.py): never a 500
+    "DEFAULT_PARSER_CLASSES": [
+        "itsm.core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "itsm.core.api.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -182,6 +217,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "itsm.core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Named API tokens (django-rest-knox, itsm/core/tokens.py): stored as SHA-512 digests, shown
+# once, each with an expiry of at most ITSM_API_TOKEN_MAX_DAYS days.
+KNOX_TOKEN_MODEL = "core.ApiToken"
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_PREFIX": "itsm_",
+    "TOKEN_TTL": timedelta(days=30),
+    "AUTO_REFRESH": False,
+}
+ITSM_API_TOKEN_MAX_DAYS = env_int("ITSM_API_TOKEN_MAX_DAYS", 365, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": "ITSM API",
     "DESCRIPTION": "REST API of the IT service management platform.",

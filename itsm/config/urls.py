@@ -22,6 +22,7 @@ if apps.is_installed("itsm.core.testing.sample"):  # test-only app (ITSM_TEST_AP
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include(("itsm.core.urls_account", "account"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", include((api_patterns, "api"))),

@@ -20,7 +20,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
@@ -30,6 +30,7 @@ from itsm.cmdb import importer
 from itsm.cmdb.choices import AuditStatus, DifferenceDecision, DifferenceKind
 from itsm.cmdb.models import AuditDifference, CIClass, ConfigurationAudit, ConfigurationItem
 from itsm.core.api.base import MAX_ID, DomainSerializer, DomainViewSet
+from itsm.core.api.parsers import JSONParser
 from itsm.core.errors import ValidationFailed
 
 # --- serializers ------------------------------------------------------------------------------

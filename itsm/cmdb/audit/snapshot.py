@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import ipaddress
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -16,15 +15,10 @@ from django.utils.translation import gettext as _
 from itsm.cmdb.choices import (
     AttributeType,
 )
-from itsm.cmdb.importer import (
-    MAX_ROWS,
-    MAX_UPLOAD_BYTES,
-    decode_text,
-    read_upload_bytes,
-)
 from itsm.cmdb.models import (
     CIClass,
 )
+from itsm.core import jsoninput, uploads
 from itsm.core.errors import ValidationFailed
 from itsm.core.numbering import PREFIXES
 
@@ -155,11 +149,13 @@ def parse_snapshot(
         raw_rows = _rows_from_bytes(data, filename)
     if not raw_rows:
         raise ValidationFailed(fields={"file": [_("The snapshot contains no items.")]})
-    if len(raw_rows) > MAX_ROWS:
+    if len(raw_rows) > uploads.max_rows():
         raise ValidationFailed(
             fields={
                 "file": [
-                    _("The snapshot has more than {count} items; split it.").format(count=MAX_ROWS)
+                    _("The snapshot has more than {count} items; split it.").format(
+                        count=uploads.max_rows()
+                    )
                 ]
             }
         )
@@ -236,7 +232,8 @@ def parse_snapshot(
         parsed.append(SnapshotItem(row, code, name, identifier, cleaned))
     if errors:
         raise ValidationFailed(
-            _("The snapshot was not loaded; correct the rows listed."), fields=errors
+            _("The snapshot was not loaded; correct the rows listed."),
+            fields=uploads.cap_errors(errors),
         )
     if not parsed:
         raise ValidationFailed(
@@ -259,7 +256,8 @@ def _rows_from_list(items) -> list[tuple[int, dict]]:
         rows.append((index, item))
     if errors:
         raise ValidationFailed(
-            _("The snapshot was not loaded; correct the rows listed."), fields=errors
+            _("The snapshot was not loaded; correct the rows listed."),
+            fields=uploads.cap_errors(errors),
         )
     return rows
 
@@ -267,29 +265,19 @@ def _rows_from_list(items) -> list[tuple[int, dict]]:
 def _rows_from_bytes(data, filename: str) -> list[tuple[int, dict]]:
     if hasattr(data, "read"):
         filename = filename or getattr(data, "name", "") or ""
-        data = read_upload_bytes(data)
+        data = uploads.read_upload_bytes(data)
     if isinstance(data, str):
-        data = data.encode("utf-8")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationFailed(
-            fields={
-                "file": [
-                    _("The file is larger than {size} MB.").format(
-                        size=MAX_UPLOAD_BYTES // (1024 * 1024)
-                    )
-                ]
-            }
-        )
+        data = data.encode("utf-8", "surrogatepass")
+    if len(data) > uploads.max_bytes():
+        raise uploads.too_large()
     lower = filename.lower()
-    text = decode_text(data)
+    text = uploads.decode_text(data)
     stripped = text.lstrip()
     if lower.endswith(".json") or (not lower.endswith(".csv") and stripped[:1] in ("[", "{")):
         try:
-            document = json.loads(text)
-        except ValueError as exc:
-            raise ValidationFailed(
-                fields={"file": [_("The file is not valid JSON: {error}").format(error=exc)]}
-            )
+            document = jsoninput.loads(text)
+        except jsoninput.JSONInputError as exc:
+            raise ValidationFailed(fields={"file": [jsoninput.describe(exc)]})
         if isinstance(document, dict):
             document = document.get("items")
         if not isinstance(document, list):

@@ -3,9 +3,11 @@
 * Files: ``.csv`` (UTF-8, UTF-8 with BOM, or GBK/GB18030 as Excel in China saves it),
   ``.xlsx`` (first worksheet, read with openpyxl in read-only mode) and ``.json`` (a
   discovery export: a list of objects, or ``{"items": [...]}``; an ``attributes`` object
-  becomes ``attributes.<key>`` columns). At most ``MAX_UPLOAD_BYTES`` and ``MAX_ROWS`` data
-  rows; in a spreadsheet the header is row 1, so the row numbers of errors are those a
-  spreadsheet shows; in JSON row N is the Nth object.
+  becomes ``attributes.<key>`` columns). At most ``ITSM_UPLOAD_MAX_BYTES`` and
+  ``ITSM_UPLOAD_MAX_ROWS`` data rows (the shared upload guard, ``itsm.core.uploads``); in a
+  spreadsheet the header is row 1, so the row numbers of errors are those a spreadsheet shows;
+  in JSON row N is the Nth object. At most ``ITSM_UPLOAD_MAX_ERRORS`` rows with errors are
+  listed.
 * Mapping: file column → CI field (``name``, ``class``, ``identifier``, ``status``,
   ``criticality``, ``customer``, ``supplier``, ``owner``, ``location``, ``description``) or
   ``attributes.<key>``; columns mapped to nothing are ignored. Without a mapping, columns are
@@ -26,8 +28,6 @@ from __future__ import annotations
 
 from itsm.cmdb.importer.files import (
     EXTENSIONS,
-    MAX_ROWS,
-    MAX_UPLOAD_BYTES,
     MAX_XLSX_UNPACKED,
     Table,
     cell_text,
@@ -56,8 +56,6 @@ __all__ = [
     "HEADER_ALIASES",
     "ImportResult",
     "MAX_LENGTHS",
-    "MAX_ROWS",
-    "MAX_UPLOAD_BYTES",
     "MAX_XLSX_UNPACKED",
     "RowPlan",
     "Table",

@@ -13,68 +13,17 @@ from datetime import date, datetime, time
 
 from django.utils.translation import gettext as _
 
+from itsm.core import jsoninput, uploads
 from itsm.core.errors import ValidationFailed
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 20_000
 #: total uncompressed size an .xlsx may unpack to (guards against zip bombs)
 MAX_XLSX_UNPACKED = 100 * 1024 * 1024
 EXTENSIONS = (".csv", ".xlsx", ".json")
 
-
-# --- reading files ----------------------------------------------------------------------------
-
-
-def _too_large() -> ValidationFailed:
-    return ValidationFailed(
-        fields={
-            "file": [
-                _("The file is larger than {size} MB.").format(
-                    size=MAX_UPLOAD_BYTES // (1024 * 1024)
-                )
-            ]
-        }
-    )
-
-
-def read_upload_bytes(upload, *, max_bytes: int | None = None) -> bytes:
-    """The content of an uploaded file (or bytes), refusing more than *max_bytes*
-    (default ``MAX_UPLOAD_BYTES``)."""
-    if max_bytes is None:
-        max_bytes = MAX_UPLOAD_BYTES
-    if isinstance(upload, bytes | bytearray):
-        data = bytes(upload)
-    elif isinstance(upload, str):
-        data = upload.encode("utf-8")
-    else:
-        size = getattr(upload, "size", None)
-        if size is not None and size > max_bytes:
-            raise _too_large()
-        if hasattr(upload, "seek"):
-            try:
-                upload.seek(0)
-            except (OSError, ValueError):
-                pass
-        data = upload.read(max_bytes + 1)
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-    if len(data) > max_bytes:
-        raise _too_large()
-    return data
-
-
-def decode_text(data: bytes) -> str:
-    """Text of a CSV/JSON file: UTF-8 (with or without BOM), else GBK (GB18030)."""
-    if b"\x00" in data:
-        raise ValidationFailed(fields={"file": [_("The file is not a text file.")]})
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationFailed(  # pragma: no cover - gb18030 decodes almost any byte string
-        fields={"file": [_("The file is neither UTF-8 nor GBK text.")]}
-    )
+# The size and row limits, the text decoding and the error cap are the shared upload guard's
+# (itsm/core/uploads.py), also used by the audit snapshots and the calendar CSV import.
+read_upload_bytes = uploads.read_upload_bytes
+decode_text = uploads.decode_text
 
 
 def cell_text(value) -> str:
@@ -145,12 +94,7 @@ def read_table(upload, *, filename: str = "") -> Table:
             )
         seen.add(header)
     rows = [(n, cells) for n, cells in raw[1:] if any(c.strip() for c in cells)]
-    if len(rows) > MAX_ROWS:
-        raise ValidationFailed(
-            fields={
-                "file": [_("The file has more than {count} rows; split it.").format(count=MAX_ROWS)]
-            }
-        )
+    uploads.check_row_count(len(rows))
     if not rows:
         raise ValidationFailed(fields={"file": [_("The file contains no rows.")]})
     return Table(filename, headers, rows)
@@ -168,16 +112,7 @@ def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
         for number, cells in enumerate(
             csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1
         ):
-            if number > MAX_ROWS + 1:
-                raise ValidationFailed(
-                    fields={
-                        "file": [
-                            _("The file has more than {count} rows; split it.").format(
-                                count=MAX_ROWS
-                            )
-                        ]
-                    }
-                )
+            uploads.check_row_count(number - 1)  # the header is row 1
             rows.append((number, [c.strip() for c in cells]))
     except csv.Error as exc:
         raise ValidationFailed(
@@ -190,22 +125,15 @@ def _json_rows(text: str) -> list[tuple[int, list[str]]]:
     """A discovery export as rows: the header row (the keys, in first-seen order, with an
     ``attributes`` object spread into ``attributes.<key>``), then one row per object."""
     try:
-        document = json.loads(text)
-    except ValueError as exc:
-        raise ValidationFailed(
-            fields={"file": [_("The file is not valid JSON: {error}").format(error=exc)]}
-        )
+        document = jsoninput.loads(text)
+    except jsoninput.JSONInputError as exc:
+        raise ValidationFailed(fields={"file": [jsoninput.describe(exc)]})
     items = document.get("items") if isinstance(document, dict) else document
     if not isinstance(items, list):
         raise ValidationFailed(
             fields={"file": [_('Expected a list of objects, or {"items": [...]}.')]}
         )
-    if len(items) > MAX_ROWS:
-        raise ValidationFailed(
-            fields={
-                "file": [_("The file has more than {count} rows; split it.").format(count=MAX_ROWS)]
-            }
-        )
+    uploads.check_row_count(len(items))
     flat_items: list[dict[str, str]] = []
     headers: dict[str, None] = {}
     for number, item in enumerate(items, start=1):
@@ -253,7 +181,7 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
     except zipfile.BadZipFile:
         raise invalid
     if unpacked > MAX_XLSX_UNPACKED:
-        raise _too_large()
+        raise uploads.too_large()
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a damaged file
@@ -262,16 +190,7 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
     try:
         sheet = workbook.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if number > MAX_ROWS + 1:
-                raise ValidationFailed(
-                    fields={
-                        "file": [
-                            _("The file has more than {count} rows; split it.").format(
-                                count=MAX_ROWS
-                            )
-                        ]
-                    }
-                )
+            uploads.check_row_count(number - 1)  # the header is row 1
             rows.append((number, [cell_text(v) for v in values]))
     except ValidationFailed:
         raise

@@ -22,6 +22,7 @@ from itsm.cmdb.importer.mapping import (
     default_mapping,
 )
 from itsm.cmdb.models import CIClass, ConfigurationItem
+from itsm.core import uploads
 from itsm.core.choices import OrganisationKind
 from itsm.core.errors import DomainError, ValidationFailed
 from itsm.core.models import Organisation, User
@@ -280,7 +281,7 @@ def _reject(errors: dict[str, list[str]]):
         _("Nothing was imported: {count} rows have errors.").format(count=count)
         if count
         else _("Nothing was imported."),
-        fields=ordered,
+        fields=uploads.cap_errors(ordered),
     )
 
 

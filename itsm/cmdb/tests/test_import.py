@@ -266,12 +266,12 @@ def test_unsafe_or_empty_files_are_refused(manager, content, filename):
     assert list(caught.value.fields) == ["file"]
 
 
-def test_limits(manager, monkeypatch):
-    monkeypatch.setattr(importer.files, "MAX_ROWS", 2)
+def test_limits(manager, settings):
+    settings.ITSM_UPLOAD_MAX_ROWS = 2
     with pytest.raises(ValidationFailed) as caught:
         _import("name,class\na,server\nb,server\nc,server\n", manager)
     assert caught.value.fields == {"file": ["The file has more than 2 rows; split it."]}
-    monkeypatch.setattr(importer.files, "MAX_UPLOAD_BYTES", 10)
+    settings.ITSM_UPLOAD_MAX_BYTES = 10
     with pytest.raises(ValidationFailed) as caught:
         importer.import_cis(file=b"name,class\na,server\n", filename="a.csv", by=manager)
     assert list(caught.value.fields) == ["file"]

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from itsm.core.errors import DomainError
+from itsm.core.jsoninput import printable
 
 _CODES = {
     400: "validation",
@@ -31,7 +32,16 @@ _CODES = {
 
 
 def error_body(code: str, detail, fields: dict | None = None) -> dict:
-    return {"code": code, "detail": str(detail), "fields": fields or {}}
+    """The error shape; messages that echo input are made encodable (a lone surrogate in a
+    value would otherwise make the answer itself fail)."""
+    return {
+        "code": code,
+        "detail": printable(str(detail)),
+        "fields": {
+            printable(str(name)): [printable(str(m)) for m in messages]
+            for name, messages in (fields or {}).items()
+        },
+    }
 
 
 def _flatten(detail) -> dict:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 
 
 def name_choice_sets(module: str, *names: str) -> None:
@@ -19,3 +21,15 @@ def name_shared_choice_set(enum_name: str, path: str) -> None:
     refuses two names for the same set of values."""
     overrides = settings.SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})
     overrides.setdefault(enum_name, path)
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """``Authorization: Token itsm_…`` (our knox-based ``TokenAuthentication``)."""
+
+    target_class = "itsm.core.api.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix="Token"
+        )

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from itsm.core.api.base import DomainSerializer
 from itsm.core.choices import Role
-from itsm.core.models import Organisation, Team, User
+from itsm.core.models import ApiToken, Organisation, Team, User
 
 
 class OrganisationSerializer(DomainSerializer):
@@ -83,3 +83,31 @@ class TeamSerializer(DomainSerializer):
             "is_active",
             "version",
         ]
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """An API token as listed: never the token itself, only its first characters."""
+
+    token_key = serializers.CharField(read_only=True, help_text=_("The token's first characters."))
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "token_key", "created", "expiry"]
+        read_only_fields = fields
+
+
+class ApiTokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, help_text=_("What uses the token."))
+    expires_in_days = serializers.IntegerField(
+        min_value=1, max_value=3650, help_text=_("Days until the token expires.")
+    )
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    token = serializers.CharField(
+        read_only=True, help_text=_("The token, shown this once: send it as “Token …”.")
+    )
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "token"]
+        read_only_fields = fields

@@ -7,5 +7,6 @@ router = DefaultRouter()
 router.register("organisations", views.OrganisationViewSet)
 router.register("users", views.UserViewSet)
 router.register("teams", views.TeamViewSet)
+router.register("tokens", views.ApiTokenViewSet, basename="token")
 
 urlpatterns = [path("me/", views.me, name="me"), *router.urls]

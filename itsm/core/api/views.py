@@ -1,13 +1,22 @@
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import api_view
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from itsm.core import services
+from itsm.core import services, tokens
 from itsm.core.api.base import DomainViewSet
-from itsm.core.api.serializers import OrganisationSerializer, TeamSerializer, UserSerializer
+from itsm.core.api.serializers import (
+    ApiTokenCreatedSerializer,
+    ApiTokenCreateSerializer,
+    ApiTokenSerializer,
+    OrganisationSerializer,
+    TeamSerializer,
+    UserSerializer,
+)
 from itsm.core.filtersets import OrganisationFilterSet, TeamFilterSet, UserFilterSet
-from itsm.core.models import Organisation, Team, User
+from itsm.core.models import ApiToken, Organisation, Team, User
 
 
 class OrganisationViewSet(DomainViewSet):
@@ -72,3 +81,41 @@ class TeamViewSet(DomainViewSet):
 def me(request):
     """The signed-in user."""
     return Response(UserSerializer(request.user, context={"request": request}).data)
+
+
+# --- the signed-in user's API tokens ----------------------------------------------------------
+
+
+class ApiTokenViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The signed-in user's own API tokens: list, create (the token is in the answer, once)
+    and revoke (``DELETE``). Nobody sees or revokes another user's tokens (404)."""
+
+    queryset = ApiToken.objects.none()  # for the schema; get_queryset gives the user's own
+    serializer_class = ApiTokenSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = None
+    pagination_class = None
+
+    def get_queryset(self):
+        return tokens.tokens_of(self.request.user)
+
+    @extend_schema(request=ApiTokenCreateSerializer, responses={201: ApiTokenCreatedSerializer})
+    def create(self, request, *args, **kwargs):
+        body = ApiTokenCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row, text = tokens.create_token(
+            request.user,
+            name=body.validated_data["name"],
+            days=body.validated_data["expires_in_days"],
+        )
+        data = ApiTokenSerializer(row).data
+        data["token"] = text
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        tokens.revoke_token(instance, by=self.request.user)

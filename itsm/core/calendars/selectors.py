@@ -12,6 +12,12 @@ from itsm.core.calendars.choices import YearStatus
 from itsm.core.calendars.models import BusinessCalendar, CalendarDay, CalendarYear
 
 
+def has_working_hours(calendar: BusinessCalendar) -> bool:
+    """Whether *calendar* has at least one weekly working interval (a calendar without one
+    cannot compute a deadline, so it cannot back an agreement or a clock)."""
+    return calendar.intervals.exists()
+
+
 def years_with_rows(calendar: BusinessCalendar) -> set[int]:
     return {d.year for d in CalendarDay.objects.filter(calendar=calendar).dates("date", "year")}
 

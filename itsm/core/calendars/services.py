@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.core import uploads
 from itsm.core.calendars import businesstime
 from itsm.core.calendars.choices import DayKind, YearSource
 from itsm.core.calendars.models import (
@@ -181,7 +182,7 @@ def create_calendar(
         _full_clean(calendar)
         calendar.save()
         record_event(calendar, "created", by=by)
-        if intervals:
+        if intervals is not None:  # given, it must hold working time (set_weekly_intervals)
             set_weekly_intervals(calendar, intervals=intervals, by=by)
     return calendar
 
@@ -228,10 +229,16 @@ def set_weekly_intervals(
 ) -> list[WorkingInterval]:
     """Replace the calendar's weekly working intervals.
 
-    *intervals* is a list of ``{"weekday": 0..6, "start": time, "end": time}`` (times may be
-    ``"HH:MM"`` strings). Each must have start < end (end 00:00 = midnight) and intervals of
-    the same weekday must not overlap. Errors name ``intervals.<index>.<field>``.
+    *intervals* is a non-empty list of ``{"weekday": 0..6, "start": time, "end": time}``
+    (times may be ``"HH:MM"`` strings): a calendar without working time is refused. Each must
+    have start < end (end 00:00 = midnight) and intervals of the same weekday must not
+    overlap. Errors name ``intervals.<index>.<field>``.
     """
+    if not intervals:
+        # no working time means no deadline can ever be computed (clocks, agreements)
+        raise ValidationFailed(
+            fields={"intervals": [str(_("Enter at least one working interval."))]}
+        )
     errors: dict[str, list[str]] = {}
     rows: list[tuple[int, WorkingInterval]] = []
     for index, item in enumerate(intervals):
@@ -397,7 +404,8 @@ def import_year(calendar: BusinessCalendar, year, rows_or_file, *, by) -> list[C
         errors["file"] = [str(_("The file contains no rows."))]
     if errors:
         raise ValidationFailed(
-            _("The file was not imported; correct the rows listed."), fields=errors
+            _("The file was not imported; correct the rows listed."),
+            fields=uploads.cap_errors(errors),
         )
     with transaction.atomic():
         _replace_year(calendar, year, days, YearSource.IMPORTED)
@@ -417,18 +425,19 @@ def _read_rows(rows_or_file) -> list[tuple[int, list[str]]]:
             lines.append((index, ["" if c is None else str(c) for c in row]))
         return [item for item in lines if any(c.strip() for c in item[1])]
     content = rows_or_file
-    if hasattr(content, "read"):
-        content = content.read()
-    if isinstance(content, bytes):
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationFailed(fields={"file": [str(_("The file is not UTF-8 text."))]})
+    if hasattr(content, "read") or isinstance(content, bytes | bytearray):
+        # the shared upload guard: size refused before reading, UTF-8 only, NUL = binary
+        content = uploads.decode_text(uploads.read_upload_bytes(content), encodings=("utf-8-sig",))
     if not isinstance(content, str):
         raise ValidationFailed(fields={"file": [str(_("Upload a CSV file."))]})
+    if len(content) > uploads.max_bytes():
+        raise uploads.too_large()
     content = content.lstrip("\ufeff")
     try:
-        rows = [(reader_line, row) for reader_line, row in _csv_lines(content)]
+        rows = []
+        for reader_line, row in _csv_lines(content):
+            rows.append((reader_line, row))
+            uploads.check_row_count(len(rows) - 1)  # a header line may come first
     except csv.Error as exc:
         raise ValidationFailed(
             fields={"file": [str(_("The file is not valid CSV: {error}")).format(error=exc)]}

@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.db import IntegrityError
 from django.utils import translation
 from openapi_spec_validator import validate
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from itsm.conftest import PASSWORD
@@ -18,6 +17,7 @@ from itsm.core.api.errors import exception_handler
 from itsm.core.choices import OrganisationKind
 from itsm.core.models import Organisation
 from itsm.core.testing.api import assert_error, client_for
+from itsm.core.tokens import create_token
 
 ORGS = "/api/core/organisations/"
 
@@ -69,9 +69,9 @@ def test_swagger_ui_loads_assets_from_our_static_files(client):
 
 
 def test_token_authentication(customer_user):
-    token = Token.objects.create(user=customer_user)
+    _row, token = create_token(customer_user, name="test", days=1)
     client = APIClient()
-    response = client.get("/api/core/me/", headers={"Authorization": f"Token {token.key}"})
+    response = client.get("/api/core/me/", headers={"Authorization": f"Token {token}"})
     assert response.status_code == 200
     assert response.json()["username"] == customer_user.username
 

@@ -38,7 +38,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.core.calendars.businesstime import business_time_between, compute_deadline
+from itsm.core.calendars.businesstime import (
+    NoWorkingTime,
+    business_time_between,
+    compute_deadline,
+)
 from itsm.core.errors import InvalidTransition, ValidationFailed
 from itsm.core.models import TimelineEntry
 from itsm.core.timeline import record_event
@@ -100,7 +104,28 @@ def _warn_goal(clock: Clock) -> int:
 
 def _apply_deadlines(clock: Clock) -> None:
     """Set ``due_at``, ``warn_at``, ``next_event_at`` and ``unconfirmed_years`` from the
-    running segment, the elapsed time and the goal (empty unless running)."""
+    running segment, the elapsed time and the goal (empty unless running).
+
+    A calendar without working time in reach (or a time outside the years business time
+    covers) is a field error on ``calendar``, not a server error."""
+    try:
+        _compute_deadlines(clock)
+    except NoWorkingTime:
+        raise ValidationFailed(
+            fields={
+                "calendar": [
+                    str(
+                        _(
+                            "No deadline can be computed on the calendar {calendar}: it has no "
+                            "working hours in reach."
+                        )
+                    ).format(calendar=clock.calendar)
+                ]
+            }
+        ) from None
+
+
+def _compute_deadlines(clock: Clock) -> None:
     if clock.state != ClockState.RUNNING or clock.segment_started_at is None:
         clock.due_at = clock.warn_at = clock.next_event_at = None
         return

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.core.calendars.models import MIN_YEAR
 from itsm.core.choices import Priority
 from itsm.core.errors import InvalidTransition, ValidationFailed
 from itsm.core.models import TimelineEntry
@@ -61,6 +62,10 @@ def create_test_ticket(
         errors["opened_at"] = [str(_("An aware date and time is required."))]
     elif opened_at > now:
         errors["opened_at"] = [str(_("A test ticket cannot be opened in the future."))]
+    elif opened_at.year < MIN_YEAR:  # business time is computed from 1971 on
+        errors["opened_at"] = [
+            str(_("Enter a date and time from {year} on.")).format(year=MIN_YEAR)
+        ]
     if not (title or "").strip():
         errors["title"] = [str(_("This field is required."))]
     if errors:

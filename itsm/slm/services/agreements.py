@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from itsm.catalog.selectors import is_published
+from itsm.core.calendars.selectors import has_working_hours
 from itsm.core.choices import OrganisationKind, Priority
 from itsm.core.errors import Unprocessable, ValidationFailed
 from itsm.core.numbering import next_number
@@ -41,6 +42,15 @@ from itsm.slm.services._common import (
 )
 
 # --- agreements -------------------------------------------------------------------------------
+
+
+def _check_calendar(agreement: Agreement) -> None:
+    """The agreement's calendar must have working hours: its clocks compute deadlines on it."""
+    if agreement.calendar_id and not has_working_hours(agreement.calendar):
+        raise _err(
+            "calendar",
+            _("This calendar has no working hours; enter them before using it in an agreement."),
+        )
 
 
 def _check_parties(agreement: Agreement) -> None:
@@ -160,6 +170,7 @@ def create_agreement(
     fields.setdefault("warning_percent", 75)
     agreement = Agreement(kind=kind, title=title, change_reference=change_reference, **fields)
     _check_parties(agreement)
+    _check_calendar(agreement)
     services = _check_services(services, customer_id=agreement.customer_id)
     underpins = _check_underpins(agreement, underpins)
     with transaction.atomic():
@@ -205,6 +216,7 @@ def update_agreement(
     for name in changed:
         setattr(agreement, name, fields[name])
     _check_parties(agreement)
+    _check_calendar(agreement)
     if services_changed:
         services = _check_services(
             services,

@@ -89,7 +89,10 @@ def update_requirement(
     if targets is not None:
         targets = _check_requirement_targets(requirement, targets)
     elif "customer" in fields:
-        _check_requirement_targets(requirement, requirement.targets.select_related("agreement"))
+        # a fresh query: the caller may hold the targets prefetched with deferred fields
+        _check_requirement_targets(
+            requirement, Target.objects.filter(requirements=requirement).select_related("agreement")
+        )
     with transaction.atomic():
         save_versioned(requirement, expected_version=expected_version, by=by)
         if targets is not None:

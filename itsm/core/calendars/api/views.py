@@ -9,11 +9,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from itsm.core.api.base import DomainViewSet
 from itsm.core.api.pagination import KeysetPagination
+from itsm.core.api.parsers import JSONParser
 from itsm.core.calendars import services
 from itsm.core.calendars.api.serializers import (
     BusinessCalendarSerializer,
@@ -50,7 +51,7 @@ class BusinessCalendarViewSet(DomainViewSet):
     filterset_class = BusinessCalendarFilterSet
 
     def create_record(self, data, *, by):
-        intervals = data.pop("intervals", None)
+        intervals = data.pop("intervals", [])  # a calendar needs working hours
         return services.create_calendar(by=by, intervals=intervals, **data)
 
     def update_fields(self, instance, data, *, expected_version):

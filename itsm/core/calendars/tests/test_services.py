@@ -234,7 +234,9 @@ def test_add_day_refuses_duplicates(china_5x8, admin_user, recomputed):
 def test_remove_day_and_interval_change_call_recomputers(china_5x8, admin_user, recomputed):
     day = CalendarDay.objects.get(calendar=china_5x8, date=date(2026, 10, 10))
     services.remove_day(day, by=admin_user)
-    services.set_weekly_intervals(china_5x8, intervals=[], by=admin_user)
+    services.set_weekly_intervals(
+        china_5x8, intervals=[{"weekday": 0, "start": "09:00", "end": "17:00"}], by=admin_user
+    )
     this_year = datetime.now(TZ).year
     assert recomputed == [("cn-5x8", (2026,)), ("cn-5x8", (this_year, this_year + 1))]
 
