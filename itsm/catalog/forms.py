@@ -8,10 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from itsm.catalog.choices import ServiceMode
 from itsm.catalog.models import Service, ServiceCategory, ServiceItem
 from itsm.core.calendars.models import BusinessCalendar
-from itsm.core.choices import OrganisationKind
 from itsm.core.form_helpers import TablerFormMixin
 from itsm.core.forms import VersionedFormMixin
-from itsm.core.models import Organisation, User
 from itsm.core.pickers import PickerField, PickerMultipleField, bind_pickers
 
 
@@ -48,13 +46,13 @@ class ServiceForm(TablerFormMixin, forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    customers = forms.ModelMultipleChoiceField(
+    customers = PickerMultipleField(
+        "core.customer",
         label=_("customers"),
-        queryset=Organisation.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
         help_text=_("Organisations whose catalogue shows the service once it is published."),
     )
+    owner = PickerField("core.staff", label=_("service owner"), required=False)
     linked_ci_numbers = PickerMultipleField(
         "cmdb.ci",
         label=_("configuration items"),
@@ -89,18 +87,8 @@ class ServiceForm(TablerFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["category"].queryset = ServiceCategory.objects.restrict(user).order_by("code")
-        self.fields["owner"].queryset = (
-            User.objects.restrict(user)
-            .filter(organisation__kind=OrganisationKind.PROVIDER, is_active=True)
-            .order_by("username")
-        )
         self.fields["service_hours"].queryset = BusinessCalendar.objects.restrict(user).filter(
             is_active=True
-        )
-        self.fields["customers"].queryset = (
-            Organisation.objects.restrict(user)
-            .filter(kind=OrganisationKind.CUSTOMER, is_active=True)
-            .order_by("name")
         )
         bind_pickers(self, user)
         if self.instance.pk:

@@ -13,7 +13,7 @@ from itsm.cmdb.choices import AttributeType, CIStatus, Criticality
 from itsm.cmdb.models import AttributeDefinition, CIClass, RelationType
 from itsm.core.choices import OrganisationKind
 from itsm.core.form_helpers import TablerFormMixin, apply_errors, style_form
-from itsm.core.models import Organisation, User
+from itsm.core.models import Organisation
 from itsm.core.pickers import PickerField, bind_pickers
 
 ATTR_PREFIX = "attr__"
@@ -71,8 +71,8 @@ class CIForm(TablerFormMixin, forms.Form):
     criticality = forms.ChoiceField(
         label=_("criticality"), choices=Criticality.choices, initial=Criticality.MEDIUM
     )
-    customer = OrganisationChoiceField(
-        queryset=Organisation.objects.filter(kind=OrganisationKind.CUSTOMER).order_by("name"),
+    customer = PickerField(
+        "core.customer",
         label=_("customer"),
         required=False,
         help_text=_("Leave empty for shared infrastructure."),
@@ -82,13 +82,7 @@ class CIForm(TablerFormMixin, forms.Form):
         label=_("supplier"),
         required=False,
     )
-    owner = forms.ModelChoiceField(
-        queryset=User.objects.filter(
-            organisation__kind=OrganisationKind.PROVIDER, is_active=True
-        ).order_by("username"),
-        label=_("owner"),
-        required=False,
-    )
+    owner = PickerField("core.staff", label=_("owner"), required=False)
     location = forms.CharField(label=_("location"), max_length=200, required=False)
     description = forms.CharField(
         label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -101,8 +95,11 @@ class CIForm(TablerFormMixin, forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, ci_class: CIClass, attributes: dict | None = None, **kwargs):
+    def __init__(
+        self, *args, ci_class: CIClass, attributes: dict | None = None, user=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        bind_pickers(self, user)  # without a user the pickers accept nothing
         self.ci_class = ci_class
         self.fields["ci_class"].initial = ci_class.pk
         self.definitions = list(ci_class.attribute_definitions.all())

@@ -168,7 +168,7 @@ def ci_create(request):
     form = None
     if ci_class is not None:
         if request.method == "POST":
-            form = CIForm(request.POST, ci_class=ci_class)
+            form = CIForm(request.POST, ci_class=ci_class, user=request.user)
             if form.is_valid():
                 try:
                     ci = services.create_ci(
@@ -182,7 +182,7 @@ def ci_create(request):
                     messages.success(request, _("Saved."))
                     return redirect("cmdb:ci_detail", pk=ci.pk)
         else:
-            form = CIForm(ci_class=ci_class)
+            form = CIForm(ci_class=ci_class, user=request.user)
     return render(
         request,
         "cmdb/ci_form.html",
@@ -202,7 +202,7 @@ def ci_edit(request, pk: int):
     ci_class = _chosen_class(request, ci.ci_class)
     chooser = ClassChoiceForm(initial={"ci_class": ci_class.pk})
     if request.method == "POST":
-        form = CIForm(request.POST, ci_class=ci_class)
+        form = CIForm(request.POST, ci_class=ci_class, user=request.user)
         if form.is_valid():
             fields = form.ci_fields()
             changed = {
@@ -237,7 +237,9 @@ def ci_edit(request, pk: int):
             "description": ci.description,
             "version": ci.version,
         }
-        form = CIForm(initial=initial, ci_class=ci_class, attributes=ci.attributes)
+        form = CIForm(
+            initial=initial, ci_class=ci_class, attributes=ci.attributes, user=request.user
+        )
     return render(
         request,
         "cmdb/ci_form.html",

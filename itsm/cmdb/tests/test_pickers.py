@@ -13,7 +13,7 @@ from django.utils import translation
 
 from itsm.cmdb import services
 from itsm.cmdb.forms import RelationForm
-from itsm.cmdb.models import Relation
+from itsm.cmdb.models import ConfigurationItem, Relation
 from itsm.cmdb.tests.factories import CIFactory
 from itsm.core.choices import Role
 from itsm.core.pickers import LIMIT
@@ -163,3 +163,28 @@ def test_picker_renders_the_chosen_ci_for_the_type_ahead(manager):
         ]
     )
     assert items == [{"value": vm.number, "text": f"{vm.number} · vm-2"}]
+
+
+def test_ci_form_picks_customer_and_owner_and_keeps_values_on_refusal(manager, customer_a):
+    client = logged_in(manager)
+    url = reverse("cmdb:ci_create") + "?ci_class=application"
+    application = services.get_class("application").pk
+    data = {"ci_class": application, "name": "Payroll", "criticality": "high"}
+    refused = client.post(url, {**data, "customer": "no-such-customer", "owner": manager.username})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors == {
+        "customer": [
+            "No organisation “no-such-customer” that you may choose: pick one from the list."
+        ]
+    }
+    body = refused.content.decode()
+    assert 'value="Payroll"' in body
+    assert f'name="owner" value="{manager.username}"' in body
+    saved = client.post(url, {**data, "customer": customer_a.code, "owner": manager.username})
+    assert saved.status_code == 302
+    ci = ConfigurationItem.objects.get(name="Payroll")
+    assert (ci.customer, ci.owner) == (customer_a, manager)
+    # the edit page shows the chosen records by name for the type-ahead
+    edit = client.get(reverse("cmdb:ci_edit", args=[ci.pk])).content.decode()
+    assert f'name="customer" value="{customer_a.code}"' in edit
+    assert "Customer A" in edit
