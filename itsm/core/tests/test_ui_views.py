@@ -30,8 +30,8 @@ def test_customer_lists_show_only_their_organisation(
     # the organisation filter offers only what the user may see
     choices = users.context["filterset"].form.fields["organisation"].queryset
     assert [o.code for o in choices] == ["cust-a"]
-    # teams are provider-internal
-    assert _rows(client.get(reverse("core:team_list"))) == []
+    # teams are provider-internal: 403, not an empty list (issue 8 #2)
+    assert client.get(reverse("core:team_list")).status_code == 403
 
 
 def test_staff_lists_are_filtered_with_the_filtersets(

@@ -158,13 +158,13 @@ def test_actions_drive_the_clocks(customer_a, admin_user):
     response = client.post(url + "close/", {}, format="json")
     assert response.json()["status"] == "closed"
     assert_error(client.post(url + "close/", {}, format="json"), 422, "invalid_transition")
-    # a customer user may read but not act
+    # test tickets are provider-only: a customer user may neither read nor act (issue 8 #2)
     customer = client_for(
         __import__("itsm.core.testing.factories", fromlist=["UserFactory"]).UserFactory(
             organisation=customer_a, roles=[Role.CUSTOMER_USER]
         )
     )
-    assert customer.get(url).status_code == 200
+    assert_error(customer.get(url), 403, "permission_denied")
     assert_error(customer.post(url + "resume/", {}, format="json"), 403, "permission_denied")
 
 
