@@ -72,7 +72,14 @@ ROUTE_MODELS: dict[str, tuple[str, str] | None] = {
     "api:slm-api:report-breaches": None,
     "api:slm-api:report-monthly": ("slm.Agreement", "view"),
     "api:kpi-api:kpi-list": None,
+    "account:tokens": ("core.ApiToken", "view"),
+    "account:token_revoke": ("core.ApiToken", "delete"),
+    "account:password_change": None,
 }
+
+#: Models without a ModelPolicy whose rows belong to one user (field → the owner): every
+#: signed-in user may open their pages and sees only their own rows (others' ids are 404).
+USER_OWNED = {"core.ApiToken": "user"}
 
 #: Routes about a row named in the query string, not the path: parameter → model.
 QUERY_MODELS: dict[str, dict[str, str]] = {
@@ -269,9 +276,24 @@ def target_of(route: Route, collections) -> Target | str:
 # --- rows -----------------------------------------------------------------------------------
 
 
+def _owner_field(model) -> str | None:
+    return USER_OWNED.get(model._meta.label)
+
+
 def sample_rows(model, customer) -> list:
     """A row the customer may view, a row of their own organisation that is hidden from them
     (e.g. a draft service) and a row they may not view (another organisation's)."""
+    owner = _owner_field(model)
+    if owner:
+        rows = model._default_manager.order_by("pk")
+        return [
+            r
+            for r in (
+                rows.filter(**{owner: customer}).first(),
+                rows.exclude(**{owner: customer}).first(),
+            )
+            if r is not None
+        ]
     visible = policy.restrict(model._default_manager.all(), customer, "view")
     rows = [visible.order_by("pk").first()]
     tenant_field = policy.policy_for(model).tenant_field
@@ -319,13 +341,20 @@ def fillings(target: Target, customer) -> list[dict] | str:
 def _visible(user, row, action="view") -> bool:
     if row.pk == MISSING:
         return False
+    owner = _owner_field(type(row))
+    if owner:
+        return getattr(row, f"{owner}_id") == user.pk
     return policy.restrict(type(row)._default_manager.filter(pk=row.pk), user, action).exists()
+
+
+def _can_reach(user, model, action="view") -> bool:
+    return True if _owner_field(model) else policy.can_reach(user, model, action)
 
 
 def expected_page(user, target: Target, filling: dict) -> set[int]:
     if target.model is None:
         denied = None
-    elif not policy.can_reach(user, target.model, "view"):
+    elif not _can_reach(user, target.model, "view"):
         denied = {403}
     elif target.staff_only and not policy.is_provider_staff(user):
         denied = {403}
@@ -335,11 +364,11 @@ def expected_page(user, target: Target, filling: dict) -> set[int]:
         return denied
     hidden = [row for row in filling.values() if not _visible(user, row)]
     if hidden:
-        if target.action != "view" and not policy.can_reach(user, target.model, target.action):
+        if target.action != "view" and not _can_reach(user, target.model, target.action):
             return {403, 404}
         return {404}
     if target.action != "view":
-        if not policy.can_reach(user, target.model, target.action):
+        if not _can_reach(user, target.model, target.action):
             return {403}
         rows = [r for r in filling.values() if isinstance(r, target.model)]
         if rows and not _visible(user, rows[-1], target.action):
@@ -348,7 +377,11 @@ def expected_page(user, target: Target, filling: dict) -> set[int]:
 
 
 def expected_api(user, target: Target, filling: dict) -> set[int]:
-    if target.model is not None and not policy.can(user, target.model, "view"):
+    if (
+        target.model is not None
+        and not _owner_field(target.model)
+        and not policy.can(user, target.model, "view")
+    ):
         return {403}
     if any(not _visible(user, row) for row in filling.values()):
         return {404}
@@ -382,8 +415,12 @@ def demo_users(db):
 
 
 def _demo_users():
+    from itsm.core import tokens
+
     load_demo()
     users = {name: User.objects.get(username=name) for name in DEMO_USERS}
+    for name in ("customer", "admin"):  # the demo has no API tokens
+        tokens.create_token(users[name], name="route walk", days=30)
     clients = {None: Client()}
     for name, user in users.items():
         clients[name] = Client()
@@ -509,6 +546,13 @@ def _list_leaks(route, url, response, user, model) -> list[str]:
     if not isinstance(rows, list):
         return []
     ids = {row["id"] for row in rows if isinstance(row, dict) and "id" in row}
+    owner = _owner_field(model)
+    if owner:
+        mine = model._default_manager.filter(pk__in=ids, **{owner: user})
+        leaked = ids - set(mine.values_list("pk", flat=True))
+        return (
+            [f"{route.name} {url} as {user.username}: rows {sorted(leaked)} leak"] if leaked else []
+        )
     visible = set(
         policy.restrict(model._default_manager.filter(pk__in=ids), user, "view").values_list(
             "pk", flat=True
