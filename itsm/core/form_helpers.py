@@ -54,6 +54,15 @@ class TablerBoundField(forms.BoundField):
         return self.auto_id or ""
 
 
+class LineFeedTextarea(forms.Textarea):
+    """A textarea whose submitted value uses the line endings stored everywhere else (LF):
+    browsers send CRLF, so a text saved unchanged would otherwise differ from the stored one."""
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
 def iso_widget(field: forms.Field) -> None:
     """Make *field*'s date, time, datetime or number input render a value the HTML input
     accepts, whatever the active language."""
@@ -86,6 +95,8 @@ def style_form(form: forms.BaseForm) -> forms.BaseForm:
         if isinstance(widget, forms.HiddenInput):
             continue
         iso_widget(field)
+        if type(widget) is forms.Textarea:
+            widget.__class__ = LineFeedTextarea
         if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
             css = "form-check-input"
         elif isinstance(widget, forms.CheckboxInput):

@@ -146,6 +146,12 @@ def update_ci(
     if ci_class.pk != ci.ci_class_id:
         _check_existing_relations(ci, ci_class)
     changed = sorted(name for name, value in fields.items() if getattr(ci, name) != value)
+    if not changed:
+        # nothing changed (e.g. a form saved as it was): no new version, and the change that
+        # authorised the last real modification stays on record; a stale form still conflicts
+        if version is not None and version != ci.version:
+            _save(ci, by, version)  # raises Conflict naming the versions
+        return ci
     with transaction.atomic():
         for name, value in fields.items():
             setattr(ci, name, value)

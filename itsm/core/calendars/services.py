@@ -272,6 +272,10 @@ def set_weekly_intervals(
             reached = max(reached, end)
     if errors:
         raise ValidationFailed(fields=errors)
+    wanted = sorted((row.weekday, row.start, row.end) for _index, row in rows)
+    if wanted == sorted(calendar.intervals.values_list("weekday", "start", "end")):
+        # unchanged (e.g. a calendar form saved as it was): no new rules token, no recomputation
+        return list(calendar.intervals.order_by("weekday", "start"))
     with transaction.atomic():
         WorkingInterval.objects.filter(calendar=calendar).delete()
         for _index, row in rows:

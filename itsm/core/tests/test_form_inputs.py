@@ -165,3 +165,15 @@ def test_summary_links_a_checkbox_group_to_its_first_box(client, admin_user, cus
     assert 'href="#id_roles_0" data-error-link="roles"' in _summary(html)
     assert 'id="id_roles_0"' in html
     assert "is-invalid" in _Inputs(html).by_name["roles"]["class"].split()
+
+
+class NotesForm(TablerFormMixin, forms.Form):
+    notes = forms.CharField(widget=forms.Textarea)
+
+
+def test_textarea_keeps_the_stored_line_endings():
+    """Browsers submit a textarea with CRLF; the stored text has LF (services, API, demo)."""
+    form = NotesForm(data={"notes": "line 1\r\nline 2"}, initial={"notes": "line 1\nline 2"})
+    assert form.is_valid()
+    assert form.cleaned_data["notes"] == "line 1\nline 2"
+    assert form.changed_data == []
