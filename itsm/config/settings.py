@@ -64,6 +64,8 @@ INSTALLED_APPS += env_list("ITSM_TEST_APPS", [])
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every answer (the policy: CONTENT_SECURITY_POLICY below)
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -167,6 +169,27 @@ SESSION_COOKIE_SECURE = env_bool("ITSM_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp; why each rule: docs/architecture.md, "Security headers").
+# Scripts only from our own static files (no inline script, no eval); styles from our files,
+# plus style *attributes* (Tabler markup, ECharts tooltips, Tom Select) but no inline <style>.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-elem": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 # Login protection (django-axes, itsm/core/auth.py): after this many failed sign-ins an
 # account, and separately an address, is locked for the cool-off period; a success resets.
@@ -227,6 +250,10 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
 }
 ITSM_API_TOKEN_MAX_DAYS = env_int("ITSM_API_TOKEN_MAX_DAYS", 365, minimum=1)
+# Imports (CMDB, audit snapshots, calendar CSV): the shared upload guard (itsm/core/uploads.py)
+ITSM_UPLOAD_MAX_BYTES = env_int("ITSM_UPLOAD_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+ITSM_UPLOAD_MAX_ROWS = env_int("ITSM_UPLOAD_MAX_ROWS", 20_000, minimum=1)
+ITSM_UPLOAD_MAX_ERRORS = env_int("ITSM_UPLOAD_MAX_ERRORS", 100, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": "ITSM API",
     "DESCRIPTION": "REST API of the IT service management platform.",

@@ -1,8 +1,9 @@
+from csp.decorators import csp_update
 from django.apps import apps
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 api_patterns = [
     path("core/", include(("itsm.core.api.urls", "core-api"))),
@@ -14,7 +15,15 @@ api_patterns = [
     path("clocks/", include(("itsm.slm.clocks.api.urls", "clocks-api"))),
     path("kpi/", include(("itsm.kpi.api.urls", "kpi-api"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # the split view serves Swagger UI's start-up script as a file (no inline script); the
+    # page's own inline <style> needs style-src 'unsafe-inline' on this page only
+    path(
+        "docs/",
+        csp_update({"style-src-elem": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+        ),
+        name="docs",
+    ),
 ]
 if apps.is_installed("itsm.core.testing.sample"):  # test-only app (ITSM_TEST_APPS)
     api_patterns.append(path("sample/", include(("itsm.core.testing.sample.urls", "sample-api"))))
