@@ -172,9 +172,13 @@ def load_catalog() -> int:
 
     users = {
         u.username: u
-        for u in User.objects.filter(username__in=["slm", "agent", "engineer", "cmdb", "admin"])
+        for u in User.objects.filter(
+            username__in=["slm", "maintainer", "agent", "engineer", "cmdb", "admin"]
+        )
     }
     approver = users.get("slm") or users.get("admin")
+    # four eyes: the maintainer drafts and submits, the service level manager publishes
+    drafter = users.get("maintainer") or approver
     calendars = {c.code: c for c in BusinessCalendar.objects.filter(code__in=["7x24", "cn-5x8"])}
     customers = {o.code: o for o in Organisation.objects.filter(code__in=ALL_CUSTOMERS)}
     if approver is None or len(customers) < len(ALL_CUSTOMERS):
@@ -209,7 +213,7 @@ def load_catalog() -> int:
             price=spec["price"],
             price_note=spec["price_note"],
             customers=[customers[c] for c in spec["customers"]],
-            by=approver,
+            by=drafter,
         )
         created += 1
         for order, (item_code, item_name, item_description) in enumerate(spec["items"], 1):
@@ -219,12 +223,13 @@ def load_catalog() -> int:
                 name=item_name,
                 description=item_description,
                 order=order * 10,
-                by=approver,
+                by=drafter,
             )
             created += 1
         _link_business_services(service, spec, approver)
         if not spec.get("draft") and service.service_hours is not None:
-            services.submit_service(service, by=approver)
+            # without a second person (no maintainer), the system submits
+            services.submit_service(service, by=drafter if drafter != approver else None)
             services.publish_service(service, by=approver, note="演示数据 (demo data)")
     return created
 
@@ -236,4 +241,9 @@ def _link_business_services(service: Service, spec: dict, by) -> None:
         return
     cis = _business_service_cis(spec["customers"])
     if cis:
-        services.update_service(service, by=by, linked_cis=cis, note="CMDB 业务服务关联")
+        services.update_service(
+            service,
+            by=by,
+            linked_cis=cis,
+            note="CMDB 业务服务关联 (business services linked from the CMDB)",
+        )

@@ -10,6 +10,11 @@ Rules enforced here (views, the API and the demo all call these functions):
 - services start as ``draft`` and move through the declared ``SERVICE_MACHINE``
   (``choices.py``): writers submit, service level managers publish, return to draft and retire;
   every step records who and when on the service and as a timeline row;
+- four eyes (seed 003: the agreement maintainer drafts, the service level manager reviews):
+  the review of a submitted service — publishing it or returning it to draft — is made by a
+  person other than its submitter (``FourEyes``, code ``four_eyes``). Publishing is the
+  review's approval, so the publisher differs from the submitter too. The submitter fixes a
+  submitted service by editing it. Moves made by the system (``by=None``) are not checked;
 - to be submitted or published, a service needs a description, an owner, service hours, at
   least one service mode and at least one customer; a published service must keep them;
 - edits to a published service are allowed for writers (as in ServiceNow): each is recorded
@@ -30,7 +35,7 @@ from itsm.catalog.choices import ChargingBasis, ServiceMode, ServiceStatus
 from itsm.catalog.models import Service, ServiceCategory, ServiceItem
 from itsm.core import services as core_services
 from itsm.core.choices import OrganisationKind
-from itsm.core.errors import Conflict, Unprocessable, ValidationFailed
+from itsm.core.errors import Conflict, FourEyes, Unprocessable, ValidationFailed
 from itsm.core.policy import is_provider_staff
 from itsm.core.services import save_versioned
 from itsm.core.statemachine import ensure_transition
@@ -407,12 +412,26 @@ def submit_service(
     )
 
 
+def _ensure_second_person(service: Service, *, by) -> None:
+    """Four eyes: whoever reviews (publishes or returns) a service did not submit it."""
+    by_pk = getattr(by, "pk", None)
+    if by_pk is not None and service.submitted_by_id == by_pk:
+        raise FourEyes(
+            _(
+                "You submitted this service for review: another service level manager must "
+                "review it."
+            )
+        )
+
+
 def publish_service(
     service: Service, *, by, note: str = "", expected_version: int | None = None
 ) -> Service:
-    """In review → published: records the review and the publication (who and when)."""
+    """In review → published: records the review and the publication (who and when).
+    The publisher is not the submitter (four eyes)."""
     _check_version(service, expected_version)
     ensure_transition(service, ServiceStatus.PUBLISHED, by=by)
+    _ensure_second_person(service, by=by)
     _require_publishable(service)
     now = timezone.now()
     return core_services.transition(
@@ -431,9 +450,11 @@ def publish_service(
 def reject_service(
     service: Service, *, by, note: str = "", expected_version: int | None = None
 ) -> Service:
-    """In review → draft, with the reviewer's reason (required)."""
+    """In review → draft, with the reviewer's reason (required); the reviewer is not the
+    submitter (four eyes)."""
     _check_version(service, expected_version)
     ensure_transition(service, ServiceStatus.DRAFT, by=by)
+    _ensure_second_person(service, by=by)
     if not (note or "").strip():
         raise _error("note", _("Say why the service goes back to draft."))
     return core_services.transition(

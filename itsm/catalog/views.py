@@ -136,6 +136,11 @@ def service_detail(request, pk: int):
     may_change = Service.objects.restrict(request.user, "change").filter(pk=pk).exists()
     can_change = may_change and service.status != ServiceStatus.RETIRED
     transitions = Service.state_machine.available(service, request.user) if may_change else []
+    four_eyes = (
+        service.status == ServiceStatus.IN_REVIEW and service.submitted_by_id == request.user.pk
+    )
+    if four_eyes:  # the submitter does not review their own service (services.py)
+        transitions = [t for t in transitions if t.name not in ("publish", "reject")]
     missing = (
         services.missing_for_publication(service)
         if service.status in (ServiceStatus.DRAFT, ServiceStatus.IN_REVIEW)
@@ -150,6 +155,7 @@ def service_detail(request, pk: int):
             "modes": _mode_labels(service),
             "can_change": can_change,
             "transitions": transitions,
+            "four_eyes": four_eyes,
             "missing_labels": [Service._meta.get_field(name).verbose_name for name in missing],
             "item_form": ItemForm(),
             "can_delete": service.status == ServiceStatus.DRAFT

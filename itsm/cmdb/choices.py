@@ -119,3 +119,19 @@ VERB_LABELS = {
     "difference_rejected": _("Difference rejected"),
     "closed": _("Closed"),
 }
+
+
+#: labels of the built-in classes' choice values that are words or codes; other values
+#: (product names such as nginx, or values an administrator adds) are shown as they are
+ATTRIBUTE_CHOICE_LABELS = {
+    "sla": _("Service level agreement (SLA)"),
+    "ola": _("Operational level agreement (OLA)"),
+    "uc": _("Underpinning contract (UC)"),
+    "other": _("Other"),
+}
+
+
+def attribute_choice_label(value) -> str:
+    """The translated label of a choice attribute's *value* (the value itself if none)."""
+    label = ATTRIBUTE_CHOICE_LABELS.get(value) if isinstance(value, str) else None
+    return str(label) if label is not None else str(value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from itsm.cmdb.choices import AttributeType, CIStatus, Criticality
+from itsm.cmdb.choices import AttributeType, CIStatus, Criticality, attribute_choice_label
 from itsm.cmdb.models import AttributeDefinition, CIClass, RelationType
 from itsm.core.choices import OrganisationKind
 from itsm.core.form_helpers import TablerFormMixin, apply_errors, style_form
@@ -48,7 +48,11 @@ def _attribute_field(definition: AttributeDefinition, initial) -> forms.Field:
         return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if kind == AttributeType.CHOICE:
         return forms.ChoiceField(
-            choices=[("", "—"), *[(c, c) for c in definition.choices or []]], **common
+            choices=[
+                ("", "—"),
+                *[(c, attribute_choice_label(c)) for c in definition.choices or []],
+            ],
+            **common,
         )
     if kind == AttributeType.URL:
         return forms.CharField(widget=forms.URLInput(), **common)

@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from itsm.cmdb.choices import AttributeType
+from itsm.cmdb.choices import AttributeType, attribute_choice_label
 from itsm.cmdb.models import AttributeDefinition, CIClass, ConfigurationItem, Relation, RelationType
 from itsm.core import policy
 from itsm.core.errors import NotFound
@@ -37,6 +37,8 @@ def _display(definition: AttributeDefinition | None, value) -> str:
         return ""
     if definition is not None and definition.type == AttributeType.BOOLEAN:
         return str(_("Yes")) if value else str(_("No"))
+    if definition is not None and definition.type == AttributeType.CHOICE:
+        return attribute_choice_label(value)
     return str(value)
 
 

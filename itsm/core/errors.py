@@ -50,6 +50,14 @@ class Forbidden(DomainError):
     default_detail = _("You do not have permission to do this.")
 
 
+class FourEyes(Forbidden):
+    """The same person may not both prepare and approve a step (four-eyes principle): a
+    service's submitter does not review it, an agreement's drafter does not sign it."""
+
+    code = "four_eyes"
+    default_detail = _("A second person must approve this step.")
+
+
 class Conflict(DomainError):
     """The record changed since the client read it (version mismatch)."""
 

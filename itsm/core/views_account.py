@@ -30,7 +30,9 @@ class TokenForm(forms.Form):
         label=_("Expires in"),
         coerce=int,
         initial=90,
-        choices=[(days, _("{days} days").format(days=days)) for days in tokens.EXPIRY_CHOICES_DAYS],
+        choices=lambda: [  # a callable: the labels are read in the reader's language
+            (days, _("{days} days").format(days=days)) for days in tokens.EXPIRY_CHOICES_DAYS
+        ],
     )
 
 

@@ -2,6 +2,7 @@
 map), target metrics, requirement kinds, review meetings (R-SLM-01…08, R-REQ)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from itsm.core.choices import ChoiceSet, Role, with_colours
 from itsm.core.statemachine import StateMachine, Transition
@@ -71,7 +72,14 @@ AGREEMENT_MACHINE = StateMachine(
             "sign",
             _("Sign"),
             roles=SLM_MANAGERS,
-            required=("valid_from", "valid_to", "calendar"),
+            # seed 003 step 5: both parties sign; their signatories are on record
+            required=(
+                "valid_from",
+                "valid_to",
+                "calendar",
+                "provider_signatory",
+                "customer_signatory",
+            ),
         ),
         Transition(
             AgreementStatus.SIGNED,
@@ -127,7 +135,8 @@ class TargetIndicator(ChoiceSet):
 
 
 class Frequency(ChoiceSet):
-    PER_TICKET = "per_ticket", _("Per ticket")
+    # a monitoring frequency, not a charging basis (catalogue's "Per ticket"): its own context
+    PER_TICKET = "per_ticket", pgettext_lazy("monitoring frequency", "Per ticket")
     DAILY = "daily", _("Daily")
     WEEKLY = "weekly", _("Weekly")
     MONTHLY = "monthly", _("Monthly")
@@ -164,6 +173,42 @@ class ReviewKind(ChoiceSet):
     MONTHLY_INTERNAL = "monthly_internal", _("Monthly contract execution review")
     HALF_YEARLY_CUSTOMER = "half_yearly_customer", _("Half-yearly SLA review with the customer")
     ANNUAL = "annual", _("Annual SLA/UC review")
+
+
+#: the agenda a planned meeting starts with (seed 003 §5.2); stored in the language the
+#: schedule was generated in and shown in the reader's (``ReviewMeeting.shown_agenda``)
+DEFAULT_AGENDA = {
+    ReviewKind.MONTHLY_INTERNAL: _(
+        "Contract execution review\n"
+        "1. Service report of last month: service performance against each target\n"
+        "2. Delivery capability: resources, workload, breaches and their causes\n"
+        "3. Open improvement actions\n"
+        "Attendees: service level manager, technical staff"
+    ),
+    ReviewKind.HALF_YEARLY_CUSTOMER: _(
+        "SLA review with the customer\n"
+        "1. Service reports of the half-year and the customer's opinion of the service\n"
+        "2. Targets missed and their causes\n"
+        "3. Service improvement plan\n"
+        "Attendees: customer, service level manager, agreement maintainer, business "
+        "relationship manager, supplier manager"
+    ),
+    ReviewKind.ANNUAL: _(
+        "Annual SLA/UC review\n"
+        "1. Contents and targets of the agreement: are they still what the business needs?\n"
+        "2. Underpinning contracts and operational level agreements\n"
+        "3. Changes to request (through change management)\n"
+        "Attendees: customer, service level manager, agreement maintainer, business "
+        "relationship manager"
+    ),
+}
+#: the title of a planned meeting ({month}: YYYY-MM, {year}, {number}: the agreement's number);
+#: shown in the reader's language (``ReviewMeeting.shown_title``)
+REVIEW_TITLES = {
+    ReviewKind.MONTHLY_INTERNAL: _("Contract execution review {month} {number}"),
+    ReviewKind.HALF_YEARLY_CUSTOMER: _("SLA review with the customer {month} {number}"),
+    ReviewKind.ANNUAL: _("Annual agreement review {year} {number}"),
+}
 
 
 class ReviewStatus(ChoiceSet):

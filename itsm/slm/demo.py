@@ -45,6 +45,8 @@ def _published_services(customer):
 
 
 def _sign(agreement, by):
+    """*by* (the service level manager) negotiates, signs and activates what the maintainer
+    drafted (four eyes)."""
     for to in ("negotiating", "signed", "active"):
         services.transition_agreement(agreement, to=to, by=by)
 
@@ -67,7 +69,8 @@ def _targets(agreement, by, times=TIMES, availability="99.9"):
             by=by,
             metric="availability",
             target_value=availability,
-            measurement_method="(agreed service time − downtime) / agreed service time, monthly",
+            measurement_method="(约定服务时间 − 停机时间) / 约定服务时间,按月 "
+            "((agreed service time − downtime) / agreed service time, monthly)",
         )
 
 
@@ -101,6 +104,16 @@ def load_slm() -> int:
     by = User.objects.filter(username="slm").first()
     if by is None or Agreement.objects.filter(title=SLAS[0][1]).exists():
         return 0
+    # four eyes (seed 003): the agreement maintainer drafts, the service level manager signs;
+    # without a maintainer the system drafts
+    drafter = User.objects.filter(username="maintainer").first()
+    contacts = {
+        u.organisation.code: str(u)
+        for u in User.objects.filter(
+            username__in=["bank-contact", "hospital", "supplier"]
+        ).select_related("organisation")
+    }
+    engineer = User.objects.filter(username="engineer").first()
     created = 0
     with transaction.atomic():
         slas = {}
@@ -112,12 +125,12 @@ def load_slm() -> int:
             sla = services.create_agreement(
                 kind="sla",
                 title=title,
-                by=by,
+                by=drafter,
                 customer=customer,
                 calendar=calendar,
                 services=_published_services(customer),
-                provider_signatory="张敏 Zhang Min",
-                customer_signatory=str(customer.name),
+                provider_signatory=str(by),
+                customer_signatory=contacts.get(code, str(customer.name)),
                 contacts="服务台 7×24:400-800-0000,servicedesk@example.com "
                 "(Service desk 7×24: 400-800-0000, servicedesk@example.com)",
                 priority_guide="P1:整个服务中断;P2:关键功能中断;P3:单个用户受影响;"
@@ -132,7 +145,7 @@ def load_slm() -> int:
                 "(Maintenance windows: Sunday 00:00–04:00, announced 5 working days before)",
                 **_validity(),
             )
-            _targets(sla, by)
+            _targets(sla, drafter)
             if code == "huaxin-bank":
                 _indicators(sla, by)
             _sign(sla, by)
@@ -145,13 +158,17 @@ def load_slm() -> int:
                 ola = services.create_agreement(
                     kind="ola",
                     title="服务器组运营级别协议 (Server group OLA)",
-                    by=by,
+                    by=drafter,
                     team=team,
                     calendar=bank.calendar,
                     underpins=[bank],
+                    provider_signatory=str(by),
+                    customer_signatory=str(engineer) if engineer else str(team),
                     **_validity(),
                 )
-                _targets(ola, by, times={"p1": (10, 180), "p2": (20, 360)}, availability="99.95")
+                _targets(
+                    ola, drafter, times={"p1": (10, 180), "p2": (20, 360)}, availability="99.95"
+                )
                 _sign(ola, by)
                 created += 1
             supplier = Organisation.objects.filter(code="dawn-hardware").first()
@@ -159,14 +176,16 @@ def load_slm() -> int:
                 uc = services.create_agreement(
                     kind="uc",
                     title="曙光硬件维保支持合同 (Dawn Hardware maintenance UC)",
-                    by=by,
+                    by=drafter,
                     supplier=supplier,
                     calendar=bank.calendar,
                     underpins=[bank],
+                    provider_signatory=str(by),
+                    customer_signatory=contacts.get(supplier.code, str(supplier.name)),
                     **_validity(),
                 )
                 # P1 resolution 480 > the SLA's 240: the underpinning warning shows in the demo
-                _targets(uc, by, times={"p1": (10, 480), "p2": (20, 360)}, availability="")
+                _targets(uc, drafter, times={"p1": (10, 480), "p2": (20, 360)}, availability="")
                 _sign(uc, by)
                 created += 1
             # a later edit of the signed SLA, authorised by a change

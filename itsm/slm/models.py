@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.choices import Priority
@@ -14,6 +15,8 @@ from itsm.core.policy import ADMIN, STAFF, ModelPolicy
 from itsm.kpi.choices import Unit, unit_symbol
 from itsm.slm.choices import (
     AGREEMENT_MACHINE,
+    DEFAULT_AGENDA,
+    REVIEW_TITLES,
     SLM_WRITERS,
     ActionStatus,
     AgreementKind,
@@ -281,6 +284,15 @@ class Requirement(DomainModel):
         return self.title
 
 
+def _in_each_language(make) -> list[str]:
+    """``make()`` evaluated in each language of the product (zh-Hans, en)."""
+    texts = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts.append(make())
+    return texts
+
+
 class ReviewMeeting(DomainModel):
     """A review meeting of the seed 003 §5.2 schedule (回顾会议), with agenda, attendees and
     minutes; its action items feed continual improvement."""
@@ -328,7 +340,35 @@ class ReviewMeeting(DomainModel):
         ]
 
     def __str__(self) -> str:
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language when it is the one the schedule generated (it
+        is stored in the language the schedule ran in); a title typed by a person as is."""
+        template = REVIEW_TITLES.get(self.kind)
+        if template is None or self.due_date is None or not self.title:
+            return self.title
+        month, year = self.due_date.strftime("%Y-%m"), self.due_date.year
+        for text in _in_each_language(lambda: str(template)):
+            before, _sep, after = text.format(month=month, year=year, number="\0").partition("\0")
+            number = self.title[len(before) : len(self.title) - len(after)]
+            if (
+                self.title.startswith(before)
+                and self.title.endswith(after)
+                and number
+                and not any(c.isspace() for c in number)
+            ):
+                return str(template).format(month=month, year=year, number=number)
         return self.title
+
+    @property
+    def shown_agenda(self) -> str:
+        """The agenda in the reader's language while it is the generated default."""
+        default = DEFAULT_AGENDA.get(self.kind)
+        if default is not None and self.agenda in _in_each_language(lambda: str(default)):
+            return str(default)
+        return self.agenda
 
 
 class ActionItem(DomainModel):

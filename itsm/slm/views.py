@@ -131,6 +131,13 @@ def agreement_detail(request, pk: int):
     can_change = Agreement.objects.restrict(user, "change").filter(pk=pk).exists()
     targets = agreement.targets.select_related("service").order_by("metric", "priority", "id")
     reviews = agreement.reviews.restrict(user, "view").order_by("due_date")
+    transitions = AGREEMENT_MACHINE.available(agreement, user) if can_change else []
+    four_eyes = (
+        agreement.status == AgreementStatus.NEGOTIATING
+        and services.drafted_by_id(agreement) == user.pk
+    )
+    if four_eyes:  # the drafter does not sign (services/agreements.py)
+        transitions = [t for t in transitions if t.name != "sign"]
     context = {
         "agreement": agreement,
         "can_change": can_change,
@@ -146,7 +153,8 @@ def agreement_detail(request, pk: int):
         ]
         if is_provider_staff(user)
         else [],
-        "transitions": AGREEMENT_MACHINE.available(agreement, user) if can_change else [],
+        "transitions": transitions,
+        "four_eyes": four_eyes,
         "sections": [
             (Agreement._meta.get_field(name).verbose_name, getattr(agreement, name))
             for name in SECTIONS

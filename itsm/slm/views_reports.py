@@ -35,7 +35,7 @@ BREACH_LIMIT = 100
 class MonthField(forms.CharField):
     """``YYYY-MM`` → the first day of that month."""
 
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": _("YYYY-MM")})
 
     def to_python(self, value):
         value = super().to_python(value)

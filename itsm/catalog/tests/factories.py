@@ -71,6 +71,18 @@ def approver():
     )
 
 
+def submitter():
+    """An agreement maintainer who submits services for review (four eyes: not the approver)."""
+    from itsm.core.models import User
+
+    existing = User.objects.filter(username="svc-submitter").first()
+    if existing is not None:
+        return existing
+    return UserFactory(
+        username="svc-submitter", organisation=get_provider(), roles=[Role.AGREEMENT_MAINTAINER]
+    )
+
+
 def make_service(*, customers=(), category=None, by=None, **fields) -> Service:
     """A complete draft service (everything publication needs), offered to *customers*."""
     n = next(_codes)
@@ -88,11 +100,11 @@ def make_service(*, customers=(), category=None, by=None, **fields) -> Service:
     return services.create_service(by=by, **values)
 
 
-def publish(service: Service, *, by=None) -> Service:
-    """Submit and publish *service* (as the approver unless *by* is given)."""
-    by = by or approver()
-    services.submit_service(service, by=by)
-    return services.publish_service(service, by=by)
+def publish(service: Service, *, by=None, submitted_by=None) -> Service:
+    """Submit *service* (as ``submitter()`` unless *submitted_by* is given) and publish it (as
+    the approver unless *by* is given): two people, as the four-eyes rule requires."""
+    services.submit_service(service, by=submitted_by or submitter())
+    return services.publish_service(service, by=by or approver())
 
 
 def make_published(*, customers=(), **fields) -> Service:

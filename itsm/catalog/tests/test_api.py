@@ -149,9 +149,9 @@ def test_transition_errors(slm, customer_a):
     )
 
 
-def test_reject_without_a_note_names_the_note(slm, customer_a):
-    service = make_service(customers=[customer_a], by=slm)
-    assert _transition(client_for(slm), service, "in_review", 1).status_code == 200
+def test_reject_without_a_note_names_the_note(slm, writer, customer_a):
+    service = make_service(customers=[customer_a], by=writer)
+    assert _transition(client_for(writer), service, "in_review", 1).status_code == 200
     assert_error(
         _transition(client_for(slm), service, "draft", 2), 400, "validation", fields=("note",)
     )

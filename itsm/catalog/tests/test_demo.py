@@ -45,3 +45,16 @@ def test_demo_is_idempotent_and_publishes_the_catalogue():
     assert server.published_by.username == "slm"
     assert load_catalog() == 0
     assert Service.objects.count() == 6
+
+
+def test_demo_services_are_submitted_and_published_by_two_people():
+    _organisations()
+    _people()
+    _calendars()
+    load_catalog()
+    pairs = set(
+        Service.objects.filter(status="published").values_list(
+            "submitted_by__username", "published_by__username"
+        )
+    )
+    assert pairs == {("maintainer", "slm")}

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from itsm.cmdb import services as cmdb_services
 from itsm.cmdb.choices import CI_MACHINE, CIStatus, Criticality
@@ -28,6 +29,14 @@ from itsm.core.errors import DomainError, ValidationFailed
 from itsm.core.models import Organisation, User
 
 # --- validation and import --------------------------------------------------------------------
+
+
+#: what an imported row did, as the preview and result pages say it
+IMPORT_ACTIONS = {
+    "create": gettext_lazy("Create"),
+    "update": gettext_lazy("Update"),
+    "unchanged": gettext_lazy("Unchanged"),
+}
 
 
 @dataclass
@@ -358,6 +367,9 @@ def import_table(
                     "number": ci.number,
                     "name": ci.name,
                     "ci_class": plan.ci_class.code,
+                    # shown on the preview and result pages (the API lists the codes)
+                    "ci_class_label": plan.ci_class.label,
+                    "action_label": str(IMPORT_ACTIONS.get(action, action)),
                 }
             )
         if errors:

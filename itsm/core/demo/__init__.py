@@ -22,6 +22,11 @@ DEMO_LOGINS = [
     ("engineer", DEMO_PASSWORD, "line-2 engineer / 二线工程师"),
     ("customer", DEMO_PASSWORD, "customer end user (Huaxin Bank) / 客户用户"),
     ("slm", DEMO_PASSWORD, "service level manager / 服务级别经理"),
+    (
+        "maintainer",
+        DEMO_PASSWORD,
+        "agreement maintainer, second service level manager (four eyes) / 协议维护人",
+    ),
     ("cmdb", DEMO_PASSWORD, "configuration manager / 配置经理"),
 ]
 
@@ -58,6 +63,15 @@ USERS = [
         "provider",
         "张敏 Zhang Min",
         (Role.SERVICE_LEVEL_MANAGER, Role.AGREEMENT_MAINTAINER, Role.PROCESS_OWNER),
+        (),
+    ),
+    # drafts services and agreements for the slm user to review and sign (four eyes); as a
+    # second service level manager, reviews and signs what slm drafts
+    (
+        "maintainer",
+        "provider",
+        "吴伟 Wu Wei",
+        (Role.AGREEMENT_MAINTAINER, Role.SERVICE_LEVEL_MANAGER),
         (),
     ),
     (

@@ -29,6 +29,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from itsm.core.outbox.choices import ChannelKind, MessageChannel, MessageStatus
 from itsm.core.outbox.models import NotificationChannel, OutboxMessage
@@ -38,6 +39,7 @@ from itsm.core.outbox.targets import (
     check_chat_url,
     check_http_url,
 )
+from itsm.core.stored_text import shown, stored
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +69,28 @@ class DeliveryResult:
         return bool(self.claimed)
 
     def summary(self) -> str:
-        return (
-            f"claimed {self.claimed}, sent {self.sent}, failed {self.failed}, "
-            f"dead {self.dead}, skipped {self.skipped}"
+        """The pass's counts and first errors, stored to be read in the reader's language."""
+        counts = {
+            "claimed": self.claimed,
+            "sent": self.sent,
+            "failed": self.failed,
+            "dead": self.dead,
+            "skipped": self.skipped,
+        }
+        if self.errors:
+            return stored(
+                gettext_noop(
+                    "Claimed {claimed}, sent {sent}, failed {failed}, dead {dead}, "
+                    "skipped {skipped}\n{errors}"
+                ),
+                errors="\n".join(self.errors[:20])[:8000],
+                **counts,
+            )
+        return stored(
+            gettext_noop(
+                "Claimed {claimed}, sent {sent}, failed {failed}, dead {dead}, skipped {skipped}"
+            ),
+            **counts,
         )
 
 
@@ -141,7 +162,8 @@ def deliver_one(message_id: int, worker_id: str, result: DeliveryResult) -> None
             status=MessageStatus.DEAD,
             attempts=max_attempts,
             last_error=_truncate(
-                message.last_error or "gave up: worker stopped during every delivery attempt"
+                message.last_error
+                or stored(gettext_noop("Gave up: the worker stopped during every attempt."))
             ),
         )
         result.dead += 1
@@ -160,7 +182,7 @@ def deliver_one(message_id: int, worker_id: str, result: DeliveryResult) -> None
                 "outbox message %s is dead after %s attempt(s): %s",
                 message.key,
                 message.attempts,
-                error,
+                shown(error),
             )
         else:
             _finish(
@@ -171,7 +193,7 @@ def deliver_one(message_id: int, worker_id: str, result: DeliveryResult) -> None
                 next_attempt_at=timezone.now() + backoff(message.attempts),
             )
             result.failed += 1
-        result.errors.append(f"{message.key}: {error}")
+        result.errors.append(f"{message.key}: {shown(error)}")
         return
     _finish(message, worker_id, status=MessageStatus.SENT, sent_at=timezone.now(), last_error="")
     result.sent += 1
@@ -216,15 +238,21 @@ def send(message: OutboxMessage) -> None:
     elif message.channel == MessageChannel.CHAT:
         send_to_channel(_channel(message.target), message)
     else:
-        raise PermanentError(f"unknown channel {message.channel!r}")
+        raise PermanentError(
+            stored(gettext_noop("Unknown channel “{channel}”."), channel=message.channel)
+        )
 
 
 def _channel(name: str) -> NotificationChannel:
     channel = NotificationChannel.objects.filter(name=name).first()
     if channel is None:
-        raise PermanentError(f"no notification channel named {name!r}")
+        raise PermanentError(
+            stored(gettext_noop("No notification channel named “{name}”."), name=name)
+        )
     if not channel.is_active:
-        raise PermanentError(f"notification channel {name!r} is not active")
+        raise PermanentError(
+            stored(gettext_noop("The notification channel “{name}” is not active."), name=name)
+        )
     return channel
 
 
@@ -250,7 +278,13 @@ def send_email(message: OutboxMessage) -> None:
     try:
         email.send()
     except Exception as exc:
-        raise DeliveryError(f"e-mail to {message.target} failed: {exc}") from exc
+        raise DeliveryError(
+            stored(
+                gettext_noop("E-mail to {target} failed: {error}"),
+                target=message.target,
+                error=str(exc),
+            )
+        ) from exc
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
@@ -275,6 +309,12 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
+def _refused(exc: Exception) -> str:
+    """The stored error of a target the SSRF guard refused (its reason is already translated,
+    in the worker's language)."""
+    return stored(gettext_noop("Refused target: {reason}"), reason=str(exc))
+
+
 def post_json(url: str, payload: dict, *, key: str, secret: str = "") -> int:
     """POST *payload* as JSON to *url* with ``Idempotency-Key: key``; return the status.
 
@@ -284,7 +324,7 @@ def post_json(url: str, payload: dict, *, key: str, secret: str = "") -> int:
     try:
         checked = check_http_url(url)
     except UnsafeTarget as exc:
-        raise PermanentError(f"refused target: {exc}") from None
+        raise PermanentError(_refused(exc)) from None
     except UnresolvableTarget as exc:
         raise DeliveryError(str(exc)) from None
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
@@ -308,11 +348,20 @@ def post_json(url: str, payload: dict, *, key: str, secret: str = "") -> int:
         response = conn.getresponse()
         text = response.read(500).decode("utf-8", "replace")
     except (OSError, http.client.HTTPException) as exc:
-        raise DeliveryError(f"POST {checked.host} failed: {exc}") from exc
+        raise DeliveryError(
+            stored(gettext_noop("POST {host} failed: {error}"), host=checked.host, error=str(exc))
+        ) from exc
     finally:
         conn.close()
     if not 200 <= response.status < 300:
-        raise DeliveryError(f"POST {checked.host} answered {response.status}: {text[:200]}")
+        raise DeliveryError(
+            stored(
+                gettext_noop("POST {host} answered {status}: {text}"),
+                host=checked.host,
+                status=response.status,
+                text=text[:200],
+            )
+        )
     return response.status
 
 
@@ -324,7 +373,7 @@ def send_to_channel(channel: NotificationChannel, message: OutboxMessage) -> Non
     try:
         url = check_chat_url(kind=channel.kind, url=channel.url, secret=channel.secret)
     except UnsafeTarget as exc:
-        raise PermanentError(f"refused target: {exc}") from None
+        raise PermanentError(_refused(exc)) from None
     except UnresolvableTarget as exc:
         raise DeliveryError(str(exc)) from None
     send_apprise(
@@ -340,9 +389,14 @@ def send_apprise(url: str, *, title: str, body: str) -> None:
 
     notifier = apprise.Apprise()
     if not notifier.add(url):
-        raise PermanentError("apprise does not accept this channel URL")
+        raise PermanentError(stored(gettext_noop("The chat service does not accept this URL.")))
     with apprise.LogCapture(level=logging.WARNING) as output:
         ok = notifier.notify(title=title, body=body or title)
         captured = output.getvalue().strip()
     if not ok:
-        raise DeliveryError(f"chat notification failed: {captured or 'no detail'}")
+        raise DeliveryError(
+            stored(
+                gettext_noop("The chat notification failed: {error}"),
+                error=captured or "—",
+            )
+        )

@@ -4,10 +4,13 @@ Apps declare periodic jobs in their ``tasks.py``::
 
     from itsm.core.outbox.jobs import periodic
 
-    @periodic("slm.sweep", every=timedelta(minutes=1))
+    @periodic("slm.sweep", every=timedelta(minutes=1), label=_("SLA sweep"))
     def sweep(now) -> str:
         ...
-        return "escalated 3"          # stored as the Job row's detail
+        return stored(gettext_noop("{count} escalated"), count=3)   # the Job row's detail
+
+The label names the job on the Jobs page and the dashboard; the detail is stored with
+``core.stored_text.stored`` so that it is read in the reader's language (``Job.detail_text``).
 
 The worker (``itsm worker``, or the thread ``itsm serve`` embeds) imports every installed
 app's ``tasks`` module, then loops: deliver due outbox messages (every worker, concurrently
@@ -35,6 +38,7 @@ from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
 
 from itsm.core.outbox.choices import JobStatus
 from itsm.core.outbox.models import Job, WorkerLease
@@ -51,22 +55,35 @@ class PeriodicJob:
     name: str
     every: timedelta
     fn: Callable[[datetime], str | None]
+    label: object = ""
 
 
 #: name → job; filled by ``@periodic`` when the ``tasks`` modules are imported
 registry: dict[str, PeriodicJob] = {}
 
+#: labels of the worker's own runs that are not periodic jobs
+JOB_LABELS: dict[str, object] = {DELIVERY_JOB: _("Outbox delivery")}
 
-def periodic(name: str, *, every: timedelta):
-    """Register ``fn(now) -> str`` to run every *every* on the leader worker."""
+
+def periodic(name: str, *, every: timedelta, label=None):
+    """Register ``fn(now) -> str`` to run every *every* on the leader worker; *label* (a
+    translated text) names it to people."""
     if every <= timedelta(0):
         raise ValueError("every must be positive")
 
     def register(fn):
-        registry[name] = PeriodicJob(name=name, every=every, fn=fn)
+        registry[name] = PeriodicJob(name=name, every=every, fn=fn, label=label or "")
+        if label:
+            JOB_LABELS[name] = label
         return fn
 
     return register
+
+
+def job_label(name: str) -> str:
+    """The translated label of job *name* (its name when none was declared)."""
+    label = JOB_LABELS.get(name)
+    return str(label) if label else name
 
 
 def discover() -> dict[str, PeriodicJob]:
@@ -164,8 +181,6 @@ def run_due_jobs(worker_id: str, *, now: datetime | None = None) -> list[Job]:
 def record_delivery(worker_id: str, started_at: datetime, result) -> Job:
     status = JobStatus.FAILED if (result.failed or result.dead) else JobStatus.OK
     detail = result.summary()
-    if result.errors:
-        detail += "\n" + "\n".join(result.errors[:20])
     with transaction.atomic():
         return Job.objects.create(
             name=DELIVERY_JOB,

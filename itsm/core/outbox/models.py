@@ -15,6 +15,7 @@ from itsm.core.models import DomainModel
 from itsm.core.outbox.choices import ChannelKind, JobStatus, MessageChannel, MessageStatus
 from itsm.core.policy import ADMIN, ADMIN_ONLY, STAFF, ModelPolicy
 from itsm.core.querysets import RestrictedQuerySet
+from itsm.core.stored_text import shown
 
 
 class OutboxMessage(models.Model):
@@ -68,6 +69,12 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    @property
+    def error_text(self) -> str:
+        """The last delivery error in the reader's language where the product wrote it
+        (``core.stored_text``); a receiver's or library's own message as it came."""
+        return shown(self.last_error)
 
 
 class NotificationChannel(DomainModel):
@@ -149,6 +156,18 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {datetime_text(self.started_at)}"
+
+    @property
+    def label(self) -> str:
+        """The job's translated label (``@periodic(label=…)``), or its name."""
+        from itsm.core.outbox.jobs import job_label
+
+        return job_label(self.name)
+
+    @property
+    def detail_text(self) -> str:
+        """The run's result in the reader's language (``core.stored_text``)."""
+        return shown(self.detail)
 
     @property
     def duration(self):

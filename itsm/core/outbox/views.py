@@ -27,6 +27,7 @@ from itsm.core.outbox.filtersets import (
     OutboxMessageFilterSet,
 )
 from itsm.core.outbox.forms import NotificationChannelForm
+from itsm.core.outbox.jobs import job_label
 from itsm.core.outbox.models import Job, NotificationChannel, OutboxMessage
 
 
@@ -35,7 +36,13 @@ def job_list(request):
     queryset = restricted(request, Job)
     filterset = JobFilterSet(request.GET, queryset=queryset)
     page = keyset_page(filterset.qs, request)
-    names = sorted(set(queryset.values_list("name", flat=True).distinct()[:200]))
+    names = sorted(
+        (
+            (name, job_label(name))
+            for name in queryset.order_by().values_list("name", flat=True).distinct()[:200]
+        ),
+        key=lambda pair: pair[1],
+    )
     return render(
         request,
         "outbox/job_list.html",

@@ -1,4 +1,17 @@
-"""Agreements (SLA / OLA / UC), their targets and the underpinning check (R-SLM-01/02/03/08)."""
+"""Agreements (SLA / OLA / UC), their targets and the underpinning check (R-SLM-01/02/03/08).
+
+Signing (seed 003 step 5, "与客户正式签订服务级别协议") follows the four-eyes rule:
+
+- both parties' signatories are on record (``provider_signatory`` and the counterparty's
+  ``customer_signatory``: the customer of an SLA, the internal team of an OLA, the supplier of
+  a UC) — the declared ``sign`` transition requires them;
+- the service level manager who signs (``signed_by``) is not the person who drafted the
+  agreement (the actor of its ``created`` timeline row). Seed 003 separates the agreement
+  maintainer (协议维护人, drafts and maintains the SLA) from the service level manager
+  (服务级别经理, negotiates and signs it), so a drafter never approves their own draft alone.
+  Refused with ``FourEyes`` (code ``four_eyes``). Moves made by the system (``by=None``) are
+  not checked.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +26,12 @@ from django.utils.translation import gettext_lazy as _
 from itsm.catalog.selectors import is_published
 from itsm.core.calendars.selectors import has_working_hours
 from itsm.core.choices import OrganisationKind, Priority
-from itsm.core.errors import Unprocessable, ValidationFailed
+from itsm.core.errors import FourEyes, Unprocessable, ValidationFailed
 from itsm.core.numbering import next_number
 from itsm.core.services import save_versioned
 from itsm.core.services import transition as core_transition
-from itsm.core.timeline import record_event
+from itsm.core.statemachine import ensure_transition
+from itsm.core.timeline import record_event, timeline_for
 from itsm.kpi.choices import Unit
 from itsm.slm.choices import (
     AGREEMENT_PREFIXES,
@@ -286,12 +300,16 @@ def transition_agreement(
     expected_version: int | None = None,
     note: str = "",
 ) -> Agreement:
-    """Move an agreement through its lifecycle. Signing needs validity, service hours and at
-    least one target; it records who signed and creates the agreement's configuration item."""
+    """Move an agreement through its lifecycle. Signing needs validity, service hours, both
+    signatories and at least one target, and a signer other than the drafter (module
+    docstring); it records who signed and creates the agreement's configuration item."""
     with transaction.atomic():
-        if to == AgreementStatus.SIGNED:
-            if agreement.status == AgreementStatus.NEGOTIATING and not agreement.targets.exists():
+        if to == AgreementStatus.SIGNED and agreement.status == AgreementStatus.NEGOTIATING:
+            ensure_transition(agreement, to, by=by)  # roles and required fields first
+            if not agreement.targets.exists():
                 raise _err("targets", _("Add at least one target before signing."))
+            _ensure_not_drafter(agreement, by=by)
+        if to == AgreementStatus.SIGNED:
             agreement.signed_by = by if getattr(by, "pk", None) else None
             agreement.signed_at = timezone.now()
         _fresh_warnings(agreement)
@@ -300,6 +318,26 @@ def transition_agreement(
             _sync_ci(agreement, by=by, change_reference=agreement.change_reference)
         _sync_ci_status(agreement, by=by)
     return agreement
+
+
+def drafted_by_id(agreement: Agreement) -> int | None:
+    """The id of the person who drafted *agreement* (its ``created`` timeline row)."""
+    return (
+        timeline_for(agreement)
+        .filter(verb="created")
+        .order_by("at")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+
+
+def _ensure_not_drafter(agreement: Agreement, *, by) -> None:
+    """Four eyes: the drafter of an agreement does not sign it."""
+    by_pk = getattr(by, "pk", None)
+    if by_pk is not None and drafted_by_id(agreement) == by_pk:
+        raise FourEyes(
+            _("You drafted this agreement: another service level manager must sign it."),
+        )
 
 
 #: the status of an agreement's CI that follows each agreement status
@@ -342,6 +380,18 @@ def expire_agreements(*, today: datetime.date) -> list[Agreement]:
     return expired
 
 
+def _ci_attributes(agreement: Agreement, ci_class) -> dict:
+    """The agreement class's number and type attributes, where the class defines them."""
+    wanted = {"agreement_number": agreement.number, "agreement_type": agreement.kind}
+    attributes = {}
+    for definition in ci_class.attribute_definitions.filter(key__in=wanted):
+        value = wanted[definition.key]
+        if definition.choices and value not in definition.choices:
+            continue
+        attributes[definition.key] = value
+    return attributes
+
+
 def _sync_ci(agreement: Agreement, *, by, change_reference: str = "") -> None:
     """Create or update the agreement's CI and its ``covers`` relations to the business-service
     CIs of the covered services (an agreement is a CI, seed 003)."""
@@ -350,14 +400,17 @@ def _sync_ci(agreement: Agreement, *, by, change_reference: str = "") -> None:
 
     name = f"{agreement.number} {agreement.title}"[:200]
     if agreement.ci_id is None:
+        ci_class = cmdb.get_class("agreement")
+        # the kind is an attribute value (a code shown with its label), not a description
+        # written in the language of whoever signed (issue 8 item 6)
         ci = cmdb.create_ci(
             name=name,
-            ci_class=cmdb.get_class("agreement"),
+            ci_class=ci_class,
             by=by,
             customer=agreement.customer,
             supplier=agreement.supplier,
             identifier=agreement.number,
-            description=str(agreement.get_kind_display()),
+            attributes=_ci_attributes(agreement, ci_class),
             change_reference=change_reference,
         )
         Agreement.objects.filter(pk=agreement.pk).update(ci=ci)

@@ -13,6 +13,8 @@ from itsm.core.errors import ValidationFailed
 from itsm.core.services import save_versioned
 from itsm.core.timeline import record_event
 from itsm.slm.choices import (
+    DEFAULT_AGENDA,
+    REVIEW_TITLES,
     ActionStatus,
     AgreementKind,
     AgreementStatus,
@@ -41,36 +43,6 @@ REVIEW_MONTHS = {
     ReviewKind.MONTHLY_INTERNAL: tuple(range(1, 13)),
     ReviewKind.HALF_YEARLY_CUSTOMER: (1, 7),
     ReviewKind.ANNUAL: (1,),
-}
-DEFAULT_AGENDA = {
-    ReviewKind.MONTHLY_INTERNAL: _(
-        "技术服务合同执行情况回顾 (contract execution review)\n"
-        "1. Service report of last month: service performance against each target\n"
-        "2. Delivery capability: resources, workload, breaches and their causes\n"
-        "3. Open improvement actions\n"
-        "Attendees: service level manager, technical staff"
-    ),
-    ReviewKind.HALF_YEARLY_CUSTOMER: _(
-        "服务级别协议回顾会议 (SLA review with the customer)\n"
-        "1. Service reports of the half-year and the customer's opinion of the service\n"
-        "2. Targets missed and their causes\n"
-        "3. Service improvement plan\n"
-        "Attendees: customer, service level manager, agreement maintainer, business "
-        "relationship manager, supplier manager"
-    ),
-    ReviewKind.ANNUAL: _(
-        "服务级别协议/支持合同年度回顾 (annual SLA/UC review)\n"
-        "1. Contents and targets of the agreement: are they still what the business needs?\n"
-        "2. Underpinning contracts and operational level agreements\n"
-        "3. Changes to request (through change management)\n"
-        "Attendees: customer, service level manager, agreement maintainer, business "
-        "relationship manager"
-    ),
-}
-REVIEW_TITLES = {
-    ReviewKind.MONTHLY_INTERNAL: _("Contract execution review {month} {number}"),
-    ReviewKind.HALF_YEARLY_CUSTOMER: _("SLA review with the customer {month} {number}"),
-    ReviewKind.ANNUAL: _("Annual agreement review {year} {number}"),
 }
 
 

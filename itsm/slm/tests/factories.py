@@ -95,15 +95,35 @@ def draft_service(*, customers=()):
     )
 
 
+def co_signer():
+    """A second service level manager who signs what another person drafted (four eyes)."""
+    from itsm.core.models import User
+
+    existing = User.objects.filter(username="slm-signer").first()
+    return existing or slm_manager(username="slm-signer")
+
+
+def sign(agreement, *, by=None):
+    """Negotiating → signed, by *by* or, when *by* drafted the agreement, by ``co_signer()``."""
+    signer = by
+    if by is None or services.drafted_by_id(agreement) == by.pk:
+        signer = co_signer()
+    return services.transition_agreement(agreement, to="signed", by=signer)
+
+
 def make_sla(customer, *, services_=(), by=None, **fields):
+    """A draft SLA of *customer* with both signatories on record (signing needs them)."""
     fields.setdefault("title", f"SLA {next(_seq)}")
+    fields.setdefault("provider_signatory", "Provider signatory")
+    fields.setdefault("customer_signatory", "Customer signatory")
     return services.create_agreement(
         kind="sla", customer=customer, by=by, services=services_, **fields
     )
 
 
 def make_signed_sla(customer, *, by, status=AgreementStatus.ACTIVE, service=None, targets=None):
-    """An SLA with validity 2026, 7×24 hours, response/resolution targets; signed (active)."""
+    """An SLA drafted by *by* with validity 2026, 7×24 hours, response/resolution targets;
+    signed by a second manager (``co_signer()``, four eyes) and activated by *by*."""
     service = service or published_service(customers=[customer])
     agreement = make_sla(
         customer,
@@ -121,7 +141,7 @@ def make_signed_sla(customer, *, by, status=AgreementStatus.ACTIVE, service=None
             agreement=agreement, by=by, metric=metric, priority=priority, target_value=value
         )
     services.transition_agreement(agreement, to="negotiating", by=by)
-    services.transition_agreement(agreement, to="signed", by=by)
+    sign(agreement, by=by)
     if status == AgreementStatus.ACTIVE:
         services.transition_agreement(agreement, to="active", by=by)
     agreement.refresh_from_db()

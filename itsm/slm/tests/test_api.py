@@ -189,6 +189,8 @@ def test_transitions_and_signed_change_reference(manager, customer_a):
             "calendar": calendar_7x24().pk,
             "valid_from": "2026-01-01",
             "valid_to": "2026-12-31",
+            "provider_signatory": "张敏 Zhang Min",
+            "customer_signatory": "刘洋 Liu Yang",
         },
         format="json",
     )
@@ -203,12 +205,15 @@ def test_transitions_and_signed_change_reference(manager, customer_a):
     )
     assert target.status_code == 201, target.json()
     version = client.get(url).json()["version"]
-    for to in ("negotiating", "signed", "active"):
-        response = client.post(url + "transition/", {"to": to, "version": version}, format="json")
+    signer = slm_manager(username="slm-api-signer")
+    for to, actor in (("negotiating", manager), ("signed", signer), ("active", manager)):
+        response = client_for(actor).post(
+            url + "transition/", {"to": to, "version": version}, format="json"
+        )
         assert response.status_code == 200, response.json()
         version = response.json()["version"]
     assert response.json()["status"] == "active"
-    assert response.json()["signed_by"] == manager.pk
+    assert response.json()["signed_by"] == signer.pk
     refused = client.patch(url, {"title": "Changed", "version": version}, format="json")
     assert_error(refused, 400, "validation", fields=("change_reference",))
     ok = client.patch(

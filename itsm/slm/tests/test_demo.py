@@ -6,6 +6,8 @@ import pytest
 from django.utils import timezone
 
 from itsm.core.demo import DEMO_STEPS
+from itsm.core.models import User
+from itsm.slm import services
 from itsm.slm.demo import load_slm
 from itsm.slm.models import Agreement, ReviewMeeting
 
@@ -17,6 +19,7 @@ def test_demo_agreements():
         if step is not load_slm:
             step()
     assert load_slm() >= 5
+    maintainer = User.objects.get(username="maintainer")
     bank = Agreement.objects.get(kind="sla", customer__code="huaxin-bank")
     assert bank.status == "active"
     assert bank.change_reference == "CHG-000001"
@@ -25,6 +28,12 @@ def test_demo_agreements():
     assert [w["other"] for w in uc.underpinning_warnings] == [bank.number]
     assert any(w["other"] == uc.number for w in bank.underpinning_warnings)
     assert Agreement.objects.filter(kind="sla", status="active").count() == 3
+    # four eyes: the maintainer drafted every agreement, slm signed it; signatories recorded
+    for agreement in Agreement.objects.all():
+        drafter = services.drafted_by_id(agreement)
+        assert (drafter, agreement.signed_by.username) == (maintainer.pk, "slm"), agreement
+        assert agreement.provider_signatory and agreement.customer_signatory
+    assert bank.customer_signatory == "刘洋 Liu Yang (Huaxin Bank)"
     assert (
         ReviewMeeting.objects.filter(
             agreement=bank, due_date__year=timezone.localdate().year

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import translation
 
 from itsm.core.errors import ValidationFailed
+from itsm.core.stored_text import shown
 from itsm.slm import services, tasks
 from itsm.slm.choices import ActionStatus, ReviewKind, ReviewStatus
 from itsm.slm.models import ReviewMeeting
@@ -54,7 +56,8 @@ def test_due_dates_2026_with_holiday_postponement(db):
 def test_generate_schedule_for_an_sla_is_idempotent(manager, customer_a):
     calendar_cn()
     sla = make_signed_sla(customer_a, by=manager)  # 7×24 hours: postponed by the China calendar
-    created = services.generate_review_schedule(sla, year=2026, by=manager)
+    with translation.override("zh-hans"):  # the worker's language (texts are stored in it)
+        created = services.generate_review_schedule(sla, year=2026, by=manager)
     assert len(created) == 12 + 2 + 1
     assert services.generate_review_schedule(sla, year=2026, by=manager) == []
     meetings = ReviewMeeting.objects.filter(agreement=sla)
@@ -76,10 +79,11 @@ def test_periodic_job_plans_current_and_next_year(manager, customer_a):
     calendar_cn()
     sla = make_signed_sla(customer_a, by=manager)
     message = tasks.plan_reviews(datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC))
-    assert message == "15 meetings planned"
-    assert tasks.plan_reviews(datetime.datetime(2026, 3, 2, tzinfo=datetime.UTC)) == (
-        "0 meetings planned"
-    )
+    with translation.override("en"):
+        assert shown(message) == "15 meetings planned"
+        assert shown(tasks.plan_reviews(datetime.datetime(2026, 3, 2, tzinfo=datetime.UTC))) == (
+            "0 meetings planned"
+        )
     assert ReviewMeeting.objects.filter(agreement=sla).count() == 15
 
 
@@ -122,3 +126,28 @@ def test_meeting_minutes_and_action_items(manager, customer_a):
     with pytest.raises(ValidationFailed) as exc:
         services.update_action_item(item, by=manager, status="bogus")
     assert set(exc.value.fields) == {"status"}
+
+
+def test_generated_titles_and_agendas_are_shown_in_the_readers_language(manager, customer_a):
+    """Issue 8 item 6: the schedule stores its text in the language it ran in (zh-Hans for
+    the worker); an English reader sees it in English, an edited title as typed."""
+    calendar_cn()
+    sla = make_signed_sla(customer_a, by=manager)
+    with translation.override("zh-hans"):
+        services.generate_review_schedule(sla, year=2026, by=manager)
+    annual = ReviewMeeting.objects.get(agreement=sla, kind=ReviewKind.ANNUAL)
+    monthly = ReviewMeeting.objects.get(
+        agreement=sla, kind=ReviewKind.MONTHLY_INTERNAL, due_date__month=3
+    )
+    with translation.override("en"):
+        assert annual.shown_title == f"Annual agreement review 2026 {sla.number}"
+        assert monthly.shown_title == f"Contract execution review 2026-03 {sla.number}"
+        assert str(monthly) == monthly.shown_title
+        assert annual.shown_agenda.startswith("Annual SLA/UC review\n")
+    with translation.override("zh-hans"):
+        assert annual.shown_title == annual.title  # stored in Chinese
+        assert annual.shown_agenda == annual.agenda
+    services.update_review(monthly, by=manager, title="March review with the bank", agenda="")
+    monthly.refresh_from_db()
+    with translation.override("zh-hans"):
+        assert (monthly.shown_title, monthly.shown_agenda) == ("March review with the bank", "")

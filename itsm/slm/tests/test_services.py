@@ -150,14 +150,8 @@ def test_lifecycle_and_roles(manager, customer_a):
     maintainer = UserFactory(
         username="maintainer", roles=(Role.AGREEMENT_MAINTAINER,), organisation=manager.organisation
     )
-    sla = make_sla(customer_a, by=manager)
+    sla = make_sla(customer_a, by=maintainer)
     services.transition_agreement(sla, to="negotiating", by=maintainer)
-    with pytest.raises(ValidationFailed) as exc:
-        services.transition_agreement(sla, to="signed", by=manager)
-    assert _fields(exc) == {"targets"}
-    services.add_target(
-        agreement=sla, by=manager, metric="response", priority="p1", target_value=15
-    )
     with pytest.raises(ValidationFailed) as exc:
         services.transition_agreement(sla, to="signed", by=manager)
     assert _fields(exc) == {"valid_from", "valid_to", "calendar"}
@@ -168,6 +162,12 @@ def test_lifecycle_and_roles(manager, customer_a):
         calendar=calendar_7x24(),
         valid_from=datetime.date(2026, 1, 1),
         valid_to=datetime.date(2026, 12, 31),
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        services.transition_agreement(sla, to="signed", by=manager)
+    assert _fields(exc) == {"targets"}
+    services.add_target(
+        agreement=sla, by=manager, metric="response", priority="p1", target_value=15
     )
     with pytest.raises(Forbidden):
         services.transition_agreement(sla, to="signed", by=maintainer)

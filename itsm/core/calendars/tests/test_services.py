@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from itsm.core.calendars import selectors, services
 from itsm.core.calendars.businesstime import compute_deadline
@@ -13,6 +14,7 @@ from itsm.core.calendars.choices import DayKind, YearSource, YearStatus
 from itsm.core.calendars.models import CalendarDay, CalendarYear
 from itsm.core.errors import ValidationFailed
 from itsm.core.models import TimelineEntry
+from itsm.core.stored_text import shown
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -273,12 +275,14 @@ def test_periodic_job_checks_this_and_next_year(china_5x8, all_day, admin_user):
 
     assert registry["calendars.unconfirmed_years"].fn is tasks.alert_unconfirmed_years
     now = datetime(2026, 6, 1, 12, tzinfo=TZ)
-    assert tasks.alert_unconfirmed_years(now) == "unconfirmed: cn-5x8 2027"
-    assert tasks.alert_unconfirmed_years(now) == "unconfirmed: cn-5x8 2027"
+    with translation.override("en"):
+        assert shown(tasks.alert_unconfirmed_years(now)) == "Unconfirmed: cn-5x8 2027"
+        assert shown(tasks.alert_unconfirmed_years(now)) == "Unconfirmed: cn-5x8 2027"
     assert OutboxMessage.objects.count() == 1
     services.add_day(china_5x8, date=date(2027, 10, 1), kind="holiday", name="国庆", by=None)
     services.confirm_year(china_5x8, 2027, by=admin_user)
-    assert tasks.alert_unconfirmed_years(now) == "all confirmed"
+    with translation.override("en"):
+        assert shown(tasks.alert_unconfirmed_years(now)) == "All calendar years confirmed"
     found = selectors.unconfirmed_calendar_years(date(2027, 1, 1))
     assert [(item.calendar.code, item.year) for item in found] == [("cn-5x8", 2028)]
     assert str(found[0]) == "China 5×8 2028"

@@ -8,6 +8,7 @@ import threading
 from django.core.management.base import BaseCommand
 
 from itsm.core.outbox import jobs
+from itsm.core.stored_text import shown
 
 
 class Command(BaseCommand):
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             jobs.discover()
             result = jobs.run_once(worker_id)
             self.stdout.write(
-                f"{result.delivery.summary()}; leader={result.leader}; "
+                f"{shown(result.delivery.summary())}; leader={result.leader}; "
                 f"jobs={', '.join(f'{j.name}:{j.status}' for j in result.jobs) or 'none'}"
             )
             return

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from itsm.core.outbox import delivery, services
 from itsm.core.outbox.choices import MessageStatus
@@ -142,8 +142,9 @@ def test_ssrf_on_send_kills_the_message_with_a_clear_error(settings):
     assert result.dead == 2
     for row in OutboxMessage.objects.all():
         assert row.status == "dead"
-        assert row.last_error.startswith("refused target:")
-        assert "ITSM_WEBHOOK_ALLOWLIST" in row.last_error
+        with translation.override("en"):
+            assert row.error_text.startswith("Refused target:")
+        assert "ITSM_WEBHOOK_ALLOWLIST" in row.error_text
 
 
 def test_dns_change_after_save_is_caught_on_send(admin_user, fake_dns, settings):
@@ -214,9 +215,10 @@ def test_unknown_or_inactive_channel_is_a_dead_letter(admin_user):
 
     deliver_due("w1")
 
-    errors = dict(OutboxMessage.objects.values_list("key", "last_error"))
-    assert "no notification channel named 'nobody'" in errors["c1"]
-    assert "not active" in errors["c2"]
+    with translation.override("en"):
+        errors = {row.key: row.error_text for row in OutboxMessage.objects.all()}
+    assert errors["c1"] == "No notification channel named “nobody”."
+    assert errors["c2"] == "The notification channel “off” is not active."
 
 
 def test_retry_puts_a_dead_message_back(admin_user):

@@ -3,12 +3,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from itsm.core.outbox import jobs
 from itsm.core.outbox.choices import MessageStatus
 from itsm.core.outbox.models import Job, OutboxMessage, WorkerLease
 from itsm.core.outbox.services import enqueue
+from itsm.core.stored_text import shown
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,9 @@ def test_delivery_passes_are_recorded(settings):
 
     run = Job.objects.get(name=jobs.DELIVERY_JOB)
     assert (run.status, run.worker) == ("ok", "w1")
-    assert run.detail.startswith("claimed 1, sent 1")
+    with translation.override("en"):
+        assert run.detail_text.startswith("Claimed 1, sent 1")
+        assert run.label == "Outbox delivery"
 
 
 def test_tasks_modules_are_discovered():
@@ -125,28 +128,32 @@ def test_purge_deletes_old_sent_messages_and_job_rows(settings):
 
     detail = purge(now)
 
-    assert detail == "deleted 1 sent message(s), 1 job run(s)"
+    with translation.override("en"):
+        assert shown(detail) == "Deleted 1 sent message(s), 1 job run(s)"
     assert sorted(OutboxMessage.objects.values_list("key", flat=True)) == ["old-dead", "recent"]
 
 
 def test_dead_letter_alert_notifies_administrators_once_per_new_dead_letter(admin_user):
     from itsm.core.outbox.tasks import dead_letter_alert
 
-    assert dead_letter_alert(timezone.now()) == "no dead letters"
+    with translation.override("en"):
+        assert shown(dead_letter_alert(timezone.now())) == "No undelivered messages"
     enqueue(key="a", channel="email", target="x@example.com", payload={})
     OutboxMessage.objects.filter(key="a").update(status=MessageStatus.DEAD)
 
     first = dead_letter_alert(timezone.now())
     second = dead_letter_alert(timezone.now())
 
-    assert first == "1 dead letter(s); alerted 1 administrator(s)"
-    assert second == "1 dead letter(s); alerted 0 administrator(s)"
+    with translation.override("en"):
+        assert shown(first) == "1 undelivered message(s); alerted 1 administrator(s)"
+        assert shown(second) == "1 undelivered message(s); alerted 0 administrator(s)"
     alert = OutboxMessage.objects.get(key__startswith="outbox.dead-letters")
     assert alert.target == "admin@example.com"
     assert "/outbox/messages/?status=dead" in alert.payload["body"]
     # the alert itself dying does not trigger another alert
     OutboxMessage.objects.filter(pk=alert.pk).update(status=MessageStatus.DEAD)
-    assert dead_letter_alert(timezone.now()).endswith("alerted 0 administrator(s)")
+    with translation.override("en"):
+        assert shown(dead_letter_alert(timezone.now())).endswith("alerted 0 administrator(s)")
 
 
 def test_periodic_refuses_a_non_positive_interval():
@@ -157,8 +164,9 @@ def test_periodic_refuses_a_non_positive_interval():
 def test_worker_once_command(registry, capsys):
     from django.core.management import call_command
 
-    call_command("worker", "--once", "--id", "cli")
+    with translation.override("en"):
+        call_command("worker", "--once", "--id", "cli")
 
     out = capsys.readouterr().out
-    assert "claimed 0" in out and "leader=True" in out
+    assert "Claimed 0" in out and "leader=True" in out
     assert Job.objects.filter(worker="cli").count() >= 2

@@ -111,13 +111,16 @@ def signed_sla(customer, *, calendar=None, targets=DEFAULT_TARGETS, active=True,
         calendar=calendar,
         valid_from=datetime.date(2025, 1, 1),
         valid_to=datetime.date(2027, 12, 31),
+        provider_signatory="Provider signatory",
+        customer_signatory="Customer signatory",
     )
     for metric, priority, value in targets:
         slm.add_target(
             agreement=agreement, by=by, metric=metric, priority=priority, target_value=value
         )
     slm.transition_agreement(agreement, to="negotiating", by=by)
-    slm.transition_agreement(agreement, to="signed", by=by)
+    # four eyes: a second manager signs what *by* drafted
+    slm.transition_agreement(agreement, to="signed", by=slm_manager())
     if active:
         slm.transition_agreement(agreement, to="active", by=by)
     agreement.refresh_from_db()

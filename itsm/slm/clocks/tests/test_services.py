@@ -322,4 +322,9 @@ def test_sweep_is_a_periodic_worker_job(record, cn_5x8):
     job = discover()["clocks.sweep"]
     assert job.every.total_seconds() == 60
     start(record, cn_5x8, goal_minutes=60)
-    assert job.fn(at(2026, 3, 2, 12, 0)) == "escalations applied: 2"
+    from django.utils import translation
+
+    from itsm.core.stored_text import shown
+
+    with translation.override("en"):
+        assert shown(job.fn(at(2026, 3, 2, 12, 0))) == "Escalations applied: 2"
