@@ -154,6 +154,9 @@ def test_import_of_rows_and_empty_or_binary_files(china_5x8, admin_user):
     assert err.value.fields == {"file": ["The file contains no rows."]}
     with pytest.raises(ValidationFailed) as err:
         services.import_year(china_5x8, 2027, b"\xff\xfe\x00bad", by=admin_user)
+    assert err.value.fields == {"file": ["The file is not a text file."]}
+    with pytest.raises(ValidationFailed) as err:
+        services.import_year(china_5x8, 2027, b"date,kind\n2027-10-01,\xb9\xfa\n", by=admin_user)
     assert err.value.fields == {"file": ["The file is not UTF-8 text."]}
     with pytest.raises(ValidationFailed) as err:
         services.import_year(china_5x8, "twenty", b"", by=admin_user)
