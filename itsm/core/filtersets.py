@@ -3,6 +3,8 @@ FilterSets use (:class:`FilterSet`)."""
 
 import django_filters
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.choices import OrganisationKind, Role
@@ -26,6 +28,16 @@ class AnyBooleanSelect(forms.NullBooleanSelect):
 SINGLE_CHOICE = django_filters.ChoiceFilter | django_filters.ModelChoiceFilter
 
 
+def _verbose_name(model, field_name: str):
+    """The (lazy) verbose name of *model*'s field *field_name*, or ``None``."""
+    if model is None or not field_name or "__" in field_name:
+        return None
+    try:
+        return model._meta.get_field(field_name).verbose_name
+    except (FieldDoesNotExist, AttributeError):
+        return None
+
+
 class FilterSet(django_filters.FilterSet):
     """The base of every FilterSet: yes/no filters offer “Any / Yes / No” with “Any” as the
     default, and single-choice filters start at “Any” instead of a dashed line. Labels are set
@@ -36,6 +48,12 @@ class FilterSet(django_filters.FilterSet):
     def get_filters(cls):
         filters = super().get_filters()
         for filter_ in filters.values():
+            if filter_._label is None:
+                # django-filter derives the label once, in the language active at that moment,
+                # and keeps it: give it the field's lazy verbose name instead (read per request)
+                verbose = _verbose_name(cls._meta.model, filter_.field_name)
+                if verbose is not None:
+                    filter_.label = capfirst(verbose)
             if isinstance(filter_, django_filters.BooleanFilter):
                 filter_.extra.setdefault("widget", AnyBooleanSelect)
             elif isinstance(
