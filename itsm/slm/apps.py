@@ -16,6 +16,7 @@ class SlmConfig(AppConfig):
 
         register_demo_step(demo.load_slm)
         import itsm.slm.kpis  # noqa: F401  (declares the SLA achievement KPI)
+
         name_choice_sets(
             "itsm.slm.choices",
             "AgreementKind",
