@@ -92,6 +92,8 @@
       window.location.assign(params.data.url);
     }
   });
-  holder.dataset.rendered = "1";
+  // "rendered" once the first drawing and its entrance animation are done: before that a
+  // node is still growing from nothing and cannot be clicked
+  chart.on("finished", function () { holder.dataset.rendered = "1"; });
   window.addEventListener("resize", function () { chart.resize(); });
 })();
