@@ -97,7 +97,9 @@ OTHER_PARAMETERS = {"clocks:testticket_action": {"action": "close"}}
 
 #: Query strings a route needs besides row ids.
 EXTRA_QUERY = {
-    "api:cmdb-api:ci-as-of": f"at={datetime.date.today() + datetime.timedelta(days=1)}",
+    # a date is read as midnight in the installation's time zone (Asia/Shanghai, up to 14 h
+    # ahead of the machine's date): two days ahead is after the demo's creation at any hour
+    "api:cmdb-api:ci-as-of": f"at={datetime.date.today() + datetime.timedelta(days=2)}",
 }
 
 #: Routes about any record (``<app_label>/<model_name>/<pk>``, e.g. the history page): walked
