@@ -22,8 +22,7 @@ from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from itsm.core.choices import OrganisationKind
-from itsm.core.policy import can, is_provider_staff, policy_for
+from itsm.core.policy import can_reach, is_provider_staff
 
 #: drop-down menus of the header: key → label and icon (placed where their first entry is)
 NAV_GROUPS: dict[str, dict] = {
@@ -177,19 +176,8 @@ def menu(items: list[dict]) -> list[dict]:
 
 
 def may_see_rows(user, model) -> bool:
-    """Whether ``restrict(model, user, "view")`` can return any row at all for *user*
-    (roles allow viewing, and the model is not provider-internal for a customer or supplier)."""
-    if not can(user, model, "view"):
-        return False
-    if is_provider_staff(user):
-        return True
-    model_policy = policy_for(model)
-    kind = user.organisation_kind
-    if kind == OrganisationKind.CUSTOMER:
-        return bool(model_policy.tenant_field)
-    if kind == OrganisationKind.SUPPLIER:
-        return bool(model_policy.supplier_field)
-    return False
+    """Whether ``restrict(model, user, "view")`` can return any row at all for *user*."""
+    return can_reach(user, model, "view")
 
 
 def navigation(request):
