@@ -30,11 +30,21 @@ How a module adds its endpoint — in ``<app>/tests/test_api_<thing>.py``::
 ``row_a``/``row_b`` made by ``make_row`` for customers A and B.
 
 ``tenancy``: ``"customer"`` — a customer user lists only rows whose ``policy.tenant_field`` is
-their organisation; ``"provider"`` — rows are provider-internal, customer users see none.
+their organisation; ``"provider"`` — rows are provider-internal, customer users list none;
+``"staff"`` — the model is provider staff's only (its policy's ``view`` excludes customer roles):
+a customer user is refused (403) on the list and every row.
 Set ``deletable = True`` when the viewset implements ``delete_record`` (otherwise DELETE must
 answer 400 ``delete_not_allowed``). Set ``write_only_fields`` for create fields the response
-does not echo. A test that does not apply is switched off by setting it to ``None`` in the
-subclass (e.g. ``test_update = None``).
+does not echo.
+
+Three bases, by what the endpoint offers — never switch an inherited test off:
+
+- ``APIEndpointTests`` — read, create, update, delete (``make_row``, ``create_payload``,
+  ``update_payload``);
+- ``CreateDeleteAPIEndpointTests`` — rows are added and removed, never edited (PUT/PATCH must
+  answer 405; no ``update_payload``);
+- ``ReadOnlyAPIEndpointTests`` — only reads (every write method must answer 405; only
+  ``make_row``).
 """
 
 from __future__ import annotations
@@ -51,6 +61,7 @@ from rest_framework.test import APIClient
 from itsm.core.choices import Role
 from itsm.core.policy import policy_for
 from itsm.core.testing.factories import CustomerFactory, UserFactory
+from itsm.core.timeline import timeline_for
 
 ERROR_KEYS = {"code", "detail", "fields"}
 
@@ -83,16 +94,13 @@ def client_for(user=None) -> APIClient:
     return client
 
 
-class APIEndpointTests:
-    """Base of an endpoint's test class; see the module docstring for how to use it."""
+class _EndpointReadTests:
+    """Reads every endpoint answers: list, retrieve, tenancy, errors, query count."""
 
     model: ClassVar[type]
     url_name: ClassVar[str]
     tenancy: ClassVar[str] = "customer"
-    required_fields: ClassVar[tuple[str, ...]] = ()
-    write_only_fields: ClassVar[tuple[str, ...]] = ()
     invalid_filters: ClassVar[tuple[dict, ...]] = ()
-    deletable: ClassVar[bool] = False
     writer_roles: ClassVar[tuple[str, ...]] = (Role.ADMINISTRATOR,)
     limited_roles: ClassVar[tuple[str, ...]] = (Role.ENGINEER_L2,)
     viewer_roles: ClassVar[tuple[str, ...]] = (Role.ENGINEER_L1,)
@@ -103,12 +111,6 @@ class APIEndpointTests:
     # --- hooks a subclass implements --------------------------------------------------------
     def make_row(self, owner):
         """Create (through services/factories) a row owned by customer organisation *owner*."""
-        raise NotImplementedError
-
-    def create_payload(self, env) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def update_payload(self, env, row) -> dict[str, Any]:
         raise NotImplementedError
 
     # --- helpers ----------------------------------------------------------------------------
@@ -141,17 +143,7 @@ class APIEndpointTests:
         assert response.status_code == 200, _body(response)
         return {item["id"] for item in response.json()["results"]}
 
-    def _assert_matches(self, data: dict, payload: dict) -> None:
-        for key, value in payload.items():
-            if key in self.write_only_fields:
-                continue
-            got = data[key]
-            if isinstance(value, list) and isinstance(got, list):
-                assert sorted(map(str, got)) == sorted(map(str, value)), (key, got, value)
-            else:
-                assert got == value, (key, got, value)
-
-    # --- CRUD -------------------------------------------------------------------------------
+    # --- reads ------------------------------------------------------------------------------
     def test_list(self, api_env):
         response = client_for(api_env.writer).get(self.list_url())
         assert set(response.json()) == {"next", "previous", "results"}
@@ -162,8 +154,111 @@ class APIEndpointTests:
         response = client_for(api_env.writer).get(self.detail_url(row.pk))
         assert response.status_code == 200, _body(response)
         assert response.json()["id"] == row.pk
-        assert response.json()["version"] == row.version
         assert response.json()["display"] == str(row)
+
+    def test_unauthenticated_read_is_refused(self, api_env):
+        client = client_for(None)
+        assert_error(client.get(self.list_url()), 401, "not_authenticated")
+        assert_error(client.get(self.detail_url(api_env.row_a.pk)), 401, "not_authenticated")
+
+    # --- tenancy ----------------------------------------------------------------------------
+    def test_customer_lists_only_their_rows(self, api_env):
+        client = client_for(api_env.customer)
+        if self.tenancy == "staff":
+            assert_error(client.get(self.list_url()), 403, "permission_denied")
+            return
+        ids = self._ids(client.get(self.list_url()))
+        if self.tenancy == "provider":
+            assert ids == set()
+            return
+        tenant_field = policy_for(self.model).tenant_field
+        assert tenant_field, "tenancy='customer' needs a policy tenant_field"
+        assert api_env.row_a.pk in ids
+        assert api_env.row_b.pk not in ids
+        owners = set(
+            self.model._default_manager.filter(pk__in=ids).values_list(tenant_field, flat=True)
+        )
+        assert owners == {api_env.customer_a.pk}
+
+    def test_customer_cannot_read_a_foreign_row(self, api_env):
+        client = client_for(api_env.customer)
+        url = self.detail_url(api_env.row_b.pk)
+        if self.tenancy == "staff":
+            assert_error(client.get(url), 403, "permission_denied")
+            assert_error(client.get(self.detail_url(api_env.row_a.pk)), 403, "permission_denied")
+        else:
+            assert_error(client.get(url), 404, "not_found")
+
+    def test_provider_staff_see_all(self, api_env):
+        ids = self._ids(client_for(api_env.staff).get(self.list_url()))
+        assert {api_env.row_a.pk, api_env.row_b.pk} <= ids
+        assert ids == set(self.model._default_manager.values_list("pk", flat=True))
+
+    # --- errors -----------------------------------------------------------------------------
+    def test_unknown_id_and_invalid_filters(self, api_env):
+        client = client_for(api_env.writer)
+        assert_error(client.get(self.detail_url(987654321)), 404, "not_found")
+        for params in self.invalid_filters:
+            assert_error(
+                client.get(self.list_url(), params), 400, "validation", fields=tuple(params)
+            )
+
+    # --- performance ------------------------------------------------------------------------
+    def test_list_query_count_does_not_grow(self, api_env):
+        client = client_for(api_env.writer)
+        client.get(self.list_url())  # warm caches (the user's roles, content types)
+        small, large = self.query_count_rows
+        counts = []
+        for extra in (small, large - small):
+            for _ in range(extra):
+                self.make_row(CustomerFactory())
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(self.list_url())
+            assert len(response.json()["results"]) == self.model._default_manager.count()
+            counts.append(len(queries))
+        assert counts[0] == counts[1], (
+            f"list queries grow with rows: {counts[0]} at {small} rows, {counts[1]} at {large}"
+        )
+
+
+class ReadOnlyAPIEndpointTests(_EndpointReadTests):
+    """An endpoint that only reads (e.g. SLA clocks): the read tests, and every write method
+    answers 405."""
+
+    def test_writes_answer_405(self, api_env):
+        client = client_for(api_env.writer)
+        url = self.detail_url(api_env.row_a.pk)
+        assert_error(client.post(self.list_url(), {}, format="json"), 405, "method_not_allowed")
+        assert_error(client.put(url, {}, format="json"), 405, "method_not_allowed")
+        assert_error(client.patch(url, {}, format="json"), 405, "method_not_allowed")
+        assert_error(client.delete(url), 405, "method_not_allowed")
+
+
+class _EndpointCreateTests(_EndpointReadTests):
+    """Create, delete, history, permissions, idempotency and error shape of a writable
+    endpoint."""
+
+    required_fields: ClassVar[tuple[str, ...]] = ()
+    write_only_fields: ClassVar[tuple[str, ...]] = ()
+    deletable: ClassVar[bool] = False
+
+    def create_payload(self, env) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _assert_matches(self, data: dict, payload: dict) -> None:
+        for key, value in payload.items():
+            if key in self.write_only_fields:
+                continue
+            got = data[key]
+            if isinstance(value, list) and isinstance(got, list):
+                assert sorted(map(str, got)) == sorted(map(str, value)), (key, got, value)
+            else:
+                assert got == value, (key, got, value)
+
+    def test_retrieve(self, api_env):
+        super().test_retrieve(api_env)
+        response = client_for(api_env.writer).get(self.detail_url(api_env.row_a.pk))
+        assert response.json()["version"] == api_env.row_a.version
 
     def test_create(self, api_env):
         payload = self.create_payload(api_env)
@@ -175,19 +270,6 @@ class APIEndpointTests:
         assert data["version"] == 1
         self._assert_matches(data, payload)
         assert self.model._default_manager.filter(pk=data["id"]).exists()
-
-    def test_update(self, api_env):
-        row = api_env.row_a
-        payload = self.update_payload(api_env, row)
-        response = client_for(api_env.writer).patch(
-            self.detail_url(row.pk), {**payload, "version": row.version}, format="json"
-        )
-        assert response.status_code == 200, _body(response)
-        data = response.json()
-        assert data["version"] == row.version + 1
-        self._assert_matches(data, payload)
-        fresh = client_for(api_env.writer).get(self.detail_url(row.pk)).json()
-        self._assert_matches(fresh, payload)
 
     def test_delete(self, api_env):
         row = api_env.row_a
@@ -207,26 +289,14 @@ class APIEndpointTests:
         assert items, "a created row has at least one history item"
         assert set(items[0]) == {"at", "actor", "kind", "verb", "label", "changes", "note"}
 
-    # --- permissions ------------------------------------------------------------------------
-    def test_unauthenticated_is_refused(self, api_env):
-        client = client_for(None)
-        row = api_env.row_a
-        assert_error(client.get(self.list_url()), 401, "not_authenticated")
-        assert_error(client.get(self.detail_url(row.pk)), 401, "not_authenticated")
-        assert_error(
-            client.post(self.list_url(), self.create_payload(api_env), format="json"),
-            401,
-            "not_authenticated",
+    def test_unauthenticated_write_is_refused(self, api_env):
+        response = client_for(None).post(
+            self.list_url(), self.create_payload(api_env), format="json"
         )
-        assert_error(
-            client.patch(self.detail_url(row.pk), {"version": 1}, format="json"),
-            401,
-            "not_authenticated",
-        )
+        assert_error(response, 401, "not_authenticated")
 
-    def test_role_without_add_or_change_is_refused(self, api_env):
+    def test_role_without_add_or_delete_is_refused(self, api_env):
         client = client_for(api_env.limited)
-        row = api_env.row_a
         before = self.model._default_manager.count()
         assert_error(
             client.post(self.list_url(), self.create_payload(api_env), format="json"),
@@ -234,66 +304,16 @@ class APIEndpointTests:
             "permission_denied",
         )
         assert self.model._default_manager.count() == before
-        payload = {**self.update_payload(api_env, row), "version": row.version}
-        assert_error(
-            client.patch(self.detail_url(row.pk), payload, format="json"), 403, "permission_denied"
-        )
-        assert_error(client.delete(self.detail_url(row.pk)), 403, "permission_denied")
-        row.refresh_from_db()
-        assert row.version == api_env.row_a.version
+        assert_error(client.delete(self.detail_url(api_env.row_a.pk)), 403, "permission_denied")
+        assert self.model._default_manager.filter(pk=api_env.row_a.pk).exists()
 
-    # --- tenancy ----------------------------------------------------------------------------
-    def test_customer_lists_only_their_organisation(self, api_env):
-        ids = self._ids(client_for(api_env.customer).get(self.list_url()))
-        tenant_field = policy_for(self.model).tenant_field
-        if self.tenancy == "provider":
-            assert ids == set()
-            return
-        assert tenant_field, "tenancy='customer' needs a policy tenant_field"
-        assert api_env.row_a.pk in ids
-        assert api_env.row_b.pk not in ids
-        owners = set(
-            self.model._default_manager.filter(pk__in=ids).values_list(tenant_field, flat=True)
-        )
-        assert owners == {api_env.customer_a.pk}
-
-    def test_foreign_id_answers_404(self, api_env):
+    def test_customer_cannot_delete_or_see_history_of_a_foreign_row(self, api_env):
         client = client_for(api_env.customer)
-        row = api_env.row_b
-        url = self.detail_url(row.pk)
-        assert_error(client.get(url), 404, "not_found")
-        payload = {**self.update_payload(api_env, row), "version": row.version}
-        assert_error(client.patch(url, payload, format="json"), 404, "not_found")
-        assert_error(client.delete(url), 404, "not_found")
-        assert_error(client.get(url + "history/"), 404, "not_found")
-        assert self.model._default_manager.filter(pk=row.pk).exists()
-
-    def test_provider_staff_see_all(self, api_env):
-        ids = self._ids(client_for(api_env.staff).get(self.list_url()))
-        assert {api_env.row_a.pk, api_env.row_b.pk} <= ids
-        assert ids == set(self.model._default_manager.values_list("pk", flat=True))
-
-    # --- concurrency and idempotency --------------------------------------------------------
-    def test_stale_version_conflicts(self, api_env):
-        row = api_env.row_a
-        client = client_for(api_env.writer)
-        payload = self.update_payload(api_env, row)
-        first = client.patch(
-            self.detail_url(row.pk), {**payload, "version": row.version}, format="json"
-        )
-        assert first.status_code == 200, _body(first)
-        stale = client.patch(
-            self.detail_url(row.pk), {**payload, "version": row.version}, format="json"
-        )
-        assert_error(stale, 409, "conflict", fields=("version",))
-        assert client.get(self.detail_url(row.pk)).json()["version"] == row.version + 1
-
-    def test_update_without_version_is_refused(self, api_env):
-        row = api_env.row_a
-        response = client_for(api_env.writer).patch(
-            self.detail_url(row.pk), self.update_payload(api_env, row), format="json"
-        )
-        assert_error(response, 400, "validation", fields=("version",))
+        url = self.detail_url(api_env.row_b.pk)
+        status, code = (403, "permission_denied") if self.tenancy == "staff" else (404, "not_found")
+        assert_error(client.delete(url), status, code)
+        assert_error(client.get(url + "history/"), status, code)
+        assert self.model._default_manager.filter(pk=api_env.row_b.pk).exists()
 
     def test_idempotency_key(self, api_env):
         client = client_for(api_env.writer)
@@ -322,7 +342,6 @@ class APIEndpointTests:
         )
         assert_error(response, 400, "validation", fields=("Idempotency-Key",))
 
-    # --- errors -----------------------------------------------------------------------------
     def test_error_shape(self, api_env):
         client = client_for(api_env.writer)
         assert_error(
@@ -331,28 +350,94 @@ class APIEndpointTests:
             "validation",
             fields=self.required_fields,
         )
-        assert_error(client.get(self.detail_url(987654321)), 404, "not_found")
         assert_error(client.put(self.list_url(), {}, format="json"), 405, "method_not_allowed")
         malformed = client.post(self.list_url(), data="{not json", content_type="application/json")
         assert_error(malformed, 400, "parse_error")
-        for params in self.invalid_filters:
-            assert_error(
-                client.get(self.list_url(), params), 400, "validation", fields=tuple(params)
-            )
 
-    # --- performance ------------------------------------------------------------------------
-    def test_list_query_count_does_not_grow(self, api_env):
+
+class CreateDeleteAPIEndpointTests(_EndpointCreateTests):
+    """An endpoint whose rows are created and deleted but never edited (e.g. calendar days):
+    the read and create tests, and PUT/PATCH answer 405."""
+
+    def test_update_answers_405(self, api_env):
         client = client_for(api_env.writer)
-        client.get(self.list_url())  # warm caches (the user's roles, content types)
-        small, large = self.query_count_rows
-        counts = []
-        for extra in (small, large - small):
-            for _ in range(extra):
-                self.make_row(CustomerFactory())
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(self.list_url())
-            assert len(response.json()["results"]) == self.model._default_manager.count()
-            counts.append(len(queries))
-        assert counts[0] == counts[1], (
-            f"list queries grow with rows: {counts[0]} at {small} rows, {counts[1]} at {large}"
+        url = self.detail_url(api_env.row_a.pk)
+        body = {"version": api_env.row_a.version}
+        assert_error(client.put(url, body, format="json"), 405, "method_not_allowed")
+        assert_error(client.patch(url, body, format="json"), 405, "method_not_allowed")
+
+
+class APIEndpointTests(_EndpointCreateTests):
+    """Base of a read-write endpoint's test class; see the module docstring."""
+
+    def update_payload(self, env, row) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def test_update(self, api_env):
+        row = api_env.row_a
+        payload = self.update_payload(api_env, row)
+        response = client_for(api_env.writer).patch(
+            self.detail_url(row.pk), {**payload, "version": row.version}, format="json"
         )
+        assert response.status_code == 200, _body(response)
+        data = response.json()
+        assert data["version"] == row.version + 1
+        self._assert_matches(data, payload)
+        fresh = client_for(api_env.writer).get(self.detail_url(row.pk)).json()
+        self._assert_matches(fresh, payload)
+        # through the app's update service: a timeline row and a field-history row, both
+        # naming the writer (a bare save or a generic setattr would leave neither)
+        assert timeline_for(row).filter(actor=api_env.writer).exists(), "no timeline row"
+        latest = self.model._default_manager.get(pk=row.pk).history.latest()
+        assert latest.history_user_id == api_env.writer.pk, "field history names no actor"
+
+    def test_unauthenticated_update_is_refused(self, api_env):
+        response = client_for(None).patch(
+            self.detail_url(api_env.row_a.pk), {"version": 1}, format="json"
+        )
+        assert_error(response, 401, "not_authenticated")
+
+    def test_role_without_change_cannot_update(self, api_env):
+        row = api_env.row_a
+        payload = {**self.update_payload(api_env, row), "version": row.version}
+        assert_error(
+            client_for(api_env.limited).patch(self.detail_url(row.pk), payload, format="json"),
+            403,
+            "permission_denied",
+        )
+        row.refresh_from_db()
+        assert row.version == api_env.row_a.version
+
+    def test_customer_cannot_update_a_foreign_row(self, api_env):
+        row = api_env.row_b
+        payload = {**self.update_payload(api_env, row), "version": row.version}
+        response = client_for(api_env.customer).patch(
+            self.detail_url(row.pk), payload, format="json"
+        )
+        if self.tenancy == "staff":
+            assert_error(response, 403, "permission_denied")
+        else:
+            assert_error(response, 404, "not_found")
+        row.refresh_from_db()
+        assert row.version == api_env.row_b.version
+
+    def test_stale_version_conflicts(self, api_env):
+        row = api_env.row_a
+        client = client_for(api_env.writer)
+        payload = self.update_payload(api_env, row)
+        first = client.patch(
+            self.detail_url(row.pk), {**payload, "version": row.version}, format="json"
+        )
+        assert first.status_code == 200, _body(first)
+        stale = client.patch(
+            self.detail_url(row.pk), {**payload, "version": row.version}, format="json"
+        )
+        assert_error(stale, 409, "conflict", fields=("version",))
+        assert client.get(self.detail_url(row.pk)).json()["version"] == row.version + 1
+
+    def test_update_without_version_is_refused(self, api_env):
+        row = api_env.row_a
+        response = client_for(api_env.writer).patch(
+            self.detail_url(row.pk), self.update_payload(api_env, row), format="json"
+        )
+        assert_error(response, 400, "validation", fields=("version",))

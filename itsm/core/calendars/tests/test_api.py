@@ -14,7 +14,12 @@ from itsm.core.calendars.choices import DayKind
 from itsm.core.calendars.models import BusinessCalendar, CalendarDay, CalendarYear
 from itsm.core.calendars.tests.conftest import LUNCH_BREAK_5X8
 from itsm.core.choices import Role
-from itsm.core.testing.api import APIEndpointTests, assert_error, client_for
+from itsm.core.testing.api import (
+    APIEndpointTests,
+    CreateDeleteAPIEndpointTests,
+    assert_error,
+    client_for,
+)
 
 _codes = itertools.count(1)
 
@@ -55,16 +60,13 @@ class TestBusinessCalendarAPI(APIEndpointTests):
         return {"name": "Renamed", "intervals": [{"weekday": 5, "start": "09:00", "end": "12:00"}]}
 
 
-class TestCalendarDayAPI(APIEndpointTests):
+class TestCalendarDayAPI(CreateDeleteAPIEndpointTests):
     model = CalendarDay
     url_name = "api:calendars-api:calendarday"
     tenancy = "provider"
     required_fields = ("calendar", "date", "kind")
     deletable = True
     invalid_filters = ({"kind": "vacation"}, {"year": "abc"})
-    test_update = None
-    test_stale_version_conflicts = None
-    test_update_without_version_is_refused = None
 
     def make_row(self, owner):
         calendar = _calendar()
@@ -79,30 +81,6 @@ class TestCalendarDayAPI(APIEndpointTests):
             "kind": "holiday",
             "name": "春节",
         }
-
-    def update_payload(self, env, row):
-        return {"name": "x"}
-
-    def test_role_without_add_or_change_is_refused(self, api_env):
-        client = client_for(api_env.limited)
-        assert_error(
-            client.post(self.list_url(), self.create_payload(api_env), format="json"),
-            403,
-            "permission_denied",
-        )
-        assert_error(client.delete(self.detail_url(api_env.row_a.pk)), 403, "permission_denied")
-
-    def test_foreign_id_answers_404(self, api_env):
-        client = client_for(api_env.customer)
-        url = self.detail_url(api_env.row_b.pk)
-        assert_error(client.get(url), 404, "not_found")
-        assert_error(client.get(url + "history/"), 404, "not_found")
-
-    def test_patch_is_not_offered(self, api_env):
-        response = client_for(api_env.writer).patch(
-            self.detail_url(api_env.row_a.pk), {"name": "x", "version": 1}, format="json"
-        )
-        assert_error(response, 405, "method_not_allowed")
 
     def test_duplicate_date_and_hidden_calendar(self, api_env):
         client = client_for(api_env.writer)
