@@ -16,9 +16,12 @@ Its bound fields also mark invalid inputs with Bootstrap's ``is-invalid`` (red b
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, QuerySet
 
 from itsm.core.errors import Conflict, DomainError
 
@@ -114,14 +117,28 @@ def style_form(form: forms.BaseForm) -> forms.BaseForm:
     return form
 
 
-class TablerFormMixin:
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class TablerFormMixin(_FormBase):
     """Mix into a form so its widgets carry Tabler classes (see :func:`style_form`)."""
 
-    bound_field_class = TablerBoundField
+    bound_field_class: type[forms.BoundField] | None = TablerBoundField
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_form(self)
+
+
+def limit_choices(form: forms.BaseForm, name: str, rows: QuerySet[Model]) -> None:
+    """Offer (and accept) only *rows* in the model-choice field *name* of *form*."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model-choice field")
+    field.queryset = rows
 
 
 def apply_errors(form: forms.BaseForm, error: Exception) -> None:

@@ -7,7 +7,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.choices import OrganisationKind, Role
-from itsm.core.form_helpers import TablerFormMixin
+from itsm.core.form_helpers import TablerFormMixin, limit_choices
 from itsm.core.models import Organisation, Team, User
 
 
@@ -73,7 +73,7 @@ class UserCreateForm(TablerFormMixin, RolesFieldMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.restrict(user, "view")
+        limit_choices(self, "organisation", Organisation.objects.restrict(user, "view"))
         self.fields["organisation"].required = True
 
     def clean_password(self):
@@ -107,11 +107,13 @@ class TeamCreateForm(TablerFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.restrict(user, "view").filter(
-            kind=OrganisationKind.PROVIDER
+        limit_choices(
+            self,
+            "organisation",
+            Organisation.objects.restrict(user, "view").filter(kind=OrganisationKind.PROVIDER),
         )
-        self.fields["leader"].queryset = _provider_staff(user)
-        self.fields["members"].queryset = _provider_staff(user)
+        limit_choices(self, "leader", _provider_staff(user))
+        limit_choices(self, "members", _provider_staff(user))
 
 
 class TeamEditForm(TablerFormMixin, VersionedFormMixin, forms.ModelForm):
@@ -121,5 +123,5 @@ class TeamEditForm(TablerFormMixin, VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = _provider_staff(user)
-        self.fields["members"].queryset = _provider_staff(user)
+        limit_choices(self, "leader", _provider_staff(user))
+        limit_choices(self, "members", _provider_staff(user))

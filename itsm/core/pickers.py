@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -138,9 +139,16 @@ class PickerInput(forms.TextInput):
         return value if isinstance(value, str) else None
 
 
-class PickerMixin:
+if TYPE_CHECKING:
+    _PickerBase = forms.ModelChoiceField[Model]
+else:
+    _PickerBase = object
+
+
+class PickerMixin(_PickerBase):
     """Shared by the single and multiple picker fields: keys in, restricted rows out."""
 
+    multiple: ClassVar[bool]
     default_error_messages = {
         "unknown": _("No {model} “{value}” that you may choose: pick one from the list."),
         "too_many": _("Choose one record only."),
@@ -172,7 +180,7 @@ class PickerMixin:
         if value in (None, ""):
             return []
         values = value if isinstance(value, list | tuple) else [value]
-        tokens = []
+        tokens: list[str] = []
         for item in values:
             if isinstance(item, Model):
                 item = item.pk
@@ -197,10 +205,14 @@ class PickerMixin:
         for key in reversed(keys):  # the main key wins over an alternative one
             by_key.update({str(getattr(r, key)).casefold(): r for r in rows if getattr(r, key)})
         by_id = {str(r.pk): r for r in rows}
-        found, unknown = [], []
+        found: list[Model] = []
+        unknown: list[str] = []
         for token in tokens:
             row = by_key.get(token.casefold()) or by_id.get(token)
-            (found if row is not None else unknown).append(row if row is not None else token)
+            if row is not None:
+                found.append(row)
+            else:
+                unknown.append(token)
         return list(dict.fromkeys(found)), unknown
 
     def _unknown(self, unknown: list[str]) -> forms.ValidationError:

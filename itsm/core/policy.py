@@ -26,12 +26,14 @@ model simply has no rows for a customer (an empty list, 404 on an id).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from itsm.core.choices import OrganisationKind, Role
 
 if TYPE_CHECKING:
     from django.db.models import Model, QuerySet
+
+_QS = TypeVar("_QS", bound="QuerySet[Any]")
 
 ACTIONS = ("view", "add", "change", "delete")
 
@@ -70,9 +72,18 @@ class ModelPolicy:
         return getattr(self, action)
 
 
+class Grants(TypedDict, total=False):
+    """Roles per action, to spread into a :class:`ModelPolicy` (``**ADMIN_ONLY``)."""
+
+    view: frozenset[str] | _Anyone
+    add: frozenset[str] | _Anyone
+    change: frozenset[str] | _Anyone
+    delete: frozenset[str] | _Anyone
+
+
 ADMIN = frozenset({Role.ADMINISTRATOR.value})
 #: The usual shape for reference data: everyone sees it (within tenancy), admins edit it.
-ADMIN_ONLY = {"add": ADMIN, "change": ADMIN, "delete": ADMIN}
+ADMIN_ONLY: Grants = {"add": ADMIN, "change": ADMIN, "delete": ADMIN}
 
 
 def policy_for(model: type[Model]) -> ModelPolicy:
@@ -101,7 +112,7 @@ def can(user, model: type[Model], action: str) -> bool:
     return bool(roles & allowed)
 
 
-def restrict(queryset: QuerySet, user, action: str = "view") -> QuerySet:
+def restrict(queryset: _QS, user, action: str = "view") -> _QS:
     """The rows of *queryset* that *user* may *action* (see module docstring)."""
     model = queryset.model
     if not can(user, model, action):

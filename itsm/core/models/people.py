@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar, cast
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -41,8 +43,23 @@ class Organisation(DomainModel):
         return self.name
 
 
-class RestrictedUserManager(UserManager.from_queryset(RestrictedQuerySet)):
-    pass
+if TYPE_CHECKING:
+    _UserManagerBase = UserManager["User"]
+else:
+    _UserManagerBase = UserManager
+
+
+class RestrictedUserManager(_UserManagerBase):
+    """Django's user manager whose querysets have ``.restrict(user, action)``."""
+
+    _queryset_class = RestrictedQuerySet
+
+    def get_queryset(self) -> RestrictedQuerySet[User]:
+        # BaseManager.get_queryset builds a _queryset_class
+        return cast("RestrictedQuerySet[User]", super().get_queryset())
+
+    def restrict(self, user, action: str = "view") -> RestrictedQuerySet[User]:
+        return self.get_queryset().restrict(user, action)
 
 
 class User(AbstractUser):
@@ -77,7 +94,7 @@ class User(AbstractUser):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
-    objects = RestrictedUserManager()
+    objects: ClassVar[RestrictedUserManager] = RestrictedUserManager()
 
     policy = ModelPolicy(tenant_field="organisation", supplier_field="organisation", **ADMIN_ONLY)
 
@@ -109,7 +126,7 @@ class User(AbstractUser):
 
     @property
     def organisation_kind(self) -> str | None:
-        return self.organisation.kind if self.organisation_id else None
+        return self.organisation.kind if self.organisation else None
 
 
 class RoleAssignment(TimeStampedModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
@@ -16,6 +18,11 @@ class ApiToken(AbstractAuthToken):
     when revoked (the row is deleted), when its user's password changes and when its user is
     deactivated. Users manage their own tokens (``itsm.core.tokens``).
     """
+
+    if TYPE_CHECKING:
+        # knox ships no types: the default manager is declared so that the checker can type
+        # the reverse accessor of knox's ``user`` foreign key (``User.auth_token_set``).
+        _default_manager: ClassVar[models.Manager[ApiToken]]
 
     id = models.BigAutoField(primary_key=True)
     digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True)
