@@ -45,7 +45,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
-    "django_tables2",
     "django_htmx",
     "simple_history",
     "itsm.core",
@@ -258,6 +257,8 @@ ITSM_API_TOKEN_MAX_DAYS = env_int("ITSM_API_TOKEN_MAX_DAYS", 365, minimum=1)
 ITSM_UPLOAD_MAX_BYTES = env_int("ITSM_UPLOAD_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 ITSM_UPLOAD_MAX_ROWS = env_int("ITSM_UPLOAD_MAX_ROWS", 20_000, minimum=1)
 ITSM_UPLOAD_MAX_ERRORS = env_int("ITSM_UPLOAD_MAX_ERRORS", 100, minimum=1)
+# Rows a list export (CSV/Excel, core.lists) may hold; more are refused (narrow the filter).
+ITSM_LIST_EXPORT_MAX_ROWS = env_int("ITSM_LIST_EXPORT_MAX_ROWS", 10_000, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": "ITSM API",
     "DESCRIPTION": "REST API of the IT service management platform.",

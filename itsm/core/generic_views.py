@@ -5,8 +5,7 @@
   page declared staff-only (``staff_only = True`` on a class view, ``@page(Model,
   staff_only=True)`` on a function view) for users outside the provider;
 * 404 for rows outside ``.restrict(user, action)`` (other organisations' rows are not disclosed);
-* typed service errors (``DomainError`` / Django ``ValidationError``) become form errors via
-  :func:`itsm.core.form_helpers.apply_errors`.
+* writes (create/edit forms, transitions, other POST actions): ``itsm.core.form_views``.
 """
 
 from __future__ import annotations
@@ -14,19 +13,13 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView, FormView, ListView
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView
 
-from itsm.core import policy, services
-from itsm.core.errors import DomainError
-from itsm.core.form_helpers import apply_errors, style_form
+from itsm.core import policy
 
 # --- helpers for function views ---------------------------------------------------------------
 
@@ -157,121 +150,5 @@ class PolicyMixin(LoginRequiredMixin):
         return context
 
 
-class RecordListView(PolicyMixin, ListView):
-    filterset_class: type
-    paginate_by = 50
-
-    def get_queryset(self):
-        self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=super().get_queryset(), request=self.request
-        )
-        self.restrict_filter_choices(self.filterset)
-        style_form(self.filterset.form)
-        return self.filterset.qs
-
-    def restrict_filter_choices(self, filterset):
-        """Choice filters must not list rows of other organisations."""
-        user = self.request.user
-        for filter_ in filterset.filters.values():
-            queryset = getattr(filter_, "queryset", None)
-            model = getattr(queryset, "model", None)
-            if model is not None and hasattr(model, "policy"):
-                filter_.queryset = policy.restrict(queryset, user, "view")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filterset"] = self.filterset
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_without_page"] = query.urlencode()
-        return context
-
-
 class RecordDetailView(PolicyMixin, DetailView):
     pass
-
-
-class RecordCreateView(PolicyMixin, FormView):
-    action = "add"
-    template_name = "core/form.html"
-    detail_url_name: str
-    success_message = _("Saved.")
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        if "user" in self.form_class.__init__.__code__.co_varnames:
-            kwargs["user"] = self.request.user
-        return kwargs
-
-    def form_valid(self, form):
-        try:
-            obj = self.perform(form)
-        except (DomainError, DjangoValidationError) as error:
-            apply_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return redirect(self.detail_url_name, pk=obj.pk)
-
-    def perform(self, form):  # pragma: no cover - every subclass implements it
-        raise NotImplementedError
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["heading"] = _("New {model}").format(model=self.model._meta.verbose_name)
-        context["cancel_url"] = reverse(self.list_url_name)
-        return context
-
-
-class RecordEditView(PolicyMixin, FormView):
-    action = "change"
-    template_name = "core/form.html"
-    detail_url_name: str
-    success_message = _("Saved.")
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.object = get_restricted_or_404(
-                request, self.model, kwargs["pk"], self.action, queryset=self.base_queryset()
-            )
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_initial(self):
-        return {"version": self.object.version}
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = self.object
-        if "user" in self.form_class.__init__.__code__.co_varnames:
-            kwargs["user"] = self.request.user
-        return kwargs
-
-    def form_valid(self, form):
-        try:
-            self.perform(form)
-        except (DomainError, DjangoValidationError) as error:
-            apply_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return redirect(self.detail_url_name, pk=self.object.pk)
-
-    def changed_fields(self, form, names):
-        return {name: form.cleaned_data[name] for name in names if name in form.changed_data}
-
-    def update(self, form, names):
-        fields = self.changed_fields(form, names)
-        if fields:
-            services.update_record(
-                self.object,
-                by=self.request.user,
-                expected_version=form.cleaned_data["version"],
-                **fields,
-            )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["object"] = self.object
-        context["heading"] = _("Edit {model}: {name}").format(
-            model=self.model._meta.verbose_name, name=self.object
-        )
-        context["cancel_url"] = reverse(self.detail_url_name, kwargs={"pk": self.object.pk})
-        return context

@@ -15,11 +15,14 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from itsm.core import policy, services
 from itsm.core.choices import OrganisationKind
 from itsm.core.filtersets import OrganisationFilterSet, TeamFilterSet, UserFilterSet
+from itsm.core.form_views import RecordCreateView, RecordEditView
 from itsm.core.forms import (
     OrganisationCreateForm,
     OrganisationEditForm,
@@ -28,13 +31,8 @@ from itsm.core.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from itsm.core.generic_views import (
-    RecordCreateView,
-    RecordDetailView,
-    RecordEditView,
-    RecordListView,
-    require_can,
-)
+from itsm.core.generic_views import RecordDetailView, require_can
+from itsm.core.lists import Column, RecordListView
 from itsm.core.models import Organisation, RoleAssignment, Team, User
 from itsm.core.timeline import history_for
 
@@ -45,12 +43,17 @@ class OrganisationList(RecordListView):
     model = Organisation
     filterset_class = OrganisationFilterSet
     template_name = "core/organisation_list.html"
-    extra_context = {"kind_choices": OrganisationKind}
+    default_sort = "name"
+    columns = (
+        Column("code", _("Code"), link="core:organisation_detail", sort="code"),
+        Column("name", _("Name"), sort="name"),
+        Column("kind", _("Kind"), choices=OrganisationKind, sort="kind"),
+        Column("is_active", _("Active"), sort="is_active"),
+        Column("created_at", _("Created"), sort="created_at", visible=False),
+    )
 
     def base_queryset(self):
-        return Organisation.objects.only("id", "code", "name", "kind", "is_active").order_by(
-            "name", "id"
-        )
+        return Organisation.objects.only("id", "code", "name", "kind", "is_active", "created_at")
 
 
 class OrganisationDetail(RecordDetailView):
@@ -101,17 +104,35 @@ class OrganisationEdit(RecordEditView):
 _ROLES = Prefetch("role_assignments", queryset=RoleAssignment.objects.order_by("role"))
 
 
+def _role_badges(person):
+    return format_html_join(
+        "",
+        '<span class="badge bg-azure-lt me-1">{}</span>',
+        ((a.get_role_display(),) for a in person.role_assignments.all()),
+    )
+
+
 class UserList(RecordListView):
     model = User
     filterset_class = UserFilterSet
     template_name = "core/user_list.html"
+    default_sort = "username"
+    columns = (
+        Column("username", _("Username"), link="core:user_detail", sort="username"),
+        Column("display_name", _("Display name"), sort="display_name"),
+        Column("organisation", _("Organisation"), sort="organisation__name"),
+        Column(
+            "roles",
+            _("Roles"),
+            html=_role_badges,
+            export=lambda p: ", ".join(a.get_role_display() for a in p.role_assignments.all()),
+        ),
+        Column("email", _("E-mail"), sort="email", visible=False),
+        Column("is_active", _("Active"), sort="is_active"),
+    )
 
     def base_queryset(self):
-        return (
-            User.objects.select_related("organisation")
-            .prefetch_related(_ROLES)
-            .order_by("username", "id")
-        )
+        return User.objects.select_related("organisation").prefetch_related(_ROLES)
 
 
 class UserDetail(RecordDetailView):
@@ -174,9 +195,18 @@ class TeamList(RecordListView):
     model = Team
     filterset_class = TeamFilterSet
     template_name = "core/team_list.html"
+    default_sort = "name"
+    columns = (
+        Column("code", _("Code"), link="core:team_detail", sort="code"),
+        Column("name", _("Name"), sort="name"),
+        Column("organisation", _("Organisation"), sort="organisation__name", visible=False),
+        Column("leader", _("Leader"), sort="leader__username"),
+        Column("email", _("E-mail"), sort="email"),
+        Column("is_active", _("Active"), sort="is_active"),
+    )
 
     def base_queryset(self):
-        return Team.objects.select_related("organisation", "leader").order_by("name", "id")
+        return Team.objects.select_related("organisation", "leader")
 
 
 class TeamDetail(RecordDetailView):

@@ -1,31 +1,27 @@
 """The monthly SLA execution report as an Excel workbook (xlsxwriter): sheets "Summary",
 "Targets" and "Breaches" (汇总 / 指标 / 违约记录 in Chinese).
 
-No formula injection: the workbook never turns strings into formulas
-(``strings_to_formulas=False``), every string is written with ``write_string``, and a string
-that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets Excel's quote
-prefix (the cell stays text even when a user edits it).
+No formula injection: cells are written by the shared ``core.exports.SheetWriter`` (strings
+never become formulas; a leading ``=``, ``+``, ``-``, ``@``, tab or carriage return gets Excel's
+quote prefix).
 """
 
 from __future__ import annotations
 
-import datetime
 import io
-from decimal import Decimal
 
-import xlsxwriter
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from itsm.core.exports import XLSX_CONTENT_TYPE, SheetWriter, new_workbook
 from itsm.slm.reports import MonthlyReport
 
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SHEET_NAMES = {
     "en": ("Summary", "Targets", "Breaches"),
     "zh": ("汇总", "指标", "违约记录"),
 }
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPE = XLSX_CONTENT_TYPE
 
 
 def sheet_names(language: str | None = None) -> tuple[str, str, str]:
@@ -35,55 +31,6 @@ def sheet_names(language: str | None = None) -> tuple[str, str, str]:
 
 def filename(report: MonthlyReport) -> str:
     return f"{report.agreement.number}-{report.month_label}.xlsx"
-
-
-class _Writer:
-    """Writes Python values into a worksheet with the right xlsxwriter call."""
-
-    def __init__(self, workbook, worksheet):
-        self.sheet = worksheet
-        self.text = workbook.add_format({"valign": "top"})
-        self.quoted = workbook.add_format({"quote_prefix": True, "valign": "top"})
-        self.header = workbook.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
-        self.number = workbook.add_format({"num_format": "0.0"})
-        self.integer = workbook.add_format({"num_format": "0"})
-        self.when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-        self.day = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        self.title = workbook.add_format({"bold": True, "font_size": 14})
-
-    def cell(self, row: int, col: int, value) -> None:
-        sheet = self.sheet
-        if value is None or value == "":
-            sheet.write_blank(row, col, None)
-        elif isinstance(value, bool):
-            sheet.write_string(row, col, _("Yes") if value else _("No"), self.text)
-        elif isinstance(value, int):
-            sheet.write_number(row, col, value, self.integer)
-        elif isinstance(value, (Decimal, float)):
-            sheet.write_number(row, col, float(value), self.number)
-        elif isinstance(value, datetime.datetime):
-            local = timezone.localtime(value).replace(tzinfo=None)
-            sheet.write_datetime(row, col, local, self.when)
-        elif isinstance(value, datetime.date):
-            sheet.write_datetime(
-                row, col, datetime.datetime.combine(value, datetime.time()), self.day
-            )
-        else:
-            self.string(row, col, str(value))
-
-    def string(self, row: int, col: int, value: str, fmt=None) -> None:
-        if value.startswith(DANGEROUS_PREFIXES):
-            self.sheet.write_string(row, col, value, self.quoted)
-        else:
-            self.sheet.write_string(row, col, value, fmt or self.text)
-
-    def headers(self, row: int, labels) -> None:
-        for col, label in enumerate(labels):
-            self.sheet.write_string(row, col, str(label), self.header)
-
-    def row(self, row: int, values) -> None:
-        for col, value in enumerate(values):
-            self.cell(row, col, value)
 
 
 def _validity(agreement) -> str:
@@ -97,21 +44,13 @@ def _validity(agreement) -> str:
 def build_workbook(report: MonthlyReport) -> bytes:
     """The report as .xlsx bytes (sheets named in the active language)."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
+    workbook = new_workbook(buffer)
     summary_name, targets_name, breaches_name = sheet_names()
     agreement = report.agreement
 
     # --- Summary ---
     sheet = workbook.add_worksheet(summary_name)
-    out = _Writer(workbook, sheet)
+    out = SheetWriter(workbook, sheet)
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 1, 48)
     out.string(0, 0, _("SLA execution report"), out.title)
@@ -138,7 +77,7 @@ def build_workbook(report: MonthlyReport) -> bytes:
 
     # --- Targets ---
     sheet = workbook.add_worksheet(targets_name)
-    out = _Writer(workbook, sheet)
+    out = SheetWriter(workbook, sheet)
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, 10, 14)
     out.headers(
@@ -199,7 +138,7 @@ def build_workbook(report: MonthlyReport) -> bytes:
 
     # --- Breaches ---
     sheet = workbook.add_worksheet(breaches_name)
-    out = _Writer(workbook, sheet)
+    out = SheetWriter(workbook, sheet)
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 7, 18)
     sheet.set_column(7, 7, 48)

@@ -1,0 +1,15 @@
+"""Record lists shared by every module: columns, sorted keyset paging, column choice and
+CSV/Excel export (:class:`RecordListView`; see ``views.py``)."""
+
+from itsm.core.lists.columns import Column
+from itsm.core.lists.paging import KeysetPage, Sort, keyset_page
+from itsm.core.lists.views import RecordListView, restrict_filter_choices
+
+__all__ = [
+    "Column",
+    "KeysetPage",
+    "RecordListView",
+    "Sort",
+    "keyset_page",
+    "restrict_filter_choices",
+]

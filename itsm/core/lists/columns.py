@@ -1,0 +1,132 @@
+"""Column declarations of record lists: what a column shows on the page and in an export.
+
+A list declares its columns once::
+
+    COLUMNS = (
+        Column("number", _("Number"), link="cmdb:ci_detail", sort="number"),
+        Column("status", _("Status"), choices=CIStatus, sort="status"),
+        Column("customer", _("Customer"), value="customer.name", sort="customer__name"),
+        Column("identifier", _("Identifier"), visible=False),
+    )
+
+``value`` reads the row (a dotted path or a callable); ``sort`` is the ORM expression the
+column sorts by (no ``sort``: not sortable); ``visible`` is the default choice of columns;
+``staff_only`` columns are never shown to or exported for customers and suppliers.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Expression
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+EMPTY = mark_safe('<span class="text-secondary">—</span>')
+
+
+def resolve(row, path: str):
+    """``row.a.b`` for the path ``"a.b"``; ``None`` when a step is ``None``."""
+    value = row
+    for part in path.split("."):
+        if value is None:
+            return None
+        value = getattr(value, part)
+        if callable(value) and not hasattr(value, "all"):
+            value = value()
+    return value
+
+
+def choice_label(choices, value) -> str:
+    return str(dict(choices.choices).get(value, value))
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a record list (see the module docstring)."""
+
+    name: str
+    label: Any
+    value: str | Callable[[Any], Any] | None = None
+    sort: str | Expression | None = None
+    visible: bool = True
+    choices: Any = None
+    link: str | None = None
+    html: Callable[[Any], Any] | None = None
+    export: Callable[[Any], Any] | None = None
+    date_format: str = ""
+    staff_only: bool = False
+    css: str = ""
+
+    @property
+    def sortable(self) -> bool:
+        return self.sort is not None
+
+    def raw(self, row):
+        if callable(self.value):
+            return self.value(row)
+        return resolve(row, self.value or self.name)
+
+    def export_value(self, row):
+        """The cell in a CSV/Excel export: labels, not codes; times stay datetimes (the
+        writer puts them in the reader's time zone)."""
+        if self.export is not None:
+            return self.export(row)
+        value = self.raw(row)
+        if self.choices is not None and value is not None:
+            return choice_label(self.choices, value)
+        if hasattr(value, "all"):  # a related manager: the names, comma-separated
+            return ", ".join(str(item) for item in value.all())
+        if isinstance(value, list | tuple):
+            return ", ".join(str(item) for item in value)
+        if isinstance(value, datetime.datetime | datetime.date | bool | int | float) or (
+            value is None
+        ):
+            return value
+        return str(value)
+
+    def cell(self, row):
+        """The cell's HTML on the page."""
+        if self.html is not None:
+            return self.html(row)
+        value = self.raw(row)
+        if value is None or value == "":
+            return EMPTY
+        if self.choices is not None:
+            return format_html(
+                '<span class="badge bg-{}-lt" data-{}="{}">{}</span>',
+                self.choices.colour(value),
+                self.name,
+                value,
+                choice_label(self.choices, value),
+            )
+        text = display_text(value, self.date_format)
+        if self.link:
+            return format_html('<a href="{}">{}</a>', reverse(self.link, args=[row.pk]), text)
+        return text
+
+
+def display_text(value, date_format: str = "") -> str:
+    """A value as page text: times in the reader's zone and the language's named format."""
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return formats.date_format(value, date_format or "SHORT_DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, date_format or "SHORT_DATE_FORMAT")
+    if hasattr(value, "all"):
+        return ", ".join(str(item) for item in value.all())
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+__all__ = ["Column", "choice_label", "display_text", "resolve"]
