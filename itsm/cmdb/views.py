@@ -3,12 +3,10 @@ view; CI classes with their attribute definitions; relation types. Writes call s
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from itsm.cmdb import selectors, services
 from itsm.cmdb.choices import CI_MACHINE, CIStatus, Criticality
-from itsm.cmdb.filtersets import CIFilterSet
 from itsm.cmdb.forms import (
     AsOfForm,
     AttributeDefinitionForm,
@@ -35,60 +32,17 @@ from itsm.cmdb.models import (
     RelationType,
 )
 from itsm.core import policy
-from itsm.core.confirm import confirm_action, confirm_transition
-from itsm.core.errors import DomainError, NotFound
-from itsm.core.form_helpers import apply_errors, style_form
-from itsm.core.generic_views import get_restricted_or_404, keyset_page, require_can
-
-WRITE_ERRORS = (DomainError, DjangoValidationError)
-
-
-def _message_errors(request, error) -> None:
-    fields = getattr(error, "fields", None) or {}
-    texts = [f"{name}: {m}" if name else str(m) for name, ms in fields.items() for m in ms]
-    messages.error(request, "; ".join(texts) or str(getattr(error, "detail", error)))
-
+from itsm.core.errors import NotFound
+from itsm.core.form_views import (
+    TransitionView,
+    action_post,
+    changed_values,
+    form_page,
+    save_form,
+)
+from itsm.core.generic_views import get_restricted_or_404, require_can
 
 # --- configuration items ----------------------------------------------------------------------
-
-
-@login_required
-def ci_list(request):
-    require_can(request.user, ConfigurationItem, "view")
-    queryset = (
-        ConfigurationItem.objects.restrict(request.user, "view")
-        .select_related("ci_class", "customer")
-        .only(
-            "id",
-            "number",
-            "name",
-            "identifier",
-            "status",
-            "criticality",
-            "location",
-            "ci_class__code",
-            "ci_class__name_zh",
-            "ci_class__name_en",
-            "customer__name",
-        )
-    )
-    # the customer filter lists only the visible customers (``visible_customers``)
-    filterset = CIFilterSet(request.GET or None, queryset=queryset, request=request)
-    style_form(filterset.form)
-    valid = not filterset.is_bound or filterset.is_valid()
-    page = keyset_page(filterset.qs if valid else queryset.none(), request)
-    return render(
-        request,
-        "cmdb/ci_list.html",
-        {
-            "filterset": filterset,
-            "page": page,
-            "can_add": policy.can(request.user, ConfigurationItem, "add"),
-            "is_staff": policy.is_provider_staff(request.user),
-            "CIStatus": CIStatus,
-            "Criticality": Criticality,
-        },
-    )
 
 
 def _ci_or_404(request, pk, action="view"):
@@ -164,35 +118,30 @@ def _chosen_class(request, default: CIClass | None = None) -> CIClass | None:
 def ci_create(request):
     require_can(request.user, ConfigurationItem, "add")
     ci_class = _chosen_class(request)
-    chooser = ClassChoiceForm(initial={"ci_class": ci_class.pk if ci_class else None})
-    form = None
-    if ci_class is not None:
-        if request.method == "POST":
-            form = CIForm(request.POST, ci_class=ci_class, user=request.user)
-            if form.is_valid():
-                try:
-                    ci = services.create_ci(
-                        by=request.user,
-                        change_reference=form.cleaned_data.get("change_reference", ""),
-                        **form.ci_fields(),
-                    )
-                except WRITE_ERRORS as error:
-                    form.apply_errors(error)
-                else:
-                    messages.success(request, _("Saved."))
-                    return redirect("cmdb:ci_detail", pk=ci.pk)
-        else:
-            form = CIForm(ci_class=ci_class, user=request.user)
-    return render(
-        request,
-        "cmdb/ci_form.html",
-        {
-            "form": form,
-            "chooser": chooser,
+    page = {
+        "heading": _("New configuration item"),
+        "cancel_url": reverse("cmdb:ci_list"),
+        "template": "cmdb/ci_form.html",
+        "context": {
+            "chooser": ClassChoiceForm(initial={"ci_class": ci_class.pk if ci_class else None}),
             "ci_class": ci_class,
-            "heading": _("New configuration item"),
-            "cancel_url": reverse("cmdb:ci_list"),
         },
+    }
+    if ci_class is None:  # the class is chosen first: its attributes make the form
+        context = {"form": None, "heading": page["heading"], "cancel_url": page["cancel_url"]}
+        return render(request, page["template"], {**context, **page["context"]})
+    form = CIForm(request.POST or None, ci_class=ci_class, user=request.user)
+    return form_page(
+        request,
+        form,
+        lambda: services.create_ci(
+            by=request.user,
+            change_reference=form.cleaned_data.get("change_reference", ""),
+            **form.ci_fields(),
+        ),
+        success=_("Saved."),
+        next_url=lambda ci: reverse("cmdb:ci_detail", args=[ci.pk]),
+        **page,
     )
 
 
@@ -200,84 +149,80 @@ def ci_create(request):
 def ci_edit(request, pk: int):
     ci = _ci_or_404(request, pk, "change")
     ci_class = _chosen_class(request, ci.ci_class)
-    chooser = ClassChoiceForm(initial={"ci_class": ci_class.pk})
-    if request.method == "POST":
-        form = CIForm(request.POST, ci_class=ci_class, user=request.user)
-        if form.is_valid():
-            fields = form.ci_fields()
-            changed = {
-                name: value
-                for name, value in fields.items()
-                if name == "attributes" or getattr(ci, name) != value
-            }
-            if changed.get("attributes") == ci.attributes and ci_class.pk == ci.ci_class_id:
-                changed.pop("attributes")
-            try:
-                services.update_ci(
-                    ci,
-                    by=request.user,
-                    version=form.cleaned_data.get("version"),
-                    change_reference=form.cleaned_data.get("change_reference", ""),
-                    **changed,
-                )
-            except WRITE_ERRORS as error:
-                form.apply_errors(error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("cmdb:ci_detail", pk=ci.pk)
-    else:
-        initial = {
-            "name": ci.name,
-            "identifier": ci.identifier,
-            "criticality": ci.criticality,
-            "customer": ci.customer_id,
-            "supplier": ci.supplier_id,
-            "owner": ci.owner_id,
-            "location": ci.location,
-            "description": ci.description,
-            "version": ci.version,
+    initial = {
+        "name": ci.name,
+        "identifier": ci.identifier,
+        "criticality": ci.criticality,
+        "customer": ci.customer_id,
+        "supplier": ci.supplier_id,
+        "owner": ci.owner_id,
+        "location": ci.location,
+        "description": ci.description,
+        "version": ci.version,
+    }
+    form = CIForm(
+        request.POST or None,
+        initial=initial,
+        ci_class=ci_class,
+        attributes=ci.attributes,
+        user=request.user,
+    )
+
+    def save():
+        fields = form.ci_fields()
+        changed = {
+            name: value
+            for name, value in fields.items()
+            if name == "attributes" or getattr(ci, name) != value
         }
-        form = CIForm(
-            initial=initial, ci_class=ci_class, attributes=ci.attributes, user=request.user
+        if changed.get("attributes") == ci.attributes and ci_class.pk == ci.ci_class_id:
+            changed.pop("attributes")
+        services.update_ci(
+            ci,
+            by=request.user,
+            version=form.cleaned_data.get("version"),
+            change_reference=form.cleaned_data.get("change_reference", ""),
+            **changed,
         )
-    return render(
+
+    return form_page(
         request,
-        "cmdb/ci_form.html",
-        {
-            "form": form,
-            "chooser": chooser,
+        form,
+        save,
+        success=_("Saved."),
+        next_url=reverse("cmdb:ci_detail", kwargs={"pk": ci.pk}),
+        heading=_("Edit {name}").format(name=ci),
+        cancel_url=reverse("cmdb:ci_detail", kwargs={"pk": ci.pk}),
+        template="cmdb/ci_form.html",
+        context={
+            "chooser": ClassChoiceForm(initial={"ci_class": ci_class.pk}),
             "ci_class": ci_class,
             "ci": ci,
-            "heading": _("Edit {name}").format(name=ci),
-            "cancel_url": reverse("cmdb:ci_detail", kwargs={"pk": ci.pk}),
         },
     )
 
 
-@login_required
-@require_POST
-def ci_transition(request, pk: int):
-    ci = _ci_or_404(request, pk, "change")
-    form = TransitionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a valid status."))
-        return redirect("cmdb:ci_detail", pk=ci.pk)
-    detail = reverse("cmdb:ci_detail", args=[ci.pk])
-    if confirmation := confirm_transition(request, ci, form.cleaned_data["to"], cancel_url=detail):
-        return confirmation
-    try:
+class CITransition(TransitionView):
+    """A CI's status change (``CI_MACHINE``), with its authorising change."""
+
+    model = ConfigurationItem
+    form_class = TransitionForm
+    detail_url_name = "cmdb:ci_detail"
+
+    def base_queryset(self):
+        return ConfigurationItem.objects.select_related("ci_class", "customer", "supplier", "owner")
+
+    def perform(self, obj, data):
         services.transition_ci(
-            ci,
-            to=form.cleaned_data["to"],
-            by=request.user,
-            version=form.cleaned_data["version"],
-            change_reference=form.cleaned_data.get("change_reference", ""),
+            obj,
+            to=data["to"],
+            by=self.request.user,
+            version=data["version"],
+            change_reference=data.get("change_reference", ""),
         )
-    except WRITE_ERRORS as error:
-        messages.error(request, str(getattr(error, "detail", error)))
-    else:
-        messages.success(request, _("Status changed."))
-    return redirect("cmdb:ci_detail", pk=ci.pk)
+
+
+ci_transition = CITransition.as_view()
 
 
 @login_required
@@ -286,30 +231,28 @@ def relation_add(request, pk: int):
     ci = _ci_or_404(request, pk, "change")
     require_can(request.user, Relation, "add")
     form = RelationForm(request.POST, user=request.user)
-    if form.is_valid():
+
+    def save():
         other = form.cleaned_data["other"]
         source, target = (ci, other) if form.cleaned_data["direction"] == "out" else (other, ci)
-        try:
-            services.create_relation(
-                source=source,
-                target=target,
-                type=form.cleaned_data["type"],
-                by=request.user,
-                note=form.cleaned_data.get("note", ""),
-                change_reference=form.cleaned_data.get("change_reference", ""),
-            )
-        except WRITE_ERRORS as error:
-            fields = getattr(error, "fields", None)
-            if fields:  # the service names source/target: the form has one "other" field
-                error.fields = {
-                    ("other" if k in ("source", "target") else k): v for k, v in fields.items()
-                }
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Relation added."))
-            return redirect("cmdb:ci_detail", pk=ci.pk)
-    # the page again, with the values the user entered and the errors beside the fields
-    return _ci_detail_page(request, ci, relation_form=form)
+        services.create_relation(
+            source=source,
+            target=target,
+            type=form.cleaned_data["type"],
+            by=request.user,
+            note=form.cleaned_data.get("note", ""),
+            change_reference=form.cleaned_data.get("change_reference", ""),
+        )
+
+    response = save_form(
+        request,
+        form,
+        save,
+        success=_("Relation added."),
+        next_url=reverse("cmdb:ci_detail", args=[ci.pk]),
+    )
+    # else the page again, with the values the user entered and the errors beside the fields
+    return response or _ci_detail_page(request, ci, relation_form=form)
 
 
 @login_required
@@ -323,28 +266,26 @@ def relation_remove(request, pk: int, relation_pk: int):
         ),
         pk=relation_pk,
     )
-    confirmation = confirm_action(
+    detail = reverse("cmdb:ci_detail", args=[ci.pk])
+    return action_post(
         request,
-        heading=_("Remove the relation?"),
-        consequence=_(
-            "The relation “{source} {relation} {target}” is deleted. Both configuration items' "
-            "timelines record the removal; to restore it, add the relation again."
-        ).format(source=relation.source, relation=relation.type, target=relation.target),
-        button=_("Remove relation"),
-        cancel_url=reverse("cmdb:ci_detail", args=[ci.pk]),
-        record=ci,
-    )
-    if confirmation:
-        return confirmation
-    try:
-        services.delete_relation(
+        lambda: services.delete_relation(
             relation, by=request.user, change_reference=request.POST.get("change_reference", "")
-        )
-    except WRITE_ERRORS as error:
-        _message_errors(request, error)
-    else:
-        messages.success(request, _("Relation removed."))
-    return redirect("cmdb:ci_detail", pk=ci.pk)
+        ),
+        success=_("Relation removed."),
+        next_url=detail,
+        model=Relation,
+        confirm={
+            "heading": _("Remove the relation?"),
+            "consequence": _(
+                "The relation “{source} {relation} {target}” is deleted. Both configuration "
+                "items' timelines record the removal; to restore it, add the relation again."
+            ).format(source=relation.source, relation=relation.type, target=relation.target),
+            "button": _("Remove relation"),
+            "cancel_url": detail,
+            "record": ci,
+        },
+    )
 
 
 @login_required
@@ -376,27 +317,6 @@ def ci_as_of(request, pk: int):
 # --- classes and attribute definitions --------------------------------------------------------
 
 
-@login_required
-def class_list(request):
-    require_can(request.user, CIClass, "view")
-    classes = CIClass.objects.restrict(request.user, "view")
-    if not policy.is_provider_staff(request.user):
-        raise PermissionDenied
-    counts = {}
-    for row in (
-        AttributeDefinition.objects.filter(ci_class__in=classes)
-        .values_list("ci_class_id", flat=True)
-        .order_by()
-    ):
-        counts[row] = counts.get(row, 0) + 1
-    rows = [{"ci_class": c, "attribute_count": counts.get(c.pk, 0)} for c in classes]
-    return render(
-        request,
-        "cmdb/class_list.html",
-        {"rows": rows, "can_add": policy.can(request.user, CIClass, "add")},
-    )
-
-
 def _class_or_404(request, pk, action="view"):
     # classes are provider-internal: a customer gets 403 (policy.can_reach), like the list
     return get_restricted_or_404(request, CIClass, pk, action, visible_first=True)
@@ -410,15 +330,18 @@ def class_detail(request, pk: int):
     form = None
     if can_edit_attributes:
         form = AttributeDefinitionForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                values = form.values()
-                services.create_attribute(ci_class=ci_class, by=request.user, **values)
-            except WRITE_ERRORS as error:
-                form.apply_errors(error)
-            else:
-                messages.success(request, _("Attribute added."))
-                return redirect("cmdb:class_detail", pk=ci_class.pk)
+        if request.method == "POST":
+            response = save_form(
+                request,
+                form,
+                lambda: services.create_attribute(
+                    ci_class=ci_class, by=request.user, **form.values()
+                ),
+                success=_("Attribute added."),
+                next_url=_class_url(ci_class),
+            )
+            if response is not None:
+                return response
     elif request.method == "POST":
         raise PermissionDenied
     return render(
@@ -436,29 +359,20 @@ def class_detail(request, pk: int):
     )
 
 
-def _reference_form(request, form, *, save, success_url, heading, cancel_url, instance=None):
-    """The create/edit page of a class or relation type: a built-in keeps its code; on a
-    valid POST *save(data, version)* runs the service (an edit passes only changed fields)."""
-    if instance is not None and instance.is_builtin:
+def _reference_values(form, *, instance=None) -> dict:
+    """The values a class or relation type form sends to its service: every field on create,
+    the changed ones on edit (``version`` goes separately)."""
+    names = [name for name in form.fields if name != "version"]
+    if instance is None:
+        return {name: form.cleaned_data[name] for name in names}
+    return changed_values(form, names)
+
+
+def _builtin_code(form, instance):
+    """A built-in class or relation type keeps its code."""
+    if instance.is_builtin:
         form.fields["code"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        if instance is None:
-            data = dict(form.cleaned_data)
-        else:
-            data = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
-        data.pop("version", None)
-        try:
-            record = save(data, form.cleaned_data.get("version"))
-        except WRITE_ERRORS as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(success_url(record))
-    return render(
-        request,
-        "core/form.html",
-        {"form": form, "heading": heading, "cancel_url": cancel_url},
-    )
+    return form
 
 
 def _class_url(ci_class) -> str:
@@ -468,11 +382,13 @@ def _class_url(ci_class) -> str:
 @login_required
 def class_create(request):
     require_can(request.user, CIClass, "add")
-    return _reference_form(
+    form = CIClassForm(request.POST or None)
+    return form_page(
         request,
-        CIClassForm(request.POST or None),
-        save=lambda data, version: services.create_class(by=request.user, **data),
-        success_url=_class_url,
+        form,
+        lambda: services.create_class(by=request.user, **_reference_values(form)),
+        success=_("Saved."),
+        next_url=_class_url,
         heading=_("New CI class"),
         cancel_url=reverse("cmdb:class_list"),
     )
@@ -481,22 +397,23 @@ def class_create(request):
 @login_required
 def class_edit(request, pk: int):
     ci_class = _class_or_404(request, pk, "change")
-    form = CIClassForm(
-        request.POST or None, instance=ci_class, initial={"version": ci_class.version}
+    form = _builtin_code(
+        CIClassForm(request.POST or None, instance=ci_class, initial={"version": ci_class.version}),
+        ci_class,
     )
-
-    def save(data, version):
-        services.update_class(ci_class, by=request.user, version=version, **data)
-        return ci_class
-
-    return _reference_form(
+    return form_page(
         request,
         form,
-        save=save,
-        success_url=_class_url,
+        lambda: services.update_class(
+            ci_class,
+            by=request.user,
+            version=form.cleaned_data.get("version"),
+            **_reference_values(form, instance=ci_class),
+        ),
+        success=_("Saved."),
+        next_url=_class_url(ci_class),
         heading=_("Edit {name}").format(name=ci_class.label),
         cancel_url=_class_url(ci_class),
-        instance=ci_class,
     )
 
 
@@ -512,28 +429,25 @@ def attribute_edit(request, pk: int):
     form = AttributeDefinitionForm(
         request.POST or None, instance=definition, initial={"version": definition.version}
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         values = form.values()
         values.pop("key", None)
-        try:
-            services.update_attribute(
-                definition, by=request.user, version=form.cleaned_data.get("version"), **values
-            )
-        except WRITE_ERRORS as error:
-            form.apply_errors(error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("cmdb:class_detail", pk=definition.ci_class_id)
-    return render(
+        services.update_attribute(
+            definition, by=request.user, version=form.cleaned_data.get("version"), **values
+        )
+
+    class_url = reverse("cmdb:class_detail", kwargs={"pk": definition.ci_class_id})
+    return form_page(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "heading": _("Edit attribute {key} of {cls}").format(
-                key=definition.key, cls=definition.ci_class.label
-            ),
-            "cancel_url": reverse("cmdb:class_detail", kwargs={"pk": definition.ci_class_id}),
-        },
+        form,
+        save,
+        success=_("Saved."),
+        next_url=class_url,
+        heading=_("Edit attribute {key} of {cls}").format(
+            key=definition.key, cls=definition.ci_class.label
+        ),
+        cancel_url=class_url,
     )
 
 
@@ -541,50 +455,27 @@ def attribute_edit(request, pk: int):
 @require_POST
 def attribute_delete(request, pk: int):
     definition = get_restricted_or_404(request, AttributeDefinition, pk, "delete")
-    class_pk = definition.ci_class_id
-    confirmation = confirm_action(
+    class_url = reverse("cmdb:class_detail", args=[definition.ci_class_id])
+    return action_post(
         request,
-        heading=_("Remove the attribute “{name}”?").format(name=definition.key),
-        consequence=_(
-            "The attribute is removed from the class; configuration items of the class no "
-            "longer show or accept it."
-        ),
-        button=_("Remove attribute"),
-        cancel_url=reverse("cmdb:class_detail", args=[class_pk]),
-        record=definition.ci_class,
+        lambda: services.delete_attribute(definition, by=request.user),
+        success=_("Attribute removed."),
+        next_url=class_url,
+        model=AttributeDefinition,
+        confirm={
+            "heading": _("Remove the attribute “{name}”?").format(name=definition.key),
+            "consequence": _(
+                "The attribute is removed from the class; configuration items of the class no "
+                "longer show or accept it."
+            ),
+            "button": _("Remove attribute"),
+            "cancel_url": class_url,
+            "record": definition.ci_class,
+        },
     )
-    if confirmation:
-        return confirmation
-    try:
-        services.delete_attribute(definition, by=request.user)
-    except WRITE_ERRORS as error:
-        messages.error(request, str(getattr(error, "detail", error)))
-    else:
-        messages.success(request, _("Attribute removed."))
-    return redirect("cmdb:class_detail", pk=class_pk)
 
 
 # --- relation types ---------------------------------------------------------------------------
-
-
-@login_required
-def relation_type_list(request):
-    if not policy.is_provider_staff(request.user):
-        raise PermissionDenied
-    types = list(
-        RelationType.objects.restrict(request.user, "view").prefetch_related(
-            "source_classes", "target_classes"
-        )
-    )
-    return render(
-        request,
-        "cmdb/relation_type_list.html",
-        {
-            "types": types,
-            "can_add": policy.can(request.user, RelationType, "add"),
-            "can_change": policy.can(request.user, RelationType, "change"),
-        },
-    )
 
 
 def _relation_type_list_url(_record=None) -> str:
@@ -594,11 +485,13 @@ def _relation_type_list_url(_record=None) -> str:
 @login_required
 def relation_type_create(request):
     require_can(request.user, RelationType, "add")
-    return _reference_form(
+    form = RelationTypeForm(request.POST or None)
+    return form_page(
         request,
-        RelationTypeForm(request.POST or None),
-        save=lambda data, version: services.create_relation_type(by=request.user, **data),
-        success_url=_relation_type_list_url,
+        form,
+        lambda: services.create_relation_type(by=request.user, **_reference_values(form)),
+        success=_("Saved."),
+        next_url=_relation_type_list_url,
         heading=_("New relation type"),
         cancel_url=_relation_type_list_url(),
     )
@@ -607,20 +500,23 @@ def relation_type_create(request):
 @login_required
 def relation_type_edit(request, pk: int):
     relation_type = get_restricted_or_404(request, RelationType, pk, "change")
-    form = RelationTypeForm(
-        request.POST or None, instance=relation_type, initial={"version": relation_type.version}
+    form = _builtin_code(
+        RelationTypeForm(
+            request.POST or None, instance=relation_type, initial={"version": relation_type.version}
+        ),
+        relation_type,
     )
-
-    def save(data, version):
-        services.update_relation_type(relation_type, by=request.user, version=version, **data)
-        return relation_type
-
-    return _reference_form(
+    return form_page(
         request,
         form,
-        save=save,
-        success_url=_relation_type_list_url,
+        lambda: services.update_relation_type(
+            relation_type,
+            by=request.user,
+            version=form.cleaned_data.get("version"),
+            **_reference_values(form, instance=relation_type),
+        ),
+        success=_("Saved."),
+        next_url=_relation_type_list_url(),
         heading=_("Edit {name}").format(name=relation_type.label),
         cancel_url=_relation_type_list_url(),
-        instance=relation_type,
     )

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from itsm.cmdb import audit as audit_services
-from itsm.cmdb import importer, selectors
-from itsm.cmdb.choices import AuditStatus, DifferenceDecision, DifferenceKind
+from itsm.cmdb import importer
+from itsm.cmdb.choices import AUDIT_MACHINE, AuditStatus, DifferenceDecision, DifferenceKind
 from itsm.cmdb.forms_audit import (
     AuditCreateForm,
     CloseForm,
@@ -29,28 +29,12 @@ from itsm.cmdb.forms_audit import (
 )
 from itsm.cmdb.models import AuditDifference, CIClass, ConfigurationAudit, ConfigurationItem
 from itsm.core import policy
+from itsm.core.confirm import confirm_transition
 from itsm.core.errors import DomainError
 from itsm.core.form_helpers import apply_errors
-from itsm.core.generic_views import get_restricted_or_404, keyset_page, require_can, restricted
+from itsm.core.generic_views import get_restricted_or_404, require_can
 
 # --- audits -----------------------------------------------------------------------------------
-
-
-@login_required
-def audit_list(request):
-    queryset = restricted(request, ConfigurationAudit).select_related("scope_class", "performed_by")
-    page = keyset_page(queryset, request)
-    return render(
-        request,
-        "cmdb/audit_list.html",
-        {
-            "page": page,
-            "audits": page.rows,
-            "can_add": policy.can(request.user, ConfigurationAudit, "add"),
-            "overall_accuracy": selectors.configuration_accuracy(),
-            "can_import": policy.can(request.user, ConfigurationItem, "add"),
-        },
-    )
 
 
 @login_required
@@ -132,6 +116,7 @@ def audit_detail(request, pk: int):
             "rows": rows,
             "filters": filters,
             "can_change": can_change,
+            "close_confirm": AUDIT_MACHINE.by_name("close").confirm,
             "status_label": AuditStatus(audit.status).label,
             "status_colour": AuditStatus.colour(audit.status),
         },
@@ -182,6 +167,9 @@ def audit_decide(request, pk: int):
 @require_POST
 def audit_close(request, pk: int):
     audit = get_restricted_or_404(request, ConfigurationAudit, pk, "change")
+    detail = reverse("cmdb:audit_detail", args=[pk])
+    if confirmation := confirm_transition(request, audit, AuditStatus.CLOSED, cancel_url=detail):
+        return confirmation
     form = CloseForm(request.POST)
     form.is_valid()
     try:

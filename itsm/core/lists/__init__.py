@@ -1,7 +1,7 @@
 """Record lists shared by every module: columns, sorted keyset paging, column choice and
 CSV/Excel export (:class:`RecordListView`; see ``views.py``)."""
 
-from itsm.core.lists.columns import Column
+from itsm.core.lists.columns import Column, by_language
 from itsm.core.lists.paging import KeysetPage, Sort, keyset_page
 from itsm.core.lists.views import RecordListView, restrict_filter_choices
 
@@ -10,6 +10,7 @@ __all__ = [
     "KeysetPage",
     "RecordListView",
     "Sort",
+    "by_language",
     "keyset_page",
     "restrict_filter_choices",
 ]

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 EMPTY = mark_safe('<span class="text-secondary">—</span>')
@@ -43,6 +44,22 @@ def resolve(row, path: str):
     return value
 
 
+@dataclass(frozen=True)
+class ByLanguage:
+    """A sort path that depends on the active language: ``by_language("name_zh", "name_en")``
+    sorts names entered in both languages by the one the reader sees."""
+
+    zh: str
+    en: str
+
+    def __call__(self) -> str:
+        return self.zh if (get_language() or "").startswith("zh") else self.en
+
+
+def by_language(zh: str, en: str) -> ByLanguage:
+    return ByLanguage(zh, en)
+
+
 def choice_label(choices, value) -> str:
     return str(dict(choices.choices).get(value, value))
 
@@ -54,7 +71,7 @@ class Column:
     name: str
     label: Any
     value: str | Callable[[Any], Any] | None = None
-    sort: str | Expression | None = None
+    sort: str | Expression | ByLanguage | None = None
     visible: bool = True
     choices: Any = None
     link: str | None = None
@@ -62,11 +79,16 @@ class Column:
     export: Callable[[Any], Any] | None = None
     date_format: str = ""
     staff_only: bool = False
+    exportable: bool = True
     css: str = ""
 
     @property
     def sortable(self) -> bool:
         return self.sort is not None
+
+    def sort_expression(self):
+        """The ORM expression to sort by, read per request (see :func:`by_language`)."""
+        return self.sort() if isinstance(self.sort, ByLanguage) else self.sort
 
     def raw(self, row):
         if callable(self.value):
@@ -129,4 +151,4 @@ def display_text(value, date_format: str = "") -> str:
     return str(value)
 
 
-__all__ = ["Column", "choice_label", "display_text", "resolve"]
+__all__ = ["ByLanguage", "Column", "by_language", "choice_label", "display_text", "resolve"]

@@ -96,7 +96,7 @@ class RecordListView(PolicyMixin, TemplateView):
             if name == "id":
                 return Sort("id", None, descending)
             if name in sortable:
-                return Sort(name, sortable[name].sort, descending)
+                return Sort(name, sortable[name].sort_expression(), descending)
         return Sort("id", None, True)
 
     def row_attrs(self, row) -> dict[str, object]:
@@ -191,7 +191,7 @@ class RecordListView(PolicyMixin, TemplateView):
             query = self.request.GET.copy()
             query.pop("export", None)
             return HttpResponseRedirect(f"{self.request.path}?{query.urlencode()}")
-        columns = self.shown_columns()
+        columns = [c for c in self.shown_columns() if c.exportable]
         headers = [c.label for c in columns]
         values = ([c.export_value(row) for c in columns] for row in rows)
         stem = f"{self.key().replace('.', '-')}-{timezone.localdate():%Y%m%d}"
