@@ -155,6 +155,18 @@ class Service(DomainModel):
         delete=CATALOG_WRITERS,
         tenant_field="customers",
         external_filter=models.Q(status=ServiceStatus.PUBLISHED),
+        # internal configuration and workflow details
+        internal_fields=(
+            "business_ci",
+            "linked_cis",
+            "submitted_by",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "retired_by",
+            "retired_at",
+            "transitions",
+        ),
     )
     state_machine = SERVICE_MACHINE
 

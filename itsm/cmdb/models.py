@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from itsm.cmdb.choices import (
+    AUDIT_MACHINE,
     CI_MACHINE,
     CMDB_WRITERS,
     AttributeType,
@@ -174,6 +175,7 @@ class ConfigurationItem(DomainModel):
         delete=ADMIN,
         tenant_field="customer",
         supplier_field="supplier",
+        shared_if_unowned=True,  # a CI without a customer is shared infrastructure
     )
     state_machine = CI_MACHINE
 
@@ -308,6 +310,7 @@ class ConfigurationAudit(DomainModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     policy = ModelPolicy(view=STAFF, add=CMDB_WRITERS, change=CMDB_WRITERS, delete=ADMIN)
+    state_machine = AUDIT_MACHINE
 
     class Meta:
         verbose_name = _("configuration audit")

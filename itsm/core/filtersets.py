@@ -38,11 +38,37 @@ def _verbose_name(model, field_name: str):
         return None
 
 
+def restrict_filter_choices(filterset, user) -> None:
+    """THE filter-choice helper for tenancy: every model-choice filter of *filterset* (a
+    ``ModelChoiceFilter``/``ModelMultipleChoiceFilter`` with a queryset) offers and accepts
+    only the rows *user* may view (``policy.restrict(queryset, user, "view")``), so a filter
+    never lists another customer's organisation or CI and another customer's id answers 400.
+    No user: no rows (fail closed). Callable querysets (``queryset=visible_customers``) get
+    the request themselves and are left as they are.
+
+    :class:`FilterSet` calls it on construction with the request's user, so every FilterSet
+    deriving from it — UI lists (``core.generic_views.RecordListView``) and API viewsets
+    (django-filter's backend passes the request) — is covered; a view building a FilterSet
+    that does not derive from it calls this function itself."""
+    from itsm.core import policy
+
+    for filter_ in filterset.filters.values():
+        queryset = getattr(filter_, "queryset", None)
+        model = getattr(queryset, "model", None)
+        if model is not None and hasattr(model, "policy"):
+            filter_.queryset = policy.restrict(queryset, user, "view")
+
+
 class FilterSet(django_filters.FilterSet):
     """The base of every FilterSet: yes/no filters offer “Any / Yes / No” with “Any” as the
     default, and single-choice filters start at “Any” instead of a dashed line. Labels are set
     explicitly where django-filter would derive an awkward one from a
-    field path (``role_assignments__role`` → “Role assignments role”)."""
+    field path (``role_assignments__role`` → “Role assignments role”). Model-choice filters
+    list only the rows the requesting user may view (:func:`restrict_filter_choices`)."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        restrict_filter_choices(self, getattr(request, "user", None))
 
     @classmethod
     def get_filters(cls):

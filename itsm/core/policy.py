@@ -65,6 +65,14 @@ class ModelPolicy:
     supplier_field: str | None = None
     #: a ``Q`` the rows seen by customer and supplier users must also match
     external_filter: Any = None
+    #: fields only provider staff receive (OLA/UC links, internal notes, workflow details):
+    #: the API leaves them out (``core.api.base.TenancySerializerMixin``), pages and pickers
+    #: ask :func:`sees_internal` (templates: ``user|sees_internal:"app.Model"``)
+    internal_fields: tuple[str, ...] = ()
+    #: rows whose ``tenant_field`` is empty are shared (e.g. shared infrastructure CIs): every
+    #: customer and supplier may know they exist — an impact analysis passes through them and
+    #: shows them masked — without viewing them (``restrict`` still leaves them out)
+    shared_if_unowned: bool = False
 
     def roles_for(self, action: str) -> frozenset[str] | _Anyone:
         if action not in ACTIONS:
@@ -150,6 +158,77 @@ def can_reach(user, model: type[Model], action: str = "view") -> bool:
     if kind == OrganisationKind.SUPPLIER:
         return bool(model_policy.supplier_field)
     return False
+
+
+def sees_internal(user, model: type[Model]) -> bool:
+    """Whether *user* receives *model*'s ``internal_fields`` (and provider-internal details
+    of its rows on pages): provider staff only. No user: no (fail closed)."""
+    policy_for(model)  # a model without a policy is a programming error, even here
+    return is_provider_staff(user)
+
+
+def internal_fields(user, model: type[Model]) -> tuple[str, ...]:
+    """The fields of *model* to leave out for *user* (empty for provider staff)."""
+    return () if sees_internal(user, model) else policy_for(model).internal_fields
+
+
+def may_view_row(user, obj) -> bool:
+    """:func:`restrict` evaluated on one loaded row: whether *user* may view *obj* (e.g. the
+    other end of a relation). The tenant/supplier field is compared in Python; a model with an
+    ``external_filter`` asks the database."""
+    model = type(obj)
+    if obj is None or not can(user, model, "view"):
+        return False
+    if is_provider_staff(user):
+        return True
+    model_policy = policy_for(model)
+    kind = user.organisation_kind
+    path = {
+        OrganisationKind.CUSTOMER: model_policy.tenant_field,
+        OrganisationKind.SUPPLIER: model_policy.supplier_field,
+    }.get(kind)
+    if not path:
+        return False
+    owner = _owner_id(obj, path)
+    if model_policy.external_filter is not None or hasattr(owner, "all"):
+        # a Q, or a many-to-many owner (a service's customers): the database decides
+        return restrict(model._default_manager.filter(pk=obj.pk), user, "view").exists()
+    return owner == user.organisation_id
+
+
+def _owner_id(obj, path: str):
+    *hops, last = path.split("__")
+    for hop in hops:
+        obj = getattr(obj, hop, None)
+        if obj is None:
+            return None
+    return getattr(obj, f"{last}_id", getattr(obj, last, None))
+
+
+def shared_column(model: type[Model]) -> str | None:
+    """The column whose emptiness makes a row of *model* shared (``shared_if_unowned``), for
+    raw SQL such as the impact analysis's recursive query; ``None`` when nothing is shared."""
+    model_policy = policy_for(model)
+    if not (model_policy.shared_if_unowned and model_policy.tenant_field):
+        return None
+    return model._meta.get_field(model_policy.tenant_field).get_attname_column()[1]
+
+
+def is_shared(obj) -> bool:
+    """Whether *obj* is a shared row (its model's ``shared_if_unowned`` and no owner)."""
+    model_policy = policy_for(type(obj))
+    return bool(
+        model_policy.shared_if_unowned
+        and model_policy.tenant_field
+        and _owner_id(obj, model_policy.tenant_field) is None
+    )
+
+
+def is_administrator(user) -> bool:
+    """Whether *user* administers the platform: a superuser, or a provider user with the
+    administrator role (whom :func:`can` allows everything). The people to alert are
+    ``core.selectors.administrators()``."""
+    return is_provider_staff(user) and (user.is_superuser or Role.ADMINISTRATOR in user.roles)
 
 
 def is_provider_staff(user) -> bool:

@@ -229,6 +229,66 @@ def update_record(obj, *, by, expected_version: int | None, note: str = "", **fi
     return obj
 
 
+def refuse_unknown_fields(fields, allowed) -> None:
+    """Raise ``ValidationFailed`` naming every field of *fields* not in *allowed* (what an
+    ``update_*`` service may change): a client cannot write a field the service does not own."""
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise ValidationFailed(
+            fields={name: [str(_("This field cannot be changed."))] for name in unknown}
+        )
+
+
+def _refuse_moves(obj, fields: dict, names) -> None:
+    """Drop from *fields* the fixed *names* sent unchanged; refuse a change of any of them."""
+    for name in names:
+        if name in fields:
+            value = fields.pop(name)
+            if getattr(value, "pk", value) != getattr(obj, f"{name}_id", getattr(obj, name)):
+                raise ValidationFailed(fields={name: [str(_("This field cannot be changed."))]})
+
+
+ORGANISATION_EDITABLE = frozenset({"code", "name", "is_active", "notes"})
+USER_EDITABLE = frozenset({"username", "display_name", "email", "phone", "language", "is_active"})
+TEAM_EDITABLE = frozenset({"code", "name", "leader", "email", "is_active"})
+
+
+def update_organisation(
+    organisation: Organisation, *, by, expected_version: int | None, **fields
+) -> Organisation:
+    """Change an organisation's code, name, notes or active flag (its kind never changes)."""
+    _refuse_moves(organisation, fields, ("kind",))
+    refuse_unknown_fields(fields, ORGANISATION_EDITABLE)
+    return update_record(organisation, by=by, expected_version=expected_version, **fields)
+
+
+def update_user(
+    user: User, *, by, expected_version: int | None, roles=None, password=None, **fields
+) -> User:
+    """Change a person's details; *roles* (when given) replace theirs, *password* (when given)
+    is set (which revokes their API tokens). A user never moves to another organisation."""
+    _refuse_moves(user, fields, ("organisation",))
+    refuse_unknown_fields(fields, USER_EDITABLE)
+    with transaction.atomic():
+        if password:
+            user.set_password(password)
+        user = update_record(user, by=by, expected_version=expected_version, **fields)
+        if roles is not None:
+            set_roles(user, roles=roles, by=by)
+    return user
+
+
+def update_team(team: Team, *, by, expected_version: int | None, members=None, **fields) -> Team:
+    """Change a team; *members* (when given) replace its members (provider users only)."""
+    _refuse_moves(team, fields, ("organisation",))
+    refuse_unknown_fields(fields, TEAM_EDITABLE)
+    with transaction.atomic():
+        team = update_record(team, by=by, expected_version=expected_version, **fields)
+        if members is not None:
+            set_team_members(team, members=members, by=by)
+    return team
+
+
 def set_language(user: User, *, language: str) -> User:
     """Save *user*'s interface language (one of ``settings.LANGUAGES``).
 

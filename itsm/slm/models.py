@@ -144,6 +144,9 @@ class Agreement(DomainModel):
         delete=ADMIN,
         tenant_field="customer",
         supplier_field="supplier",
+        # OLAs/UCs are provider-internal: customers and suppliers never see the links, the
+        # underpinning check or the agreement's CI
+        internal_fields=("underpins", "underpinned_by", "underpinning_warnings", "ci"),
     )
     state_machine = AGREEMENT_MACHINE
 

@@ -15,11 +15,12 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.choices import OrganisationKind
 from itsm.core.models import Organisation, Team, User
-from itsm.core.policy import ModelPolicy, can, is_provider_staff, restrict
+from itsm.core.policy import ModelPolicy, can, is_administrator, is_provider_staff, restrict
 
 #: how far ahead review meetings and agreement expiries count as work to do
 REVIEW_HORIZON_DAYS = 30
@@ -31,7 +32,7 @@ class Card:
     """One dashboard figure: a count (or a text such as "98.5 %") linking to its list."""
 
     key: str  # stable id for tests and styling (data-card)
-    label: str
+    label: str | Promise
     value: object
     url: str | None = None
     tone: str = ""  # "danger", "warning" or "" (shown in colour when the value is not zero)
@@ -235,7 +236,7 @@ def customer_cards(user, *, today: datetime.date) -> list[Card]:
 
 def admin_cards(user) -> list[Card]:
     """The platform at a glance, for administrators: organisations, users, teams, outbox."""
-    if not _is_admin(user):
+    if not is_administrator(user):
         return []
     counts = core_counts(user)
     cards = [
@@ -266,15 +267,6 @@ def admin_cards(user) -> list[Card]:
             ),
         ]
     return cards
-
-
-def _is_admin(user) -> bool:
-    from itsm.core.choices import Role
-
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (user.is_superuser or (is_provider_staff(user) and Role.ADMINISTRATOR in user.roles))
-    )
 
 
 def core_counts(user) -> dict:
@@ -316,7 +308,7 @@ def outbox_counts(user) -> dict | None:
 
     ``None`` while the outbox app has no models yet, or for users who may not see them.
     """
-    if not _is_admin(user):
+    if not is_administrator(user):
         return None
     try:
         from itsm.core.outbox import models as outbox_models

@@ -7,23 +7,10 @@ from rest_framework import serializers
 
 from itsm.catalog.choices import ServiceMode, ServiceStatus
 from itsm.catalog.models import Service, ServiceCategory, ServiceItem
+from itsm.core import policy
 from itsm.core.api.base import DomainSerializer, TransitionSerializer
 from itsm.core.choices import OrganisationKind
 from itsm.core.models import Organisation
-from itsm.core.policy import is_provider_staff
-
-#: fields customer users do not receive (internal configuration and workflow details)
-INTERNAL_FIELDS = (
-    "business_ci",
-    "linked_cis",
-    "submitted_by",
-    "submitted_at",
-    "reviewed_by",
-    "reviewed_at",
-    "retired_by",
-    "retired_at",
-    "transitions",
-)
 
 
 class ServiceCategorySerializer(DomainSerializer):
@@ -119,14 +106,12 @@ class ServiceSerializer(DomainSerializer):
         return [t.name for t in Service.state_machine.available(obj, user)]
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        if user is not None and not is_provider_staff(user):
-            for name in INTERNAL_FIELDS:
-                data.pop(name, None)
+        data = super().to_representation(instance)  # internal fields: the policy's
+        user = self._tenancy_user()
+        if not policy.sees_internal(user, Service):
             # a customer learns only whether the service is offered to them
-            data["customers"] = [pk for pk in data["customers"] if pk == user.organisation_id]
+            own = getattr(user, "organisation_id", None)
+            data["customers"] = [pk for pk in data["customers"] if pk == own]
         return data
 
 

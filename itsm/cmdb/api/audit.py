@@ -32,6 +32,7 @@ from itsm.cmdb.models import AuditDifference, CIClass, ConfigurationAudit, Confi
 from itsm.core.api.base import MAX_ID, DomainSerializer, DomainViewSet
 from itsm.core.api.parsers import JSONParser
 from itsm.core.errors import ValidationFailed
+from itsm.core.filtersets import FilterSet
 
 # --- serializers ------------------------------------------------------------------------------
 
@@ -202,7 +203,7 @@ class CIImportResultSerializer(serializers.Serializer):
 # --- filters ----------------------------------------------------------------------------------
 
 
-class ConfigurationAuditFilterSet(django_filters.FilterSet):
+class ConfigurationAuditFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=AuditStatus.choices)
 
     class Meta:
@@ -210,7 +211,7 @@ class ConfigurationAuditFilterSet(django_filters.FilterSet):
         fields = ["status", "scope_class"]
 
 
-class AuditDifferenceFilterSet(django_filters.FilterSet):
+class AuditDifferenceFilterSet(FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=DifferenceKind.choices)
     decision = django_filters.MultipleChoiceFilter(choices=DifferenceDecision.choices)
 
@@ -269,7 +270,9 @@ class ConfigurationAuditViewSet(DomainViewSet):
         """The differences of the audit (paginated; ?kind=, ?decision=)."""
         audit = self.get_object()
         queryset = AuditDifference.objects.filter(audit=audit).select_related("audit", "ci")
-        queryset = AuditDifferenceFilterSet(request.query_params, queryset=queryset).qs
+        queryset = AuditDifferenceFilterSet(
+            request.query_params, queryset=queryset, request=request
+        ).qs
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(AuditDifferenceSerializer(page, many=True).data)
 

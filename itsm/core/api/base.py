@@ -3,18 +3,16 @@ the service functions that write (DESIGN rule 1)."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import MethodNotAllowed, NotFound
 from rest_framework.response import Response
 
-from itsm.core import services
+from itsm.core import policy, services
 from itsm.core.api.idempotency import IdempotentCreateMixin
 from itsm.core.errors import ValidationFailed
-from itsm.core.services import update_record
 from itsm.core.timeline import history_for
 
 #: largest value of a 64-bit primary key; larger ids are refused before they reach the database
@@ -36,11 +34,58 @@ class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(number)
 
 
-class DomainSerializer(serializers.ModelSerializer):
+class TenancySerializerMixin:
+    """Tenancy at the edge of every serializer — the one implementation (X-01):
+
+    * a writable related field chooses only among the rows the user may view
+      (``restrict(user, "view")``): a customer cannot point a record at another customer's
+      organisation or CI (unknown ids answer 400 "does not exist");
+    * the model's ``policy.internal_fields`` are left out of the answer, and ignored in the
+      input, for a user who may not see them (``policy.sees_internal``);
+    * without a request (or user) it fails closed: no related rows, no internal fields.
+    """
+
+    def _tenancy_user(self):
+        return getattr(self.context.get("request"), "user", None)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = self._tenancy_user()
+        for field in fields.values():
+            target = getattr(field, "child_relation", field)
+            queryset = getattr(target, "queryset", None)
+            if field.read_only or queryset is None or not hasattr(queryset.model, "policy"):
+                continue
+            target.queryset = policy.restrict(queryset, user, "view")
+        return fields
+
+    def _hidden(self) -> tuple[str, ...]:
+        model = getattr(getattr(self, "Meta", None), "model", None)
+        if model is None or not hasattr(model, "policy"):
+            return ()
+        return policy.internal_fields(self._tenancy_user(), model)
+
+    def to_internal_value(self, data):
+        hidden = self._hidden()
+        if hidden and hasattr(data, "copy") and hasattr(data, "pop"):
+            data = data.copy()  # a dict or a QueryDict (multipart), kept as it came
+            for name in hidden:
+                data.pop(name, None)
+        return super().to_internal_value(data)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name in self._hidden():
+            data.pop(name, None)
+        return data
+
+
+class DomainSerializer(TenancySerializerMixin, serializers.ModelSerializer):
     """Model serializer with the ``version`` column used for optimistic concurrency.
 
     ``version`` is read on GET and must be sent back on PUT/PATCH (or as ``If-Match``): an
     edit based on an older version answers 409 instead of overwriting someone else's change.
+    Tenancy (related-field choices, internal fields) comes from :class:`TenancySerializerMixin`.
     """
 
     serializer_related_field = BoundedPrimaryKeyRelatedField
@@ -54,21 +99,6 @@ class DomainSerializer(serializers.ModelSerializer):
 
     def get_display(self, obj) -> str:
         return str(obj)
-
-    def get_fields(self):
-        """Related-record choices are limited to rows the user may see (tenancy at the edge):
-        a customer user cannot point a record at another customer's organisation or CI."""
-        fields = super().get_fields()
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        if user is None:
-            return fields
-        for field in fields.values():
-            target = getattr(field, "child_relation", field)
-            queryset = getattr(target, "queryset", None)
-            if not field.read_only and queryset is not None and hasattr(queryset, "restrict"):
-                target.queryset = queryset.restrict(user, "view")
-        return fields
 
 
 class HistoryItemSerializer(serializers.Serializer):
@@ -89,14 +119,23 @@ class DomainViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     """CRUD through services, tenancy through ``restrict``, history read-only.
 
     Subclasses set ``queryset``, ``serializer_class``, ``filterset_class`` and implement
-    ``create_record(data, by)``; updates go through ``update_record`` unless they override
-    ``update_fields``; deletes are refused unless ``delete_record`` is implemented.
+    ``create_record(data, by)``. Updates exist only where the subclass implements
+    ``update_fields(instance, data, expected_version=…)`` by calling its app's ``update_*``
+    service (which refuses unknown fields, bumps ``version``, names the actor in the field
+    history and writes a timeline row); without it PUT/PATCH are not offered and answer 405
+    ``method_not_allowed``. Deletes are refused unless ``delete_record`` is implemented.
     """
 
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     #: the policy action an extra ``@action`` checks (``@action(..., policy_action="change")``);
     #: ``None``: derived from the HTTP method (see ``core.api.permissions``)
     policy_action: str | None = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.update_fields is DomainViewSet.update_fields:
+            # no service-backed update: PUT/PATCH are not offered (405, absent from OpenAPI)
+            cls.http_method_names = [m for m in cls.http_method_names if m not in ("put", "patch")]
 
     def get_queryset(self):
         return super().get_queryset().restrict(self.request.user, "view")
@@ -139,14 +178,9 @@ class DomainViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         )
 
     def update_fields(self, instance, data: dict, *, expected_version: int):
-        m2m = {k: data.pop(k) for k in list(data) if _is_m2m(instance, k)}
-        with transaction.atomic():
-            instance = update_record(
-                instance, by=self.request.user, expected_version=expected_version, **data
-            )
-            for name, values in m2m.items():
-                getattr(instance, name).set(values)
-        return instance
+        """Apply a validated PUT/PATCH through the app's ``update_*`` service and return the
+        record. Abstract: a viewset without it offers no update (see the class docstring)."""
+        raise MethodNotAllowed(self.request.method)
 
     def perform_destroy(self, instance):
         self.delete_record(instance, by=self.request.user)
@@ -177,13 +211,6 @@ class DomainViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         return Response(HistoryItemSerializer(items, many=True).data)
 
 
-def _is_m2m(instance, name: str) -> bool:
-    try:
-        return type(instance)._meta.get_field(name).many_to_many
-    except Exception:
-        return False
-
-
 class TransitionSerializer(serializers.Serializer):
     """Body of ``POST …/{id}/transition/``: target status, the version the client saw, a note.
 
@@ -191,7 +218,7 @@ class TransitionSerializer(serializers.Serializer):
     fields its transitions may require (they are set on the record before the check).
     """
 
-    to = serializers.CharField()
+    to: serializers.Field = serializers.CharField()
     version = serializers.IntegerField(min_value=1)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 

@@ -1,4 +1,3 @@
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import api_view
@@ -29,6 +28,11 @@ class OrganisationViewSet(DomainViewSet):
     def create_record(self, data, *, by):
         return services.create_organisation(by=by, **data)
 
+    def update_fields(self, instance, data, *, expected_version):
+        return services.update_organisation(
+            instance, by=self.request.user, expected_version=expected_version, **data
+        )
+
 
 class UserViewSet(DomainViewSet):
     """People. Roles are replaced as a whole on update."""
@@ -42,17 +46,9 @@ class UserViewSet(DomainViewSet):
         return services.create_user(by=by, roles=roles, **data)
 
     def update_fields(self, instance, data, *, expected_version):
-        roles = data.pop("roles", None)
-        password = data.pop("password", None)
-        with transaction.atomic():
-            if password:
-                instance.set_password(password)
-            instance = services.update_record(
-                instance, by=self.request.user, expected_version=expected_version, **data
-            )
-            if roles is not None:
-                services.set_roles(instance, roles=roles, by=self.request.user)
-        return instance
+        return services.update_user(
+            instance, by=self.request.user, expected_version=expected_version, **data
+        )
 
 
 class TeamViewSet(DomainViewSet):
@@ -66,14 +62,9 @@ class TeamViewSet(DomainViewSet):
         return services.create_team(by=by, **data)
 
     def update_fields(self, instance, data, *, expected_version):
-        members = data.pop("members", None)
-        with transaction.atomic():
-            instance = services.update_record(
-                instance, by=self.request.user, expected_version=expected_version, **data
-            )
-            if members is not None:
-                services.set_team_members(instance, members=members, by=self.request.user)
-        return instance
+        return services.update_team(
+            instance, by=self.request.user, expected_version=expected_version, **data
+        )
 
 
 @extend_schema(responses=UserSerializer, operation_id="core_me_retrieve")

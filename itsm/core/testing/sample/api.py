@@ -10,12 +10,13 @@ from itsm.core.api.base import (
     TransitionMixin,
     TransitionSerializer,
 )
+from itsm.core.filtersets import FilterSet
 from itsm.core.testing.sample import services
 from itsm.core.testing.sample.choices import SampleStatus
 from itsm.core.testing.sample.models import SampleTicket
 
 
-class SampleTicketFilterSet(django_filters.FilterSet):
+class SampleTicketFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=SampleStatus.choices)
 
     class Meta:
@@ -56,6 +57,11 @@ class SampleTicketViewSet(TransitionMixin, DomainViewSet):
 
     def create_record(self, data, *, by):
         return services.create_sample_ticket(by=by, **data)
+
+    def update_fields(self, instance, data, *, expected_version):
+        return services.update_sample_ticket(
+            instance, by=self.request.user, expected_version=expected_version, **data
+        )
 
     def delete_record(self, instance, *, by):
         services.delete_sample_ticket(instance, by=by)

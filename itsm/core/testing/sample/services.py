@@ -6,6 +6,7 @@ from django.db import transaction
 
 from itsm.core.models import Organisation
 from itsm.core.numbering import next_number
+from itsm.core.services import refuse_unknown_fields, update_record
 from itsm.core.testing.sample.models import SampleTicket
 from itsm.core.timeline import record_event
 
@@ -20,6 +21,14 @@ def create_sample_ticket(*, title: str, customer: Organisation, by=None) -> Samp
         ticket.save()
         record_event(ticket, "created", by=by)
     return ticket
+
+
+def update_sample_ticket(
+    ticket: SampleTicket, *, by, expected_version: int | None, **fields
+) -> SampleTicket:
+    """Change a ticket's title (the status changes only through transitions)."""
+    refuse_unknown_fields(fields, {"title"})
+    return update_record(ticket, by=by, expected_version=expected_version, **fields)
 
 
 def delete_sample_ticket(ticket: SampleTicket, *, by=None) -> None:

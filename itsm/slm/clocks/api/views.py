@@ -4,15 +4,12 @@ sweeper); SLA test tickets have create, title edit and the clock actions."""
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from itsm.core.api.base import DomainViewSet
 from itsm.core.api.pagination import KeysetPagination
-from itsm.core.errors import ValidationFailed
-from itsm.core.services import update_record
 from itsm.slm.clocks import testtickets
 from itsm.slm.clocks.api.serializers import (
     ClockSerializer,
@@ -47,15 +44,7 @@ class SlaTestTicketViewSet(DomainViewSet):
         return testtickets.create_test_ticket(by=by, **data)
 
     def update_fields(self, instance, data, *, expected_version):
-        other = sorted(set(data) - {"title"})
-        if other:
-            raise ValidationFailed(
-                fields={
-                    name: [str(_("Use the ticket's actions to change this field."))]
-                    for name in other
-                }
-            )
-        return update_record(
+        return testtickets.update_test_ticket(
             instance, by=self.request.user, expected_version=expected_version, **data
         )
 
