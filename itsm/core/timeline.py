@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import formats, timezone
@@ -22,7 +24,7 @@ _VERB_LABELS: dict[str, object] = {
 }
 
 
-def register_verb_labels(labels: dict[str, object]) -> None:
+def register_verb_labels(labels: Mapping[str, object]) -> None:
     """Declare the translated labels of an app's timeline verbs (call in ``AppConfig.ready``)."""
     _VERB_LABELS.update(labels)
 
@@ -42,14 +44,41 @@ def record_event(
     obj, verb: str, *, by=None, note: str = "", data: dict | None = None, at: datetime | None = None
 ) -> TimelineEntry:
     """Append one timeline row for *obj*. Services call this inside their transaction."""
-    return TimelineEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(type(obj)),
-        object_id=str(obj.pk),
-        verb=verb,
-        actor=by if getattr(by, "pk", None) else None,
-        note=note,
-        data=data or {},
-        at=at or timezone.now(),
+    entry = _entry(Event(obj, verb, by=by, note=note, data=data, at=at), timezone.now())
+    entry.save()
+    return entry
+
+
+@dataclass(frozen=True)
+class Event:
+    """One timeline row for :func:`record_events` (the arguments of :func:`record_event`)."""
+
+    obj: Any
+    verb: str
+    by: Any = None
+    note: str = ""
+    data: dict | None = None
+    at: datetime | None = None
+
+
+def record_events(events: Iterable[Event]) -> list[TimelineEntry]:
+    """Append many timeline rows in bulk INSERTs, each as :func:`record_event` writes it
+    (actor, verb, note, data, time; now when *at* is empty). Services call this inside their
+    transaction, e.g. the clock sweep for every clock it moved."""
+    now = timezone.now()
+    entries = [_entry(event, now) for event in events]
+    return TimelineEntry.objects.bulk_create(entries, batch_size=500)
+
+
+def _entry(event: Event, now: datetime) -> TimelineEntry:
+    return TimelineEntry(
+        content_type=ContentType.objects.get_for_model(type(event.obj)),
+        object_id=str(event.obj.pk),
+        verb=event.verb,
+        actor=event.by if getattr(event.by, "pk", None) else None,
+        note=event.note,
+        data=event.data or {},
+        at=event.at or now,
     )
 
 

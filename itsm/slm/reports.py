@@ -41,9 +41,8 @@ from django.utils.translation import gettext_lazy as _
 from itsm.core.errors import NotFound, ValidationFailed
 from itsm.kpi.choices import unit_symbol
 from itsm.slm.choices import CLOCK_METRICS, TargetIndicator, TargetMetric
-from itsm.slm.clocks.choices import ClockState
+from itsm.slm.clocks.choices import ClockState, metric_label
 from itsm.slm.clocks.models import Clock
-from itsm.slm.clocks.services import metric_label
 from itsm.slm.models import Agreement, Target
 
 GROUPINGS = ("agreement", "service", "customer", "month", "priority")

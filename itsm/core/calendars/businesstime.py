@@ -21,21 +21,20 @@ Conventions:
 - ``business_time_between(a, b)`` is negative when ``b`` is before ``a``;
 - a computation *touches* the local years from its start to its end (both included); those
   that are unconfirmed (no dated rows and no confirmation for a calendar observing holidays)
-  are reported in ``Deadline.unconfirmed_years`` and, for a stored calendar, raise a one-time
-  administrator alert (``services.alert_unconfirmed_year``).
+  are reported in ``Deadline.unconfirmed_years``. The arithmetic has no side effects: the
+  caller that stores a deadline alerts the administrators (the clock engine calls
+  ``services.alert_unconfirmed_year``), and the periodic job ``calendars.unconfirmed_years``
+  checks this year and the next.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
-
-logger = logging.getLogger(__name__)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
@@ -261,9 +260,6 @@ class BusinessTimeEngine:
 _CACHE: dict[int, tuple[str, BusinessTimeEngine]] = {}
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 256
-#: (calendar id, year) pairs this process already alerted about (the outbox key dedupes
-#: across processes)
-_ALERTED: set[tuple[int, int]] = set()
 
 
 def build_engine(calendar) -> BusinessTimeEngine:
@@ -319,7 +315,6 @@ def invalidate(calendar_id: int | None = None) -> None:
     with _CACHE_LOCK:
         if calendar_id is None:
             _CACHE.clear()
-            _ALERTED.clear()
         else:
             _CACHE.pop(calendar_id, None)
 
@@ -334,33 +329,15 @@ def _from_us(value: int, tzinfo) -> datetime:
     return (EPOCH + timedelta(microseconds=value)).astimezone(tzinfo)
 
 
-def _alert(calendar, years: tuple[int, ...]) -> None:
-    if isinstance(calendar, BusinessTimeEngine):
-        return
-    pending = [y for y in years if (calendar.pk, y) not in _ALERTED]
-    if not pending:
-        return
-    from itsm.core.calendars import services
-
-    for year in pending:
-        _ALERTED.add((calendar.pk, year))
-        try:
-            services.alert_unconfirmed_year(calendar, year)
-        except Exception:  # an alert must never block a deadline computation
-            logger.exception("could not alert about unconfirmed year %s of %s", year, calendar)
-
-
 # --- public API -------------------------------------------------------------------------------
 
 
 def compute_deadline(start: datetime, duration: timedelta, calendar) -> Deadline:
     """Due time of *duration* working time from *start* on *calendar*, with the unconfirmed
-    years the computation crossed."""
+    years the computation crossed (no side effects: alerting is the caller's)."""
     engine = engine_for(calendar)
     due, first, last = engine.add_us(_to_us(start), duration // _US)
     unconfirmed = engine.unconfirmed_between(first, last) if engine.observes_holidays else ()
-    if unconfirmed:
-        _alert(calendar, unconfirmed)
     return Deadline(_from_us(due, start.tzinfo), unconfirmed)
 
 
@@ -371,10 +348,5 @@ def add_business_time(start: datetime, duration: timedelta, calendar) -> datetim
 
 def business_time_between(a: datetime, b: datetime, calendar) -> timedelta:
     """Working time in [a, b) on *calendar* (negative when *b* is before *a*)."""
-    engine = engine_for(calendar)
-    value, first, last = engine.between_us(_to_us(a), _to_us(b))
-    if engine.observes_holidays:
-        unconfirmed = engine.unconfirmed_between(first, last)
-        if unconfirmed:
-            _alert(calendar, unconfirmed)
+    value, _first, _last = engine_for(calendar).between_us(_to_us(a), _to_us(b))
     return timedelta(microseconds=value)

@@ -561,21 +561,25 @@ def alert_key(calendar: BusinessCalendar, year: int) -> str:
 
 def alert_unconfirmed_year(calendar: BusinessCalendar, year: int) -> int:
     """Tell the administrators (once per calendar and year: the outbox key dedupes) that
-    *year* of *calendar* has no confirmed holidays, so deadlines use weekly hours only."""
+    *year* of *calendar* has no confirmed holidays, so deadlines use weekly hours only; each
+    reads it in their language. Returns how many messages were newly enqueued."""
     from itsm.core.outbox.services import notify_administrators
 
-    subject = str(_("Business calendar “{calendar}” has no holidays for {year}")).format(
-        calendar=calendar.name, year=year
-    )
-    body = str(
-        _(
-            "Deadlines computed on the business calendar “{calendar}” ({code}) reach {year}, for "
-            "which no holidays or adjusted working days are entered and the year is not confirmed. "
-            "They use the weekly working hours only until the year's rows are imported, entered or "
-            "confirmed; open deadlines are then recomputed."
+    def compose() -> tuple[str, str]:
+        subject = str(_("Business calendar “{calendar}” has no holidays for {year}")).format(
+            calendar=calendar.name, year=year
         )
-    ).format(calendar=calendar.name, code=calendar.code, year=year)
-    return notify_administrators(key=alert_key(calendar, year), subject=subject, body=body)
+        body = str(
+            _(
+                "Deadlines computed on the business calendar “{calendar}” ({code}) reach {year}, "
+                "for which no holidays or adjusted working days are entered and the year is not "
+                "confirmed. They use the weekly working hours only until the year's rows are "
+                "imported, entered or confirmed; open deadlines are then recomputed."
+            )
+        ).format(calendar=calendar.name, code=calendar.code, year=year)
+        return subject, body
+
+    return notify_administrators(key=alert_key(calendar, year), compose=compose)
 
 
 def check_unconfirmed_years(*, today: date | None = None) -> list[tuple[BusinessCalendar, int]]:

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.errors import InvalidTransition, ValidationFailed
@@ -22,6 +26,20 @@ from itsm.core.timeline import record_event
 wakeup = threading.Event()
 
 KEY_MAX_LENGTH = OutboxMessage._meta.get_field("key").max_length
+
+#: composes ``(subject, body)`` in the active language (see ``notify_administrators``)
+Compose = Callable[[], tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One outgoing message for :func:`enqueue_many` (the arguments of :func:`enqueue`)."""
+
+    key: str
+    channel: str
+    target: str
+    payload: dict
+    available_at: datetime | None = None
 
 
 def enqueue(
@@ -39,71 +57,112 @@ def enqueue(
     is sent to the receiver as its idempotency key; derive it from what the message is
     about (e.g. ``"incident:42:resolved:mail:7"``), not from the time.
     """
-    message, _created = _enqueue(
-        key=key, channel=channel, target=target, payload=payload, available_at=available_at
+    enqueue_many(
+        [
+            Message(
+                key=key, channel=channel, target=target, payload=payload, available_at=available_at
+            )
+        ]
     )
-    return message
+    return OutboxMessage.objects.get(key=key)
 
 
-def _enqueue(*, key, channel, target, payload, available_at) -> tuple[OutboxMessage, bool]:
+def enqueue_many(messages: Iterable[Message]) -> int:
+    """Add many outgoing messages at once, with :func:`enqueue`'s rules: each is validated,
+    and a message whose key exists (or came earlier in *messages*) is skipped, so a repeat
+    is a no-op. One ``INSERT … ON CONFLICT DO NOTHING`` per 500 rows: a concurrent enqueue
+    of the same key leaves one row and does not break the caller's transaction. Returns how
+    many messages were new."""
+    batch: dict[str, Message] = {}
+    for message in messages:
+        errors = _errors(message)
+        if errors:
+            raise ValidationFailed(fields=errors)
+        batch.setdefault(message.key, message)
+    keys = list(batch)
+    existing: set[str] = set()
+    for start in range(0, len(keys), _CHUNK):
+        existing.update(
+            OutboxMessage.objects.filter(key__in=keys[start : start + _CHUNK]).values_list(
+                "key", flat=True
+            )
+        )
+    now = timezone.now()
+    rows = [
+        OutboxMessage(
+            key=m.key,
+            channel=m.channel,
+            target=m.target,
+            payload=m.payload,
+            next_attempt_at=m.available_at or now,
+        )
+        for m in batch.values()
+        if m.key not in existing
+    ]
+    if rows:
+        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=_CHUNK)
+        transaction.on_commit(wakeup.set)
+    return len(rows)
+
+
+_CHUNK = 500
+
+
+def _errors(message: Message) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if not key or len(key) > KEY_MAX_LENGTH:
+    if not message.key or len(message.key) > KEY_MAX_LENGTH:
         errors["key"] = [
             str(_("A key of 1 to {max} characters is required.")).format(max=KEY_MAX_LENGTH)
         ]
-    if channel not in MessageChannel.values:
-        errors["channel"] = [str(_("Unknown channel: {channel}")).format(channel=channel)]
-    if not target:
+    if message.channel not in MessageChannel.values:
+        errors["channel"] = [str(_("Unknown channel: {channel}")).format(channel=message.channel)]
+    if not message.target:
         errors["target"] = [str(_("A target is required."))]
-    if not isinstance(payload, dict):
+    if not isinstance(message.payload, dict):
         errors["payload"] = [str(_("The payload must be a JSON object."))]
     else:
         try:
-            json.dumps(payload)
+            json.dumps(message.payload)
         except (TypeError, ValueError):
             errors["payload"] = [str(_("The payload must be a JSON object."))]
-    if errors:
-        raise ValidationFailed(fields=errors)
-    existing = OutboxMessage.objects.filter(key=key).first()
-    if existing is not None:
-        return existing, False
-    # INSERT … ON CONFLICT DO NOTHING: a concurrent enqueue of the same key leaves one row
-    # and does not break the caller's transaction.
-    OutboxMessage.objects.bulk_create(
-        [
-            OutboxMessage(
-                key=key,
-                channel=channel,
-                target=target,
-                payload=payload,
-                next_attempt_at=available_at or timezone.now(),
-            )
-        ],
-        ignore_conflicts=True,
-    )
-    transaction.on_commit(wakeup.set)
-    return OutboxMessage.objects.get(key=key), True
+    return errors
 
 
-def notify_administrators(*, key: str, subject: str, body: str) -> int:
-    """E-mail *subject*/*body* to every active administrator with an e-mail address.
+def notify_administrators(
+    *, key: str, subject: str = "", body: str = "", compose: Compose | None = None
+) -> int:
+    """E-mail every active administrator with an e-mail address.
 
-    One message per administrator, keyed ``"{key}:admin:{user id}"`` so a repeated call with
-    the same *key* sends nothing twice. Returns how many messages were newly enqueued.
+    The text is *subject*/*body*, or ``compose()`` → ``(subject, body)`` called in each
+    administrator's language and time zone (``in_reader_language``). One message per
+    administrator, keyed ``"{key}:admin:{user id}"`` so a repeated call with the same *key*
+    sends nothing twice. Returns how many messages were newly enqueued.
     """
-    admins = administrators().exclude(email="").only("pk", "email")
-    created = 0
-    with transaction.atomic():
-        for user in admins:
-            _message, new = _enqueue(
+    admins = administrators().exclude(email="").only("pk", "email", "language", "time_zone")
+    messages = []
+    for user in admins:
+        if compose is not None:
+            with in_reader_language(user):
+                subject, body = compose()
+        messages.append(
+            Message(
                 key=f"{key}:admin:{user.pk}",
                 channel=MessageChannel.EMAIL,
                 target=user.email,
                 payload={"subject": str(subject), "body": str(body)},
-                available_at=None,
             )
-            created += new
-    return created
+        )
+    with transaction.atomic():
+        return enqueue_many(messages)
+
+
+@contextmanager
+def in_reader_language(user) -> Iterator[None]:
+    """Compose text for *user*: their language and time zone (the installation's when unset)."""
+    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+    zone = getattr(user, "time_zone", "") or settings.TIME_ZONE
+    with translation.override(language), timezone.override(zone):
+        yield
 
 
 def retry_message(message: OutboxMessage, *, by) -> OutboxMessage:

@@ -1,8 +1,11 @@
-"""Choices of SLA clocks: clock state, escalation level and segment kinds (R-SLM-05)."""
+"""Choices of SLA clocks: clock state and its state machine, escalation level and segment
+kinds (R-SLM-05)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.choices import ChoiceSet, with_colours
+from itsm.core.statemachine import StateMachine, Transition
+from itsm.slm.choices import TargetMetric
 
 
 class ClockState(ChoiceSet):
@@ -15,6 +18,23 @@ class ClockState(ChoiceSet):
 with_colours(
     ClockState,
     {"running": "green", "paused": "yellow", "stopped": "secondary", "cancelled": "dark"},
+)
+
+
+#: running ⇄ paused; either ends as stopped (measured) or cancelled (no longer applies).
+#: The engine moves a clock only through these transitions (``ensure_transition``); a
+#: recalculation keeps the state and is allowed wherever a stop is (an open clock).
+CLOCK_MACHINE = StateMachine(
+    field="state",
+    initial=ClockState.RUNNING,
+    transitions=[
+        Transition(ClockState.RUNNING, ClockState.PAUSED, "pause", _("Pause")),
+        Transition(ClockState.PAUSED, ClockState.RUNNING, "resume", _("Resume")),
+        Transition((ClockState.RUNNING, ClockState.PAUSED), ClockState.STOPPED, "stop", _("Stop")),
+        Transition(
+            (ClockState.RUNNING, ClockState.PAUSED), ClockState.CANCELLED, "cancel", _("Cancel")
+        ),
+    ],
 )
 
 
@@ -45,3 +65,11 @@ VERB_LABELS = {
     "priority_changed": _("Priority changed"),
     "closed": _("Closed"),
 }
+
+
+def metric_label(metric: str) -> str:
+    """The translated label of a clock's *metric* (a ``TargetMetric``), else the code."""
+    try:
+        return str(TargetMetric(metric).label)
+    except ValueError:
+        return metric

@@ -21,7 +21,7 @@ from itsm.core.formatting import datetime_text
 from itsm.core.models import Organisation, TimeStampedModel
 from itsm.core.policy import ADMIN, ModelPolicy
 from itsm.core.querysets import RestrictedQuerySet
-from itsm.slm.clocks.choices import ClockState, SegmentKind
+from itsm.slm.clocks.choices import CLOCK_MACHINE, ClockState, SegmentKind, metric_label
 
 
 class Clock(TimeStampedModel):
@@ -97,6 +97,7 @@ class Clock(TimeStampedModel):
 
     objects = RestrictedQuerySet.as_manager()
     policy = ModelPolicy(add=ADMIN, change=ADMIN, delete=ADMIN, tenant_field="customer")
+    state_machine = CLOCK_MACHINE
 
     class Meta:
         verbose_name = _("SLA clock")
@@ -118,8 +119,6 @@ class Clock(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        from itsm.slm.clocks.services import metric_label
-
         return f"{self.record_label} {metric_label(self.metric)}"
 
 

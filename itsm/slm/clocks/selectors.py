@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itsm.core.formatting import datetime_text
-from itsm.slm.clocks.choices import ClockLevel, ClockState, SegmentKind
+from itsm.slm.clocks.choices import ClockLevel, ClockState, SegmentKind, metric_label
 from itsm.slm.clocks.models import Clock
-from itsm.slm.clocks.services import clocks_of, elapsed_at, metric_label
+from itsm.slm.clocks.services import clocks_of, elapsed_at
 
 
 def clocks_for(user, action: str = "view") -> QuerySet[Clock]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,10 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from itsm.core.calendars.models import MIN_YEAR
 from itsm.core.choices import Priority
 from itsm.core.errors import InvalidTransition, ValidationFailed
-from itsm.core.models import TimelineEntry
 from itsm.core.numbering import next_number
 from itsm.core.services import save_versioned, update_record
-from itsm.core.timeline import record_event
+from itsm.core.timeline import Event, record_event, record_events
 from itsm.slm.choices import AgreementStatus, TestTicketStatus
 from itsm.slm.clocks import services
 from itsm.slm.clocks.choices import ClockLevel, ClockState
@@ -275,20 +273,18 @@ def escalate_test_tickets(clocks, *, level: int, at: datetime) -> None:
     ticket module would do by notifying the group leader, raising priority or reassigning)."""
     if level != ClockLevel.BREACHED:
         return
-    content_type = ContentType.objects.get_for_model(SlaTestTicket)
+    tickets = SlaTestTicket.objects.only("pk").in_bulk([clock.object_id for clock in clocks])
     note = str(_("Escalated to the group leader."))
-    TimelineEntry.objects.bulk_create(
-        [
-            TimelineEntry(
-                content_type=content_type,
-                object_id=str(clock.object_id),
-                verb="escalated",
-                at=clock.breached_at or at,
-                note=note,
-                data={"clock": clock.pk, "metric": clock.metric},
-            )
-            for clock in clocks
-        ]
+    record_events(
+        Event(
+            tickets[clock.object_id],
+            "escalated",
+            note=note,
+            data={"clock": clock.pk, "metric": clock.metric},
+            at=clock.breached_at or at,
+        )
+        for clock in clocks
+        if clock.object_id in tickets
     )
 
 

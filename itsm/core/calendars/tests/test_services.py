@@ -9,7 +9,7 @@ import pytest
 from django.utils import translation
 
 from itsm.core.calendars import selectors, services
-from itsm.core.calendars.businesstime import compute_deadline
+from itsm.core.calendars.businesstime import business_time_between, compute_deadline
 from itsm.core.calendars.choices import DayKind, YearSource, YearStatus
 from itsm.core.calendars.models import CalendarDay, CalendarYear
 from itsm.core.errors import ValidationFailed
@@ -256,19 +256,27 @@ def test_update_calendar_validates_and_bumps_version(china_5x8, admin_user):
     assert list(err.value.fields) == ["time_zone"]
 
 
-def test_unconfirmed_computation_alerts_administrators_once(china_5x8, admin_user):
+def test_computing_an_unconfirmed_deadline_has_no_side_effects(china_5x8, admin_user):
     from itsm.core.outbox.models import OutboxMessage
 
     start = datetime(2027, 3, 1, 9, tzinfo=TZ)
-    compute_deadline(start, timedelta(hours=1), china_5x8)
-    compute_deadline(start, timedelta(hours=2), china_5x8)
-    messages = list(OutboxMessage.objects.all())
-    assert len(messages) == 1
-    assert messages[0].target == admin_user.email
+    assert compute_deadline(start, timedelta(hours=1), china_5x8).unconfirmed_years == (2027,)
+    assert business_time_between(start, start + timedelta(days=1), china_5x8)
+    assert not OutboxMessage.objects.exists()  # whoever stores the deadline alerts
+
+
+def test_alert_about_an_unconfirmed_year_goes_once_per_calendar_and_year(
+    china_5x8, all_day, admin_user
+):
+    from itsm.core.outbox.models import OutboxMessage
+
+    assert services.alert_unconfirmed_year(china_5x8, 2027) == 1
+    assert services.alert_unconfirmed_year(china_5x8, 2027) == 0
+    assert services.alert_unconfirmed_year(china_5x8, 2028) == 1
+    assert services.alert_unconfirmed_year(all_day, 2027) == 1
+    messages = list(OutboxMessage.objects.order_by("id"))
+    assert [m.target for m in messages] == [admin_user.email] * 3
     assert "2027" in messages[0].payload["subject"]
-    # the periodic check dedupes on the same key
-    services.alert_unconfirmed_year(china_5x8, 2027)
-    assert OutboxMessage.objects.count() == 1
 
 
 def test_periodic_job_checks_this_and_next_year(china_5x8, all_day, admin_user):

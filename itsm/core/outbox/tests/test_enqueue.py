@@ -7,7 +7,7 @@ from itsm.core.choices import Role
 from itsm.core.errors import ValidationFailed
 from itsm.core.outbox.choices import MessageStatus
 from itsm.core.outbox.models import OutboxMessage
-from itsm.core.outbox.services import enqueue, notify_administrators
+from itsm.core.outbox.services import enqueue, enqueue_many, notify_administrators
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +78,64 @@ def test_notify_administrators_mails_each_active_admin_once(provider, admin_user
         (f"cal:2027:admin:{second.pk}", "admin2@example.com"),
     ]
     assert rows[0].payload == {"subject": "Calendar", "body": "Enter 2027"}
+
+
+def test_enqueue_many_inserts_in_bulk_and_a_repeated_key_is_a_no_op():
+    from itsm.core.outbox.services import Message
+
+    first = [
+        Message(key="bulk:1", channel="email", target="a@example.com", payload={"body": "1"}),
+        Message(key="bulk:2", channel="email", target="b@example.com", payload={"body": "2"}),
+        Message(key="bulk:1", channel="email", target="c@example.com", payload={"body": "x"}),
+    ]
+    assert enqueue_many(first) == 2
+    enqueue(key="bulk:3", channel="email", target="c@example.com", payload={"body": "3"})
+    # the same keys again, and a key enqueued one by one: nothing new, nothing changed
+    again = [
+        Message(key="bulk:2", channel="webhook", target="https://x.example/", payload={}),
+        Message(key="bulk:3", channel="email", target="z@example.com", payload={"body": "z"}),
+        Message(key="bulk:4", channel="email", target="d@example.com", payload={"body": "4"}),
+    ]
+    assert enqueue_many(again) == 1
+    rows = {m.key: (m.channel, m.target, m.payload, m.status) for m in OutboxMessage.objects.all()}
+    assert rows == {
+        "bulk:1": ("email", "a@example.com", {"body": "1"}, MessageStatus.PENDING),
+        "bulk:2": ("email", "b@example.com", {"body": "2"}, MessageStatus.PENDING),
+        "bulk:3": ("email", "c@example.com", {"body": "3"}, MessageStatus.PENDING),
+        "bulk:4": ("email", "d@example.com", {"body": "4"}, MessageStatus.PENDING),
+    }
+    assert enqueue_many([]) == 0
+
+
+def test_enqueue_many_validates_every_message_before_writing():
+    from itsm.core.outbox.services import Message
+
+    good = Message(key="ok", channel="email", target="a@example.com", payload={})
+    bad = Message(key="bad", channel="pigeon", target="", payload={})
+    with pytest.raises(ValidationFailed) as info:
+        enqueue_many([good, bad])
+    assert set(info.value.fields) == {"channel", "target"}
+    assert OutboxMessage.objects.count() == 0
+
+
+def test_notify_administrators_composes_in_each_administrators_language(provider):
+    from django.utils.translation import gettext
+
+    for username, language in (("admin-zh", "zh-hans"), ("admin-en", "en")):
+        core_services.create_user(
+            username=username,
+            organisation=provider,
+            roles=(Role.ADMINISTRATOR,),
+            email=f"{username}@example.com",
+            language=language,
+        )
+
+    def compose():
+        return gettext("Response time"), gettext("Resolution time")
+
+    assert notify_administrators(key="lang", compose=compose) == 2
+    payloads = {m.target: m.payload for m in OutboxMessage.objects.all()}
+    assert payloads == {
+        "admin-zh@example.com": {"subject": "响应时间", "body": "解决时间"},
+        "admin-en@example.com": {"subject": "Response time", "body": "Resolution time"},
+    }

@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 
 from itsm.slm.clocks import selectors
-from itsm.slm.clocks.choices import ClockState
+from itsm.slm.clocks.choices import ClockState, metric_label
 
 register = template.Library()
 
@@ -47,6 +47,4 @@ def business_duration(seconds) -> str:
 @register.filter(name="metric_label")
 def metric_label_filter(metric: str) -> str:
     """Translated label of a clock metric (``response`` → "Response time")."""
-    from itsm.slm.clocks.services import metric_label
-
     return metric_label(metric or "")

@@ -1,6 +1,11 @@
 """The sweeper as a real process against the test database, killed with SIGKILL mid-sweep
 and restarted: every escalation step (timeline row, outbox message, escalation handler) of
-every clock exists exactly once."""
+every clock exists exactly once.
+
+The window the kill aims at comes from the sweeper process this test starts: it registers an
+escalation handler that lingers inside each batch's transaction, after the batch's updates,
+timeline rows and outbox messages are written and before they commit. Production code has no
+test hook."""
 
 from __future__ import annotations
 
@@ -17,21 +22,26 @@ from django.utils import timezone
 from itsm.core.models import TimelineEntry
 from itsm.core.outbox.models import OutboxMessage
 from itsm.core.outbox.tests.test_worker_process import wait_for, worker_env
-from itsm.slm.clocks.models import Clock
-from itsm.slm.clocks.services import SWEEP_DELAY_ENV
+from itsm.core.testing.sizes import size
+from itsm.slm.clocks.models import Clock, SlaTestTicket
 from itsm.slm.clocks.tests.factories import make_all_day, open_test_ticket, signed_sla
-from itsm.slm.models import SlaTestTicket
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-CLOCKS = 300
+CLOCKS = size(dev=100, full=300)  # the kill comes after a fifth of them breached
 SWEEPER = """
 import os, time
 import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itsm.config.settings")
 django.setup()
 from django.utils import timezone
-from itsm.slm.clocks.services import sweep
+from itsm.slm.clocks.services import register_escalation_handler, sweep
+from itsm.slm.clocks.testtickets import SlaTestTicket
+
+def linger(clocks, *, level, at):  # mid-batch: written, not yet committed
+    time.sleep(0.05)
+
+register_escalation_handler(SlaTestTicket, linger)
 while True:
     applied = sweep(now=timezone.now(), batch=20)
     print("applied", applied, flush=True)
@@ -43,7 +53,7 @@ while True:
 def _start(log: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", SWEEPER],
-        env=worker_env(**{SWEEP_DELAY_ENV: "0.05"}),
+        env=worker_env(),
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
         cwd=Path(__file__).resolve().parents[4],
@@ -78,12 +88,12 @@ def test_sigkill_mid_sweep_applies_each_step_exactly_once(tmp_path, customer_a, 
         ]
     )
     log = tmp_path / "sweeper.log"
-    # When a sweeper is killed with SIGKILL while sweeping (batches of 20, a pause between
-    # claiming and committing), then a new one finishes the work
+    # When a sweeper is killed with SIGKILL while sweeping (batches of 20, a pause inside each
+    # batch's transaction), then a new one finishes the work
     first = _start(log)
     try:
         wait_for(
-            lambda: Clock.objects.filter(level=2).count() >= 60,
+            lambda: Clock.objects.filter(level=2).count() >= CLOCKS // 5,
             timeout=60,
             what="first breaches",
             proc=first,

@@ -1,4 +1,5 @@
-"""The SLA clock engine (R-SLM-05): the only writer of clocks and their segments.
+"""The SLA clock engine (R-SLM-05): the only writer of clocks and their segments outside
+the sweep (``sweep.py``).
 
 Semantics (see ``docs/modules/sla-clocks.en.md``):
 
@@ -11,30 +12,29 @@ Semantics (see ``docs/modules/sla-clocks.en.md``):
   paused or stopped clocks have no ``due_at``/``warn_at``/``next_event_at``;
 - ``next_event_at`` is ``warn_at`` at level 0, ``due_at`` at level 1 and empty at level 2;
   the sweeper looks for running clocks whose ``next_event_at`` has passed;
+- the state moves only along ``choices.CLOCK_MACHINE`` (running ⇄ paused → stopped or
+  cancelled), checked by ``ensure_transition``;
 - a recalculation (priority, target, goal, agreement or calendar change) closes the running
   segment at ``at`` on the *old* calendar, applies the new goal/calendar and reopens a running
   segment at ``at``: business time already elapsed and pauses already taken are kept
   (the bug class of GLPI #15605 / #24481). The escalation level never goes down: a clock that
   breached stays breached even if a larger goal is set later (like ServiceNow's
   "has breached"); a clock that was warned is not warned again;
-- the sweeper moves a clock one level up with a conditional ``UPDATE … WHERE level = k AND
-  state = 'running'`` and writes the timeline rows, outbox messages and escalation of that
-  step in the same transaction, so each step happens exactly once whatever the number of
-  workers and whenever one is killed.
+- a deadline reaching a calendar year without confirmed holidays is flagged on the clock
+  (``unconfirmed_years``); the engine alerts the administrators when a clock's deadline
+  first reaches such a year (once per calendar and year: the outbox key dedupes). The
+  arithmetic itself (``compute_deadline``) has no side effects.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import time as _time
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,46 +43,18 @@ from itsm.core.calendars.businesstime import (
     business_time_between,
     compute_deadline,
 )
+from itsm.core.calendars.services import alert_unconfirmed_year
 from itsm.core.errors import InvalidTransition, ValidationFailed
-from itsm.core.models import TimelineEntry
+from itsm.core.statemachine import ensure_transition
 from itsm.core.timeline import record_event
 from itsm.kpi.choices import Unit
-from itsm.slm.choices import TargetMetric
-from itsm.slm.clocks.choices import ClockLevel, ClockState, SegmentKind
+from itsm.slm.clocks.choices import CLOCK_MACHINE, ClockLevel, ClockState, SegmentKind
 from itsm.slm.clocks.models import Clock, ClockSegment
 
 logger = logging.getLogger(__name__)
 
 SECOND = timedelta(seconds=1)
 CLOCK_METRICS = ("response", "resolution")
-#: tests only: seconds the sweeper sleeps between claiming clocks and committing (widens the
-#: window a SIGKILL test aims at)
-SWEEP_DELAY_ENV = "ITSM_CLOCKS_SWEEP_TEST_DELAY"
-
-# --- escalation handlers ----------------------------------------------------------------------
-
-#: model → handlers called with ``(clocks, *, level, at)`` inside the sweep transaction
-EscalationHandler = Callable[..., object]
-_HANDLERS: dict[type, list[EscalationHandler]] = defaultdict(list)
-
-
-def register_escalation_handler(model: type, fn: EscalationHandler) -> EscalationHandler:
-    """Register ``fn(clocks, *, level, at)`` for clocks of records of *model*.
-
-    Called by the sweeper in the transaction that raises the clocks to *level*
-    (``ClockLevel.WARNED`` or ``ClockLevel.BREACHED``), once per step, with every clock of that
-    model raised in the batch. Ticket modules use it to raise priority, reassign or notify a
-    group leader. Registering the same function twice has no effect.
-    """
-    if fn not in _HANDLERS[model]:
-        _HANDLERS[model].append(fn)
-    return fn
-
-
-def unregister_escalation_handler(model: type, fn: EscalationHandler) -> None:
-    if fn in _HANDLERS.get(model, []):
-        _HANDLERS[model].remove(fn)
-
 
 # --- helpers ----------------------------------------------------------------------------------
 
@@ -107,7 +79,9 @@ def _apply_deadlines(clock: Clock) -> None:
     running segment, the elapsed time and the goal (empty unless running).
 
     A calendar without working time in reach (or a time outside the years business time
-    covers) is a field error on ``calendar``, not a server error."""
+    covers) is a field error on ``calendar``, not a server error. Years the deadlines newly
+    reach without confirmed holidays are reported to the administrators (``_alert``)."""
+    known = set(clock.unconfirmed_years or ())
     try:
         _compute_deadlines(clock)
     except NoWorkingTime:
@@ -123,6 +97,20 @@ def _apply_deadlines(clock: Clock) -> None:
                 ]
             }
         ) from None
+    _alert(clock, [year for year in clock.unconfirmed_years if year not in known])
+
+
+def _alert(clock: Clock, years: list[int]) -> None:
+    """Tell the administrators that *years* of the clock's calendar are unconfirmed (once per
+    calendar and year: the outbox key dedupes). An alert never blocks the clock's change."""
+    for year in years:
+        try:
+            with transaction.atomic():
+                alert_unconfirmed_year(clock.calendar, year)
+        except Exception:
+            logger.exception(
+                "could not alert about unconfirmed year %s of %s", year, clock.calendar
+            )
 
 
 def _compute_deadlines(clock: Clock) -> None:
@@ -283,7 +271,7 @@ def start_clock(
             calendar=calendar,
             goal_seconds=int(goal_seconds),
             warning_percent=int(warning_percent),
-            state=ClockState.RUNNING,
+            state=CLOCK_MACHINE.initial,
             started_at=at,
             segment_started_at=at,
         )
@@ -299,12 +287,15 @@ def _user(by):
     return by if getattr(by, "pk", None) else None
 
 
-def _refuse(clock: Clock, action: str) -> None:
-    raise InvalidTransition(
-        str(_("A {state} clock cannot be {action}.")).format(
-            state=ClockState(clock.state).label, action=action
+def _ensure_open(clock: Clock) -> None:
+    """A recalculation keeps the state: allowed where the machine still allows a stop."""
+    if CLOCK_MACHINE.find(clock.state, ClockState.STOPPED) is None:
+        raise InvalidTransition(
+            str(_("A {state} clock cannot be recalculated.")).format(
+                state=ClockState(clock.state).label
+            ),
+            fields={"state": [str(_("Not allowed from the current status."))]},
         )
-    )
 
 
 def pause_clock(clock: Clock, *, at: datetime, reason: str, by=None) -> Clock:
@@ -314,8 +305,7 @@ def pause_clock(clock: Clock, *, at: datetime, reason: str, by=None) -> Clock:
         raise ValidationFailed(fields={"reason": [str(_("Say why the clock is paused."))]})
     with transaction.atomic():
         _locked(clock)
-        if clock.state != ClockState.RUNNING:
-            _refuse(clock, _("paused"))
+        ensure_transition(clock, ClockState.PAUSED, by=by, machine=CLOCK_MACHINE)
         _check_at(clock, at)
         _close_open_segment(clock, at)
         ClockSegment.objects.create(
@@ -333,8 +323,7 @@ def resume_clock(clock: Clock, *, at: datetime, by=None) -> Clock:
     """Resume a paused clock at *at*; deadlines are computed again from *at*."""
     with transaction.atomic():
         _locked(clock)
-        if clock.state != ClockState.PAUSED:
-            _refuse(clock, _("resumed"))
+        ensure_transition(clock, ClockState.RUNNING, by=by, machine=CLOCK_MACHINE)
         _check_at(clock, at)
         _close_open_segment(clock, at)
         ClockSegment.objects.create(
@@ -357,8 +346,8 @@ def stop_clock(clock: Clock, *, at: datetime, by=None, cancel: bool = False) -> 
     """
     with transaction.atomic():
         _locked(clock)
-        if clock.state not in (ClockState.RUNNING, ClockState.PAUSED):
-            _refuse(clock, _("stopped"))
+        end = ClockState.CANCELLED if cancel else ClockState.STOPPED
+        ensure_transition(clock, end, by=by, machine=CLOCK_MACHINE)
         _check_at(clock, at)
         due_before = clock.due_at
         _close_open_segment(clock, at)
@@ -370,7 +359,7 @@ def stop_clock(clock: Clock, *, at: datetime, by=None, cancel: bool = False) -> 
             )
         if clock.breached:
             clock.level = ClockLevel.BREACHED
-        clock.state = ClockState.CANCELLED if cancel else ClockState.STOPPED
+        clock.state = end
         clock.stopped_at = at
         clock.segment_started_at = None
         clock.pause_reason = ""
@@ -407,8 +396,7 @@ def recalculate_clock(
         calendar = agreement.calendar
     with transaction.atomic():
         _locked(clock)
-        if clock.state not in (ClockState.RUNNING, ClockState.PAUSED):
-            _refuse(clock, _("recalculated"))
+        _ensure_open(clock)
         _check_at(clock, at)
         before = {
             "goal_seconds": clock.goal_seconds,
@@ -571,215 +559,3 @@ def recompute_for_calendar(calendar, years: Iterable[int]) -> int:
                 )
                 changed += 1
     return changed
-
-
-# --- the sweeper ------------------------------------------------------------------------------
-
-
-def sweep(*, now: datetime | None = None, batch: int = 1000) -> int:
-    """Apply every escalation step that is due at *now*; return how many were applied.
-
-    Each batch is one transaction: claim up to *batch* running clocks whose ``next_event_at``
-    has passed (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so workers share the work), raise
-    them with conditional updates (``WHERE level = k AND state = 'running'``, ``RETURNING id``
-    — only the rows that update changed get the step's side effects), then write the timeline
-    rows, the outbox messages and call the escalation handlers. A crash anywhere rolls the
-    whole batch back; another worker cannot apply the same step twice.
-    """
-    now = now or timezone.now()
-    total = 0
-    while True:
-        applied, claimed = _sweep_batch(now, batch)
-        total += applied
-        if claimed < batch or not applied:  # nothing left, or nothing more this batch can do
-            return total
-
-
-def _sweep_batch(now: datetime, batch: int) -> tuple[int, int]:
-    with transaction.atomic():
-        queryset = Clock.objects.filter(state=ClockState.RUNNING, next_event_at__lte=now)
-        if connection.features.has_select_for_update_skip_locked:
-            queryset = queryset.select_for_update(skip_locked=True)
-        ids = list(queryset.order_by("next_event_at").values_list("pk", flat=True)[:batch])
-        if not ids:
-            return 0, 0
-        delay = os.environ.get(SWEEP_DELAY_ENV)
-        if delay:
-            _time.sleep(float(delay))
-        warned = _raise_level(ids, ClockLevel.NONE, now)
-        breached = _raise_level(ids, ClockLevel.WARNED, now)
-        if warned:
-            _side_effects(warned, ClockLevel.WARNED, now)
-        if breached:
-            _side_effects(breached, ClockLevel.BREACHED, now)
-        return len(warned) + len(breached), len(ids)
-
-
-def _raise_level(ids: list[int], level: int, now: datetime) -> list[int]:
-    """One conditional UPDATE … RETURNING id moving the due clocks among *ids* from *level*
-    to *level* + 1; returns the ids it changed."""
-    table = Clock._meta.db_table
-    qn = connection.ops.quote_name
-    if level == ClockLevel.NONE:
-        assignments = (
-            f"{qn('level')} = %s, {qn('warned_at')} = {qn('warn_at')}, "
-            f"{qn('next_event_at')} = {qn('due_at')}, {qn('warn_at')} = NULL"
-        )
-    else:
-        assignments = (
-            f"{qn('level')} = %s, {qn('breached')} = %s, {qn('breached_at')} = {qn('due_at')}, "
-            f"{qn('next_event_at')} = NULL"
-        )
-    params: list = [level + 1] + ([True] if level == ClockLevel.WARNED else [])
-    placeholders = ", ".join(["%s"] * len(ids))
-    sql = (
-        f"UPDATE {qn(table)} SET {assignments}, {qn('updated_at')} = %s "
-        f"WHERE {qn('id')} IN ({placeholders}) AND {qn('level')} = %s "
-        f"AND {qn('state')} = %s AND {qn('next_event_at')} <= %s RETURNING {qn('id')}"
-    )
-    db_now = connection.ops.adapt_datetimefield_value(now)
-    params += [db_now, *ids, level, str(ClockState.RUNNING), db_now]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return sorted(row[0] for row in cursor.fetchall())
-
-
-def _side_effects(ids: list[int], level: int, now: datetime) -> None:
-    from itsm.core.outbox.choices import MessageChannel
-    from itsm.core.outbox.models import OutboxMessage
-    from itsm.core.outbox.services import wakeup
-
-    clocks = list(
-        Clock.objects.filter(pk__in=ids)
-        .select_related("content_type", "agreement")
-        .only(
-            "pk",
-            "content_type",
-            "object_id",
-            "record_label",
-            "metric",
-            "priority",
-            "goal_seconds",
-            "elapsed_seconds",
-            "warned_at",
-            "breached_at",
-            "due_at",
-            "level",
-            "customer_id",
-            "agreement__number",
-            "agreement__title",
-        )
-        .order_by("pk")
-    )
-    verb = "sla_warning" if level == ClockLevel.WARNED else "sla_breached"
-    # records that still exist, per model (one query per model)
-    by_type: dict[int, list[Clock]] = defaultdict(list)
-    for clock in clocks:
-        by_type[clock.content_type_id].append(clock)
-    clock_type = ContentType.objects.get_for_model(Clock)
-    entries: list[TimelineEntry] = []
-    handled: list[tuple[type, list[Clock]]] = []
-    for _type_id, group in by_type.items():
-        model = group[0].content_type.model_class()
-        existing: set[int] = set()
-        if model is not None:
-            existing = set(
-                model._base_manager.filter(pk__in=[c.object_id for c in group]).values_list(
-                    "pk", flat=True
-                )
-            )
-        for clock in group:
-            when = clock.warned_at if level == ClockLevel.WARNED else clock.breached_at
-            on_record = clock.object_id in existing
-            entries.append(
-                TimelineEntry(
-                    content_type_id=clock.content_type_id if on_record else clock_type.pk,
-                    object_id=str(clock.object_id if on_record else clock.pk),
-                    verb=verb,
-                    at=when or now,
-                    note=_event_note(clock, level),
-                    data={"clock": clock.pk, "metric": clock.metric, "level": level},
-                )
-            )
-        if model is not None and _HANDLERS.get(model):
-            handled.append((model, [c for c in group if c.object_id in existing]))
-    TimelineEntry.objects.bulk_create(entries)
-    # notifications: every active administrator with an e-mail, one message per clock × level
-    admins = _notification_targets()
-    messages = []
-    for clock in clocks:
-        subject, body = _message(clock, level)
-        for user_id, email in admins:
-            messages.append(
-                OutboxMessage(
-                    key=f"clock:{clock.pk}:level:{level}:admin:{user_id}",
-                    channel=MessageChannel.EMAIL,
-                    target=email,
-                    payload={"subject": subject, "body": body},
-                    next_attempt_at=now,
-                )
-            )
-    if messages:
-        OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True, batch_size=500)
-        transaction.on_commit(wakeup.set)
-    for model, group in handled:
-        for fn in list(_HANDLERS[model]):
-            if group:
-                fn(group, level=level, at=now)
-
-
-def _notification_targets() -> list[tuple[int, str]]:
-    from itsm.core.choices import Role
-    from itsm.core.models import User
-
-    return list(
-        User.objects.filter(is_active=True, role_assignments__role=Role.ADMINISTRATOR)
-        .exclude(email="")
-        .distinct()
-        .order_by("pk")
-        .values_list("pk", "email")
-    )
-
-
-def _event_note(clock: Clock, level: int) -> str:
-    if level == ClockLevel.WARNED:
-        text = _("{metric} clock reached its warning level ({label}).")
-    else:
-        text = _("{metric} clock breached its goal ({label}).")
-    return str(text).format(metric=metric_label(clock.metric), label=clock.record_label)
-
-
-def _message(clock: Clock, level: int) -> tuple[str, str]:
-    due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M") if clock.due_at else "—"
-    agreement = str(clock.agreement) if clock.agreement_id else "—"
-    values = {
-        "record": clock.record_label,
-        "metric": metric_label(clock.metric),
-        "priority": clock.priority or "—",
-        "due": due,
-        "agreement": agreement,
-    }
-    if level == ClockLevel.WARNED:
-        subject = str(_("SLA warning: {record} {metric}")).format(**values)
-        body = str(
-            _(
-                "The {metric} clock of {record} (priority {priority}, agreement {agreement}) "
-                "reached its warning level; it is due at {due}."
-            )
-        ).format(**values)
-    else:
-        subject = str(_("SLA breached: {record} {metric}")).format(**values)
-        body = str(
-            _(
-                "The {metric} clock of {record} (priority {priority}, agreement {agreement}) "
-                "breached its goal at {due}; the escalation process applies."
-            )
-        ).format(**values)
-    return subject, body
-
-
-def metric_label(metric: str) -> str:
-    try:
-        return str(TargetMetric(metric).label)
-    except ValueError:
-        return metric
