@@ -7,7 +7,6 @@ service list sends them to the portal, and any other service id answers 404.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -31,9 +30,8 @@ from itsm.catalog.forms import (
 )
 from itsm.catalog.models import Service, ServiceCategory, ServiceItem
 from itsm.core import policy
-from itsm.core.confirm import confirm_action, confirm_transition
-from itsm.core.errors import DomainError
-from itsm.core.form_helpers import apply_errors, style_form
+from itsm.core.form_helpers import style_form
+from itsm.core.form_views import TransitionView, action_post, changed_values, form_page
 from itsm.core.generic_views import get_restricted_or_404, require_can
 from itsm.core.models import Organisation
 
@@ -51,18 +49,6 @@ SERVICE_FORM_FIELDS = (
     "price_note",
     "business_ci",
 )
-
-
-def _saved(request, form, save, *, success):
-    """Run ``save()`` (a service call returning the URL to go to) for a valid form: a
-    redirect there with *success*, or ``None`` with the service's errors on the form."""
-    try:
-        url = save()
-    except DomainError as error:
-        apply_errors(form, error)
-        return None
-    messages.success(request, success)
-    return redirect(url)
 
 
 def _mode_labels(service) -> list[str]:
@@ -165,6 +151,10 @@ def service_detail(request, pk: int):
     )
 
 
+def _service_url(service) -> str:
+    return reverse("catalog:service_detail", args=[service.pk])
+
+
 @login_required
 def service_create(request):
     require_can(request.user, Service, "add")
@@ -172,25 +162,26 @@ def service_create(request):
     if request.GET.get("category", "").isdigit():
         initial["category"] = request.GET["category"]
     form = ServiceForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         data = form.cleaned_data
+        return services.create_service(
+            by=request.user,
+            customers=list(data["customers"]),
+            linked_cis=data["linked_ci_numbers"],
+            **{name: data[name] for name in SERVICE_FORM_FIELDS},
+        )
 
-        def save():
-            service = services.create_service(
-                by=request.user,
-                customers=list(data["customers"]),
-                linked_cis=data["linked_ci_numbers"],
-                **{name: data[name] for name in SERVICE_FORM_FIELDS},
-            )
-            return reverse("catalog:service_detail", args=[service.pk])
-
-        response = _saved(request, form, save, success=_("Service created as a draft."))
-        if response:
-            return response
-    return render(
+    return form_page(
         request,
-        "catalog/service_form.html",
-        {"form": form, "service": None, "heading": _("New service")},
+        form,
+        save,
+        success=_("Service created as a draft."),
+        next_url=_service_url,
+        heading=_("New service"),
+        cancel_url=reverse("catalog:service_list"),
+        template="catalog/service_form.html",
+        context={"service": None},
     )
 
 
@@ -203,98 +194,81 @@ def service_edit(request, pk: int):
         user=request.user,
         initial={"version": service.version},
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         data = form.cleaned_data
-        fields = {name: data[name] for name in SERVICE_FORM_FIELDS if name in form.changed_data}
+        fields = changed_values(form, SERVICE_FORM_FIELDS)
         if "customers" in form.changed_data:
             fields["customers"] = list(data["customers"])
         if "linked_ci_numbers" in form.changed_data:
             fields["linked_cis"] = data["linked_ci_numbers"]
+        with transaction.atomic():
+            fresh = Service.objects.get(pk=pk)
+            services.update_service(
+                fresh, by=request.user, expected_version=data["version"], **fields
+            )
 
-        def save():
-            with transaction.atomic():
-                fresh = Service.objects.get(pk=pk)
-                services.update_service(
-                    fresh, by=request.user, expected_version=data["version"], **fields
-                )
-            return reverse("catalog:service_detail", args=[pk])
-
-        response = _saved(request, form, save, success=_("Service saved."))
-        if response:
-            return response
-    return render(
+    return form_page(
         request,
-        "catalog/service_form.html",
-        {
-            "form": form,
-            "service": service,
-            "heading": _("Edit service: {name}").format(name=service),
-        },
+        form,
+        save,
+        success=_("Service saved."),
+        next_url=_service_url(service),
+        heading=_("Edit service: {name}").format(name=service),
+        cancel_url=_service_url(service),
+        template="catalog/service_form.html",
+        context={"service": service},
     )
 
 
-@login_required
-@require_POST
-def service_transition(request, pk: int):
-    service = _service_or_404(request, pk, "change")
-    form = TransitionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The status change could not be read; reload the page."))
-        return redirect("catalog:service_detail", pk=pk)
-    data = form.cleaned_data
-    detail = reverse("catalog:service_detail", args=[pk])
-    if confirmation := confirm_transition(request, service, data["to"], cancel_url=detail):
-        return confirmation
-    try:
+class ServiceTransition(TransitionView):
+    """A service's lifecycle step (draft → in review → published → retired)."""
+
+    model = Service
+    form_class = TransitionForm
+    detail_url_name = "catalog:service_detail"
+
+    def base_queryset(self):
+        return selectors.visible_services(self.request.user)
+
+    def perform(self, obj, data):
         services.transition_service(
-            service,
+            obj,
             to=data["to"],
-            by=request.user,
+            by=self.request.user,
             note=data["note"],
             expected_version=data["version"],
         )
-    except DomainError as error:
-        messages.error(request, str(error.detail))
-        labels = {
-            name: str(Service._meta.get_field(name).verbose_name)
-            for name in error.fields
-            if name in {f.name for f in Service._meta.get_fields()}
-        }
-        for name, errors in error.fields.items():
-            for message in errors:
-                messages.error(request, f"{labels.get(name, name)}: {message}")
-    else:
-        messages.success(
-            request,
-            _("Status is now “{status}”.").format(status=ServiceStatus(service.status).label),
-        )
-    return redirect("catalog:service_detail", pk=pk)
+
+    def success_text(self, obj) -> str:
+        return _("Status is now “{status}”.").format(status=ServiceStatus(obj.status).label)
+
+
+service_transition = ServiceTransition.as_view()
 
 
 @login_required
 @require_POST
 def service_delete(request, pk: int):
     service = _service_or_404(request, pk, "delete")
-    confirmation = confirm_action(
+    return action_post(
         request,
-        heading=_("Delete the draft “{service}”?").format(service=service),
-        consequence=_(
-            "The draft service, its service items and links are deleted for good; only a "
-            "timeline entry remains. A service that was published is retired instead."
-        ),
-        button=_("Delete draft"),
-        cancel_url=reverse("catalog:service_detail", args=[pk]),
-        record=service,
+        lambda: services.delete_service(service, by=request.user),
+        success=_("Service deleted."),
+        next_url=reverse("catalog:service_list"),
+        error_url=_service_url(service),
+        model=Service,
+        confirm={
+            "heading": _("Delete the draft “{service}”?").format(service=service),
+            "consequence": _(
+                "The draft service, its service items and links are deleted for good; only a "
+                "timeline entry remains. A service that was published is retired instead."
+            ),
+            "button": _("Delete draft"),
+            "cancel_url": _service_url(service),
+            "record": service,
+        },
     )
-    if confirmation:
-        return confirmation
-    try:
-        services.delete_service(service, by=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.detail))
-        return redirect("catalog:service_detail", pk=pk)
-    messages.success(request, _("Service deleted."))
-    return redirect("catalog:service_list")
 
 
 # --- items ----------------------------------------------------------------------------------
@@ -306,19 +280,14 @@ def item_add(request, pk: int):
     service = _service_or_404(request, pk, "change")
     require_can(request.user, ServiceItem, "add")
     form = ItemForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_item(service=service, by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            apply_errors(form, error)
-    if form.errors:
-        for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else ""
-            for message in errors:
-                messages.error(request, f"{label} {message}".strip())
-    else:
-        messages.success(request, _("Service item added."))
-    return redirect("catalog:service_detail", pk=pk)
+    return action_post(
+        request,
+        lambda: services.add_item(service=service, by=request.user, **form.cleaned_data),
+        success=_("Service item added."),
+        next_url=_service_url(service),
+        model=ServiceItem,
+        form=form,
+    )
 
 
 def _item(request, pk: int, item_pk: int, action: str) -> ServiceItem:
@@ -331,30 +300,19 @@ def _item(request, pk: int, item_pk: int, action: str) -> ServiceItem:
 def item_edit(request, pk: int, item_pk: int):
     item = _item(request, pk, item_pk, "change")
     form = ItemEditForm(request.POST or None, instance=item, initial={"version": item.version})
-    if request.method == "POST" and form.is_valid():
-        names = ("code", "name", "description", "order")
-        fields = {n: form.cleaned_data[n] for n in names if n in form.changed_data}
-
-        def save():
-            services.update_item(
-                ServiceItem.objects.select_related("service").get(pk=item.pk),
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
-                **fields,
-            )
-            return reverse("catalog:service_detail", args=[pk])
-
-        response = _saved(request, form, save, success=_("Service item saved."))
-        if response:
-            return response
-    return render(
+    return form_page(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "heading": _("Edit service item: {name}").format(name=item),
-            "cancel_url": reverse("catalog:service_detail", args=[pk]),
-        },
+        form,
+        lambda: services.update_item(
+            ServiceItem.objects.select_related("service").get(pk=item.pk),
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            **changed_values(form, ("code", "name", "description", "order")),
+        ),
+        success=_("Service item saved."),
+        next_url=reverse("catalog:service_detail", args=[pk]),
+        heading=_("Edit service item: {name}").format(name=item),
+        cancel_url=reverse("catalog:service_detail", args=[pk]),
     )
 
 
@@ -362,25 +320,23 @@ def item_edit(request, pk: int, item_pk: int):
 @require_POST
 def item_remove(request, pk: int, item_pk: int):
     item = _item(request, pk, item_pk, "delete")
-    confirmation = confirm_action(
+    detail = reverse("catalog:service_detail", args=[pk])
+    return action_post(
         request,
-        heading=_("Remove the service item “{item}”?").format(item=item),
-        consequence=_(
-            "The item is removed from the service; the service's history keeps a record of it."
-        ),
-        button=_("Remove item"),
-        cancel_url=reverse("catalog:service_detail", args=[pk]),
-        record=item.service,
+        lambda: services.remove_item(item, by=request.user),
+        success=_("Service item removed."),
+        next_url=detail,
+        model=ServiceItem,
+        confirm={
+            "heading": _("Remove the service item “{item}”?").format(item=item),
+            "consequence": _(
+                "The item is removed from the service; the service's history keeps a record of it."
+            ),
+            "button": _("Remove item"),
+            "cancel_url": detail,
+            "record": item.service,
+        },
     )
-    if confirmation:
-        return confirmation
-    try:
-        services.remove_item(item, by=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.detail))
-    else:
-        messages.success(request, _("Service item removed."))
-    return redirect("catalog:service_detail", pk=pk)
 
 
 # --- categories -----------------------------------------------------------------------------
@@ -410,23 +366,14 @@ def category_create(request):
     if request.GET.get("parent", "").isdigit():
         initial["parent"] = request.GET["parent"]
     form = CategoryForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-
-        def save():
-            services.create_category(by=request.user, **form.cleaned_data)
-            return reverse("catalog:category_list")
-
-        response = _saved(request, form, save, success=_("Category created."))
-        if response:
-            return response
-    return render(
+    return form_page(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "heading": _("New service category"),
-            "cancel_url": reverse("catalog:category_list"),
-        },
+        form,
+        lambda: services.create_category(by=request.user, **form.cleaned_data),
+        success=_("Category created."),
+        next_url=reverse("catalog:category_list"),
+        heading=_("New service category"),
+        cancel_url=reverse("catalog:category_list"),
     )
 
 
@@ -439,30 +386,19 @@ def category_edit(request, pk: int):
         user=request.user,
         initial={"version": category.version},
     )
-    if request.method == "POST" and form.is_valid():
-        names = ("parent", "code", "name", "description")
-        fields = {n: form.cleaned_data[n] for n in names if n in form.changed_data}
-
-        def save():
-            services.update_category(
-                ServiceCategory.objects.get(pk=pk),
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
-                **fields,
-            )
-            return reverse("catalog:category_list")
-
-        response = _saved(request, form, save, success=_("Category saved."))
-        if response:
-            return response
-    return render(
+    return form_page(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "heading": _("Edit service category: {name}").format(name=category),
-            "cancel_url": reverse("catalog:category_list"),
-        },
+        form,
+        lambda: services.update_category(
+            ServiceCategory.objects.get(pk=pk),
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            **changed_values(form, ("parent", "code", "name", "description")),
+        ),
+        success=_("Category saved."),
+        next_url=reverse("catalog:category_list"),
+        heading=_("Edit service category: {name}").format(name=category),
+        cancel_url=reverse("catalog:category_list"),
     )
 
 
@@ -470,22 +406,19 @@ def category_edit(request, pk: int):
 @require_POST
 def category_delete(request, pk: int):
     category = get_restricted_or_404(request, ServiceCategory, pk, "delete")
-    confirmation = confirm_action(
+    return action_post(
         request,
-        heading=_("Delete the category “{category}”?").format(category=category),
-        consequence=_("The empty category is deleted for good."),
-        button=_("Delete category"),
-        cancel_url=reverse("catalog:category_list"),
+        lambda: services.delete_category(category, by=request.user),
+        success=_("Category deleted."),
+        next_url=reverse("catalog:category_list"),
+        model=ServiceCategory,
+        confirm={
+            "heading": _("Delete the category “{category}”?").format(category=category),
+            "consequence": _("The empty category is deleted for good."),
+            "button": _("Delete category"),
+            "cancel_url": reverse("catalog:category_list"),
+        },
     )
-    if confirmation:
-        return confirmation
-    try:
-        services.delete_category(category, by=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.detail))
-    else:
-        messages.success(request, _("Category deleted."))
-    return redirect("catalog:category_list")
 
 
 # --- customer portal ------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from itsm.cmdb.choices import AttributeType, CIStatus, Criticality, attribute_choice_label
 from itsm.cmdb.models import AttributeDefinition, CIClass, RelationType
 from itsm.core.choices import OrganisationKind
-from itsm.core.form_helpers import TablerFormMixin, apply_errors, style_form
+from itsm.core.form_helpers import TablerFormMixin, style_form
 from itsm.core.models import Organisation
 from itsm.core.pickers import PickerField, bind_pickers
 
@@ -144,15 +144,9 @@ class CIForm(TablerFormMixin, forms.Form):
             "attributes": self.attributes(),
         }
 
-    def apply_errors(self, error) -> None:
+    def error_field(self, name: str) -> str:
         """Service errors on ``attributes.<key>`` go to the matching attribute field."""
-        fields = getattr(error, "fields", None)
-        if fields:
-            error.fields = {
-                (ATTR_PREFIX + k.split(".", 1)[1] if k.startswith("attributes.") else k): v
-                for k, v in fields.items()
-            }
-        apply_errors(self, error)
+        return ATTR_PREFIX + name.split(".", 1)[1] if name.startswith("attributes.") else name
 
 
 class ClassChoiceForm(TablerFormMixin, forms.Form):
@@ -184,6 +178,10 @@ class RelationForm(TablerFormMixin, forms.Form):
         # without a user the pickers accept nothing (a form rendered only to be read)
         super().__init__(*args, **kwargs)
         bind_pickers(self, user)
+
+    def error_field(self, name: str) -> str:
+        """The service names ``source``/``target``; this form has one ``other`` field."""
+        return "other" if name in ("source", "target") else name
 
 
 class AsOfForm(TablerFormMixin, forms.Form):
@@ -255,12 +253,9 @@ class AttributeDefinitionForm(TablerFormMixin, forms.ModelForm):
     def _post_clean(self):
         """No model validation here: the service validates (and names the fields)."""
 
-    def apply_errors(self, error) -> None:
+    def error_field(self, name: str) -> str:
         """The service names ``choices``; this form edits them as ``choices_text``."""
-        fields = getattr(error, "fields", None)
-        if fields:
-            error.fields = {("choices_text" if k == "choices" else k): v for k, v in fields.items()}
-        apply_errors(self, error)
+        return "choices_text" if name == "choices" else name
 
     def values(self) -> dict:
         data = dict(self.cleaned_data)

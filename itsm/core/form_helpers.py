@@ -143,7 +143,10 @@ def limit_choices(form: forms.BaseForm, name: str, rows: QuerySet[Model]) -> Non
 
 def apply_errors(form: forms.BaseForm, error: Exception) -> None:
     """Put the messages of a service error on *form*: per field where the form has the field,
-    otherwise as a form-wide error (``Conflict`` is always form-wide: the user must reload)."""
+    otherwise as a form-wide error (``Conflict`` is always form-wide: the user must reload).
+
+    A form whose fields are named differently from the service's declares
+    ``error_field(name) -> form field name`` (e.g. ``attributes.ram`` → ``attr__ram``)."""
     if isinstance(error, Conflict):
         form.add_error(None, str(error.detail))
         for messages in error.fields.values():
@@ -156,7 +159,10 @@ def apply_errors(form: forms.BaseForm, error: Exception) -> None:
         fields = error.fields or {None: [str(error.detail)]}
     else:
         raise TypeError(f"not a validation error: {error!r}")
+    rename = getattr(form, "error_field", None)
     for name, messages in fields.items():
+        if rename is not None and name not in (None, NON_FIELD_ERRORS):
+            name = rename(name)
         target = name if name in form.fields else None
         for message in messages:
             if target is None and name not in (None, NON_FIELD_ERRORS):

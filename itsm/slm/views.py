@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from itsm.core import policy
-from itsm.core.confirm import confirm_action, confirm_transition
 from itsm.core.errors import DomainError
 from itsm.core.form_helpers import apply_errors, style_form
+from itsm.core.form_views import TransitionView, action_post, form_page
 from itsm.core.generic_views import get_restricted_or_404, restricted
 from itsm.core.policy import is_provider_staff
 from itsm.slm import services
@@ -65,26 +65,6 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _form_page(request, form, *, heading, cancel_url):
-    return render(
-        request, "core/form.html", {"form": form, "heading": heading, "cancel_url": cancel_url}
-    )
-
-
-def _save_page(request, form, save, *, success, heading, cancel_url):
-    """The form page; on a valid POST, ``save()`` (a service call returning the URL to go
-    to) runs: its errors become form errors, success redirects with *success*."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            url = save()
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(url)
-    return _form_page(request, form, heading=heading, cancel_url=cancel_url)
 
 
 def _error_messages(request, exc: DomainError, *, detail: bool = False) -> None:
@@ -183,22 +163,22 @@ def _agreement_fields(form) -> dict:
     return data
 
 
+def _agreement_url(agreement) -> str:
+    return reverse("slm:agreement_detail", args=[agreement.pk])
+
+
 @login_required
 def agreement_create(request):
     restricted(request, Agreement, "add")
     form = AgreementForm(request.POST or None, user=request.user)
-
-    def save():
-        agreement = services.create_agreement(
-            by=request.user, kind=form.cleaned_data["kind"], **_agreement_fields(form)
-        )
-        return reverse("slm:agreement_detail", args=[agreement.pk])
-
-    return _save_page(
+    return form_page(
         request,
         form,
-        save,
+        lambda: services.create_agreement(
+            by=request.user, kind=form.cleaned_data["kind"], **_agreement_fields(form)
+        ),
         success=_("Agreement created."),
+        next_url=_agreement_url,
         heading=_("New agreement"),
         cancel_url=reverse("slm:agreement_list"),
     )
@@ -213,48 +193,40 @@ def agreement_edit(request, pk: int):
         instance=Agreement.objects.get(pk=pk),
         initial={"version": agreement.version},
     )
-
-    def save():
-        services.update_agreement(
+    return form_page(
+        request,
+        form,
+        lambda: services.update_agreement(
             agreement,
             by=request.user,
             expected_version=form.cleaned_data.get("version"),
             change_reference=form.cleaned_data.get("change_reference", ""),
             **_agreement_fields(form),
-        )
-        return reverse("slm:agreement_detail", args=[pk])
-
-    return _save_page(
-        request,
-        form,
-        save,
+        ),
         success=_("Agreement saved."),
+        next_url=_agreement_url(agreement),
         heading=_("Edit {name}").format(name=agreement),
-        cancel_url=reverse("slm:agreement_detail", args=[pk]),
+        cancel_url=_agreement_url(agreement),
     )
 
 
-@login_required
-@require_POST
-def agreement_transition(request, pk: int):
-    agreement = get_restricted_or_404(request, Agreement, pk, "change")
-    detail = reverse("slm:agreement_detail", args=[pk])
-    to = request.POST.get("to", "")
-    if confirmation := confirm_transition(request, agreement, to, cancel_url=detail):
-        return confirmation
-    try:
+class AgreementTransition(TransitionView):
+    """An agreement's lifecycle step (``AGREEMENT_MACHINE``)."""
+
+    model = Agreement
+    detail_url_name = "slm:agreement_detail"
+
+    def perform(self, obj, data):
         services.transition_agreement(
-            agreement,
-            to=to,
-            by=request.user,
-            expected_version=_int(request.POST.get("version")),
-            note=request.POST.get("note", ""),
+            obj,
+            to=data["to"],
+            by=self.request.user,
+            expected_version=data["version"],
+            note=data["note"],
         )
-    except DomainError as exc:
-        _error_messages(request, exc, detail=True)
-    else:
-        messages.success(request, _("Status changed."))
-    return redirect("slm:agreement_detail", pk=pk)
+
+
+agreement_transition = AgreementTransition.as_view()
 
 
 @login_required
@@ -262,14 +234,15 @@ def agreement_transition(request, pk: int):
 def agreement_generate_reviews(request, pk: int):
     agreement = get_restricted_or_404(request, Agreement, pk, "change")
     form = YearForm(request.POST)
-    if form.is_valid():
-        created = services.generate_review_schedule(
+    return action_post(
+        request,
+        lambda: services.generate_review_schedule(
             agreement, year=form.cleaned_data["year"], by=request.user
-        )
-        messages.success(request, _("{count} review meetings planned.").format(count=len(created)))
-    else:
-        messages.error(request, _("Enter a valid year."))
-    return redirect("slm:agreement_detail", pk=pk)
+        ),
+        success=lambda created: _("{count} review meetings planned.").format(count=len(created)),
+        next_url=_agreement_url(agreement),
+        form=form,
+    )
 
 
 # --- targets ----------------------------------------------------------------------------------
@@ -293,15 +266,15 @@ def target_add(request, pk: int):
         services.add_target(
             agreement=agreement, by=request.user, change_reference=reference, **data
         )
-        return reverse("slm:agreement_detail", args=[pk])
 
-    return _save_page(
+    return form_page(
         request,
         form,
         save,
         success=_("Target added."),
+        next_url=_agreement_url(agreement),
         heading=_("New target of {name}").format(name=agreement),
-        cancel_url=reverse("slm:agreement_detail", args=[pk]),
+        cancel_url=_agreement_url(agreement),
     )
 
 
@@ -326,15 +299,15 @@ def target_edit(request, pk: int):
             change_reference=reference,
             **data,
         )
-        return reverse("slm:agreement_detail", args=[target.agreement_id])
 
-    return _save_page(
+    return form_page(
         request,
         form,
         save,
         success=_("Target saved."),
+        next_url=_agreement_url(target.agreement),
         heading=_("Edit target {name}").format(name=target),
-        cancel_url=reverse("slm:agreement_detail", args=[target.agreement_id]),
+        cancel_url=_agreement_url(target.agreement),
     )
 
 
@@ -344,29 +317,26 @@ def target_delete(request, pk: int):
     target = get_restricted_or_404(
         request, Target, pk, "delete", queryset=Target.objects.select_related("agreement")
     )
-    agreement_id = target.agreement_id
-    confirmation = confirm_action(
+    detail = _agreement_url(target.agreement)
+    return action_post(
         request,
-        heading=_("Delete the target “{target}”?").format(target=target),
-        consequence=_(
-            "The target is deleted from the agreement for good; tickets are no longer measured "
-            "against it. The agreement's timeline records the deletion."
-        ),
-        button=_("Delete target"),
-        cancel_url=reverse("slm:agreement_detail", args=[agreement_id]),
-        record=target.agreement,
-    )
-    if confirmation:
-        return confirmation
-    try:
-        services.delete_target(
+        lambda: services.delete_target(
             target, by=request.user, change_reference=request.POST.get("change_reference", "")
-        )
-    except DomainError as exc:
-        _error_messages(request, exc)
-    else:
-        messages.success(request, _("Target deleted."))
-    return redirect("slm:agreement_detail", pk=agreement_id)
+        ),
+        success=_("Target deleted."),
+        next_url=detail,
+        model=Target,
+        confirm={
+            "heading": _("Delete the target “{target}”?").format(target=target),
+            "consequence": _(
+                "The target is deleted from the agreement for good; tickets are no longer "
+                "measured against it. The agreement's timeline records the deletion."
+            ),
+            "button": _("Delete target"),
+            "cancel_url": detail,
+            "record": target.agreement,
+        },
+    )
 
 
 # --- requirements -----------------------------------------------------------------------------
@@ -431,20 +401,20 @@ def _requirement_data(form) -> dict:
     return data
 
 
+def _requirement_url(requirement) -> str:
+    return reverse("slm:requirement_detail", args=[requirement.pk])
+
+
 @login_required
 def requirement_create(request):
     restricted(request, Requirement, "add")
     form = RequirementForm(request.POST or None, user=request.user)
-
-    def save():
-        requirement = services.create_requirement(by=request.user, **_requirement_data(form))
-        return reverse("slm:requirement_detail", args=[requirement.pk])
-
-    return _save_page(
+    return form_page(
         request,
         form,
-        save,
+        lambda: services.create_requirement(by=request.user, **_requirement_data(form)),
         success=_("Requirement recorded."),
+        next_url=_requirement_url,
         heading=_("New service requirement"),
         cancel_url=reverse("slm:requirement_list"),
     )
@@ -459,23 +429,19 @@ def requirement_edit(request, pk: int):
         instance=Requirement.objects.get(pk=pk),
         initial={"version": requirement.version},
     )
-
-    def save():
-        services.update_requirement(
+    return form_page(
+        request,
+        form,
+        lambda: services.update_requirement(
             requirement,
             by=request.user,
             expected_version=form.cleaned_data.get("version"),
             **_requirement_data(form),
-        )
-        return reverse("slm:requirement_detail", args=[pk])
-
-    return _save_page(
-        request,
-        form,
-        save,
+        ),
         success=_("Requirement saved."),
+        next_url=_requirement_url(requirement),
         heading=_("Edit {name}").format(name=requirement),
-        cancel_url=reverse("slm:requirement_detail", args=[pk]),
+        cancel_url=_requirement_url(requirement),
     )
 
 
@@ -586,18 +552,14 @@ def action_add(request, pk: int):
     meeting = get_restricted_or_404(request, ReviewMeeting, pk, "change")
     restricted(request, ActionItem, "add")
     form = ActionItemForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_action_item(meeting=meeting, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            _error_messages(request, exc)
-        else:
-            messages.success(request, _("Action item added."))
-    else:
-        for name, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{form.fields[name].label}: {error}")
-    return redirect("slm:review_detail", pk=pk)
+    return action_post(
+        request,
+        lambda: services.add_action_item(meeting=meeting, by=request.user, **form.cleaned_data),
+        success=_("Action item added."),
+        next_url=reverse("slm:review_detail", args=[pk]),
+        model=ActionItem,
+        form=form,
+    )
 
 
 @login_required

@@ -107,8 +107,8 @@ def test_publish_errors_are_shown(slm, browse):
         follow=True,
     )
     content = response.content.decode()
-    assert "description: Required to publish the service." in content
-    assert "customers: Required to publish the service." in content
+    assert "Description: Required to publish the service." in content
+    assert "Customers: Required to publish the service." in content
     service.refresh_from_db()
     assert service.status == "draft"
 

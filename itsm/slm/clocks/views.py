@@ -3,16 +3,16 @@ actions) and the clock panel every record page can include."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from itsm.core import policy
-from itsm.core.errors import DomainError
-from itsm.core.form_helpers import apply_errors, style_form
+from itsm.core.form_helpers import style_form
+from itsm.core.form_views import action_post, form_page
 from itsm.core.generic_views import get_restricted_or_404, keyset_page, page, require_can
 from itsm.core.timeline import history_for
 from itsm.slm.choices import TestTicketStatus
@@ -87,32 +87,14 @@ def testticket_create(request):
             if first_service is not None:
                 initial["service"] = first_service.pk
     form = TestTicketForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            ticket = testtickets.create_test_ticket(
-                title=data["title"],
-                agreement=data["agreement"],
-                service=data["service"],
-                priority=data["priority"],
-                opened_at=data["opened_at"],
-                by=request.user,
-            )
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request, _("Test ticket {number} opened.").format(number=ticket.number)
-            )
-            return redirect("clocks:testticket_detail", pk=ticket.pk)
-    return render(
+    return form_page(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "heading": _("New SLA test ticket"),
-            "cancel_url": reverse("clocks:testticket_list"),
-        },
+        form,
+        lambda: testtickets.create_test_ticket(by=request.user, **form.cleaned_data),
+        success=lambda ticket: _("Test ticket {number} opened.").format(number=ticket.number),
+        next_url=lambda ticket: reverse("clocks:testticket_detail", args=[ticket.pk]),
+        heading=_("New SLA test ticket"),
+        cancel_url=reverse("clocks:testticket_list"),
     )
 
 
@@ -157,38 +139,23 @@ ACTIONS = {
 }
 
 
+#: the form of an action that takes input (its cleaned data goes to the service)
+ACTION_FORMS = {"pause": PauseForm, "set-priority": PriorityForm}
+
+
 @login_required
 @require_POST
 def testticket_action(request, pk: int, action: str):
     ticket = get_restricted_or_404(request, SlaTestTicket, pk, "change")
     fn = ACTIONS.get(action)
     if fn is None:
-        from django.http import Http404
-
         raise Http404
-    kwargs = {}
-    if action == "pause":
-        form = PauseForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Say why the clock is paused."))
-            return redirect("clocks:testticket_detail", pk=pk)
-        kwargs["reason"] = form.cleaned_data["reason"]
-    elif action == "set-priority":
-        form = PriorityForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Choose a priority from P1 to P4."))
-            return redirect("clocks:testticket_detail", pk=pk)
-        kwargs["priority"] = form.cleaned_data["priority"]
-    try:
-        fn(ticket, by=request.user, **kwargs)
-    except DomainError as error:
-        messages.error(request, _message(error))
-    else:
-        messages.success(request, _("Done."))
-    return redirect("clocks:testticket_detail", pk=pk)
-
-
-def _message(error: DomainError) -> str:
-    fields = getattr(error, "fields", None) or {}
-    parts = [str(m) for messages_ in fields.values() for m in messages_]
-    return " ".join(parts) or str(error)
+    form = ACTION_FORMS[action](request.POST) if action in ACTION_FORMS else None
+    return action_post(
+        request,
+        lambda: fn(ticket, by=request.user, **(form.cleaned_data if form else {})),
+        success=_("Done."),
+        next_url=reverse("clocks:testticket_detail", args=[pk]),
+        model=SlaTestTicket,
+        form=form,
+    )

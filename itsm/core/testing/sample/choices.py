@@ -50,6 +50,7 @@ SAMPLE_MACHINE = StateMachine(
             "cancel",
             _("Cancel"),
             roles=frozenset({Role.ADMINISTRATOR.value}),
+            confirm=_("The ticket is cancelled for good; it cannot be reopened."),
         ),
     ],
 )
