@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from itsm.cmdb import selectors, services
 from itsm.cmdb.choices import CI_MACHINE, CIStatus, Criticality
-from itsm.cmdb.filtersets import CIFilterSet
 from itsm.cmdb.forms import (
     AsOfForm,
     AttributeDefinitionForm,
@@ -34,7 +33,6 @@ from itsm.cmdb.models import (
 )
 from itsm.core import policy
 from itsm.core.errors import NotFound
-from itsm.core.form_helpers import style_form
 from itsm.core.form_views import (
     TransitionView,
     action_post,
@@ -42,48 +40,9 @@ from itsm.core.form_views import (
     form_page,
     save_form,
 )
-from itsm.core.generic_views import get_restricted_or_404, keyset_page, require_can
+from itsm.core.generic_views import get_restricted_or_404, require_can
 
 # --- configuration items ----------------------------------------------------------------------
-
-
-@login_required
-def ci_list(request):
-    require_can(request.user, ConfigurationItem, "view")
-    queryset = (
-        ConfigurationItem.objects.restrict(request.user, "view")
-        .select_related("ci_class", "customer")
-        .only(
-            "id",
-            "number",
-            "name",
-            "identifier",
-            "status",
-            "criticality",
-            "location",
-            "ci_class__code",
-            "ci_class__name_zh",
-            "ci_class__name_en",
-            "customer__name",
-        )
-    )
-    # the customer filter lists only the visible customers (``visible_customers``)
-    filterset = CIFilterSet(request.GET or None, queryset=queryset, request=request)
-    style_form(filterset.form)
-    valid = not filterset.is_bound or filterset.is_valid()
-    page = keyset_page(filterset.qs if valid else queryset.none(), request)
-    return render(
-        request,
-        "cmdb/ci_list.html",
-        {
-            "filterset": filterset,
-            "page": page,
-            "can_add": policy.can(request.user, ConfigurationItem, "add"),
-            "is_staff": policy.is_provider_staff(request.user),
-            "CIStatus": CIStatus,
-            "Criticality": Criticality,
-        },
-    )
 
 
 def _ci_or_404(request, pk, action="view"):
@@ -358,27 +317,6 @@ def ci_as_of(request, pk: int):
 # --- classes and attribute definitions --------------------------------------------------------
 
 
-@login_required
-def class_list(request):
-    require_can(request.user, CIClass, "view")
-    classes = CIClass.objects.restrict(request.user, "view")
-    if not policy.is_provider_staff(request.user):
-        raise PermissionDenied
-    counts = {}
-    for row in (
-        AttributeDefinition.objects.filter(ci_class__in=classes)
-        .values_list("ci_class_id", flat=True)
-        .order_by()
-    ):
-        counts[row] = counts.get(row, 0) + 1
-    rows = [{"ci_class": c, "attribute_count": counts.get(c.pk, 0)} for c in classes]
-    return render(
-        request,
-        "cmdb/class_list.html",
-        {"rows": rows, "can_add": policy.can(request.user, CIClass, "add")},
-    )
-
-
 def _class_or_404(request, pk, action="view"):
     # classes are provider-internal: a customer gets 403 (policy.can_reach), like the list
     return get_restricted_or_404(request, CIClass, pk, action, visible_first=True)
@@ -538,26 +476,6 @@ def attribute_delete(request, pk: int):
 
 
 # --- relation types ---------------------------------------------------------------------------
-
-
-@login_required
-def relation_type_list(request):
-    if not policy.is_provider_staff(request.user):
-        raise PermissionDenied
-    types = list(
-        RelationType.objects.restrict(request.user, "view").prefetch_related(
-            "source_classes", "target_classes"
-        )
-    )
-    return render(
-        request,
-        "cmdb/relation_type_list.html",
-        {
-            "types": types,
-            "can_add": policy.can(request.user, RelationType, "add"),
-            "can_change": policy.can(request.user, RelationType, "change"),
-        },
-    )
 
 
 def _relation_type_list_url(_record=None) -> str:
