@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from itsm.catalog import views
+from itsm.catalog import lists, views
 
 urlpatterns = [
-    path("", views.service_list, name="service_list"),
+    path("", lists.ServiceList.as_view(), name="service_list"),
     path("portal/", views.portal, name="portal"),
     path("services/new/", views.service_create, name="service_create"),
     path("services/<int:pk>/", views.service_detail, name="service_detail"),
@@ -15,7 +15,7 @@ urlpatterns = [
     path("services/<int:pk>/items/", views.item_add, name="item_add"),
     path("services/<int:pk>/items/<int:item_pk>/edit/", views.item_edit, name="item_edit"),
     path("services/<int:pk>/items/<int:item_pk>/remove/", views.item_remove, name="item_remove"),
-    path("categories/", views.category_list, name="category_list"),
+    path("categories/", lists.CategoryList.as_view(), name="category_list"),
     path("categories/new/", views.category_create, name="category_create"),
     path("categories/<int:pk>/edit/", views.category_edit, name="category_edit"),
     path("categories/<int:pk>/delete/", views.category_delete, name="category_delete"),

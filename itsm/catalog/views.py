@@ -8,9 +8,8 @@ service list sends them to the portal, and any other service id answers 404.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from itsm.catalog import selectors, services
 from itsm.catalog.choices import ServiceMode, ServiceStatus
-from itsm.catalog.filtersets import ServiceFilterSet
 from itsm.catalog.forms import (
     CategoryEditForm,
     CategoryForm,
@@ -30,7 +28,6 @@ from itsm.catalog.forms import (
 )
 from itsm.catalog.models import Service, ServiceCategory, ServiceItem
 from itsm.core import policy
-from itsm.core.form_helpers import style_form
 from itsm.core.form_views import TransitionView, action_post, changed_values, form_page
 from itsm.core.generic_views import get_restricted_or_404, require_can
 from itsm.core.models import Organisation
@@ -73,34 +70,6 @@ def _service_or_404(request, pk: int, action: str) -> Service:
 
 
 @login_required
-def service_list(request):
-    """Provider staff: every service with its status; customers go to their portal."""
-    if not policy.is_provider_staff(request.user):
-        return redirect("catalog:portal")
-    require_can(request.user, Service, "view")
-    queryset = (
-        selectors.visible_services(request.user)
-        .select_related("category", "owner", "service_hours")
-        .annotate(item_count=Count("items", distinct=True))
-        .order_by("code")
-    )
-    filterset = ServiceFilterSet(request.GET or None, queryset=queryset, request=request)
-    style_form(filterset.form)
-    rows = [] if filterset.is_bound and not filterset.is_valid() else list(filterset.qs[:500])
-    return render(
-        request,
-        "catalog/service_list.html",
-        {
-            "rows": rows,
-            "filterset": filterset,
-            "status_choices": ServiceStatus,
-            "can_add": policy.can(request.user, Service, "add"),
-            "mode_labels": dict(ServiceMode.choices),
-        },
-    )
-
-
-@login_required
 def service_detail(request, pk: int):
     queryset = (
         selectors.visible_services(request.user)
@@ -117,7 +86,7 @@ def service_detail(request, pk: int):
         .prefetch_related("customers", "linked_cis", _ITEMS)
     )
     service = get_object_or_404(queryset, pk=pk)
-    if not policy.is_provider_staff(request.user):
+    if not policy.sees_internal(request.user, Service):  # the portal shows what they may see
         return redirect(reverse("catalog:portal") + f"#service-{service.pk}")
     may_change = Service.objects.restrict(request.user, "change").filter(pk=pk).exists()
     can_change = may_change and service.status != ServiceStatus.RETIRED
@@ -343,23 +312,6 @@ def item_remove(request, pk: int, item_pk: int):
 
 
 @login_required
-def category_list(request):
-    require_can(request.user, ServiceCategory, "view")
-    if not policy.is_provider_staff(request.user):
-        raise PermissionDenied
-    return render(
-        request,
-        "catalog/category_list.html",
-        {
-            "rows": selectors.category_tree(),
-            "can_add": policy.can(request.user, ServiceCategory, "add"),
-            "can_change": policy.can(request.user, ServiceCategory, "change"),
-            "can_delete": policy.can(request.user, ServiceCategory, "delete"),
-        },
-    )
-
-
-@login_required
 def category_create(request):
     require_can(request.user, ServiceCategory, "add")
     initial = {}
@@ -431,7 +383,7 @@ def portal(request):
     require_can(request.user, Service, "view")
     customer = None
     customers = []
-    if policy.is_provider_staff(request.user):
+    if policy.sees_all_tenants(request.user, Service):
         customers = list(
             Organisation.objects.restrict(request.user)
             .filter(kind="customer", is_active=True)
@@ -450,7 +402,7 @@ def portal(request):
             "tree": tree,
             "customer": customer,
             "customers": customers,
-            "is_staff_view": policy.is_provider_staff(request.user),
+            "is_staff_view": policy.sees_all_tenants(request.user, Service),
             "mode_labels": dict(ServiceMode.choices),
             "charging_labels": dict(Service._meta.get_field("charging_basis").flatchoices),
         },

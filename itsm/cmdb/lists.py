@@ -164,23 +164,14 @@ class RelationTypeList(RecordListView):
     def base_queryset(self):
         return RelationType.objects.prefetch_related("source_classes", "target_classes")
 
-    def shown_columns(self):
-        columns = super().shown_columns()
-        if policy.can(self.request.user, RelationType, "change"):
-            columns.append(
-                Column(
-                    "edit",
-                    "",
-                    html=lambda t: format_html(
-                        '<a class="btn btn-sm" href="{}">{}</a>',
-                        reverse("cmdb:relation_type_edit", args=[t.pk]),
-                        _("Edit"),
-                    ),
-                    exportable=False,
-                    css="text-end",
-                )
-            )
-        return columns
+    def row_actions(self, row):
+        if not policy.can(self.request.user, RelationType, "change"):
+            return ""
+        return format_html(
+            '<a class="btn btn-sm" href="{}">{}</a>',
+            reverse("cmdb:relation_type_edit", args=[row.pk]),
+            _("Edit"),
+        )
 
 
 def _percent(value) -> str:

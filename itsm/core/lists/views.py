@@ -102,6 +102,10 @@ class RecordListView(PolicyMixin, TemplateView):
     def row_attrs(self, row) -> dict[str, object]:
         return {}
 
+    def row_actions(self, row):
+        """HTML of the buttons at the end of a row (not a column: never exported), or ``""``."""
+        return ""
+
     # --- the rows ---------------------------------------------------------------------------------
 
     def filter_data(self):
@@ -234,6 +238,15 @@ class RecordListView(PolicyMixin, TemplateView):
                     ),
                 }
             )
+        rows = [
+            {
+                "object": row,
+                "attrs": self.row_attrs(row),
+                "cells": [(c, c.cell(row)) for c in columns],
+                "actions": self.row_actions(row),
+            }
+            for row in page.rows
+        ]
         query.pop("sort", None)
         if sort.param != self.default_sort:
             query["sort"] = sort.param
@@ -242,14 +255,8 @@ class RecordListView(PolicyMixin, TemplateView):
                 "list": {
                     "title": self.get_title(),
                     "headers": headers,
-                    "rows": [
-                        {
-                            "object": row,
-                            "attrs": self.row_attrs(row),
-                            "cells": [(c, c.cell(row)) for c in columns],
-                        }
-                        for row in page.rows
-                    ],
+                    "rows": rows,
+                    "has_actions": any(row["actions"] for row in rows),
                     "columns": [(c, c.name in shown) for c in self.available_columns()],
                     "page": page,
                     "sort": sort,
