@@ -24,10 +24,12 @@ from django.db import connection, transaction
 from itsm.core.outbox.models import Job, OutboxMessage
 from itsm.core.outbox.services import enqueue
 from itsm.core.outbox.tests.conftest import Receiver
+from itsm.core.testing.sizes import size
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-MESSAGES = 200
+MESSAGES = size(dev=80, full=200)  # the kill comes after a fifth of them arrived
+PAIR_MESSAGES = size(dev=40, full=100)
 
 
 def database_url() -> str:
@@ -105,7 +107,7 @@ def test_sigkill_mid_delivery_loses_nothing_and_duplicates_at_most_one(tmp_path,
         first = start(["worker"], log)
         try:
             wait_for(
-                lambda: len(receiver.keys) >= 40,
+                lambda: len(receiver.keys) >= MESSAGES // 5,
                 timeout=30,
                 what="first arrivals",
                 proc=first,
@@ -191,7 +193,7 @@ def test_serve_runs_gunicorn_with_the_embedded_worker(tmp_path, settings):
 def test_two_workers_at_once_share_the_queue_without_duplicates(tmp_path, settings):
     settings.ITSM_WEBHOOK_ALLOWLIST = ["127.0.0.1"]
     log = tmp_path / "workers.log"
-    count = 100
+    count = PAIR_MESSAGES
     with Receiver(delay=0.01) as receiver:
         with transaction.atomic():
             for n in range(count):

@@ -9,12 +9,11 @@ minutes reach the warning and the goal. The engine must agree exactly on the ela
 minutes, every due time, and the warning and breach moments (the sweeper runs before each
 event and at the end).
 
-Examples: ``ITSM_CLOCK_PROPERTY_EXAMPLES`` (default 300).
+Examples: 60, 300 with ``ITSM_FULL_TESTS=1`` (CI); ``ITSM_CLOCK_PROPERTY_EXAMPLES`` overrides.
 """
 
 from __future__ import annotations
 
-import os
 from bisect import bisect_left
 from datetime import date, datetime, timedelta
 from itertools import accumulate
@@ -28,12 +27,13 @@ from hypothesis import strategies as st
 
 from itsm.core.calendars import businesstime
 from itsm.core.calendars import services as calendars
+from itsm.core.testing.sizes import size
 from itsm.slm.clocks import services
 from itsm.slm.clocks.models import Clock
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = int(os.environ.get("ITSM_CLOCK_PROPERTY_EXAMPLES", "300"))
+EXAMPLES = size(dev=60, full=300, env="ITSM_CLOCK_PROPERTY_EXAMPLES")
 TZ = ZoneInfo("Asia/Shanghai")
 ORIGIN = datetime(2026, 1, 1, tzinfo=TZ)
 END = datetime(2027, 4, 1, tzinfo=TZ)
