@@ -114,8 +114,8 @@ from itsm.core.choices import OrganisationKind, Role  # noqa: E402
 from itsm.core.models import TimelineEntry  # noqa: E402
 from itsm.core.outbox.models import OutboxMessage  # noqa: E402
 from itsm.slm.clocks import services as clocks  # noqa: E402
-from itsm.slm.clocks.models import Clock  # noqa: E402
-from itsm.slm.models import Agreement, SlaTestTicket  # noqa: E402
+from itsm.slm.clocks.models import Clock, SlaTestTicket  # noqa: E402
+from itsm.slm.models import Agreement  # noqa: E402
 
 
 def china_5x8():

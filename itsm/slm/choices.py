@@ -229,13 +229,6 @@ class ActionStatus(ChoiceSet):
 with_colours(ActionStatus, {"open": "yellow", "done": "green", "cancelled": "secondary"})
 
 
-class TestTicketStatus(ChoiceSet):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
-
-
-with_colours(TestTicketStatus, {"open": "blue", "closed": "secondary"})
-
 #: labels of SLM's timeline verbs (``core.timeline.register_verb_labels``)
 VERB_LABELS = {
     "target_added": _("Target added"),

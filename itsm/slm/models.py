@@ -1,6 +1,7 @@
 """Service level management records: agreements (SLA / OLA / UC) with the contents of seed 003
-§2.2, their targets, customer requirements, review meetings with action items, and SLA test
-tickets used to try an agreement's clocks (R-SLM-01…08, R-REQ)."""
+§2.2, their targets, customer requirements and review meetings with action items
+(R-SLM-01…08, R-REQ). SLA test tickets, which try an agreement's clocks, live in the clocks
+app (``itsm.slm.clocks.models``)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,6 @@ from itsm.slm.choices import (
     ReviewStatus,
     TargetIndicator,
     TargetMetric,
-    TestTicketStatus,
 )
 
 _text = {"blank": True}
@@ -402,49 +402,3 @@ class ActionItem(DomainModel):
 
     def __str__(self) -> str:
         return self.description[:60]
-
-
-class SlaTestTicket(DomainModel):
-    """A ticket used to try an agreement's clocks before real tickets exist (SLA 测试单): it
-    starts the response and resolution clocks of its agreement × service × priority."""
-
-    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
-    title = models.CharField(_("title"), max_length=200)
-    agreement = models.ForeignKey(
-        Agreement, verbose_name=_("agreement"), on_delete=models.PROTECT, related_name="+"
-    )
-    service = models.ForeignKey(
-        "catalog.Service",
-        verbose_name=_("service"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    priority = models.CharField(_("priority"), max_length=4, choices=Priority.choices)
-    customer = models.ForeignKey(
-        Organisation,
-        verbose_name=_("customer"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    status = models.CharField(
-        _("status"), max_length=20, choices=TestTicketStatus.choices, default=TestTicketStatus.OPEN
-    )
-    opened_at = models.DateTimeField(_("opened at"))
-
-    # a provider tool for trying an agreement's clocks (its timeline shows the internal
-    # escalations): customers neither list nor open test tickets, even for their own agreements
-    policy = ModelPolicy(
-        view=STAFF, add=SLM_WRITERS, change=SLM_WRITERS, delete=ADMIN, tenant_field="customer"
-    )
-
-    class Meta:
-        verbose_name = _("SLA test ticket")
-        verbose_name_plural = _("SLA test tickets")
-        ordering = ("-created_at",)
-
-    def __str__(self) -> str:
-        return f"{self.number} {self.title}"

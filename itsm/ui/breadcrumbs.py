@@ -77,7 +77,7 @@ DETAIL_PAGES: dict[str, str] = {
     "slm.agreement": "slm:agreement_detail",
     "slm.requirement": "slm:requirement_detail",
     "slm.reviewmeeting": "slm:review_detail",
-    "slm.slatestticket": "clocks:testticket_detail",
+    "clocks.slatestticket": "clocks:testticket_detail",
 }
 DETAIL_MODELS: dict[str, str] = {url: model for model, url in DETAIL_PAGES.items()}
 

@@ -79,7 +79,7 @@ NAV_ITEMS: list[dict] = [
         "label": _("SLA test tickets"),
         "url": "clocks:testticket_list",
         "icon": "list-details",
-        "model": "slm.SlaTestTicket",
+        "model": "clocks.SlaTestTicket",
         "staff_only": True,
         "group": "slm",
     },

@@ -1,5 +1,5 @@
 """Choices of SLA clocks: clock state and its state machine, escalation level and segment
-kinds (R-SLM-05)."""
+kinds (R-SLM-05); the SLA test ticket's status and its state machine."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +50,24 @@ class ClockLevel:
 class SegmentKind(ChoiceSet):
     RUNNING = "running", _("Running")
     PAUSED = "paused", _("Paused")
+
+
+class TestTicketStatus(ChoiceSet):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+with_colours(TestTicketStatus, {"open": "blue", "closed": "secondary"})
+
+#: an SLA test ticket is open until closed; its other actions (pause, respond…) drive its
+#: clocks, not its status. Whoever may change the ticket may close it.
+TEST_TICKET_MACHINE = StateMachine(
+    field="status",
+    initial=TestTicketStatus.OPEN,
+    transitions=[
+        Transition(TestTicketStatus.OPEN, TestTicketStatus.CLOSED, "close", _("Close")),
+    ],
+)
 
 
 #: labels of the timeline verbs written by the clock engine and SLA test tickets

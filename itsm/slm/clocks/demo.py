@@ -11,7 +11,8 @@ from django.utils import timezone
 from itsm.core.choices import Priority
 from itsm.slm.choices import AgreementKind, AgreementStatus
 from itsm.slm.clocks import testtickets
-from itsm.slm.models import Agreement, SlaTestTicket
+from itsm.slm.clocks.models import SlaTestTicket
+from itsm.slm.models import Agreement
 
 TICKETS = [
     # (customer code, title, priority, hours ago)

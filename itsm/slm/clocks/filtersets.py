@@ -5,10 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.core.choices import Priority
 from itsm.core.filtersets import FilterSet
-from itsm.slm.choices import TestTicketStatus
-from itsm.slm.clocks.choices import ClockState
-from itsm.slm.clocks.models import Clock
-from itsm.slm.models import SlaTestTicket
+from itsm.slm.clocks.choices import ClockState, TestTicketStatus
+from itsm.slm.clocks.models import Clock, SlaTestTicket
 
 
 class ClockFilterSet(FilterSet):

@@ -17,11 +17,20 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from itsm.core.choices import Priority
 from itsm.core.formatting import datetime_text
-from itsm.core.models import Organisation, TimeStampedModel
-from itsm.core.policy import ADMIN, ModelPolicy
+from itsm.core.models import DomainModel, Organisation, TimeStampedModel
+from itsm.core.policy import ADMIN, STAFF, ModelPolicy
 from itsm.core.querysets import RestrictedQuerySet
-from itsm.slm.clocks.choices import CLOCK_MACHINE, ClockState, SegmentKind, metric_label
+from itsm.slm.choices import SLM_WRITERS
+from itsm.slm.clocks.choices import (
+    CLOCK_MACHINE,
+    TEST_TICKET_MACHINE,
+    ClockState,
+    SegmentKind,
+    TestTicketStatus,
+    metric_label,
+)
 
 
 class Clock(TimeStampedModel):
@@ -152,3 +161,53 @@ class ClockSegment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {datetime_text(self.started_at)}"
+
+
+class SlaTestTicket(DomainModel):
+    """A ticket used to try an agreement's clocks before real tickets exist (SLA 测试单): it
+    starts the response and resolution clocks of its agreement × service × priority. Its only
+    writer is ``itsm.slm.clocks.testtickets`` (it lived in the ``slm`` app before; the migrations
+    ``slm.0004`` and ``clocks.0002`` moved it with its rows)."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    agreement = models.ForeignKey(
+        "slm.Agreement", verbose_name=_("agreement"), on_delete=models.PROTECT, related_name="+"
+    )
+    service = models.ForeignKey(
+        "catalog.Service",
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    priority = models.CharField(_("priority"), max_length=4, choices=Priority.choices)
+    customer = models.ForeignKey(
+        Organisation,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=TestTicketStatus.choices, default=TestTicketStatus.OPEN
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+
+    state_machine = TEST_TICKET_MACHINE
+
+    # a provider tool for trying an agreement's clocks (its timeline shows the internal
+    # escalations): customers neither list nor open test tickets, even for their own agreements
+    policy = ModelPolicy(
+        view=STAFF, add=SLM_WRITERS, change=SLM_WRITERS, delete=ADMIN, tenant_field="customer"
+    )
+
+    class Meta:
+        verbose_name = _("SLA test ticket")
+        verbose_name_plural = _("SLA test tickets")
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"

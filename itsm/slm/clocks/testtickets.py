@@ -1,9 +1,11 @@
-"""SLA test tickets (SLA 测试单): the only writer of ``slm.SlaTestTicket``.
+"""SLA test tickets (SLA 测试单): the only writer of ``clocks.SlaTestTicket``.
 
 A test ticket tries an agreement's clocks before real ticket modules exist: it starts the
 response and resolution clocks of its agreement × service × priority, and its actions
 (pause, resume, respond, resolve, change priority, close) drive them like a real ticket would.
-It may be opened in the past to see a warning and a breach at once.
+It may be opened in the past to see a warning and a breach at once. Its status moves only
+along ``TEST_TICKET_MACHINE`` (``clocks.choices``): open → closed, checked by
+``ensure_transition``.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from itsm.core.choices import Priority
 from itsm.core.errors import InvalidTransition, ValidationFailed
 from itsm.core.numbering import next_number
 from itsm.core.services import save_versioned, update_record
+from itsm.core.statemachine import ensure_transition
 from itsm.core.timeline import Event, record_event, record_events
-from itsm.slm.choices import AgreementStatus, TestTicketStatus
+from itsm.slm.choices import AgreementStatus
 from itsm.slm.clocks import services
-from itsm.slm.clocks.choices import ClockLevel, ClockState
-from itsm.slm.models import SlaTestTicket
+from itsm.slm.clocks.choices import TEST_TICKET_MACHINE, ClockLevel, ClockState, TestTicketStatus
+from itsm.slm.clocks.models import SlaTestTicket
 
 PREFIX = "SLT"
 USABLE_AGREEMENT_STATES = (AgreementStatus.SIGNED, AgreementStatus.ACTIVE)
@@ -76,7 +79,7 @@ def create_test_ticket(
             service=service,
             priority=priority,
             customer=agreement.customer,
-            status=TestTicketStatus.OPEN,
+            status=TEST_TICKET_MACHINE.initial,
             opened_at=opened_at,
         )
         ticket.full_clean()
@@ -258,6 +261,7 @@ def close_test_ticket(
     at = _now(at)
     with transaction.atomic():
         _open(ticket)
+        ensure_transition(ticket, TestTicketStatus.CLOSED, by=by)
         for clock in services.clocks_of(ticket, *OPEN_CLOCK_STATES):
             services.stop_clock(clock, at=at, by=by)
         ticket = _bump(ticket, expected_version, by=by, status=TestTicketStatus.CLOSED)

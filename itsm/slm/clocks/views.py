@@ -15,13 +15,12 @@ from itsm.core.form_helpers import style_form
 from itsm.core.form_views import action_post, form_page
 from itsm.core.generic_views import get_restricted_or_404, keyset_page, page, require_can
 from itsm.core.timeline import history_for
-from itsm.slm.choices import TestTicketStatus
 from itsm.slm.clocks import selectors, services, testtickets
-from itsm.slm.clocks.choices import ClockState
+from itsm.slm.clocks.choices import ClockState, TestTicketStatus
 from itsm.slm.clocks.filtersets import ClockFilterSet, SlaTestTicketFilterSet
 from itsm.slm.clocks.forms import PauseForm, PriorityForm, TestTicketForm
-from itsm.slm.clocks.models import Clock
-from itsm.slm.models import Agreement, SlaTestTicket
+from itsm.slm.clocks.models import Clock, SlaTestTicket
+from itsm.slm.models import Agreement
 
 
 def _restrict_choices(filterset, user) -> None:

@@ -54,7 +54,8 @@ def _models() -> dict[str, type[Model]]:
         "calendars": ["BusinessCalendar"],
         "core": ["Organisation", "Team", "User"],
         "outbox": ["NotificationChannel"],
-        "slm": ["Agreement", "Requirement", "ReviewMeeting", "SlaTestTicket", "Target"],
+        "slm": ["Agreement", "Requirement", "ReviewMeeting", "Target"],
+        "clocks": ["SlaTestTicket"],
     }
     return {name: apps.get_model(app, name) for app, models in names.items() for name in models}
 

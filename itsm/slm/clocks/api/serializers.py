@@ -8,9 +8,8 @@ from rest_framework import serializers
 
 from itsm.core.api.base import DomainSerializer
 from itsm.core.choices import Priority
-from itsm.slm.clocks.models import Clock, ClockSegment
+from itsm.slm.clocks.models import Clock, ClockSegment, SlaTestTicket
 from itsm.slm.clocks.selectors import clock_time
-from itsm.slm.models import SlaTestTicket
 
 
 class ClockSegmentSerializer(serializers.ModelSerializer):

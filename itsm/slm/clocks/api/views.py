@@ -19,8 +19,7 @@ from itsm.slm.clocks.api.serializers import (
     TicketActionSerializer,
 )
 from itsm.slm.clocks.filtersets import ClockFilterSet, SlaTestTicketFilterSet
-from itsm.slm.clocks.models import Clock
-from itsm.slm.models import SlaTestTicket
+from itsm.slm.clocks.models import Clock, SlaTestTicket
 
 
 class ClockViewSet(DomainViewSet):

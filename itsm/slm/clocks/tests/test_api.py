@@ -16,9 +16,8 @@ from itsm.core.testing.api import (
     assert_error,
     client_for,
 )
-from itsm.slm.clocks.models import Clock
+from itsm.slm.clocks.models import Clock, SlaTestTicket
 from itsm.slm.clocks.tests.factories import open_test_ticket, signed_sla, slm_manager
-from itsm.slm.models import SlaTestTicket
 
 TZ = ZoneInfo("Asia/Shanghai")
 OPENED = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
@@ -80,7 +79,7 @@ class TestClockAPI(ReadOnlyAPIEndpointTests):
         response = client_for(api_env.staff).get(self.detail_url(row.pk))
         assert response.status_code == 200
         data = response.json()
-        assert data["id"] == row.pk and data["record_type"] == "slm.slatestticket"
+        assert data["id"] == row.pk and data["record_type"] == "clocks.slatestticket"
         assert data["goal_seconds"] == 480 * 60 and data["state"] == "running"
         assert [s["kind"] for s in data["segments"]] == ["running"]
 

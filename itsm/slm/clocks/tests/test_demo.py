@@ -2,9 +2,8 @@ import pytest
 from django.utils import timezone
 
 from itsm.core.demo import load_demo
-from itsm.slm.clocks.models import Clock
+from itsm.slm.clocks.models import Clock, SlaTestTicket
 from itsm.slm.clocks.services import sweep
-from itsm.slm.models import SlaTestTicket
 
 
 @pytest.mark.django_db

@@ -55,7 +55,7 @@ def test_the_list_shows_live_elapsed_and_remaining_time(client, ticket, staff, a
 def test_the_panel_and_its_htmx_partial_show_the_same_time(client, ticket, staff, at_now):
     client.force_login(staff)
     detail = client.get(reverse("clocks:testticket_detail", args=[ticket.pk])).content.decode()
-    partial_url = reverse("clocks:clock_panel", args=["slm", "slatestticket", ticket.pk])
+    partial_url = reverse("clocks:clock_panel", args=["clocks", "slatestticket", ticket.pk])
     assert f'hx-get="{partial_url}" hx-trigger="every 60s" hx-swap="outerHTML"' in detail
     partial = client.get(partial_url)
     assert partial.status_code == 200
@@ -72,7 +72,7 @@ def test_the_panel_partial_applies_the_record_visibility(client, ticket, custome
     client.force_login(UserFactory(organisation=ticket.customer, roles=[Role.CUSTOMER_USER]))
     assert (
         client.get(
-            reverse("clocks:clock_panel", args=["slm", "slatestticket", other.pk])
+            reverse("clocks:clock_panel", args=["clocks", "slatestticket", other.pk])
         ).status_code
         == 404
     )
@@ -82,7 +82,7 @@ def test_the_panel_partial_applies_the_record_visibility(client, ticket, custome
     client.force_login(staff)
     assert (
         client.get(
-            reverse("clocks:clock_panel", args=["slm", "slatestticket", other.pk])
+            reverse("clocks:clock_panel", args=["clocks", "slatestticket", other.pk])
         ).status_code
         == 200
     )

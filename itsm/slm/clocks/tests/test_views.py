@@ -14,8 +14,8 @@ from django.urls import reverse
 from itsm.core.choices import Role
 from itsm.core.testing.factories import UserFactory
 from itsm.slm.clocks import selectors, services
+from itsm.slm.clocks.models import SlaTestTicket
 from itsm.slm.clocks.tests.factories import open_test_ticket, signed_sla, slm_manager
-from itsm.slm.models import SlaTestTicket
 
 TZ = ZoneInfo("Asia/Shanghai")
 OPENED = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
