@@ -1,0 +1,45 @@
+"""An SLA covers only services offered to its customer: on create and update, through the
+services and the API."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from itsm.core.errors import ValidationFailed
+from itsm.slm import services
+from itsm.slm.tests.factories import make_sla, published_service, slm_manager
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def manager(provider):
+    return slm_manager(username="slm-review")
+
+
+def test_sla_covers_only_services_offered_to_its_customer(manager, customer_a, customer_b):
+    theirs = published_service(customers=[customer_b])
+    with pytest.raises(ValidationFailed) as caught:
+        make_sla(customer_a, services_=[theirs], by=manager)
+    assert list(caught.value.fields) == ["services"]
+    sla = make_sla(customer_a, by=manager)
+    with pytest.raises(ValidationFailed) as caught:
+        services.update_agreement(sla, by=manager, services=[theirs])
+    assert list(caught.value.fields) == ["services"]
+    mine = published_service(customers=[customer_a, customer_b])
+    services.update_agreement(sla, by=manager, services=[mine])
+    assert list(sla.services.all()) == [mine]
+    response = _client(manager).post(
+        "/api/slm/agreements/",
+        {"kind": "sla", "title": "X", "customer": customer_a.pk, "services": [theirs.pk]},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["services"]

@@ -1,0 +1,71 @@
+"""What customer users see of SLM: never the provider-internal underpinning contracts (UC)
+and warnings, which provider staff still see; only their own organisation in filters."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from itsm.core.testing.factories import SupplierFactory
+from itsm.slm import services
+from itsm.slm.tests.factories import make_signed_sla, slm_manager
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def manager(provider):
+    return slm_manager(username="slm-review")
+
+
+@pytest.fixture
+def weak_uc(manager, customer_a):
+    """An active SLA of customer A underpinned by a UC with a weaker resolution target."""
+    sla = make_signed_sla(customer_a, by=manager)
+    uc = services.create_agreement(
+        kind="uc", title="Hardware", by=manager, supplier=SupplierFactory(), underpins=[sla]
+    )
+    services.add_target(
+        agreement=uc, by=manager, metric="resolution", priority="p1", target_value=480
+    )
+    sla.refresh_from_db()
+    assert len(sla.underpinning_warnings) == 1
+    return sla, uc
+
+
+def test_customer_never_sees_underpinning_contracts(weak_uc, customer_user):
+    sla, uc = weak_uc
+    client = _client(customer_user)
+    page = client.get(reverse("slm:agreement_detail", args=[sla.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert uc.number not in html
+    assert 'data-testid="underpinning-warnings"' not in html
+    assert 'data-testid="agreement-edit"' not in html  # read-only for customers
+    data = client.get(f"/api/slm/agreements/{sla.pk}/").json()
+    assert (data["underpinned_by"], data["underpinning_warnings"]) == ([], [])
+    assert uc.number not in str(data)
+    assert client.get(f"/api/slm/agreements/{uc.pk}/").status_code == 404
+
+
+def test_provider_still_sees_underpinning(weak_uc, manager):
+    sla, uc = weak_uc
+    data = _client(manager).get(f"/api/slm/agreements/{sla.pk}/").json()
+    assert data["underpinned_by"] == [uc.pk]
+    assert [w["other"] for w in data["underpinning_warnings"]] == [uc.number]
+
+
+def test_customer_filter_lists_only_the_users_own_organisation(client, customer_user, customer_b):
+    client.force_login(customer_user)
+    for url in ("slm:requirement_list", "slm:agreement_list", "slm:review_list"):
+        response = client.get(reverse(url))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert customer_b.name not in html, url

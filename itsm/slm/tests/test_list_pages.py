@@ -1,0 +1,74 @@
+"""SLM list pages: status badges in the colours their state machines declare, and the same
+number of queries whatever the number of rows (pages and API)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from itsm.slm import services
+from itsm.slm.choices import AgreementStatus, ReviewStatus
+from itsm.slm.tests.factories import make_signed_sla, slm_manager
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def manager(provider):
+    return slm_manager(username="slm-review")
+
+
+def test_status_badges_use_the_declared_colours(manager, customer_a):
+    sla = make_signed_sla(customer_a, by=manager)
+    services.generate_review_schedule(sla, year=2026, by=manager)
+    client = _client(manager)
+    active = f'<span class="badge bg-{AgreementStatus.colour("active")}-lt">'
+    assert AgreementStatus.colour("active") == "green"
+    listing = client.get(reverse("slm:agreement_list")).content.decode()
+    assert active in listing
+    detail = client.get(reverse("slm:agreement_detail", args=[sla.pk])).content.decode()
+    assert active in detail
+    planned = f'<span class="badge bg-{ReviewStatus.colour("planned")}-lt">'
+    assert planned in detail
+    reviews = client.get(reverse("slm:review_list"), {"year": 2026}).content.decode()
+    assert planned in reviews
+
+
+def _count(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params or {}).status_code == 200
+    return len(queries)
+
+
+def test_list_pages_do_not_query_per_row(manager, customer_a):
+    client = _client(manager)
+    first = make_signed_sla(customer_a, by=manager)
+    services.generate_review_schedule(first, year=2026, by=manager)
+    services.create_requirement(customer=customer_a, kind="availability", title="R1", by=manager)
+    urls = [
+        (reverse("slm:agreement_list"), None),
+        (reverse("slm:requirement_list"), None),
+        (reverse("slm:review_list"), {"year": 2026}),
+        ("/api/slm/agreements/", None),
+        ("/api/slm/targets/", None),
+        ("/api/slm/requirements/", None),
+        ("/api/slm/reviews/", {"year": 2026}),
+    ]
+    before = [_count(client, url, params) for url, params in urls]
+    for n in range(3):
+        sla = make_signed_sla(customer_a, by=manager)
+        services.generate_review_schedule(sla, year=2026, by=manager)
+        services.create_requirement(
+            customer=customer_a, kind="capacity", title=f"R{n + 2}", by=manager
+        )
+    after = [_count(client, url, params) for url, params in urls]
+    assert after == before
