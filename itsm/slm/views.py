@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,21 +16,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from itsm.core import policy
+from itsm.core.confirm import confirm_transition
 from itsm.core.errors import DomainError
-from itsm.core.form_helpers import apply_errors, style_form
+from itsm.core.form_helpers import apply_errors
 from itsm.core.form_views import TransitionView, action_post, form_page
-from itsm.core.generic_views import get_restricted_or_404, restricted
-from itsm.core.policy import is_provider_staff
+from itsm.core.generic_views import get_restricted_or_404, record_context, restricted
 from itsm.slm import services
 from itsm.slm.choices import (
-    AGREEMENT_MACHINE,
+    ACTION_MACHINE,
+    REQUIREMENT_MACHINE,
     SIGNED_STATES,
     ActionStatus,
     AgreementStatus,
     RequirementStatus,
     ReviewStatus,
 )
-from itsm.slm.filtersets import AgreementFilterSet, RequirementFilterSet, ReviewFilterSet
 from itsm.slm.forms import (
     ActionItemForm,
     ActionStatusForm,
@@ -80,24 +79,6 @@ def _error_messages(request, exc: DomainError, *, detail: bool = False) -> None:
 
 
 @login_required
-def agreement_list(request):
-    queryset = restricted(request, Agreement).select_related("customer", "team", "supplier")
-    filterset = AgreementFilterSet(request.GET or None, queryset=queryset, request=request)
-    style_form(filterset.form)
-    rows = filterset.qs.annotate(target_count=Count("targets")).order_by("kind", "number")
-    return render(
-        request,
-        "slm/agreement_list.html",
-        {
-            "rows": rows,
-            "filterset": filterset,
-            "can_add": policy.can(request.user, Agreement, "add"),
-            "status_choices": AgreementStatus,
-        },
-    )
-
-
-@login_required
 def agreement_detail(request, pk: int):
     agreement = get_restricted_or_404(
         request,
@@ -108,10 +89,10 @@ def agreement_detail(request, pk: int):
         ),
     )
     user = request.user
-    can_change = Agreement.objects.restrict(user, "change").filter(pk=pk).exists()
+    record = record_context(request, agreement)
     targets = agreement.targets.select_related("service").order_by("metric", "priority", "id")
     reviews = agreement.reviews.restrict(user, "view").order_by("due_date")
-    transitions = AGREEMENT_MACHINE.available(agreement, user) if can_change else []
+    transitions = record["transitions"]
     four_eyes = (
         agreement.status == AgreementStatus.NEGOTIATING
         and services.drafted_by_id(agreement) == user.pk
@@ -119,9 +100,9 @@ def agreement_detail(request, pk: int):
     if four_eyes:  # the drafter does not sign (services/agreements.py)
         transitions = [t for t in transitions if t.name != "sign"]
     context = {
+        **record,
         "agreement": agreement,
-        "can_change": can_change,
-        "is_staff": is_provider_staff(user),
+        "is_staff": policy.sees_internal(user, Agreement),
         "signed": agreement.status in SIGNED_STATES,
         "targets": targets,
         "services_covered": agreement.services.order_by("code"),
@@ -131,7 +112,7 @@ def agreement_detail(request, pk: int):
         "warnings": [
             {**w, "text": services.warning_message(w)} for w in agreement.underpinning_warnings
         ]
-        if is_provider_staff(user)
+        if policy.sees_internal(user, Agreement)
         else [],
         "transitions": transitions,
         "four_eyes": four_eyes,
@@ -343,24 +324,6 @@ def target_delete(request, pk: int):
 
 
 @login_required
-def requirement_list(request):
-    queryset = restricted(request, Requirement).select_related("customer", "service")
-    filterset = RequirementFilterSet(request.GET or None, queryset=queryset, request=request)
-    style_form(filterset.form)
-    rows = filterset.qs.annotate(target_count=Count("targets"))
-    return render(
-        request,
-        "slm/requirement_list.html",
-        {
-            "rows": rows,
-            "filterset": filterset,
-            "can_add": policy.can(request.user, Requirement, "add"),
-            "status_choices": RequirementStatus,
-        },
-    )
-
-
-@login_required
 def requirement_detail(request, pk: int):
     requirement = get_restricted_or_404(
         request,
@@ -382,14 +345,9 @@ def requirement_detail(request, pk: int):
             "targets": targets,
             "can_change": can_change,
             "status_choices": RequirementStatus,
-            "review_choices": [
-                (s, RequirementStatus(s).label)
-                for s in (
-                    RequirementStatus.REVIEWED,
-                    RequirementStatus.AGREED,
-                    RequirementStatus.REJECTED,
-                )
-            ],
+            "transitions": REQUIREMENT_MACHINE.available(requirement, request.user)
+            if can_change
+            else [],
         },
     )
 
@@ -449,12 +407,17 @@ def requirement_edit(request, pk: int):
 @require_POST
 def requirement_review(request, pk: int):
     requirement = get_restricted_or_404(request, Requirement, pk, "change")
+    to = request.POST.get("to") or request.POST.get("status", "")
+    detail = reverse("slm:requirement_detail", args=[pk])
+    if confirmation := confirm_transition(request, requirement, to, cancel_url=detail):
+        return confirmation
     try:
         services.review_requirement(
             requirement,
             by=request.user,
-            status=request.POST.get("status", ""),
+            status=to,
             note=request.POST.get("note", ""),
+            expected_version=_int(request.POST.get("version")),
         )
     except DomainError as exc:
         _error_messages(request, exc)
@@ -464,30 +427,6 @@ def requirement_review(request, pk: int):
 
 
 # --- review meetings --------------------------------------------------------------------------
-
-
-@login_required
-def review_list(request):
-    queryset = restricted(request, ReviewMeeting).select_related("agreement", "customer")
-    params = request.GET.copy()
-    if not params.get("year"):
-        params["year"] = str(timezone.localdate().year)
-    filterset = ReviewFilterSet(params, queryset=queryset, request=request)
-    style_form(filterset.form)
-    meetings = list(filterset.qs.order_by("due_date", "id"))
-    months: dict[str, list] = {}
-    for meeting in meetings:
-        months.setdefault(meeting.due_date.strftime("%Y-%m"), []).append(meeting)
-    return render(
-        request,
-        "slm/review_list.html",
-        {
-            "months": sorted(months.items()),
-            "filterset": filterset,
-            "today": timezone.localdate(),
-            "status_choices": ReviewStatus,
-        },
-    )
 
 
 @login_required
@@ -510,6 +449,14 @@ def review_detail(request, pk: int):
         )
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)
+            confirmation = confirm_transition(
+                request,
+                meeting,
+                data.get("status") or meeting.status,
+                cancel_url=reverse("slm:review_detail", args=[pk]),
+            )
+            if confirmation:
+                return confirmation
             expected = data.pop("version", None)
             attendees = list(data.pop("attendees", []))
             try:
@@ -530,6 +477,11 @@ def review_detail(request, pk: int):
     actions = []
     if policy.can(request.user, ActionItem, "view"):
         actions = list(ActionItem.objects.filter(meeting=meeting).select_related("owner"))
+        for item in actions:  # the select offers the current status and ACTION_MACHINE's moves
+            item.status_options = [(item.status, item.get_status_display())] + [
+                (t.target, ActionStatus(t.target).label)
+                for t in ACTION_MACHINE.available(item, request.user)
+            ]
     return render(
         request,
         "slm/review_detail.html",
@@ -539,7 +491,6 @@ def review_detail(request, pk: int):
             "can_change": can_change,
             "actions": actions,
             "action_form": ActionItemForm() if can_change else None,
-            "action_statuses": ActionStatusForm.base_fields["status"].choices,
             "status_choices": ReviewStatus,
             "action_status_choices": ActionStatus,
         },
@@ -568,6 +519,10 @@ def action_status(request, pk: int):
     item = get_restricted_or_404(request, ActionItem, pk, "change")
     form = ActionStatusForm(request.POST)
     if form.is_valid():
-        services.update_action_item(item, by=request.user, status=form.cleaned_data["status"])
-        messages.success(request, _("Action item saved."))
+        try:
+            services.update_action_item(item, by=request.user, status=form.cleaned_data["status"])
+        except DomainError as exc:
+            _error_messages(request, exc)
+        else:
+            messages.success(request, _("Action item saved."))
     return redirect("slm:review_detail", pk=item.meeting_id)

@@ -71,9 +71,13 @@ class RecordListView(PolicyMixin, TemplateView):
         return self.list_key or f"{self.model._meta.app_label}.{self.model._meta.model_name}"
 
     def available_columns(self) -> list[Column]:
-        """The columns this user may see (``staff_only`` ones only for provider staff)."""
-        staff = policy.is_provider_staff(self.request.user)
-        return [c for c in self.columns if staff or not c.staff_only]
+        """The columns this user may see: ``staff_only`` ones and those named after the
+        model's ``policy.internal_fields`` only for provider staff."""
+        user = self.request.user
+        if policy.is_provider_staff(user):
+            return list(self.columns)
+        internal = set(policy.internal_fields(user, self.model))
+        return [c for c in self.columns if not c.staff_only and c.name not in internal]
 
     def chosen_names(self) -> list[str] | None:
         return self.request.session.get(SESSION_KEY, {}).get(self.key())
@@ -242,7 +246,7 @@ class RecordListView(PolicyMixin, TemplateView):
             {
                 "object": row,
                 "attrs": self.row_attrs(row),
-                "cells": [(c, c.cell(row)) for c in columns],
+                "cells": [(c, c.cell(row), c.cell_attrs(row)) for c in columns],
                 "actions": self.row_actions(row),
             }
             for row in page.rows
