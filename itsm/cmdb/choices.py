@@ -91,6 +91,25 @@ class AuditStatus(ChoiceSet):
 
 with_colours(AuditStatus, {"open": "yellow", "closed": "green"})
 
+#: an audit closes by itself when its last difference is decided, or by hand (differences
+#: still pending then stay undecided); a closed audit is never reopened
+AUDIT_MACHINE = StateMachine(
+    field="status",
+    initial=AuditStatus.OPEN,
+    transitions=[
+        Transition(
+            AuditStatus.OPEN,
+            AuditStatus.CLOSED,
+            "close",
+            _("Close audit"),
+            confirm=_(
+                "The audit is closed for good: differences still pending stay undecided and "
+                "can no longer be accepted or rejected."
+            ),
+        ),
+    ],
+)
+
 
 class DifferenceKind(ChoiceSet):
     MISSING = "missing", _("Missing (in CMDB, not discovered)")

@@ -166,6 +166,42 @@ with_colours(
     {"recorded": "secondary", "reviewed": "blue", "agreed": "green", "rejected": "red"},
 )
 
+#: R-REQ: a requirement is reviewed, then agreed or rejected, and an agreed or rejected one
+#: stays so (a new need is a new requirement). The machines of requirements, meetings and
+#: action items name no roles: whoever may change the record (its policy) may move it
+REQUIREMENT_MACHINE = StateMachine(
+    field="status",
+    initial=RequirementStatus.RECORDED,
+    transitions=[
+        Transition(
+            RequirementStatus.RECORDED,
+            RequirementStatus.REVIEWED,
+            "review",
+            _("Mark as reviewed"),
+        ),
+        Transition(
+            (RequirementStatus.RECORDED, RequirementStatus.REVIEWED),
+            RequirementStatus.AGREED,
+            "agree",
+            _("Agree"),
+            confirm=_(
+                "The requirement is agreed for good: it can no longer be rejected; a changed "
+                "need is recorded as a new requirement."
+            ),
+        ),
+        Transition(
+            (RequirementStatus.RECORDED, RequirementStatus.REVIEWED),
+            RequirementStatus.REJECTED,
+            "reject",
+            _("Reject"),
+            confirm=_(
+                "The requirement is rejected for good: it can no longer be agreed; a changed "
+                "need is recorded as a new requirement."
+            ),
+        ),
+    ],
+)
+
 
 class ReviewKind(ChoiceSet):
     """The meetings of seed 003 §5.2."""
@@ -219,6 +255,27 @@ class ReviewStatus(ChoiceSet):
 
 with_colours(ReviewStatus, {"planned": "blue", "held": "green", "cancelled": "secondary"})
 
+REVIEW_MACHINE = StateMachine(
+    field="status",
+    initial=ReviewStatus.PLANNED,
+    transitions=[
+        Transition(
+            ReviewStatus.PLANNED,
+            ReviewStatus.HELD,
+            "hold",
+            _("Record as held"),
+            required=("held_on",),
+        ),
+        Transition(
+            ReviewStatus.PLANNED,
+            ReviewStatus.CANCELLED,
+            "cancel",
+            _("Cancel the meeting"),
+            confirm=_("The meeting is cancelled for good: it can no longer be held."),
+        ),
+    ],
+)
+
 
 class ActionStatus(ChoiceSet):
     OPEN = "open", _("Open")
@@ -227,6 +284,21 @@ class ActionStatus(ChoiceSet):
 
 
 with_colours(ActionStatus, {"open": "yellow", "done": "green", "cancelled": "secondary"})
+
+ACTION_MACHINE = StateMachine(
+    field="status",
+    initial=ActionStatus.OPEN,
+    transitions=[
+        Transition(ActionStatus.OPEN, ActionStatus.DONE, "complete", _("Done")),
+        Transition(ActionStatus.OPEN, ActionStatus.CANCELLED, "cancel", _("Cancel")),
+        Transition(
+            (ActionStatus.DONE, ActionStatus.CANCELLED),
+            ActionStatus.OPEN,
+            "reopen",
+            _("Reopen"),
+        ),
+    ],
+)
 
 
 #: labels of SLM's timeline verbs (``core.timeline.register_verb_labels``)

@@ -9,7 +9,13 @@ from itsm.core.choices import OrganisationKind
 from itsm.core.form_helpers import TablerFormMixin
 from itsm.core.models import Organisation, User
 from itsm.core.pickers import PickerField, PickerMultipleField, bind_pickers
-from itsm.slm.choices import SIGNED_STATES, ActionStatus, AgreementKind, ReviewStatus
+from itsm.slm.choices import (
+    REVIEW_MACHINE,
+    SIGNED_STATES,
+    ActionStatus,
+    AgreementKind,
+    ReviewStatus,
+)
 from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
 from itsm.slm.services import AGREEMENT_FIELDS
 
@@ -172,7 +178,14 @@ class ReviewRecordForm(TablerFormMixin, forms.ModelForm):
         self.fields["attendees"].queryset = User.objects.filter(
             organisation__kind=OrganisationKind.PROVIDER, is_active=True
         ).order_by("username")
-        self.fields["status"].choices = ReviewStatus.choices
+        # the current status and those REVIEW_MACHINE reaches from it
+        current = self.instance.status
+        reachable = {current} | {
+            t.target for t in REVIEW_MACHINE.transitions if t.starts_from(current)
+        }
+        self.fields["status"].choices = [
+            (value, label) for value, label in ReviewStatus.choices if value in reachable
+        ]
 
 
 class ActionItemForm(TablerFormMixin, forms.ModelForm):

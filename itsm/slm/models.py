@@ -15,8 +15,11 @@ from itsm.core.models import DomainModel, Organisation, Team
 from itsm.core.policy import ADMIN, STAFF, ModelPolicy
 from itsm.kpi.choices import Unit, unit_symbol
 from itsm.slm.choices import (
+    ACTION_MACHINE,
     AGREEMENT_MACHINE,
     DEFAULT_AGENDA,
+    REQUIREMENT_MACHINE,
+    REVIEW_MACHINE,
     REVIEW_TITLES,
     SLM_WRITERS,
     ActionStatus,
@@ -277,6 +280,7 @@ class Requirement(DomainModel):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     policy = ModelPolicy(add=SLM_WRITERS, change=SLM_WRITERS, delete=ADMIN, tenant_field="customer")
+    state_machine = REQUIREMENT_MACHINE
 
     class Meta:
         verbose_name = _("service requirement")
@@ -331,6 +335,7 @@ class ReviewMeeting(DomainModel):
     minutes = models.TextField(_("minutes"), blank=True)
 
     policy = ModelPolicy(add=SLM_WRITERS, change=SLM_WRITERS, delete=ADMIN, tenant_field="customer")
+    state_machine = REVIEW_MACHINE
 
     class Meta:
         verbose_name = _("review meeting")
@@ -394,6 +399,7 @@ class ActionItem(DomainModel):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     policy = ModelPolicy(view=STAFF, add=SLM_WRITERS, change=SLM_WRITERS, delete=SLM_WRITERS)
+    state_machine = ACTION_MACHINE
 
     class Meta:
         verbose_name = _("action item")

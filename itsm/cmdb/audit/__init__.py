@@ -28,7 +28,7 @@ Accuracy
 
 from __future__ import annotations
 
-from itsm.cmdb.audit.audits import (
+from itsm.cmdb.audit.services import (
     AuditFigures,
     audit_figures,
     close_audit,

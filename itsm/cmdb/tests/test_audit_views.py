@@ -84,10 +84,16 @@ def test_audit_pages_flow(servers, manager):
     assert response.status_code == 302
     servers[1].refresh_from_db()
     assert servers[1].attributes["cpu_cores"] == 4
-    client.post(reverse("cmdb:audit_close", args=[audit.pk]), {})
+    close = reverse("cmdb:audit_close", args=[audit.pk])
+    asked = client.post(close, {"force": "on"})  # closing is for good: a confirmation first
+    assert asked.status_code == 200
+    assert "can no longer be accepted or rejected" in asked.content.decode()
+    audit.refresh_from_db()
+    assert audit.status == "open"
+    client.post(close, {"confirmed": "yes"})
     audit.refresh_from_db()
     assert audit.status == "open"  # one difference still pending, no force
-    client.post(reverse("cmdb:audit_close", args=[audit.pk]), {"force": "on"})
+    client.post(close, {"force": "on", "confirmed": "yes"})
     audit.refresh_from_db()
     assert audit.status == "closed"
     listing = client.get(reverse("cmdb:audit_list")).content.decode()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from itsm.catalog.selectors import is_published
 from itsm.core.choices import OrganisationKind
 from itsm.core.errors import ValidationFailed
-from itsm.core.services import save_versioned
+from itsm.core.services import save_versioned, transition
 from itsm.core.timeline import record_event
 from itsm.slm.choices import (
     RequirementStatus,
@@ -123,21 +123,18 @@ def review_requirement(
     note: str = "",
     expected_version: int | None = None,
 ) -> Requirement:
-    """Record the review of a requirement: reviewed, agreed or rejected, by whom and when."""
-    if status not in (
-        RequirementStatus.REVIEWED,
-        RequirementStatus.AGREED,
-        RequirementStatus.REJECTED,
-    ):
-        raise _err("status", _("Choose reviewed, agreed or rejected."))
-    with transaction.atomic():
-        source = requirement.status
-        requirement.status = status
-        requirement.reviewed_by = by if getattr(by, "pk", None) else None
-        requirement.reviewed_at = timezone.now()
-        save_versioned(requirement, expected_version=expected_version, by=by)
-        record_event(requirement, "reviewed", by=by, note=note, data={"from": source, "to": status})
-    return requirement
+    """Record the review of a requirement through ``REQUIREMENT_MACHINE``: reviewed, agreed or
+    rejected, by whom and when. An agreed or rejected requirement stays so (422
+    ``invalid_transition`` naming ``status``)."""
+    return transition(
+        requirement,
+        status,
+        by=by,
+        note=note,
+        expected_version=expected_version,
+        reviewed_by=by if getattr(by, "pk", None) else None,
+        reviewed_at=timezone.now(),
+    )
 
 
 def delete_requirement(requirement: Requirement, *, by) -> None:

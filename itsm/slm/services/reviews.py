@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.core.errors import ValidationFailed
 from itsm.core.services import save_versioned
+from itsm.core.statemachine import ensure_transition
 from itsm.core.timeline import record_event
 from itsm.slm.choices import (
     DEFAULT_AGENDA,
@@ -230,16 +231,20 @@ def update_review(
         if name in ("agenda", "external_attendees", "minutes") and value is None:
             value = ""
         setattr(meeting, name, value)
+    source = target = meeting.status
     if status is not None:
         if status not in ReviewStatus.values:
             raise _err("status", _("Choose a status."))
-        meeting.status = status
-    if meeting.held_on and meeting.status == ReviewStatus.PLANNED:
-        meeting.status = ReviewStatus.HELD
-    if meeting.status == ReviewStatus.HELD and not meeting.held_on:
+        target = status
+    if meeting.held_on and target == ReviewStatus.PLANNED:
+        target = ReviewStatus.HELD
+    if target == ReviewStatus.HELD and not meeting.held_on:
         raise _err("held_on", _("Enter the date the meeting was held."))
     if meeting.held_on and meeting.held_on > timezone.localdate():
         raise _err("held_on", _("A meeting cannot be held in the future."))
+    # REVIEW_MACHINE: planned → held or cancelled, and no way back
+    step = ensure_transition(meeting, target, by=by) if target != source else None
+    meeting.status = target
     with transaction.atomic():
         try:
             save_versioned(meeting, expected_version=expected_version, by=by)
@@ -247,11 +252,16 @@ def update_review(
             raise ValidationFailed.from_django(exc) from None
         if attendees is not None:
             meeting.attendees.set(attendees)
+        if "held_on" in fields and meeting.held_on:
+            verb = "held"
+        else:
+            verb = step.name if step is not None else "changed"
         record_event(
             meeting,
-            "held" if "held_on" in fields and meeting.held_on else "changed",
+            verb,
             by=by,
-            data={"fields": sorted(fields) + (["status"] if status else [])},
+            data={"fields": sorted(fields) + (["status"] if status else [])}
+            | ({"from": source, "to": target} if step is not None else {}),
         )
     return meeting
 
@@ -277,6 +287,7 @@ def record_meeting(
         held_on=held_on,
         minutes=minutes,
         external_attendees=external_attendees,
+        status=ReviewStatus.HELD,
     )
 
 
@@ -303,18 +314,24 @@ def update_action_item(
     if unknown:
         raise ValidationFailed(fields={name: [str(_("Unknown field."))] for name in unknown})
     fields.pop("meeting", None)
-    status = fields.get("status", item.status)
+    status = fields.pop("status", item.status)
     if status not in ActionStatus.values:
         raise _err("status", _("Choose a status."))
+    source = item.status
+    step = ensure_transition(item, status, by=by) if status != source else None
     for name, value in fields.items():
         setattr(item, name, value)
+    item.status = status
     if status == ActionStatus.DONE and item.completed_at is None:
         item.completed_at = timezone.now()
     elif status != ActionStatus.DONE:
         item.completed_at = None
     with transaction.atomic():
         save_versioned(item, expected_version=expected_version, by=by)
-        record_event(item, "changed", by=by, data={"fields": sorted(fields)})
+        if fields or step is None:
+            record_event(item, "changed", by=by, data={"fields": sorted(fields)})
+        if step is not None:
+            record_event(item, step.name, by=by, data={"from": source, "to": status})
     return item
 
 

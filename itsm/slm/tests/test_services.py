@@ -372,7 +372,7 @@ def test_requirements_trace_only_own_customer_targets(manager, customer_a, custo
     requirement.refresh_from_db()
     assert (requirement.status, requirement.reviewed_by) == ("agreed", manager)
     assert requirement.reviewed_at is not None
-    with pytest.raises(ValidationFailed) as exc:
+    with pytest.raises(InvalidTransition) as exc:
         services.review_requirement(requirement, by=manager, status="recorded")
     assert _fields(exc) == {"status"}
     assert customer_a.kind == OrganisationKind.CUSTOMER

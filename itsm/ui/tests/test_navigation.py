@@ -104,7 +104,7 @@ def _client(username: str) -> Client:
 def test_every_page_type_has_breadcrumbs_back(demo):
     """As the administrator (who may open every page): every page type renders, with a
     breadcrumb trail from the dashboard; a record's sub-pages lead through the record."""
-    from itsm.cmdb.audit.audits import create_audit
+    from itsm.cmdb.audit.services import create_audit
     from itsm.core.outbox.services import create_channel
 
     admin = User.objects.get(username="admin")

@@ -33,6 +33,7 @@ from itsm.cmdb.models import (
 from itsm.core.errors import InvalidTransition, ValidationFailed
 from itsm.core.numbering import next_number
 from itsm.core.services import save_versioned
+from itsm.core.statemachine import ensure_transition
 from itsm.core.timeline import record_event
 
 # --- services -------------------------------------------------------------------------------
@@ -302,6 +303,7 @@ def _close_if_done(audit: ConfigurationAudit, *, by) -> None:
 
 
 def _close(audit: ConfigurationAudit, *, by, note: str = "") -> None:
+    ensure_transition(audit, AuditStatus.CLOSED, by=by)
     audit.status = AuditStatus.CLOSED
     audit.closed_at = timezone.now()
     audit._history_user = by if getattr(by, "pk", None) else None
