@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,14 +18,12 @@ from django.views.decorators.http import require_POST
 from itsm.core import policy
 from itsm.core.confirm import confirm_transition
 from itsm.core.errors import DomainError
-from itsm.core.form_helpers import apply_errors, style_form
+from itsm.core.form_helpers import apply_errors
 from itsm.core.form_views import TransitionView, action_post, form_page
-from itsm.core.generic_views import get_restricted_or_404, restricted
-from itsm.core.policy import is_provider_staff
+from itsm.core.generic_views import get_restricted_or_404, record_context, restricted
 from itsm.slm import services
 from itsm.slm.choices import (
     ACTION_MACHINE,
-    AGREEMENT_MACHINE,
     REQUIREMENT_MACHINE,
     SIGNED_STATES,
     ActionStatus,
@@ -34,7 +31,6 @@ from itsm.slm.choices import (
     RequirementStatus,
     ReviewStatus,
 )
-from itsm.slm.filtersets import AgreementFilterSet, RequirementFilterSet, ReviewFilterSet
 from itsm.slm.forms import (
     ActionItemForm,
     ActionStatusForm,
@@ -83,24 +79,6 @@ def _error_messages(request, exc: DomainError, *, detail: bool = False) -> None:
 
 
 @login_required
-def agreement_list(request):
-    queryset = restricted(request, Agreement).select_related("customer", "team", "supplier")
-    filterset = AgreementFilterSet(request.GET or None, queryset=queryset, request=request)
-    style_form(filterset.form)
-    rows = filterset.qs.annotate(target_count=Count("targets")).order_by("kind", "number")
-    return render(
-        request,
-        "slm/agreement_list.html",
-        {
-            "rows": rows,
-            "filterset": filterset,
-            "can_add": policy.can(request.user, Agreement, "add"),
-            "status_choices": AgreementStatus,
-        },
-    )
-
-
-@login_required
 def agreement_detail(request, pk: int):
     agreement = get_restricted_or_404(
         request,
@@ -111,10 +89,10 @@ def agreement_detail(request, pk: int):
         ),
     )
     user = request.user
-    can_change = Agreement.objects.restrict(user, "change").filter(pk=pk).exists()
+    record = record_context(request, agreement)
     targets = agreement.targets.select_related("service").order_by("metric", "priority", "id")
     reviews = agreement.reviews.restrict(user, "view").order_by("due_date")
-    transitions = AGREEMENT_MACHINE.available(agreement, user) if can_change else []
+    transitions = record["transitions"]
     four_eyes = (
         agreement.status == AgreementStatus.NEGOTIATING
         and services.drafted_by_id(agreement) == user.pk
@@ -122,9 +100,9 @@ def agreement_detail(request, pk: int):
     if four_eyes:  # the drafter does not sign (services/agreements.py)
         transitions = [t for t in transitions if t.name != "sign"]
     context = {
+        **record,
         "agreement": agreement,
-        "can_change": can_change,
-        "is_staff": is_provider_staff(user),
+        "is_staff": policy.sees_internal(user, Agreement),
         "signed": agreement.status in SIGNED_STATES,
         "targets": targets,
         "services_covered": agreement.services.order_by("code"),
@@ -134,7 +112,7 @@ def agreement_detail(request, pk: int):
         "warnings": [
             {**w, "text": services.warning_message(w)} for w in agreement.underpinning_warnings
         ]
-        if is_provider_staff(user)
+        if policy.sees_internal(user, Agreement)
         else [],
         "transitions": transitions,
         "four_eyes": four_eyes,
@@ -346,24 +324,6 @@ def target_delete(request, pk: int):
 
 
 @login_required
-def requirement_list(request):
-    queryset = restricted(request, Requirement).select_related("customer", "service")
-    filterset = RequirementFilterSet(request.GET or None, queryset=queryset, request=request)
-    style_form(filterset.form)
-    rows = filterset.qs.annotate(target_count=Count("targets"))
-    return render(
-        request,
-        "slm/requirement_list.html",
-        {
-            "rows": rows,
-            "filterset": filterset,
-            "can_add": policy.can(request.user, Requirement, "add"),
-            "status_choices": RequirementStatus,
-        },
-    )
-
-
-@login_required
 def requirement_detail(request, pk: int):
     requirement = get_restricted_or_404(
         request,
@@ -467,30 +427,6 @@ def requirement_review(request, pk: int):
 
 
 # --- review meetings --------------------------------------------------------------------------
-
-
-@login_required
-def review_list(request):
-    queryset = restricted(request, ReviewMeeting).select_related("agreement", "customer")
-    params = request.GET.copy()
-    if not params.get("year"):
-        params["year"] = str(timezone.localdate().year)
-    filterset = ReviewFilterSet(params, queryset=queryset, request=request)
-    style_form(filterset.form)
-    meetings = list(filterset.qs.order_by("due_date", "id"))
-    months: dict[str, list] = {}
-    for meeting in meetings:
-        months.setdefault(meeting.due_date.strftime("%Y-%m"), []).append(meeting)
-    return render(
-        request,
-        "slm/review_list.html",
-        {
-            "months": sorted(months.items()),
-            "filterset": filterset,
-            "today": timezone.localdate(),
-            "status_choices": ReviewStatus,
-        },
-    )
 
 
 @login_required
