@@ -118,7 +118,8 @@ def _people() -> int:
             email=f"{username}@demo.itsm.local",
         )
         for team_code in team_codes:
-            teams[team_code].members.add(user)
+            team = teams[team_code]
+            services.set_team_members(team, members=[*team.members.all(), user])
         created += 1
     return created
 
