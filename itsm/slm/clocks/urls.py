@@ -2,16 +2,16 @@
 
 from django.urls import path
 
-from itsm.slm.clocks import views, views_panel
+from itsm.slm.clocks import lists, views, views_panel
 
 urlpatterns = [
-    path("", views.clock_list, name="clock_list"),
+    path("", lists.ClockList.as_view(), name="clock_list"),
     path(
         "panel/<str:app_label>/<str:model_name>/<int:pk>/",
         views_panel.clock_panel,
         name="clock_panel",
     ),
-    path("test-tickets/", views.testticket_list, name="testticket_list"),
+    path("test-tickets/", lists.TestTicketList.as_view(), name="testticket_list"),
     path("test-tickets/new/", views.testticket_create, name="testticket_create"),
     path("test-tickets/<int:pk>/", views.testticket_detail, name="testticket_detail"),
     path(

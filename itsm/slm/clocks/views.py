@@ -10,65 +10,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from itsm.core import policy
-from itsm.core.form_helpers import style_form
 from itsm.core.form_views import action_post, form_page
-from itsm.core.generic_views import get_restricted_or_404, keyset_page, page, require_can
+from itsm.core.generic_views import (
+    get_restricted_or_404,
+    record_context,
+    require_can,
+)
 from itsm.core.timeline import history_for
-from itsm.slm.clocks import selectors, services, testtickets
+from itsm.slm.clocks import services, testtickets
 from itsm.slm.clocks.choices import ClockState, TestTicketStatus
-from itsm.slm.clocks.filtersets import ClockFilterSet, SlaTestTicketFilterSet
 from itsm.slm.clocks.forms import PauseForm, PriorityForm, TestTicketForm
-from itsm.slm.clocks.models import Clock, SlaTestTicket
-from itsm.slm.models import Agreement
-
-
-def _restrict_choices(filterset, user) -> None:
-    for filter_ in filterset.filters.values():
-        queryset = getattr(filter_, "queryset", None)
-        model = getattr(queryset, "model", None)
-        if model is not None and hasattr(model, "policy"):
-            filter_.queryset = policy.restrict(queryset, user, "view")
-    style_form(filterset.form)
-
-
-@page(Clock, staff_only=True)  # provider work queue; customers see clocks on their records
-def clock_list(request):
-    """Running, paused and breached clocks (all clocks once a filter is applied)."""
-    queryset = selectors.clocks_for(request.user)
-    filtering = any(v for k, v in request.GET.items() if k != "before")
-    if not filtering:
-        queryset = selectors.open_or_breached(queryset)
-    filterset = ClockFilterSet(request.GET or None, queryset=queryset, request=request)
-    _restrict_choices(filterset, request.user)
-    rows = filterset.qs
-    page = keyset_page(rows, request)
-    return render(
-        request,
-        "clocks/clock_list.html",
-        {"page": page, "filterset": filterset, "clock_state_choices": ClockState},
-    )
-
-
-@page(SlaTestTicket)
-def testticket_list(request):
-    queryset = SlaTestTicket.objects.restrict(request.user, "view").select_related(
-        "agreement", "customer", "service"
-    )
-    filterset = SlaTestTicketFilterSet(request.GET or None, queryset=queryset, request=request)
-    _restrict_choices(filterset, request.user)
-    rows = filterset.qs
-    page = keyset_page(rows, request)
-    return render(
-        request,
-        "clocks/testticket_list.html",
-        {
-            "page": page,
-            "filterset": filterset,
-            "can_add": policy.can(request.user, SlaTestTicket, "add"),
-            "status_choices": TestTicketStatus,
-        },
-    )
+from itsm.slm.clocks.models import SlaTestTicket
+from itsm.slm.selectors import agreements_for
 
 
 @login_required
@@ -77,9 +30,7 @@ def testticket_create(request):
     initial = {"priority": "p2"}
     agreement_id = request.GET.get("agreement", "")
     if agreement_id.isdigit():
-        agreement = (
-            Agreement.objects.restrict(request.user, "view").filter(pk=int(agreement_id)).first()
-        )
+        agreement = agreements_for(request.user).filter(pk=int(agreement_id)).first()
         if agreement is not None:
             initial["agreement"] = agreement.pk
             first_service = agreement.services.order_by("code").first()
@@ -105,15 +56,16 @@ def testticket_detail(request, pk: int):
         pk,
         queryset=SlaTestTicket.objects.select_related("agreement", "customer", "service"),
     )
-    can_change = SlaTestTicket.objects.restrict(request.user, "change").filter(pk=pk).exists()
+    record = record_context(request, ticket)
     clocks = {c.metric: c for c in services.clocks_of(ticket)}
     states = {c.state for c in clocks.values()}
     return render(
         request,
         "clocks/testticket_detail.html",
         {
+            **record,
             "ticket": ticket,
-            "can_change": can_change and ticket.status == TestTicketStatus.OPEN,
+            "can_change": record["can_change"] and ticket.status == TestTicketStatus.OPEN,
             "has_running": ClockState.RUNNING in states,
             "has_paused": ClockState.PAUSED in states,
             "response_open": clocks.get("response") is not None

@@ -124,8 +124,9 @@ def test_clock_list_shows_translated_metric_labels(client, customer_a):
     staff = UserFactory(roles=[Role.ENGINEER_L1], language="zh-hans")
     client.force_login(staff)
     html = client.get(reverse("clocks:clock_list")).content.decode()
-    assert "<td>响应时间</td>" in html and "<td>解决时间</td>" in html
-    assert "<td>response</td>" not in html and "<td>resolution</td>" not in html
+    cell = '<td data-column="metric">{}</td>'
+    assert cell.format("响应时间") in html and cell.format("解决时间") in html
+    assert cell.format("response") not in html and cell.format("resolution") not in html
 
 
 def test_clock_display_uses_the_metric_label(customer_a):
