@@ -12,7 +12,6 @@ from django.db.models import Prefetch, QuerySet
 
 from itsm.catalog.choices import ServiceStatus
 from itsm.catalog.models import Service, ServiceCategory, ServiceItem
-from itsm.core.policy import is_provider_staff
 
 
 def is_published(service: Service) -> bool:
@@ -30,19 +29,14 @@ def published_services(*, customer=None) -> QuerySet:
 
 def visible_services(user, action: str = "view") -> QuerySet:
     """The services *user* may see: provider staff all statuses (within their roles),
-    everybody else only published ones of their own organisation."""
-    queryset = Service.objects.restrict(user, action)
-    if not is_provider_staff(user):
-        queryset = queryset.filter(status=ServiceStatus.PUBLISHED)
-    return queryset
+    everybody else only published ones of their own organisation (``Service.policy``'s
+    ``external_filter``)."""
+    return Service.objects.restrict(user, action)
 
 
 def visible_items(user, action: str = "view") -> QuerySet:
     """Service items of the services *user* may see (same rule as ``visible_services``)."""
-    queryset = ServiceItem.objects.restrict(user, action)
-    if not is_provider_staff(user):
-        queryset = queryset.filter(service__status=ServiceStatus.PUBLISHED)
-    return queryset
+    return ServiceItem.objects.restrict(user, action)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from itsm.cmdb.models import CIClass, ConfigurationItem, Relation, RelationType
-from itsm.core.choices import OrganisationKind
+from itsm.core import policy
 from itsm.core.errors import NotFound, ValidationFailed
 from itsm.core.models import Organisation
 
@@ -102,20 +102,16 @@ class ImpactResult:
         return [node for node in self.nodes if node.depth > 0]
 
 
-def _impact_scope(user, ci) -> tuple[str, int] | None:
+def _impact_scope(user, ci) -> tuple[str, int | None] | None:
     """None when *user* sees every CI; else ``(column, organisation id)`` of the CIs they may
     view. Raises NotFound when *user* may not view *ci*."""
-    from itsm.core import policy
-
-    if user is None or policy.is_provider_staff(user):
+    scope = None if user is None else policy.tenant_scope(user, ConfigurationItem)
+    if scope is None:
         return None
     if not ConfigurationItem.objects.restrict(user, "view").filter(pk=ci.pk).exists():
         raise NotFound()
-    ci_policy = policy.policy_for(ConfigurationItem)
-    kind = user.organisation_kind
-    if kind == OrganisationKind.SUPPLIER and ci_policy.supplier_field:
-        return f"{ci_policy.supplier_field}_id", user.organisation_id
-    return f"{ci_policy.tenant_field}_id", user.organisation_id
+    field, organisation = scope
+    return f"{field}_id", organisation
 
 
 def _id_array(vendor: str, ids) -> tuple[str, list]:
@@ -212,7 +208,11 @@ def impact(
     vendor = connection.vendor
     scope_sql, scope_params = "", []
     if scope is not None:
-        scope_sql, scope_params = f"(c.customer_id IS NULL OR c.{scope[0]} = %s)", [scope[1]]
+        # their own CIs, and shared infrastructure (the policy's ``shared_if_unowned``)
+        scope_sql, scope_params = f"c.{scope[0]} = %s", [scope[1]]
+        shared = policy.shared_column(ConfigurationItem)
+        if shared:
+            scope_sql = f"(c.{shared} IS NULL OR {scope_sql})"
     levels = _levels_postgresql if vendor == "postgresql" else _levels_sqlite
     with connection.cursor() as cursor:
         depths, capped = levels(

@@ -205,6 +205,26 @@ def _owner_id(obj, path: str):
     return getattr(obj, f"{last}_id", getattr(obj, last, None))
 
 
+def tenant_scope(user, model: type[Model]) -> tuple[str, int | None] | None:
+    """How :func:`restrict` scopes *model* for *user*, for code that must write the filter
+    itself (the impact analysis's recursive SQL): ``None`` when *user* sees every row
+    (provider staff), else ``(field path, organisation id)`` — the ``tenant_field`` for a
+    customer, the ``supplier_field`` for a supplier (``""`` when the model has none)."""
+    if is_provider_staff(user):
+        return None
+    model_policy = policy_for(model)
+    if getattr(user, "organisation_kind", None) == OrganisationKind.SUPPLIER:
+        return model_policy.supplier_field or "", user.organisation_id
+    return model_policy.tenant_field or "", getattr(user, "organisation_id", None)
+
+
+def sees_all_tenants(user, model: type[Model]) -> bool:
+    """Whether *user* sees the rows of every organisation of *model* (provider staff whose
+    roles allow viewing it): pages and APIs offer them a choice of customer, and
+    provider-wide figures."""
+    return can(user, model, "view") and tenant_scope(user, model) is None
+
+
 def shared_column(model: type[Model]) -> str | None:
     """The column whose emptiness makes a row of *model* shared (``shared_if_unowned``), for
     raw SQL such as the impact analysis's recursive query; ``None`` when nothing is shared."""

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from itsm.core import policy
 from itsm.core.errors import ValidationFailed
 from itsm.core.form_helpers import TablerFormMixin
+from itsm.core.models import Organisation
 from itsm.kpi import selectors
 
 
@@ -22,7 +23,7 @@ class KpiFilterForm(TablerFormMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        if policy.is_provider_staff(user):
+        if policy.sees_all_tenants(user, Organisation):
             self.fields["customer"].widget.choices = [("", _("All customers"))] + [
                 (str(o.pk), o.name) for o in selectors.visible_customers(user).only("id", "name")
             ]

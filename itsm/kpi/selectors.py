@@ -98,7 +98,7 @@ def resolve_customer(user, value) -> Organisation | None:
     A malformed id, or one that is not a customer, is a ``ValidationFailed`` naming
     ``customer``; another organisation than their own is ``NotFound`` for a customer user.
     """
-    staff = policy.is_provider_staff(user)
+    staff = policy.sees_all_tenants(user, Organisation)
     raw = "" if value is None else str(value).strip()
     if not raw:
         if staff:
@@ -160,7 +160,7 @@ def may_see(user, kpi: KPI) -> bool:
     model = apps.get_model(kpi.model)
     if not policy.can(user, model, "view"):
         return False
-    if policy.is_provider_staff(user):
+    if policy.sees_all_tenants(user, model):
         return True
     if kpi.scope != Scope.CUSTOMER or user.organisation_kind != OrganisationKind.CUSTOMER:
         return False

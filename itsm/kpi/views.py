@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from itsm.core import policy
 from itsm.core.errors import NotFound
+from itsm.core.models import Organisation
 from itsm.kpi import selectors
 from itsm.kpi.forms import KpiFilterForm
 
@@ -22,7 +23,7 @@ def kpi_list(request):
         valid = form.is_valid()
     except NotFound:
         raise Http404 from None
-    context = {"form": form, "is_staff": policy.is_provider_staff(request.user)}
+    context = {"form": form, "is_staff": policy.sees_all_tenants(request.user, Organisation)}
     if not valid:
         return render(request, "kpi/kpi_list.html", {**context, "invalid": True}, status=400)
     period, customer = form.cleaned_data["period"], form.cleaned_data["customer"]
