@@ -15,7 +15,16 @@ Rules:
 - supplier contacts likewise through ``supplier_field``;
 - ``external_filter`` (a ``Q``) narrows further what customer and supplier users see of the
   rows of their organisation (e.g. only published services): every reader (pages, history,
-  API, search) gets it through ``restrict``, none repeats it.
+  API, search) gets it through ``restrict``, none repeats it;
+- ``internal_fields`` are provider-internal fields of rows customers and suppliers may see
+  (an agreement's OLA/UC links, an organisation's notes): :func:`sees_internal` says who gets
+  them; the API's ``TenancySerializerMixin`` and the ``sees_internal`` template filter apply it;
+- ``shared_if_unowned``: rows whose ``tenant_field`` is empty are shared (shared
+  infrastructure CIs); customers may know they exist (masked), never view them.
+
+Modules ask these predicates (and :func:`tenant_scope`, :func:`sees_all_tenants`,
+:func:`may_view_row`, :func:`is_administrator`) instead of testing the user's organisation
+kind themselves.
 
 Pages (``core.generic_views``) answer 403 when :func:`can_reach` is false — the roles do not
 allow the action, or the model is provider-internal for the user's organisation — and 404 for
