@@ -100,28 +100,6 @@ def get_restricted_or_404(
 # --- class-based views ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class KeysetPage:
-    """One page of a newest-first list: its rows, the id the next (older) page starts before,
-    and the query string without ``before`` (for the pager link, ``ui/_keyset_pager.html``)."""
-
-    rows: list
-    next_before: int | None
-    query: str
-
-
-def keyset_page(queryset, request, *, page_size: int = 50) -> KeysetPage:
-    """Rows with ``id`` below ``?before=<id>``, newest first: no OFFSET, no COUNT(*)."""
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        queryset = queryset.filter(id__lt=int(before))
-    rows = list(queryset.order_by("-id")[: page_size + 1])
-    next_before = rows[page_size - 1].pk if len(rows) > page_size else None
-    query = request.GET.copy()
-    query.pop("before", None)
-    return KeysetPage(rows[:page_size], next_before, query.urlencode())
-
-
 class PolicyMixin(LoginRequiredMixin):
     """Checks ``require_can(user, model, action)`` (403) and restricts querysets (404).
     ``staff_only = True`` declares a provider work page (403 for customers and suppliers)."""
@@ -150,5 +128,26 @@ class PolicyMixin(LoginRequiredMixin):
         return context
 
 
+def record_context(request, obj, *, machine=None) -> dict:
+    """What every record page shows besides its own fields and related lists: the record
+    (``object``), whether the user may change this row (``can_change``: it is in
+    ``restrict(user, "change")``) and the moves of its declared state machine (*machine*,
+    default ``type(obj).state_machine``) the user may make now (``transitions``: none without
+    the change permission). A page narrows them further where its rules say so (four eyes,
+    a retired record)."""
+    model = type(obj)
+    rows = model._default_manager.filter(pk=obj.pk)
+    can_change = policy.restrict(rows, request.user, "change").exists()
+    machine = machine or getattr(model, "state_machine", None)
+    transitions = machine.available(obj, request.user) if can_change and machine else []
+    return {"object": obj, "can_change": can_change, "transitions": transitions}
+
+
 class RecordDetailView(PolicyMixin, DetailView):
-    pass
+    """A record page: the row from ``restrict(user, "view")`` (404 otherwise) and
+    :func:`record_context` (``can_change`` of this row, ``transitions``)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(record_context(self.request, self.object))
+        return context

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from itsm.core.outbox import views
+from itsm.core.outbox import lists, views
 
 urlpatterns = [
-    path("jobs/", views.job_list, name="job_list"),
-    path("messages/", views.message_list, name="message_list"),
+    path("jobs/", lists.JobList.as_view(), name="job_list"),
+    path("messages/", lists.MessageList.as_view(), name="message_list"),
     path("messages/<int:pk>/retry/", views.message_retry, name="message_retry"),
     path("channels/", views.channel_list, name="channel_list"),
     path("channels/new/", views.channel_create, name="channel_create"),

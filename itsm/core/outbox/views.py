@@ -15,64 +15,15 @@ from itsm.core.errors import DomainError
 from itsm.core.form_helpers import apply_errors
 from itsm.core.generic_views import (
     get_restricted_or_404,
-    keyset_page,
     require_can,
     restricted,
 )
 from itsm.core.outbox import services
-from itsm.core.outbox.choices import JobStatus, MessageStatus
 from itsm.core.outbox.filtersets import (
-    JobFilterSet,
     NotificationChannelFilterSet,
-    OutboxMessageFilterSet,
 )
 from itsm.core.outbox.forms import NotificationChannelForm
-from itsm.core.outbox.jobs import job_label
-from itsm.core.outbox.models import Job, NotificationChannel, OutboxMessage
-
-
-@login_required
-def job_list(request):
-    queryset = restricted(request, Job)
-    filterset = JobFilterSet(request.GET, queryset=queryset)
-    page = keyset_page(filterset.qs, request)
-    names = sorted(
-        (
-            (name, job_label(name))
-            for name in queryset.order_by().values_list("name", flat=True).distinct()[:200]
-        ),
-        key=lambda pair: pair[1],
-    )
-    return render(
-        request,
-        "outbox/job_list.html",
-        {
-            "rows": page.rows,
-            "page": page,
-            "filterset": filterset,
-            "names": names,
-            "statuses": JobStatus.choices,
-        },
-    )
-
-
-@login_required
-def message_list(request):
-    queryset = restricted(request, OutboxMessage)
-    filterset = OutboxMessageFilterSet(request.GET, queryset=queryset.defer("payload"))
-    page = keyset_page(filterset.qs, request)
-    can_retry = policy.can(request.user, OutboxMessage, "change")
-    return render(
-        request,
-        "outbox/message_list.html",
-        {
-            "rows": page.rows,
-            "page": page,
-            "filterset": filterset,
-            "statuses": MessageStatus.choices,
-            "can_retry": can_retry,
-        },
-    )
+from itsm.core.outbox.models import NotificationChannel, OutboxMessage
 
 
 @login_required
