@@ -47,7 +47,7 @@ def restrict_filter_choices(filterset, user) -> None:
     the request themselves and are left as they are.
 
     :class:`FilterSet` calls it on construction with the request's user, so every FilterSet
-    deriving from it — UI lists (``core.generic_views.RecordListView``) and API viewsets
+    deriving from it — UI lists (``core.lists.RecordListView``) and API viewsets
     (django-filter's backend passes the request) — is covered; a view building a FilterSet
     that does not derive from it calls this function itself."""
     from itsm.core import policy
@@ -124,3 +124,13 @@ def visible_customers(request):
     queryset = Organisation.objects.filter(kind=OrganisationKind.CUSTOMER).order_by("name")
     user = getattr(request, "user", None)
     return queryset.restrict(user, "view") if user is not None else queryset.none()
+
+
+class CustomerFilter(django_filters.ModelChoiceFilter):
+    """A ``customer`` filter over :func:`visible_customers` (django-filter calls it with the
+    request; its stubs do not know that a queryset may be a callable)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", visible_customers)
+        kwargs.setdefault("label", _("customer"))
+        super().__init__(*args, **kwargs)
