@@ -2,10 +2,11 @@
 and restarted: every escalation step (timeline row, outbox message, escalation handler) of
 every clock exists exactly once.
 
-The window the kill aims at comes from the sweeper process this test starts: it registers an
-escalation handler that lingers inside each batch's transaction, after the batch's updates,
-timeline rows and outbox messages are written and before they commit. Production code has no
-test hook."""
+The kill lands mid-batch by construction, not by timing: the first sweeper process this test
+starts registers an escalation handler that, in the second batch, writes a marker file and
+waits — after that batch's level updates, timeline rows and outbox messages are written,
+before they commit. The test kills it once the marker exists. Production code has no test
+hook."""
 
 from __future__ import annotations
 
@@ -28,31 +29,42 @@ from itsm.slm.clocks.tests.factories import make_all_day, open_test_ticket, sign
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-CLOCKS = size(dev=100, full=300)  # the kill comes after a fifth of them breached
+CLOCKS = size(dev=100, full=300)  # the kill comes in the second batch of 20
 SWEEPER = """
-import os, time
+import os, sys, time
 import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itsm.config.settings")
 django.setup()
 from django.utils import timezone
+from itsm.slm.clocks.choices import ClockLevel
 from itsm.slm.clocks.services import register_escalation_handler, sweep
 from itsm.slm.clocks.testtickets import SlaTestTicket
 
-def linger(clocks, *, level, at):  # mid-batch: written, not yet committed
-    time.sleep(0.05)
+marker = sys.argv[1] if len(sys.argv) > 1 else ""
+breaches = 0
 
-register_escalation_handler(SlaTestTicket, linger)
+def hold_second_batch(clocks, *, level, at):
+    global breaches
+    if marker and level == ClockLevel.BREACHED:
+        breaches += 1
+        if breaches == 2:  # written, not committed: wait for the kill
+            open(marker, "w").write(str(len(clocks)))
+            time.sleep(3600)
+
+register_escalation_handler(SlaTestTicket, hold_second_batch)
 while True:
-    applied = sweep(now=timezone.now(), batch=20)
+    applied = sweep(now=timezone.now(), batch=BATCH)
     print("applied", applied, flush=True)
     if not applied:
         time.sleep(0.2)
 """
+BATCH = 20
 
 
-def _start(log: Path) -> subprocess.Popen:
+def _start(log: Path, marker: Path | None = None) -> subprocess.Popen:
+    script = SWEEPER.replace("BATCH", str(BATCH))
     return subprocess.Popen(
-        [sys.executable, "-c", SWEEPER],
+        [sys.executable, "-c", script, *([str(marker)] if marker else [])],
         env=worker_env(),
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
@@ -88,22 +100,22 @@ def test_sigkill_mid_sweep_applies_each_step_exactly_once(tmp_path, customer_a, 
         ]
     )
     log = tmp_path / "sweeper.log"
-    # When a sweeper is killed with SIGKILL while sweeping (batches of 20, a pause inside each
-    # batch's transaction), then a new one finishes the work
-    first = _start(log)
+    # When a sweeper is killed with SIGKILL in the middle of its second batch (the first
+    # committed), then a new one finishes the work
+    marker = tmp_path / "in-second-batch"
+    first = _start(log, marker)
     try:
-        wait_for(
-            lambda: Clock.objects.filter(level=2).count() >= CLOCKS // 5,
-            timeout=60,
-            what="first breaches",
-            proc=first,
-            log=log,
-        )
+        wait_for(marker.exists, timeout=60, what="the second batch", proc=first, log=log)
     finally:
         first.kill()
         first.wait()
-    at_kill = Clock.objects.filter(level=2).count()
-    assert at_kill < CLOCKS, "killed too late to test anything"
+    # the killed batch left nothing: only the first batch's clocks moved, each step once
+    assert marker.read_text() == str(BATCH)
+    assert Clock.objects.filter(level__gt=0).count() == BATCH
+    assert set(Clock.objects.filter(level__gt=0).values_list("level", flat=True)) == {2}
+    moved = TimelineEntry.objects.filter(verb__in=("sla_warning", "sla_breached", "escalated"))
+    assert moved.count() == 3 * BATCH
+    assert OutboxMessage.objects.filter(key__startswith="clock:").count() == 2 * BATCH
     second = _start(log)
     try:
         wait_for(
@@ -136,4 +148,4 @@ def test_sigkill_mid_sweep_applies_each_step_exactly_once(tmp_path, customer_a, 
         f"clock:{pk}:level:{level}:admin:{admin_user.pk}" for pk in ids for level in (1, 2)
     }
     assert set(Clock.objects.values_list("level", "breached")) == {(2, True)}
-    print(f"\nbreached before SIGKILL: {at_kill} of {CLOCKS}")
+    print(f"\nbreached before SIGKILL: {BATCH} of {CLOCKS}; the killed batch rolled back")
