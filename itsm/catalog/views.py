@@ -29,7 +29,7 @@ from itsm.catalog.forms import (
 from itsm.catalog.models import Service, ServiceCategory, ServiceItem
 from itsm.core import policy
 from itsm.core.form_views import TransitionView, action_post, changed_values, form_page
-from itsm.core.generic_views import get_restricted_or_404, require_can
+from itsm.core.generic_views import get_restricted_or_404, record_context, require_can
 from itsm.core.models import Organisation
 
 _ITEMS = Prefetch("items", queryset=ServiceItem.objects.order_by("order", "code"))
@@ -88,9 +88,9 @@ def service_detail(request, pk: int):
     service = get_object_or_404(queryset, pk=pk)
     if not policy.sees_internal(request.user, Service):  # the portal shows what they may see
         return redirect(reverse("catalog:portal") + f"#service-{service.pk}")
-    may_change = Service.objects.restrict(request.user, "change").filter(pk=pk).exists()
-    can_change = may_change and service.status != ServiceStatus.RETIRED
-    transitions = Service.state_machine.available(service, request.user) if may_change else []
+    record = record_context(request, service)
+    can_change = record["can_change"] and service.status != ServiceStatus.RETIRED
+    transitions = record["transitions"]
     four_eyes = (
         service.status == ServiceStatus.IN_REVIEW and service.submitted_by_id == request.user.pk
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from itsm.cmdb import selectors, services
-from itsm.cmdb.choices import CI_MACHINE, CIStatus, Criticality
+from itsm.cmdb.choices import CIStatus, Criticality
 from itsm.cmdb.forms import (
     AsOfForm,
     AttributeDefinitionForm,
@@ -40,7 +40,7 @@ from itsm.core.form_views import (
     form_page,
     save_form,
 )
-from itsm.core.generic_views import get_restricted_or_404, require_can
+from itsm.core.generic_views import get_restricted_or_404, record_context, require_can
 
 # --- configuration items ----------------------------------------------------------------------
 
@@ -75,24 +75,19 @@ RELATION_LAYOUT = (
 
 def _ci_detail_page(request, ci, *, relation_form: RelationForm | None = None):
     """The CI page; *relation_form* is a rejected relation, shown with its values and errors."""
-    can_change = (
-        ConfigurationItem.objects.restrict(request.user, "change").filter(pk=ci.pk).exists()
-    )
+    record = record_context(request, ci)
     outgoing, incoming = selectors.relations_of(ci, request.user)
-    transitions = CI_MACHINE.available(ci, request.user) if can_change else []
-    if relation_form is None and can_change:
+    if relation_form is None and record["can_change"]:
         relation_form = RelationForm(user=request.user)
     return render(
         request,
         "cmdb/ci_detail.html",
         {
+            **record,
             "ci": ci,
-            "object": ci,
             "attributes": selectors.attribute_rows(ci.ci_class, ci.attributes),
             "outgoing": outgoing,
             "incoming": incoming,
-            "transitions": transitions,
-            "can_change": can_change,
             "relation_form": relation_form,
             "relation_fields": (
                 [(relation_form[name], width) for name, width in RELATION_LAYOUT]

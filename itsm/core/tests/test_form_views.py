@@ -181,3 +181,24 @@ def test_transition_answers_only_post(client, engineer, ticket):
     url = reverse("sample:ticket_transition", args=[ticket.pk])
     assert client.get(url).status_code == 405
     assert client.post(url, {"version": 1}).status_code == 302  # no target: a message
+
+
+# --- the record page --------------------------------------------------------------------------
+
+
+def test_record_page_offers_the_moves_the_user_may_make(
+    client, engineer, admin_user, provider, ticket
+):
+    client.force_login(engineer)
+    page = client.get(reverse("sample:ticket_detail", args=[ticket.pk]))
+    assert [t.name for t in page.context["transitions"]] == ["start"]  # cancel: admins only
+    assert page.context["can_change"] is True
+    assert 'data-transition="start"' in page.content.decode()
+    client.force_login(admin_user)
+    page = client.get(reverse("sample:ticket_detail", args=[ticket.pk]))
+    assert [t.name for t in page.context["transitions"]] == ["cancel"]  # start: engineers
+    auditor = _user("auditor", provider, Role.QUALITY_MANAGER)  # may view, not change
+    client.force_login(auditor)
+    page = client.get(reverse("sample:ticket_detail", args=[ticket.pk]))
+    assert (page.context["can_change"], page.context["transitions"]) == (False, [])
+    assert 'data-testid="edit"' not in page.content.decode()
