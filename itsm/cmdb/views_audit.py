@@ -29,9 +29,9 @@ from itsm.cmdb.forms_audit import (
 )
 from itsm.cmdb.models import AuditDifference, CIClass, ConfigurationAudit, ConfigurationItem
 from itsm.core import policy
-from itsm.core.confirm import confirm_transition
 from itsm.core.errors import DomainError
 from itsm.core.form_helpers import apply_errors
+from itsm.core.form_views import action_post, form_page, transition_post
 from itsm.core.generic_views import get_restricted_or_404, require_can
 
 # --- audits -----------------------------------------------------------------------------------
@@ -42,10 +42,11 @@ def audit_create(request):
     require_can(request.user, ConfigurationAudit, "add")
     form = AuditCreateForm(request.POST or None, request.FILES or None)
     row_errors: list[tuple[str, list[str]]] = []
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         upload = form.cleaned_data["file"]
         try:
-            audit = audit_services.create_audit(
+            return audit_services.create_audit(
                 title=form.cleaned_data["title"],
                 by=request.user,
                 file=upload,
@@ -53,20 +54,24 @@ def audit_create(request):
                 scope_class=form.cleaned_data["scope_class"],
             )
         except DomainError as exc:
-            row_errors = _row_errors(exc)
-            if not row_errors:
-                apply_errors(form, exc)
-            else:
-                form.add_error(None, str(exc.detail))
-        else:
-            messages.success(
-                request,
-                _("Audit {number} made: {count} differences.").format(
-                    number=audit.number, count=audit.differences.count()
-                ),
-            )
-            return redirect("cmdb:audit_detail", pk=audit.pk)
-    return render(request, "cmdb/audit_form.html", {"form": form, "row_errors": row_errors})
+            # the snapshot's rows are listed above the form; the rest goes on the form
+            row_errors.extend(_row_errors(exc))
+            exc.fields = {k: v for k, v in exc.fields.items() if not k.startswith("rows.")}
+            raise
+
+    return form_page(
+        request,
+        form,
+        save,
+        success=lambda audit: _("Audit {number} made: {count} differences.").format(
+            number=audit.number, count=audit.differences.count()
+        ),
+        next_url=lambda audit: reverse("cmdb:audit_detail", args=[audit.pk]),
+        heading=_("New configuration audit"),
+        cancel_url=reverse("cmdb:audit_list"),
+        template="cmdb/audit_form.html",
+        context={"row_errors": row_errors},
+    )
 
 
 def _row_errors(exc: DomainError) -> list[tuple[str, list[str]]]:
@@ -128,62 +133,61 @@ def audit_detail(request, pk: int):
 def audit_decide(request, pk: int):
     audit = get_restricted_or_404(request, ConfigurationAudit, pk, "change")
     form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose accept or reject."))
-        return redirect("cmdb:audit_detail", pk=audit.pk)
-    accept = form.cleaned_data["decision"] == "accept"
-    note = form.cleaned_data["note"]
-    try:
-        if form.cleaned_data["difference"]:
-            difference = get_restricted_or_404(
-                request,
-                AuditDifference,
-                form.cleaned_data["difference"],
-                "change",
-                queryset=AuditDifference.objects.filter(audit=audit),
-            )
-            audit_services.decide_difference(difference, accept=accept, by=request.user, note=note)
-            count = 1
-        else:
-            count = audit_services.decide_differences(
+
+    def decide() -> int:
+        accept = form.cleaned_data["decision"] == "accept"
+        note = form.cleaned_data["note"]
+        if not form.cleaned_data["difference"]:
+            return audit_services.decide_differences(
                 audit, accept=accept, by=request.user, note=note
             )
-    except DomainError as exc:
-        messages.error(request, str(exc.detail))
-        for name, errors in exc.fields.items():
-            for error in errors:
-                messages.error(request, f"{name}: {error}")
-    else:
+        difference = get_restricted_or_404(
+            request,
+            AuditDifference,
+            form.cleaned_data["difference"],
+            "change",
+            queryset=AuditDifference.objects.filter(audit=audit),
+        )
+        audit_services.decide_difference(difference, accept=accept, by=request.user, note=note)
+        return 1
+
+    def decided(count: int) -> str:
         text = (
             _("{count} differences accepted; the CMDB was corrected.")
-            if accept
+            if form.cleaned_data["decision"] == "accept"
             else _("{count} differences rejected; the CMDB was kept.")
         )
-        messages.success(request, text.format(count=count))
-    return redirect("cmdb:audit_detail", pk=audit.pk)
+        return text.format(count=count)
+
+    return action_post(
+        request,
+        decide,
+        success=decided,
+        next_url=reverse("cmdb:audit_detail", args=[audit.pk]),
+        model=AuditDifference,
+        form=form,
+    )
 
 
 @login_required
 @require_POST
 def audit_close(request, pk: int):
     audit = get_restricted_or_404(request, ConfigurationAudit, pk, "change")
-    detail = reverse("cmdb:audit_detail", args=[pk])
-    if confirmation := confirm_transition(request, audit, AuditStatus.CLOSED, cancel_url=detail):
-        return confirmation
     form = CloseForm(request.POST)
     form.is_valid()
-    try:
-        audit_services.close_audit(
+    return transition_post(
+        request,
+        audit,
+        to=AuditStatus.CLOSED,
+        perform=lambda: audit_services.close_audit(
             audit,
             by=request.user,
             force=form.cleaned_data.get("force", False),
             note=form.cleaned_data.get("note", ""),
-        )
-    except DomainError as exc:
-        messages.error(request, str(exc.detail))
-    else:
-        messages.success(request, _("Audit closed."))
-    return redirect("cmdb:audit_detail", pk=audit.pk)
+        ),
+        next_url=reverse("cmdb:audit_detail", args=[pk]),
+        success=_("Audit closed."),
+    )
 
 
 # --- import -----------------------------------------------------------------------------------

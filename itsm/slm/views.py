@@ -6,10 +6,9 @@ Customer users open their own SLAs read-only; everything is written through the 
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,14 +16,17 @@ from django.views.decorators.http import require_POST
 
 from itsm.core import policy
 from itsm.core.confirm import confirm_transition
-from itsm.core.errors import DomainError
-from itsm.core.form_helpers import apply_errors
-from itsm.core.form_views import TransitionView, action_post, form_page
+from itsm.core.form_views import (
+    TransitionView,
+    action_post,
+    form_page,
+    save_form,
+    transition_post,
+)
 from itsm.core.generic_views import get_restricted_or_404, record_context, restricted
 from itsm.slm import services
 from itsm.slm.choices import (
     ACTION_MACHINE,
-    REQUIREMENT_MACHINE,
     SIGNED_STATES,
     ActionStatus,
     AgreementStatus,
@@ -64,15 +66,6 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _error_messages(request, exc: DomainError, *, detail: bool = False) -> None:
-    """A service error as flash messages: its detail (if asked) and each field message."""
-    if detail:
-        messages.error(request, str(exc.detail))
-    for errors in exc.fields.values() or ([[str(exc.detail)]] if not detail else []):
-        for error in errors:
-            messages.error(request, error)
 
 
 # --- agreements -------------------------------------------------------------------------------
@@ -331,7 +324,6 @@ def requirement_detail(request, pk: int):
         pk,
         queryset=Requirement.objects.select_related("customer", "service", "reviewed_by"),
     )
-    can_change = Requirement.objects.restrict(request.user, "change").filter(pk=pk).exists()
     targets = (
         Target.objects.restrict(request.user, "view")
         .filter(requirements=requirement)
@@ -341,13 +333,10 @@ def requirement_detail(request, pk: int):
         request,
         "slm/requirement_detail.html",
         {
+            **record_context(request, requirement),
             "requirement": requirement,
             "targets": targets,
-            "can_change": can_change,
             "status_choices": RequirementStatus,
-            "transitions": REQUIREMENT_MACHINE.available(requirement, request.user)
-            if can_change
-            else [],
         },
     )
 
@@ -408,22 +397,20 @@ def requirement_edit(request, pk: int):
 def requirement_review(request, pk: int):
     requirement = get_restricted_or_404(request, Requirement, pk, "change")
     to = request.POST.get("to") or request.POST.get("status", "")
-    detail = reverse("slm:requirement_detail", args=[pk])
-    if confirmation := confirm_transition(request, requirement, to, cancel_url=detail):
-        return confirmation
-    try:
-        services.review_requirement(
+    return transition_post(
+        request,
+        requirement,
+        to=to,
+        perform=lambda: services.review_requirement(
             requirement,
             by=request.user,
             status=to,
             note=request.POST.get("note", ""),
             expected_version=_int(request.POST.get("version")),
-        )
-    except DomainError as exc:
-        _error_messages(request, exc)
-    else:
-        messages.success(request, _("Review recorded."))
-    return redirect("slm:requirement_detail", pk=pk)
+        ),
+        next_url=_requirement_url(requirement),
+        success=_("Review recorded."),
+    )
 
 
 # --- review meetings --------------------------------------------------------------------------
@@ -439,7 +426,7 @@ def review_detail(request, pk: int):
             "attendees"
         ),
     )
-    can_change = ReviewMeeting.objects.restrict(request.user, "change").filter(pk=pk).exists()
+    can_change = record_context(request, meeting)["can_change"]
     form = None
     if can_change:
         form = ReviewRecordForm(
@@ -447,31 +434,26 @@ def review_detail(request, pk: int):
             instance=ReviewMeeting.objects.get(pk=pk),
             initial={"version": meeting.version},
         )
+        detail = reverse("slm:review_detail", args=[pk])
         if request.method == "POST" and form.is_valid():
-            data = dict(form.cleaned_data)
-            confirmation = confirm_transition(
-                request,
-                meeting,
-                data.get("status") or meeting.status,
-                cancel_url=reverse("slm:review_detail", args=[pk]),
-            )
-            if confirmation:
+            # the minutes are saved with the meeting's status: holding or cancelling it is a
+            # transition, confirmed first when it is declared with ``confirm``
+            status = form.cleaned_data.get("status") or meeting.status
+            if confirmation := confirm_transition(request, meeting, status, cancel_url=detail):
                 return confirmation
+
+        def save():
+            data = dict(form.cleaned_data)
             expected = data.pop("version", None)
             attendees = list(data.pop("attendees", []))
-            try:
-                services.update_review(
-                    meeting,
-                    by=request.user,
-                    expected_version=expected,
-                    attendees=attendees,
-                    **data,
-                )
-            except DomainError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Meeting saved."))
-                return redirect("slm:review_detail", pk=pk)
+            services.update_review(
+                meeting, by=request.user, expected_version=expected, attendees=attendees, **data
+            )
+
+        if request.method == "POST":
+            response = save_form(request, form, save, success=_("Meeting saved."), next_url=detail)
+            if response is not None:
+                return response
     elif request.method == "POST":
         raise PermissionDenied
     actions = []
@@ -518,11 +500,13 @@ def action_add(request, pk: int):
 def action_status(request, pk: int):
     item = get_restricted_or_404(request, ActionItem, pk, "change")
     form = ActionStatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.update_action_item(item, by=request.user, status=form.cleaned_data["status"])
-        except DomainError as exc:
-            _error_messages(request, exc)
-        else:
-            messages.success(request, _("Action item saved."))
-    return redirect("slm:review_detail", pk=item.meeting_id)
+    return action_post(
+        request,
+        lambda: services.update_action_item(
+            item, by=request.user, status=form.cleaned_data["status"]
+        ),
+        success=_("Action item saved."),
+        next_url=reverse("slm:review_detail", args=[item.meeting_id]),
+        model=ActionItem,
+        form=form,
+    )
