@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from itsm.core import services
 from itsm.core.choices import OrganisationKind, Role
 
-pytest_plugins = ["itsm.core.testing.browser"]
+pytest_plugins = ["itsm.core.testing.browser", "itsm.core.testing.crawl"]
 
 PASSWORD = "Itsm-demo-2026!"
 

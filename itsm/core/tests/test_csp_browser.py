@@ -1,14 +1,14 @@
 """Content-Security-Policy (issue 8, item 22): every page type, as the administrator and as a
 customer, loads in Chromium without a single CSP violation, and the API docs (Swagger UI)
-still work. The page list comes from the navigation crawl over the demo data (one page per
-URL name, real ids)."""
+still work. The page list comes from the shared crawl over the demo data
+(``core/testing/crawl.py``: one page per URL name, real ids)."""
 
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from itsm.conftest import PASSWORD
+from itsm.core.testing.crawl import crawl, is_html, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -38,26 +38,12 @@ def _watch(page) -> list[str]:
 
 
 def _page_urls(username: str) -> list[str]:
-    from itsm.core.models import User
-    from itsm.ui.tests.test_navigation import crawl
-
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    pages = crawl(client)
+    pages = crawl(signed_in(username))
     return sorted(
         url
         for name, (url, response) in pages.items()
-        if response.status_code == 200
-        and response["Content-Type"].startswith("text/html")
-        and not any(word in name for word in NOT_HTML)
+        if is_html(response) and not any(word in name for word in NOT_HTML)
     )
-
-
-@pytest.fixture
-def demo(transactional_db):
-    from itsm.core.demo import load_demo
-
-    load_demo()
 
 
 def test_csp_header_is_sent(client, db):
@@ -80,7 +66,7 @@ def test_csp_header_is_sent(client, db):
 
 
 @pytest.mark.parametrize("username", ["admin", "customer"])
-def test_no_page_violates_the_csp(page, demo, username):
+def test_no_page_violates_the_csp(page, live_demo, username):
     from itsm.core.models import User
 
     urls = _page_urls(username)

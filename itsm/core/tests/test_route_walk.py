@@ -44,7 +44,6 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from itsm.core import policy
-from itsm.core.demo import load_demo
 from itsm.core.models import User
 
 pytestmark = pytest.mark.django_db
@@ -407,7 +406,7 @@ def _get(client, url):
 
 
 @pytest.fixture
-def demo_users(db):
+def demo_users(demo):
     # thousands of expected 403/404s: do not format a logged warning for each
     request_log = logging.getLogger("django.request")
     level = request_log.level
@@ -419,7 +418,6 @@ def demo_users(db):
 def _demo_users():
     from itsm.core import tokens
 
-    load_demo()
     users = {name: User.objects.get(username=name) for name in DEMO_USERS}
     for name in ("customer", "admin"):  # the demo has no API tokens
         tokens.create_token(users[name], name="route walk", days=30)

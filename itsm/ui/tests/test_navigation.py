@@ -8,35 +8,20 @@ be an action that answers 405 to a GET (a POST-only endpoint) or a redirect, or 
 
 from __future__ import annotations
 
-import html
 import re
 from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
-from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from itsm.cmdb.models import ConfigurationItem
-from itsm.core.demo import load_demo
 from itsm.core.models import User
+from itsm.core.testing.crawl import HREF, NOT_SHELL_PAGES, crawl, is_html, signed_in
 from itsm.slm.models import Target
 
 pytestmark = pytest.mark.django_db
 
-#: routes that are not pages of the shell (no breadcrumb expected): sign-in and language
-#: switches, JSON look-ups and htmx fragments
-NOT_SHELL_PAGES = {
-    "login",
-    "javascript-catalog",
-    "set_language",
-    "ui:set_language",
-    "logout",
-    "core:lookup",
-    "clocks:clock_panel",
-}
-HREF = re.compile(r'href="(/[^"#]*)"')
-#: forms that GET a page (e.g. "as it was on a date"): their action is followed like a link
-GET_FORM = re.compile(r'<form method="get" action="(/[^"#]*)"')
 BREADCRUMBS = re.compile(r'<nav aria-label="[^"]*" data-testid="breadcrumbs">(.*?)</nav>', re.S)
 
 
@@ -57,48 +42,12 @@ def _page_routes() -> dict[str, URLPattern]:
     }
 
 
-def crawl(client: Client, *, also=()) -> dict[str, tuple[str, object]]:
-    """One response per URL name reachable by links from the dashboard (and the pages *also*,
-    reached by a filled-in form): name → (url, response)."""
-    pages: dict[str, tuple[str, object]] = {}
-    queue = ["/", *also]
-    while queue:
-        url = queue.pop(0)
-        try:
-            name = resolve(urlsplit(url).path).view_name
-        except Resolver404:
-            continue
-        if name in pages or name.startswith("api:") or name in NOT_SHELL_PAGES:
-            continue
-        response = client.get(url)
-        pages[name] = (url, response)
-        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
-            body = response.content.decode()
-            queue.extend(
-                html.unescape(href)
-                for href in HREF.findall(body) + GET_FORM.findall(body)
-                if not href.startswith(("/static/", "/api/"))
-            )
-    return pages
-
-
 def _dummy_url(pattern: URLPattern, name: str) -> str:
     kwargs = {
         key: 999_999 if converter.__class__.__name__ == "IntConverter" else "x"
         for key, converter in pattern.pattern.converters.items()
     }
     return reverse(name, kwargs=kwargs)
-
-
-@pytest.fixture
-def demo(db):
-    load_demo()
-
-
-def _client(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def test_every_page_type_has_breadcrumbs_back(demo):
@@ -119,7 +68,7 @@ def test_every_page_type_has_breadcrumbs_back(demo):
 
     agreement = Agreement.objects.filter(kind="sla", status="active").order_by("pk").first()
     month = f"?agreement={agreement.pk}&month=2026-01"
-    client = _client("admin")
+    client = signed_in("admin")
     pages = crawl(
         client, also=[reverse("slm:report_monthly") + month, reverse("slm:report_excel") + month]
     )
@@ -135,7 +84,7 @@ def test_every_page_type_has_breadcrumbs_back(demo):
     missing, too_short = [], []
     for name, (url, response) in sorted(pages.items()):
         assert response.status_code in (200, 302), (url, response.status_code)
-        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+        if name in NOT_SHELL_PAGES or not is_html(response):
             continue
         found = BREADCRUMBS.search(response.content.decode())
         if name == "ui:dashboard":
@@ -180,12 +129,12 @@ def test_menu_and_tabs_offer_only_what_each_role_may_open(demo):
     """Requirements and review meetings are in the menu; no menu entry, tab or link that a
     role is shown answers 403 (the notification channels tab of the outbox did for agents)."""
     for username in ("slm", "customer"):
-        body = _client(username).get(reverse("core:user_list")).content.decode()
+        body = signed_in(username).get(reverse("core:user_list")).content.decode()
         nav = body.split('data-testid="main-nav"')[1].split("</ul>")[0]
         assert f'href="{reverse("slm:requirement_list")}"' in nav, username
         assert f'href="{reverse("slm:review_list")}"' in nav, username
 
-    agent = _client("agent")
+    agent = signed_in("agent")
     tabs = agent.get(reverse("outbox:message_list")).content.decode()
     assert f'href="{reverse("outbox:job_list")}"' in tabs
     assert f'href="{reverse("outbox:channel_list")}"' not in tabs  # administrators only
@@ -193,6 +142,6 @@ def test_menu_and_tabs_offer_only_what_each_role_may_open(demo):
 
     forbidden = {}
     for username in ("agent", "engineer", "customer", "slm", "cmdb"):
-        pages = crawl(_client(username))
+        pages = crawl(signed_in(username))
         forbidden[username] = sorted(url for url, resp in pages.values() if resp.status_code == 403)
     assert forbidden == {name: [] for name in forbidden}

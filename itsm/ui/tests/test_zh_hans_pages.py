@@ -1,8 +1,8 @@
 """No English in zh-Hans pages (issue 8 item 6).
 
 The demo is loaded; an administrator and a customer user read every page they can reach in
-zh-Hans: starting from the dashboard and the menu, every link of the product is followed
-(each named route at most a few times, with the demo's real ids, so each page type is read).
+zh-Hans: the shared crawl (``core/testing/crawl.py``) follows every link of the product from
+the dashboard (each named route once, with the demo's real ids, so each page type is read).
 Each page is parsed (stdlib ``html.parser``) and every text node, every ``placeholder``,
 ``title``, ``aria-label`` and ``alt`` attribute and every ``<option>`` is checked: a text
 without Chinese that holds an English word is a leak — an untranslated message, a raw
@@ -18,21 +18,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.test import Client
-from django.urls import Resolver404, resolve
 
-from itsm.core.demo import load_demo
 from itsm.core.models import User
+from itsm.core.testing.crawl import crawl, is_html
 
 pytestmark = pytest.mark.django_db
-
-#: pages read per route name (each page type once, with a demo row)
-PER_ROUTE = 1
-#: pages read per user at most (the walk stays fast)
-MAX_PAGES = 150
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
@@ -85,7 +78,7 @@ def latin_leak(text: str, names: set[str]) -> str | None:
 
 
 class PageReader(HTMLParser):
-    """Collects the visible texts (and the links) of one page."""
+    """Collects the visible texts of one page."""
 
     SKIP = {"script", "style", "code", "pre", "kbd", "samp", "svg", "template", "textarea"}
     ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
@@ -98,15 +91,12 @@ class PageReader(HTMLParser):
         self.texts: list[str] = []
         self.labels: list[str] = []
         self.open_label: list[str] = []
-        self.links: list[str] = []
         self.skipping: list[str] = []
         self.in_option = False
         self.option = ""
 
     def handle_starttag(self, tag, attrs):
         values = dict(attrs)
-        if tag == "a" and values.get("href"):
-            self.links.append(values["href"])
         if tag in self.SKIP:
             self.skipping.append(tag)
         if tag == "option":
@@ -140,14 +130,6 @@ class PageReader(HTMLParser):
             self.texts.append(data)
 
 
-def _route(path: str) -> str | None:
-    try:
-        match = resolve(path)
-    except Resolver404:
-        return None
-    return match.view_name
-
-
 def _demo_names() -> set[str]:
     """Names written in the demo data (people, organisations, CIs, services, agreements):
     whatever a user typed is not the product's English."""
@@ -167,10 +149,6 @@ def _demo_names() -> set[str]:
     return {n for n in names if n and not CJK.search(n)}
 
 
-#: routes not read: they leave the product, change data on GET, or are not pages
-NOT_PAGES = {"logout", "set_language", "javascript-catalog", "api:schema", "api:docs"}
-
-
 def lower_case_label(text: str, names: set[str]) -> str | None:
     """An English label that starts with a small letter ("valid until"), or ``None``."""
     if not text or not text[0].islower() or not text[0].isascii():
@@ -181,23 +159,12 @@ def lower_case_label(text: str, names: set[str]) -> str | None:
     return text if _is_word(first) else None
 
 
-def walk(
-    client: Client, names: set[str], *, check=latin_leak, max_pages: int = MAX_PAGES
-) -> tuple[dict[str, list[str]], Counter]:
-    """Read every page reachable by links from the dashboard; return what *check* finds per
-    page and the routes read."""
-    queue, seen, leaks, read = ["/"], set(), {}, Counter()
-    while queue and sum(read.values()) < max_pages:
-        url = queue.pop(0)
-        path = urlsplit(url).path
-        route = _route(path)
-        if url in seen or route is None or route in NOT_PAGES or route.startswith("api:"):
-            continue
-        seen.add(url)
-        if read[route] >= PER_ROUTE:
-            continue
-        response = client.get(url)
-        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+def walk(client: Client, names: set[str], *, check=latin_leak) -> tuple[dict, Counter]:
+    """Read every page the shared crawl reaches from the dashboard; return what *check* finds
+    per page and the routes read."""
+    leaks, read = {}, Counter()
+    for route, (url, response) in crawl(client).items():
+        if not is_html(response):
             continue
         read[route] += 1
         reader = PageReader()
@@ -206,14 +173,6 @@ def walk(
         found = sorted({leak for text in texts if (leak := check(text, names))})
         if found:
             leaks[url] = found
-        for href in reader.links:
-            target = urljoin(url, href)
-            parts = urlsplit(target)
-            if parts.scheme or parts.netloc or target in seen:
-                continue
-            if "export" in parts.path or parts.path.endswith((".xlsx", ".csv", ".pdf")):
-                continue
-            queue.append(target.split("#")[0])
     return leaks, read
 
 
@@ -234,8 +193,7 @@ MUST_READ = {
 }
 
 
-def test_zh_hans_pages_show_no_english():
-    load_demo()
+def test_zh_hans_pages_show_no_english(demo):
     names = _demo_names()
     problems = []
     for username, must_read in MUST_READ.items():
@@ -251,7 +209,7 @@ def test_zh_hans_pages_show_no_english():
     client = Client(HTTP_ACCEPT_LANGUAGE="en", raise_request_exception=False)
     User.objects.filter(username="admin").update(language="en")
     client.force_login(User.objects.get(username="admin"))
-    lower, _read = walk(client, names, check=lower_case_label, max_pages=MAX_PAGES // 2)
+    lower, _read = walk(client, names, check=lower_case_label)
     problems += [f"admin (en) {url}: lower case {texts}" for url, texts in sorted(lower.items())]
     assert problems == [], "English in zh-Hans pages:\n" + "\n".join(problems)
 

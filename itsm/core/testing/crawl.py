@@ -1,0 +1,93 @@
+"""The page crawl and the demo data shared by the tests that walk the product's pages.
+
+``crawl(client)`` starts at the dashboard, follows every link (and every ``<form
+method="get">``) of every HTML page and returns one response per URL name, with the demo's real
+ids. Each walking test reads what it checks from that one crawl: breadcrumbs and menus
+(``ui/tests/test_navigation.py``), English left in zh-Hans pages
+(``ui/tests/test_zh_hans_pages.py``), CSP violations in Chromium
+(``core/tests/test_csp_browser.py``, which visits the crawled URLs). The route walk
+(``core/tests/test_route_walk.py``) requests every named route rather than following links; it
+shares the demo fixture.
+
+Fixtures (registered in ``itsm/conftest.py``): ``demo`` loads the demo data in the test's
+transaction, ``live_demo`` in a transactional database for a live server (browser tests).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import Resolver404, resolve
+
+#: routes the crawl never requests: they leave the product or change state on GET
+NOT_PAGES = {"logout", "set_language", "ui:set_language", "javascript-catalog"}
+#: routes that are not pages of the shell (no breadcrumbs, no menu): sign-in, JSON look-ups
+#: and htmx fragments
+NOT_SHELL_PAGES = NOT_PAGES | {"login", "core:lookup", "clocks:clock_panel"}
+HREF = re.compile(r'href="(/[^"#]*)"')
+#: forms that GET a page (e.g. "as it was on a date"): their action is followed like a link
+GET_FORM = re.compile(r'<form method="get" action="(/[^"#]*)"')
+
+
+def route_name(url: str) -> str | None:
+    """The URL name of *url*'s path, or ``None`` when it is not one of ours."""
+    try:
+        return resolve(urlsplit(url).path).view_name
+    except Resolver404:
+        return None
+
+
+def is_html(response) -> bool:
+    return response.status_code == 200 and response["Content-Type"].startswith("text/html")
+
+
+def crawl(client: Client, *, also=()) -> dict[str, tuple[str, Any]]:
+    """One response per URL name reachable by links from the dashboard (and the pages *also*,
+    reached by a filled-in form): name → (url, response). API routes are not followed."""
+    pages: dict[str, tuple[str, Any]] = {}
+    queue = ["/", *also]
+    while queue:
+        url = queue.pop(0)
+        name = route_name(url)
+        if name is None or name in pages or name.startswith("api:") or name in NOT_PAGES:
+            continue
+        response = client.get(url)
+        pages[name] = (url, response)
+        if is_html(response):
+            body = response.content.decode()
+            queue.extend(
+                html.unescape(href)
+                for href in HREF.findall(body) + GET_FORM.findall(body)
+                if not href.startswith(("/static/", "/api/"))
+            )
+    return pages
+
+
+def signed_in(username: str, **client_options) -> Client:
+    """A test client signed in as the demo user *username*."""
+    from itsm.core.models import User
+
+    client = Client(**client_options)
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+@pytest.fixture
+def demo(db):
+    """The demo data (users admin, agent, engineer, customer, slm, maintainer, cmdb …)."""
+    from itsm.core.demo import load_demo
+
+    load_demo()
+
+
+@pytest.fixture
+def live_demo(transactional_db):
+    """The demo data, committed, for a live server (browser tests)."""
+    from itsm.core.demo import load_demo
+
+    load_demo()
