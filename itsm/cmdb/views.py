@@ -113,18 +113,14 @@ def _chosen_class(request, default: CIClass | None = None) -> CIClass | None:
 def ci_create(request):
     require_can(request.user, ConfigurationItem, "add")
     ci_class = _chosen_class(request)
-    page = {
-        "heading": _("New configuration item"),
-        "cancel_url": reverse("cmdb:ci_list"),
-        "template": "cmdb/ci_form.html",
-        "context": {
-            "chooser": ClassChoiceForm(initial={"ci_class": ci_class.pk if ci_class else None}),
-            "ci_class": ci_class,
-        },
+    heading, cancel_url = _("New configuration item"), reverse("cmdb:ci_list")
+    context = {
+        "chooser": ClassChoiceForm(initial={"ci_class": ci_class.pk if ci_class else None}),
+        "ci_class": ci_class,
     }
     if ci_class is None:  # the class is chosen first: its attributes make the form
-        context = {"form": None, "heading": page["heading"], "cancel_url": page["cancel_url"]}
-        return render(request, page["template"], {**context, **page["context"]})
+        page = {**context, "form": None, "heading": heading, "cancel_url": cancel_url}
+        return render(request, "cmdb/ci_form.html", page)
     form = CIForm(request.POST or None, ci_class=ci_class, user=request.user)
     return form_page(
         request,
@@ -136,14 +132,17 @@ def ci_create(request):
         ),
         success=_("Saved."),
         next_url=lambda ci: reverse("cmdb:ci_detail", args=[ci.pk]),
-        **page,
+        heading=heading,
+        cancel_url=cancel_url,
+        template="cmdb/ci_form.html",
+        context=context,
     )
 
 
 @login_required
 def ci_edit(request, pk: int):
     ci = _ci_or_404(request, pk, "change")
-    ci_class = _chosen_class(request, ci.ci_class)
+    ci_class = _chosen_class(request, ci.ci_class) or ci.ci_class
     initial = {
         "name": ci.name,
         "identifier": ci.identifier,

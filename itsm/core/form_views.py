@@ -21,6 +21,7 @@ row outside ``restrict(user, action)`` (``itsm.core.generic_views``).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -28,9 +29,11 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, View
@@ -47,11 +50,11 @@ WRITE_ERRORS = (DomainError, DjangoValidationError)
 STATUS_CHANGED = _("Status changed.")
 
 #: a text or URL, or a function of the service's result giving it
-Computed = str | Callable[[Any], str]
+Computed = str | Promise | Callable[[Any], str | Promise]
 
 
 def _computed(value: Computed, result) -> str:
-    return value(result) if callable(value) else value
+    return str(value(result) if callable(value) else value)
 
 
 # --- forms ------------------------------------------------------------------------------------
@@ -104,13 +107,14 @@ def changed_values(form: forms.BaseForm, names) -> dict:
 
 
 class _FormViewBase(PolicyMixin, FormView):
+    model: type[Model]
     template_name = "core/form.html"
     detail_url_name: str
     success_message = _("Saved.")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        if "user" in self.form_class.__init__.__code__.co_varnames:
+        if "user" in inspect.signature(self.get_form_class()).parameters:
             kwargs["user"] = self.request.user
         return kwargs
 
@@ -136,6 +140,7 @@ class RecordCreateView(_FormViewBase):
     """``perform(form)`` calls the create service and returns the new record."""
 
     action = "add"
+    list_url_name: str
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -252,7 +257,9 @@ def action_post(
     as messages; then *perform* (the service): its errors as messages (labels from *model*)
     and a redirect to *error_url* (default *next_url*), or the *success* message and a
     redirect to *next_url* (either may be a function of what *perform* returned)."""
-    fallback = error_url or (next_url if isinstance(next_url, str) else None)
+    fallback = error_url or next_url
+    if not isinstance(fallback, str):
+        raise TypeError("action_post: give error_url when next_url is a function")
     if confirm is not None:
         confirmation = confirm_action(request, **confirm)
         if confirmation is not None:
