@@ -11,8 +11,9 @@ class ClocksConfig(AppConfig):
         from itsm.core.calendars.services import register_deadline_recomputer
         from itsm.core.demo import register_demo_step
         from itsm.core.timeline import register_verb_labels
-        from itsm.slm.clocks import demo, testtickets
+        from itsm.slm.clocks import demo
         from itsm.slm.clocks.choices import VERB_LABELS
+        from itsm.slm.clocks.services import testtickets
         from itsm.slm.clocks.services.engine import recompute_for_calendar
 
         register_verb_labels(VERB_LABELS)

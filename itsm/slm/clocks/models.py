@@ -166,8 +166,8 @@ class ClockSegment(models.Model):
 class SlaTestTicket(DomainModel):
     """A ticket used to try an agreement's clocks before real tickets exist (SLA 测试单): it
     starts the response and resolution clocks of its agreement × service × priority. Its only
-    writer is ``itsm.slm.clocks.testtickets`` (it lived in the ``slm`` app before; the migrations
-    ``slm.0004`` and ``clocks.0002`` moved it with its rows)."""
+    writer is ``itsm.slm.clocks.services.testtickets`` (it lived in the ``slm`` app before;
+    the migrations ``slm.0004`` and ``clocks.0002`` moved it with its rows)."""
 
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)

@@ -16,7 +16,7 @@ from itsm.core.choices import Role
 from itsm.core.testing.factories import UserFactory
 from itsm.slm import services as slm
 from itsm.slm.clocks import services as clocks
-from itsm.slm.clocks import testtickets
+from itsm.slm.clocks.services import testtickets
 from itsm.slm.clocks.tests.factories import make_all_day, make_cn_5x8, open_test_ticket, signed_sla
 from itsm.slm.models import Agreement, ReviewMeeting
 

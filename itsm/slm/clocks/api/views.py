@@ -10,7 +10,6 @@ from rest_framework.response import Response
 
 from itsm.core.api.base import DomainViewSet
 from itsm.core.api.pagination import KeysetPagination
-from itsm.slm.clocks import testtickets
 from itsm.slm.clocks.api.serializers import (
     ClockSerializer,
     PauseSerializer,
@@ -20,6 +19,7 @@ from itsm.slm.clocks.api.serializers import (
 )
 from itsm.slm.clocks.filtersets import ClockFilterSet, SlaTestTicketFilterSet
 from itsm.slm.clocks.models import Clock, SlaTestTicket
+from itsm.slm.clocks.services import testtickets
 
 
 class ClockViewSet(DomainViewSet):

@@ -4,7 +4,8 @@
   recomputation after a calendar edit;
 - ``sweep``: the periodic sweep that applies due warnings and breaches exactly once, and the
   escalation handlers ticket modules register;
-- ``notifications``: who is told about a step, and the text in each reader's language.
+- ``notifications``: who is told about a step, and the text in each reader's language;
+- ``testtickets``: SLA test tickets, which drive clocks like a ticket module would.
 
 What other apps call is named here; the modules' other functions are theirs.
 """

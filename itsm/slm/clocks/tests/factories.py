@@ -128,7 +128,7 @@ def signed_sla(customer, *, calendar=None, targets=DEFAULT_TARGETS, active=True,
 
 
 def open_test_ticket(agreement, *, priority="p2", opened_at=None, by=None, title="Printer jam"):
-    from itsm.slm.clocks import testtickets
+    from itsm.slm.clocks.services import testtickets
 
     return testtickets.create_test_ticket(
         title=title,

@@ -38,7 +38,7 @@ django.setup()
 from django.utils import timezone
 from itsm.slm.clocks.choices import ClockLevel
 from itsm.slm.clocks.services import register_escalation_handler, sweep
-from itsm.slm.clocks.testtickets import SlaTestTicket
+from itsm.slm.clocks.models import SlaTestTicket
 
 marker = sys.argv[1] if len(sys.argv) > 1 else ""
 breaches = 0

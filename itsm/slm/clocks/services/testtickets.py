@@ -24,9 +24,10 @@ from itsm.core.services import save_versioned, update_record
 from itsm.core.statemachine import ensure_transition
 from itsm.core.timeline import Event, record_event, record_events
 from itsm.slm.choices import AgreementStatus
-from itsm.slm.clocks import services
 from itsm.slm.clocks.choices import TEST_TICKET_MACHINE, ClockLevel, ClockState, TestTicketStatus
 from itsm.slm.clocks.models import SlaTestTicket
+from itsm.slm.clocks.services import engine
+from itsm.slm.clocks.services.sweep import register_escalation_handler
 
 PREFIX = "SLT"
 USABLE_AGREEMENT_STATES = (AgreementStatus.SIGNED, AgreementStatus.ACTIVE)
@@ -85,7 +86,7 @@ def create_test_ticket(
         ticket.full_clean()
         ticket.save()
         record_event(ticket, "created", by=by, at=opened_at)
-        clocks = services.start_clocks_for(
+        clocks = engine.start_clocks_for(
             record=ticket,
             agreement=agreement,
             service=service,
@@ -149,11 +150,11 @@ def pause_test_ticket(
     at = _now(at)
     with transaction.atomic():
         _open(ticket)
-        running = services.clocks_of(ticket, ClockState.RUNNING)
+        running = engine.clocks_of(ticket, ClockState.RUNNING)
         if not running:
             raise InvalidTransition(str(_("No clock of this ticket is running.")))
         for clock in running:
-            services.pause_clock(clock, at=at, reason=reason, by=by)
+            engine.pause_clock(clock, at=at, reason=reason, by=by)
         ticket = _bump(ticket, expected_version, by=by)
         record_event(ticket, "paused", by=by, note=reason.strip(), at=at)
     return ticket
@@ -166,11 +167,11 @@ def resume_test_ticket(
     at = _now(at)
     with transaction.atomic():
         _open(ticket)
-        paused = services.clocks_of(ticket, ClockState.PAUSED)
+        paused = engine.clocks_of(ticket, ClockState.PAUSED)
         if not paused:
             raise InvalidTransition(str(_("No clock of this ticket is paused.")))
         for clock in paused:
-            services.resume_clock(clock, at=at, by=by)
+            engine.resume_clock(clock, at=at, by=by)
         ticket = _bump(ticket, expected_version, by=by)
         record_event(ticket, "resumed", by=by, at=at)
     return ticket
@@ -179,11 +180,11 @@ def resume_test_ticket(
 def _stop_metrics(ticket, metrics, *, at, by, verb, expected_version, missing_message):
     with transaction.atomic():
         _open(ticket)
-        clocks = [c for c in services.clocks_of(ticket, *OPEN_CLOCK_STATES) if c.metric in metrics]
+        clocks = [c for c in engine.clocks_of(ticket, *OPEN_CLOCK_STATES) if c.metric in metrics]
         if not clocks:
             raise InvalidTransition(str(missing_message))
         for clock in clocks:
-            services.stop_clock(clock, at=at, by=by)
+            engine.stop_clock(clock, at=at, by=by)
         ticket = _bump(ticket, expected_version, by=by)
         record_event(ticket, verb, by=by, at=at)
     return ticket
@@ -241,14 +242,14 @@ def set_test_ticket_priority(
                 fields={"priority": [str(_("The ticket already has this priority."))]}
             )
         old = ticket.priority
-        for clock in services.clocks_of(ticket, *OPEN_CLOCK_STATES):
+        for clock in engine.clocks_of(ticket, *OPEN_CLOCK_STATES):
             target = find_target(
                 agreement=ticket.agreement_id,
                 service=ticket.service_id,
                 priority=priority,
                 metric=clock.metric,
             )
-            services.recalculate_clock(clock, at=at, priority=priority, target=target, by=by)
+            engine.recalculate_clock(clock, at=at, priority=priority, target=target, by=by)
         ticket = _bump(ticket, expected_version, by=by, priority=priority)
         record_event(ticket, "priority_changed", by=by, at=at, data={"from": old, "to": priority})
     return ticket
@@ -262,8 +263,8 @@ def close_test_ticket(
     with transaction.atomic():
         _open(ticket)
         ensure_transition(ticket, TestTicketStatus.CLOSED, by=by)
-        for clock in services.clocks_of(ticket, *OPEN_CLOCK_STATES):
-            services.stop_clock(clock, at=at, by=by)
+        for clock in engine.clocks_of(ticket, *OPEN_CLOCK_STATES):
+            engine.stop_clock(clock, at=at, by=by)
         ticket = _bump(ticket, expected_version, by=by, status=TestTicketStatus.CLOSED)
         record_event(ticket, "closed", by=by, at=at)
     return ticket
@@ -293,4 +294,4 @@ def escalate_test_tickets(clocks, *, level: int, at: datetime) -> None:
 
 
 def register() -> None:
-    services.register_escalation_handler(SlaTestTicket, escalate_test_tickets)
+    register_escalation_handler(SlaTestTicket, escalate_test_tickets)
