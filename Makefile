@@ -35,6 +35,7 @@ test: dev-venv
 lint: dev-venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 messages: dev-venv
 	cd itsm && ../$(ITSM) makemessages -l zh_Hans -l en --no-obsolete --no-location

@@ -11,6 +11,7 @@ application-support service is linked to those of its customers.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from itsm.catalog import services
 from itsm.catalog.choices import ChargingBasis, ServiceMode, ServiceStatus
@@ -38,7 +39,7 @@ CATEGORIES = [
 REMOTE, ON_SITE = ServiceMode.REMOTE, ServiceMode.ON_SITE
 RESIDENT, MONITORING = ServiceMode.RESIDENT, ServiceMode.MONITORING
 
-SERVICES = [
+SERVICES: list[dict[str, Any]] = [
     {
         "code": "SVC-DSK-01",
         "name": "桌面运维服务 (Desktop support)",
@@ -153,14 +154,14 @@ SERVICES = [
 
 
 def _business_service_cis(customer_codes) -> list:
-    from itsm.cmdb.models import ConfigurationItem
+    from itsm.cmdb.selectors import all_cis
 
-    found = []
+    found: list = []
     for code in customer_codes:
         found.extend(
-            ConfigurationItem.objects.filter(
-                identifier__startswith=f"bs-{code}-", ci_class__is_business_service=True
-            ).order_by("identifier")
+            all_cis()
+            .filter(identifier__startswith=f"bs-{code}-", ci_class__is_business_service=True)
+            .order_by("identifier")
         )
     return found
 
@@ -191,7 +192,7 @@ def load_catalog() -> int:
         categories[code] = services.create_category(
             code=code,
             name=name,
-            parent=categories.get(parent_code),
+            parent=categories[parent_code] if parent_code else None,
             description=description,
             by=approver,
         )

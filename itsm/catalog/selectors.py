@@ -34,6 +34,12 @@ def visible_services(user, action: str = "view") -> QuerySet:
     return Service.objects.restrict(user, action)
 
 
+def all_services() -> QuerySet:
+    """Every service, unrestricted: for a field's placeholder (``.none()``) and rows that
+    another app narrows itself (e.g. the services its agreements cover)."""
+    return Service.objects.all()
+
+
 def visible_items(user, action: str = "view") -> QuerySet:
     """Service items of the services *user* may see (same rule as ``visible_services``)."""
     return ServiceItem.objects.restrict(user, action)
@@ -66,24 +72,24 @@ def catalogue_tree(*, user, customer=None) -> list[CategoryNode]:
     services = visible_services(user).filter(status=ServiceStatus.PUBLISHED)
     if customer is not None:
         services = services.filter(customers=customer)
-    services = list(
+    rows = list(
         services.select_related("service_hours", "owner", "category")
         .prefetch_related(Prefetch("items", queryset=ServiceItem.objects.order_by("order", "code")))
         .order_by("code")
     )
-    if not services:
+    if not rows:
         return []
     codes: set[str] = set()
-    for service in services:
+    for service in rows:
         parts = service.category.code.split(".")
         codes.update(".".join(parts[: i + 1]) for i in range(len(parts)))
     nodes = {
         category.code: CategoryNode(category)
         for category in ServiceCategory.objects.filter(code__in=codes).order_by("code")
     }
-    for service in services:
+    for service in rows:
         nodes[service.category.code].services.append(service)
-    roots = []
+    roots: list[CategoryNode] = []
     for code, node in nodes.items():  # ordered by code: parents come before children
         parent = nodes.get(code.rpartition(".")[0]) if "." in code else None
         (parent.children if parent else roots).append(node)

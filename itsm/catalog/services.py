@@ -229,10 +229,10 @@ def _check_service(service: Service, *, customers, linked_cis, by) -> None:
 def _check_visible(field: str, cis, by) -> None:
     if by is None or not cis:
         return
-    from itsm.cmdb.models import ConfigurationItem
+    from itsm.cmdb.selectors import cis_for
 
     ids = {ci.pk for ci in cis}
-    visible = ConfigurationItem.objects.restrict(by, "view").filter(pk__in=ids)
+    visible = cis_for(by).filter(pk__in=ids)
     visible = set(visible.values_list("pk", flat=True))
     if ids - visible:
         raise _error(field, _("Unknown configuration item."))

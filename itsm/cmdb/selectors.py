@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from itsm.cmdb.choices import AttributeType, attribute_choice_label
@@ -126,7 +127,7 @@ class CIAsOf:
 
     when: datetime
     ci: ConfigurationItem  # the historical instance (field values at ``when``)
-    record: object  # the HistoricalConfigurationItem row in force at ``when``
+    record: Any  # the HistoricalConfigurationItem row in force at ``when`` (simple_history)
     ci_class: CIClass
     attributes: list = field(default_factory=list)
     outgoing: list = field(default_factory=list)  # RelationRow (relation as it was)
@@ -181,7 +182,7 @@ def ci_as_of(ci: ConfigurationItem, when: datetime, *, user=None) -> CIAsOf:
     types = RelationType.objects.in_bulk({r.type_id for r in relations})
     outgoing, incoming = [], []
     for relation in sorted(relations, key=lambda r: (r.type_id, r.pk)):
-        relation_type = types.get(relation.type_id)
+        relation_type = types[relation.type_id]  # a relation always has a type
         relation.type = relation_type
         if relation.source_id == ci.pk:
             other = others.get(relation.target_id)
@@ -268,3 +269,29 @@ def configuration_accuracy_counts(*, user, since: datetime, until: datetime) -> 
         .aggregate(checked=Sum("checked_count"), matched=Sum("matched_count"))
     )
     return totals["matched"] or 0, totals["checked"] or 0
+
+
+# --- the surface other apps read (catalog, slm, ui): they never import ``cmdb.models`` ---------
+
+
+def cis_for(user, action: str = "view") -> QuerySet[ConfigurationItem]:
+    """The configuration items *user* may *action* (``restrict``)."""
+    return ConfigurationItem.objects.restrict(user, action)
+
+
+def all_cis() -> QuerySet[ConfigurationItem]:
+    """Every configuration item, unrestricted: for services and jobs acting for the system
+    (an agreement's own CI, the demo); pages and pickers use :func:`cis_for`."""
+    return ConfigurationItem.objects.all()
+
+
+def relations_from(ci: ConfigurationItem, relation_type: RelationType) -> QuerySet[Relation]:
+    """The relations of *relation_type* whose source is *ci* (unrestricted)."""
+    return Relation.objects.filter(source=ci, type=relation_type)
+
+
+def audits_for(user, action: str = "view") -> QuerySet:
+    """The configuration audits *user* may *action* (``restrict``)."""
+    from itsm.cmdb.models import ConfigurationAudit
+
+    return ConfigurationAudit.objects.restrict(user, action)

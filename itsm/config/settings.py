@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "itsm.catalog",
     "itsm.slm",
     "itsm.slm.clocks",
+    "itsm.slm.reporting",
     "itsm.kpi",
     "itsm.ui",
 ]
@@ -259,7 +261,7 @@ ITSM_UPLOAD_MAX_ROWS = env_int("ITSM_UPLOAD_MAX_ROWS", 20_000, minimum=1)
 ITSM_UPLOAD_MAX_ERRORS = env_int("ITSM_UPLOAD_MAX_ERRORS", 100, minimum=1)
 # Rows a list export (CSV/Excel, core.lists) may hold; more are refused (narrow the filter).
 ITSM_LIST_EXPORT_MAX_ROWS = env_int("ITSM_LIST_EXPORT_MAX_ROWS", 10_000, minimum=1)
-SPECTACULAR_SETTINGS = {
+SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "ITSM API",
     "DESCRIPTION": "REST API of the IT service management platform.",
     "VERSION": "0.1.0",

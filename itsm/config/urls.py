@@ -1,17 +1,30 @@
 from csp.decorators import csp_update
 from django.apps import apps
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("core/", include(("itsm.core.api.urls", "core-api"))),
     path("calendars/", include(("itsm.core.calendars.api.urls", "calendars-api"))),
     path("outbox/", include(("itsm.core.outbox.api.urls", "outbox-api"))),
     path("cmdb/", include(("itsm.cmdb.api.urls", "cmdb-api"))),
     path("catalog/", include(("itsm.catalog.api.urls", "catalog-api"))),
-    path("slm/", include(("itsm.slm.api.urls", "slm-api"))),
+    # the SLA reports (itsm.slm.reporting, a layer above slm and slm.clocks) share slm's paths
+    # and namespace, so slm itself never imports them
+    path(
+        "slm/",
+        include(
+            (
+                [
+                    path("reports/", include("itsm.slm.reporting.api.urls")),
+                    path("", include("itsm.slm.api.urls")),
+                ],
+                "slm-api",
+            )
+        ),
+    ),
     path("clocks/", include(("itsm.slm.clocks.api.urls", "clocks-api"))),
     path("kpi/", include(("itsm.kpi.api.urls", "kpi-api"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -40,7 +53,18 @@ urlpatterns = [
     path("outbox/", include(("itsm.core.outbox.urls", "outbox"))),
     path("cmdb/", include(("itsm.cmdb.urls", "cmdb"))),
     path("catalog/", include(("itsm.catalog.urls", "catalog"))),
-    path("slm/", include(("itsm.slm.urls", "slm"))),
+    path(
+        "slm/",
+        include(
+            (
+                [
+                    path("reports/", include("itsm.slm.reporting.urls")),
+                    path("", include("itsm.slm.urls")),
+                ],
+                "slm",
+            )
+        ),
+    ),
     path("clocks/", include(("itsm.slm.clocks.urls", "clocks"))),
     path("kpi/", include(("itsm.kpi.urls", "kpi"))),
     path("", include(("itsm.ui.urls", "ui"))),

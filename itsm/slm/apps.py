@@ -15,7 +15,6 @@ class SlmConfig(AppConfig):
         from itsm.slm.choices import VERB_LABELS
 
         register_demo_step(demo.load_slm)
-        import itsm.slm.kpis  # noqa: F401  (declares the SLA achievement KPI)
 
         name_choice_sets(
             "itsm.slm.choices",

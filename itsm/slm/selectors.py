@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from itsm.slm.choices import AgreementKind, AgreementStatus
-from itsm.slm.models import Agreement, Target
+from itsm.slm.models import Agreement, ReviewMeeting, Target
 
 
 def find_target(*, agreement, service, priority, metric) -> Target | None:
@@ -69,3 +69,27 @@ def active_sla_for(*, customer, service, on: datetime.date | None = None) -> Agr
         .order_by("-signed_at", "-id")
         .first()
     )
+
+
+# --- the surface other apps read (clocks, SLA reports, ui): never ``slm.models`` itself ------
+
+
+def agreements_for(user, action: str = "view") -> QuerySet[Agreement]:
+    """The agreements *user* may *action* (``restrict``): pickers, filters and reports."""
+    return Agreement.objects.restrict(user, action)
+
+
+def all_agreements() -> QuerySet[Agreement]:
+    """Every agreement, unrestricted: for a field's placeholder (``.none()``), a policy
+    question about the model (``.model``) and system jobs; pages narrow it per user."""
+    return Agreement.objects.all()
+
+
+def all_targets() -> QuerySet[Target]:
+    """Every target, unrestricted (callers filter by agreements the user may view)."""
+    return Target.objects.all()
+
+
+def review_meetings_for(user, action: str = "view") -> QuerySet[ReviewMeeting]:
+    """The review meetings *user* may *action* (``restrict``)."""
+    return ReviewMeeting.objects.restrict(user, action)

@@ -30,12 +30,5 @@ urlpatterns: list = [
     path("reviews/<int:pk>/actions/", views.action_add, name="action_add"),
     path("actions/<int:pk>/status/", views.action_status, name="action_status"),
 ]
-
-# --- SLA reports (R-SLM-06) -------------------------------------------------------------------
-from itsm.slm import views_reports  # noqa: E402
-
-urlpatterns += [
-    path("reports/", views_reports.report, name="report"),
-    path("reports/monthly/", views_reports.report_monthly, name="report_monthly"),
-    path("reports/monthly.xlsx", views_reports.report_excel, name="report_excel"),
-]
+# the SLA reports (/slm/reports/…, names slm:report…) live in itsm.slm.reporting, a layer above
+# slm and slm.clocks; config/urls.py mounts them in this namespace

@@ -66,14 +66,14 @@ def work_cards(user, *, today: datetime.date) -> list[Card]:
 
 
 def _clock_cards(user) -> list[Card]:
+    from itsm.slm.clocks import selectors as clock_selectors
     from itsm.slm.clocks.choices import ClockLevel, ClockState
-    from itsm.slm.clocks.models import Clock
 
-    if not can(user, Clock, "view"):
+    if not can(user, clock_selectors.all_clocks().model, "view"):
         return []
     open_states = (ClockState.RUNNING, ClockState.PAUSED)
     counts = (
-        Clock.objects.restrict(user, "view")
+        clock_selectors.visible_clocks(user)
         .filter(state__in=open_states)
         .aggregate(
             n_breached=Count("pk", filter=Q(breached=True)),
@@ -100,20 +100,20 @@ def _clock_cards(user) -> list[Card]:
 
 
 def _slm_cards(user, *, today: datetime.date) -> list[Card]:
+    from itsm.slm import selectors as slm_selectors
     from itsm.slm.choices import AgreementStatus, ReviewStatus
-    from itsm.slm.models import Agreement, ReviewMeeting
 
-    if not can(user, Agreement, "change"):
+    if not can(user, slm_selectors.all_agreements().model, "change"):
         return []
     review_by = today + datetime.timedelta(days=REVIEW_HORIZON_DAYS)
     expiry_by = today + datetime.timedelta(days=EXPIRY_HORIZON_DAYS)
     live = (AgreementStatus.SIGNED, AgreementStatus.ACTIVE)
-    agreements = Agreement.objects.restrict(user, "view").aggregate(
+    agreements = slm_selectors.agreements_for(user).aggregate(
         expiring=Count("pk", filter=Q(status__in=live, valid_to__lte=expiry_by)),
         negotiating=Count("pk", filter=Q(status=AgreementStatus.NEGOTIATING)),
     )
     reviews = (
-        ReviewMeeting.objects.restrict(user, "view")
+        slm_selectors.review_meetings_for(user)
         .filter(status=ReviewStatus.PLANNED, due_date__lte=review_by)
         .count()
     )
@@ -149,11 +149,12 @@ def _slm_cards(user, *, today: datetime.date) -> list[Card]:
 
 def _catalog_cards(user) -> list[Card]:
     from itsm.catalog.choices import ServiceStatus
-    from itsm.catalog.models import Service
+    from itsm.catalog.selectors import visible_services
 
-    if not can(user, Service, "change"):
+    services = visible_services(user)
+    if not can(user, services.model, "change"):
         return []
-    in_review = Service.objects.restrict(user, "view").filter(status=ServiceStatus.IN_REVIEW)
+    in_review = services.filter(status=ServiceStatus.IN_REVIEW)
     return [
         Card(
             "services-in-review",
@@ -166,11 +167,12 @@ def _catalog_cards(user) -> list[Card]:
 
 def _cmdb_cards(user) -> list[Card]:
     from itsm.cmdb.choices import AuditStatus
-    from itsm.cmdb.models import ConfigurationAudit
+    from itsm.cmdb.selectors import audits_for
 
-    if not can(user, ConfigurationAudit, "change"):
+    audits = audits_for(user)
+    if not can(user, audits.model, "change"):
         return []
-    audits = ConfigurationAudit.objects.restrict(user, "view").filter(status=AuditStatus.OPEN)
+    audits = audits.filter(status=AuditStatus.OPEN)
     return [
         Card(
             "cmdb-audits-open",
@@ -188,9 +190,9 @@ def customer_cards(user, *, today: datetime.date) -> list[Card]:
     if not is_customer(user):
         return []
     from itsm.catalog.selectors import visible_services
-    from itsm.slm import reports
     from itsm.slm.choices import AgreementStatus
-    from itsm.slm.models import Agreement
+    from itsm.slm.reporting import selectors as reports
+    from itsm.slm.selectors import agreements_for
 
     cards = [
         Card(
@@ -202,7 +204,7 @@ def customer_cards(user, *, today: datetime.date) -> list[Card]:
         Card(
             "my-agreements",
             _("Active agreements"),
-            Agreement.objects.restrict(user, "view").filter(status=AgreementStatus.ACTIVE).count(),
+            agreements_for(user).filter(status=AgreementStatus.ACTIVE).count(),
             _url("slm:agreement_list", [("status", AgreementStatus.ACTIVE)]),
         ),
     ]

@@ -13,7 +13,7 @@ from itsm.cmdb import selectors as cmdb_selectors
 from itsm.core.errors import NotFound, ValidationFailed
 from itsm.kpi import selectors
 from itsm.kpi.selectors import KpiPeriod
-from itsm.slm import reports
+from itsm.slm.reporting import selectors as reports
 
 pytestmark = pytest.mark.django_db
 

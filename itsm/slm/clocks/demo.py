@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from itsm.core.choices import Priority
 from itsm.slm.choices import AgreementKind, AgreementStatus
+from itsm.slm.clocks import testtickets
 from itsm.slm.clocks.models import SlaTestTicket
-from itsm.slm.clocks.services import testtickets
-from itsm.slm.models import Agreement
+from itsm.slm.selectors import all_agreements
 
 TICKETS = [
     # (customer code, title, priority, hours ago)
@@ -29,7 +29,8 @@ def load_clocks() -> int:
         if SlaTestTicket.objects.filter(title=title).exists():
             continue
         agreement = (
-            Agreement.objects.filter(
+            all_agreements()
+            .filter(
                 kind=AgreementKind.SLA,
                 status=AgreementStatus.ACTIVE,
                 customer__code=customer_code,

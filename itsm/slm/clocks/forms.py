@@ -5,18 +5,18 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from itsm.catalog.models import Service
+from itsm.catalog.selectors import all_services
 from itsm.core.choices import Priority
 from itsm.core.form_helpers import TablerFormMixin
 from itsm.slm.choices import AgreementStatus
-from itsm.slm.models import Agreement
+from itsm.slm.selectors import agreements_for, all_agreements
 
 
 class TestTicketForm(TablerFormMixin, forms.Form):
     title = forms.CharField(label=_("title"), max_length=200)
-    agreement = forms.ModelChoiceField(label=_("agreement"), queryset=Agreement.objects.none())
+    agreement = forms.ModelChoiceField(label=_("agreement"), queryset=all_agreements().none())
     service = forms.ModelChoiceField(
-        label=_("service"), queryset=Service.objects.none(), required=False
+        label=_("service"), queryset=all_services().none(), required=False
     )
     priority = forms.ChoiceField(label=_("priority"), choices=Priority.choices)
     opened_at = forms.DateTimeField(
@@ -28,12 +28,12 @@ class TestTicketForm(TablerFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        agreements = Agreement.objects.restrict(user, "view").filter(
+        agreements = agreements_for(user).filter(
             status__in=(AgreementStatus.SIGNED, AgreementStatus.ACTIVE)
         )
         self.fields["agreement"].queryset = agreements.select_related("customer").order_by("number")
         self.fields["service"].queryset = (
-            Service.objects.filter(agreements__in=agreements).distinct().order_by("code")
+            all_services().filter(agreements__in=agreements).distinct().order_by("code")
         )
 
 

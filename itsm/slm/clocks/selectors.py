@@ -24,6 +24,16 @@ def clocks_for(user, action: str = "view") -> QuerySet[Clock]:
     )
 
 
+def all_clocks() -> QuerySet[Clock]:
+    """Every clock, unrestricted: for a policy question about the model (``.model``)."""
+    return Clock.objects.all()
+
+
+def visible_clocks(user, action: str = "view") -> QuerySet[Clock]:
+    """Clocks *user* may *action*, without joins (for aggregates such as the SLA reports)."""
+    return Clock.objects.restrict(user, action)
+
+
 @dataclass(frozen=True)
 class ClockTime:
     """A clock's business time *now*: what every page and the API show."""

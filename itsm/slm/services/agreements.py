@@ -352,13 +352,13 @@ def _sync_ci_status(agreement: Agreement, *, by) -> None:
     """Keep the agreement's CI in step: in use while active, retired once expired or
     terminated (through the CI's own declared transitions)."""
     from itsm.cmdb import services as cmdb
-    from itsm.cmdb.models import ConfigurationItem
+    from itsm.cmdb.selectors import all_cis
 
     wanted = CI_STATUS_FOR.get(agreement.status)
     if agreement.ci_id is None or wanted is None:
         return
-    ci = ConfigurationItem.objects.get(pk=agreement.ci_id)
-    if ci.status != wanted and ConfigurationItem.state_machine.find(ci.status, wanted):
+    ci = all_cis().get(pk=agreement.ci_id)
+    if ci.status != wanted and ci.state_machine.find(ci.status, wanted):
         cmdb.transition_ci(ci, to=wanted, by=None, change_reference=agreement.number)
 
 
@@ -396,7 +396,7 @@ def _sync_ci(agreement: Agreement, *, by, change_reference: str = "") -> None:
     """Create or update the agreement's CI and its ``covers`` relations to the business-service
     CIs of the covered services (an agreement is a CI, seed 003)."""
     from itsm.cmdb import services as cmdb
-    from itsm.cmdb.models import Relation
+    from itsm.cmdb.selectors import relations_from
 
     name = f"{agreement.number} {agreement.title}"[:200]
     if agreement.ci_id is None:
@@ -420,16 +420,12 @@ def _sync_ci(agreement: Agreement, *, by, change_reference: str = "") -> None:
         if ci.name != name:
             cmdb.update_ci(ci, by=by, name=name, change_reference=change_reference)
     covers = cmdb.get_relation_type("covers")
-    from itsm.catalog.models import Service
-
     wanted = {
         s.business_ci_id: s.business_ci
-        for s in Service.objects.filter(agreements=agreement).select_related("business_ci")
+        for s in agreement.services.select_related("business_ci")
         if s.business_ci_id
     }
-    existing = {
-        r.target_id: r for r in Relation.objects.filter(source=ci, type=covers).select_related()
-    }
+    existing = {r.target_id: r for r in relations_from(ci, covers).select_related()}
     for target_id, target in wanted.items():
         if target_id not in existing:
             cmdb.create_relation(

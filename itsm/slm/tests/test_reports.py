@@ -19,7 +19,7 @@ import pytest
 from django.utils import translation
 
 from itsm.core.errors import NotFound, ValidationFailed
-from itsm.slm import reports
+from itsm.slm.reporting import selectors as reports
 from itsm.slm.tests.factories_reports import EVIL_LABEL, local, report_dataset
 
 MARCH = datetime.date(2026, 3, 1)

@@ -12,10 +12,11 @@ from django.apps import apps
 
 from itsm.core.errors import ValidationFailed
 from itsm.core.testing.factories import SupplierFactory
-from itsm.slm import reports, services
+from itsm.slm import services
 from itsm.slm.choices import AgreementStatus
 from itsm.slm.clocks.services import goal_seconds_for
 from itsm.slm.models import Target
+from itsm.slm.reporting import selectors as reports
 from itsm.slm.tests.factories import make_signed_sla, make_sla, slm_manager
 from itsm.slm.tests.factories_reports import make_target, report_dataset
 

@@ -1,7 +1,8 @@
 """The KPIs of service level management, declared in the KPI catalogue (R-KPI, DESIGN rule 8).
 
 SLA achievement (SLA 达成率) is the figure of the SLA reports: met clocks / measured clocks,
-computed by :func:`itsm.slm.reports.overall`, the function behind the totals of the report page,
+computed by :func:`itsm.slm.reporting.selectors.overall`, the function behind the totals of
+the report page,
 so the catalogue and the report always agree.
 """
 
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.kpi.choices import Direction, Period, Scope, Unit
 from itsm.kpi.registry import KPI, Measure, register_kpi
-from itsm.slm import reports
+from itsm.slm.reporting import selectors as reports
 
 
 def sla_achievement(*, period_start, period_end, customer, user) -> Measure:

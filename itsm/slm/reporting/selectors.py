@@ -16,11 +16,14 @@ Definitions (also in ``docs/modules/slm-reports.en.md``):
   agreement declares an achievement target: an "other" target whose indicator kind is
   ``TargetIndicator.SLA_ACHIEVEMENT`` (see :func:`is_achievement_target`);
 - the overall figure (:func:`overall`) is the KPI ``sla_achievement`` of the KPI catalogue
-  (``itsm/slm/kpis.py``).
+  (``itsm/slm/reporting/kpis.py``).
 
 Every figure is aggregated in the database (``values().annotate(Count(…, filter=…))``); every
 query goes through ``.restrict(user, "view")``, so a customer user only ever counts their own
 organisation's clocks.
+
+This app is the layer above ``slm`` and ``slm.clocks``: it reads agreements and targets through
+``slm.selectors`` and clocks through ``clocks.selectors``, so neither of them imports it.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from django.db.models import Case, Count, DateTimeField, F, Q, QuerySet, When
 from django.db.models.functions import TruncMonth
@@ -40,10 +44,14 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.core.errors import NotFound, ValidationFailed
 from itsm.kpi.choices import unit_symbol
+from itsm.slm import selectors as slm_selectors
 from itsm.slm.choices import CLOCK_METRICS, TargetIndicator, TargetMetric
+from itsm.slm.clocks import selectors as clock_selectors
 from itsm.slm.clocks.choices import ClockState, metric_label
-from itsm.slm.clocks.models import Clock
-from itsm.slm.models import Agreement, Target
+
+if TYPE_CHECKING:
+    from itsm.slm.clocks.models import Clock
+    from itsm.slm.models import Agreement, Target
 
 GROUPINGS = ("agreement", "service", "customer", "month", "priority")
 GROUP_LABELS = {
@@ -174,7 +182,7 @@ def measured_clocks(
         breached_at__gte=start,
         breached_at__lt=end,
     )
-    queryset = Clock.objects.restrict(user, "view").filter(
+    queryset = clock_selectors.visible_clocks(user).filter(
         stopped_in | breached_in, metric__in=sorted(CLOCK_METRICS)
     )
     if metric:
@@ -219,7 +227,8 @@ def _achievement_target_q() -> Q:
 def achievement_targets(agreement_ids) -> dict[tuple[int, int | None], Decimal]:
     """``{(agreement id, service id or None): target %}`` of the given agreements (one query)."""
     rows = (
-        Target.objects.filter(_achievement_target_q(), agreement_id__in=list(agreement_ids))
+        slm_selectors.all_targets()
+        .filter(_achievement_target_q(), agreement_id__in=list(agreement_ids))
         .order_by("id")
         .values_list("agreement_id", "service_id", "target_value")
     )
@@ -637,7 +646,7 @@ def get_agreement(*, user, agreement) -> Agreement:
     except (TypeError, ValueError):
         raise NotFound() from None
     found = (
-        Agreement.objects.restrict(user, "view")
+        slm_selectors.agreements_for(user)
         .select_related("customer", "supplier", "team", "calendar")
         .filter(pk=pk)
         .first()

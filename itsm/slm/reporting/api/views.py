@@ -1,4 +1,4 @@
-"""JSON API of the SLA reports (R-SLM-06), mirroring :mod:`itsm.slm.reports`:
+"""JSON API of the SLA reports (R-SLM-06), mirroring :mod:`itsm.slm.reporting.selectors`:
 
 - ``GET /api/slm/reports/achievement/?start=YYYY-MM&end=YYYY-MM&group_by=…`` — achievement rows;
 - ``GET /api/slm/reports/breaches/?start=…&end=…&agreement=…`` — the breach list;
@@ -17,13 +17,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from itsm.core import policy
 from itsm.core.choices import OrganisationKind
 from itsm.core.errors import ValidationFailed
 from itsm.core.models import Organisation
-from itsm.core.policy import is_provider_staff
-from itsm.slm import reports
-from itsm.slm.clocks.models import Clock
-from itsm.slm.models import Agreement
+from itsm.slm import selectors as slm_selectors
+from itsm.slm.clocks import selectors as clock_selectors
+from itsm.slm.reporting import selectors as reports
 
 MAX_BREACHES = 1000
 
@@ -45,7 +45,7 @@ class MonthField(serializers.CharField):
 
 class _RestrictedFiltersMixin(serializers.Serializer):
     agreement = serializers.PrimaryKeyRelatedField(
-        queryset=Agreement.objects.none(), required=False, help_text=_("Agreement id.")
+        queryset=slm_selectors.all_agreements().none(), required=False, help_text=_("Agreement id.")
     )
     customer = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.none(),
@@ -64,8 +64,8 @@ class _RestrictedFiltersMixin(serializers.Serializer):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None:
-            self.fields["agreement"].queryset = Agreement.objects.restrict(user, "view")
-            if is_provider_staff(user):
+            self.fields["agreement"].queryset = slm_selectors.agreements_for(user)
+            if policy.sees_all_tenants(user, slm_selectors.all_agreements().model):
                 self.fields["customer"].queryset = Organisation.objects.filter(
                     kind=OrganisationKind.CUSTOMER
                 )
@@ -225,14 +225,14 @@ class MonthlyReportSerializer(serializers.Serializer):
 
 
 class _ReportView(APIView):
-    policy_model = Clock
+    policy_model = clock_selectors.all_clocks().model
     pagination_class = None
     filter_backends: list = []
 
     def _query(self, serializer_class):
         # another customer's (or an unknown) agreement answers 404, as its own record does
         raw = str(self.request.query_params.get("agreement", "")).strip()
-        visible = Agreement.objects.restrict(self.request.user, "view")
+        visible = slm_selectors.agreements_for(self.request.user)
         if raw.isdigit() and len(raw) <= 18 and not visible.filter(pk=int(raw)).exists():
             raise NotFound()  # an id too long to be one stays a 400 naming the field
         query = serializer_class(data=self.request.query_params, user=self.request.user)
@@ -297,7 +297,7 @@ class BreachReportView(_ReportView):
 class MonthlyReportView(APIView):
     """The SLA execution report (服务级别协议执行情况月报) of one agreement and month."""
 
-    policy_model = Agreement
+    policy_model = slm_selectors.all_agreements().model
     pagination_class = None
 
     @extend_schema(parameters=[MonthlyQuerySerializer], responses=MonthlyReportSerializer)

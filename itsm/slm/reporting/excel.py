@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from itsm.core.exports import XLSX_CONTENT_TYPE, SheetWriter, new_workbook
-from itsm.slm.reports import MonthlyReport
+from itsm.slm.reporting.selectors import MonthlyReport
 
 SHEET_NAMES = {
     "en": ("Summary", "Targets", "Breaches"),

@@ -2,7 +2,7 @@
 (``slm:report``), the printable monthly execution report (``slm:report_monthly``) and its
 Excel download (``slm:report_excel``).
 
-Every figure comes from :mod:`itsm.slm.reports`, whose queries go through
+Every figure comes from :mod:`itsm.slm.reporting.selectors`, whose queries go through
 ``.restrict(user, "view")``; a customer user gets their own organisation's figures and a 404
 for another organisation's agreement. Bad parameters answer 400 with a translated message.
 """
@@ -18,13 +18,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from itsm.core import policy
 from itsm.core.choices import OrganisationKind
 from itsm.core.errors import NotFound, ValidationFailed
 from itsm.core.form_helpers import TablerFormMixin
 from itsm.core.models import Organisation
-from itsm.core.policy import is_provider_staff
-from itsm.slm import excel, reports
-from itsm.slm.models import Agreement
+from itsm.slm import selectors as slm_selectors
+from itsm.slm.reporting import excel
+from itsm.slm.reporting import selectors as reports
 
 #: months shown by the achievement chart (ending with the period's last month)
 CHART_MONTHS = 12
@@ -64,7 +65,7 @@ class ReportFilterForm(TablerFormMixin, forms.Form):
         required=False,
     )
     agreement = forms.ModelChoiceField(
-        label=_("Agreement"), queryset=Agreement.objects.none(), required=False
+        label=_("Agreement"), queryset=slm_selectors.all_agreements().none(), required=False
     )
     customer = forms.ModelChoiceField(
         label=_("Customer"), queryset=Organisation.objects.none(), required=False
@@ -73,11 +74,9 @@ class ReportFilterForm(TablerFormMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agreement"].queryset = (
-            Agreement.objects.restrict(user, "view")
-            .only("id", "number", "title")
-            .order_by("number")
+            slm_selectors.agreements_for(user).only("id", "number", "title").order_by("number")
         )
-        if is_provider_staff(user):
+        if policy.sees_all_tenants(user, slm_selectors.all_agreements().model):
             self.fields["customer"].queryset = (
                 Organisation.objects.restrict(user, "view")
                 .filter(kind=OrganisationKind.CUSTOMER)
@@ -107,11 +106,11 @@ def _bad_request(request, message, *, status=400):
     return render(request, "slm/report_error.html", {"message": message}, status=status)
 
 
-def _404_unless_visible(request, name: str, model) -> None:
+def _404_unless_visible(request, name: str, visible_rows) -> None:
     """An id in ``?<name>=`` that is not a row the user may view answers 404 (like the
     record's own page), not a 400 "choose a valid option" that would tell it exists."""
     raw = (request.GET.get(name) or "").strip()
-    visible = model.objects.restrict(request.user, "view")
+    visible = visible_rows(request.user)
     if raw.isdigit() and len(raw) <= 18 and not visible.filter(pk=int(raw)).exists():
         raise Http404  # an id too long to be one stays a 400 naming the field
 
@@ -120,7 +119,7 @@ def _404_unless_visible(request, name: str, model) -> None:
 def report(request):
     """Achievement per agreement / service / customer / month / priority for a period, a
     12-month chart and the breaches of the period."""
-    _404_unless_visible(request, "agreement", Agreement)
+    _404_unless_visible(request, "agreement", slm_selectors.agreements_for)
     form = ReportFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         return render(request, "slm/report.html", {"form": form, "invalid": True}, status=400)
@@ -182,7 +181,7 @@ def report(request):
         "group_by": data["group_by"],
         "start": reports.month_label(start),
         "end": month,
-        "is_staff": is_provider_staff(user),
+        "is_staff": policy.sees_all_tenants(user, slm_selectors.all_agreements().model),
     }
     return render(request, "slm/report.html", context)
 
