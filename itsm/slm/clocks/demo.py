@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from itsm.core.choices import Priority
 from itsm.slm.choices import AgreementKind, AgreementStatus
-from itsm.slm.clocks import testtickets
 from itsm.slm.clocks.models import SlaTestTicket
+from itsm.slm.clocks.services import testtickets
 from itsm.slm.selectors import all_agreements
 
 TICKETS = [

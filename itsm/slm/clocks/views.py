@@ -3,6 +3,8 @@ actions) and the clock panel every record page can include."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -17,17 +19,18 @@ from itsm.core.generic_views import (
     require_can,
 )
 from itsm.core.timeline import history_for
-from itsm.slm.clocks import services, testtickets
+from itsm.slm.clocks import services
 from itsm.slm.clocks.choices import ClockState, TestTicketStatus
 from itsm.slm.clocks.forms import PauseForm, PriorityForm, TestTicketForm
 from itsm.slm.clocks.models import SlaTestTicket
+from itsm.slm.clocks.services import testtickets
 from itsm.slm.selectors import agreements_for
 
 
 @login_required
 def testticket_create(request):
     require_can(request.user, SlaTestTicket, "add")
-    initial = {"priority": "p2"}
+    initial: dict[str, object] = {"priority": "p2"}
     agreement_id = request.GET.get("agreement", "")
     if agreement_id.isdigit():
         agreement = agreements_for(request.user).filter(pk=int(agreement_id)).first()
@@ -80,7 +83,7 @@ def testticket_detail(request, pk: int):
     )
 
 
-ACTIONS = {
+ACTIONS: dict[str, Callable[..., object]] = {
     "pause": testtickets.pause_test_ticket,
     "resume": testtickets.resume_test_ticket,
     "respond": testtickets.respond_test_ticket,
