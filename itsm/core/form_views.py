@@ -40,7 +40,7 @@ from django.views.generic import FormView, View
 
 from itsm.core import services
 from itsm.core.confirm import confirm_action, confirm_transition
-from itsm.core.errors import DomainError
+from itsm.core.errors import DomainError, ValidationFailed
 from itsm.core.form_helpers import apply_errors
 from itsm.core.generic_views import PolicyMixin, get_restricted_or_404
 
@@ -225,9 +225,7 @@ def error_texts(error, *, model=None) -> list[str]:
             for message in errors
         ]
     if isinstance(error, DjangoValidationError):
-        error = DomainError(
-            fields=error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-        )
+        error = ValidationFailed.from_django(error)
     texts = [str(error.detail)]
     for name, errors in (error.fields or {}).items():
         label = _label(model, None, name)

@@ -202,3 +202,35 @@ def test_record_page_offers_the_moves_the_user_may_make(
     page = client.get(reverse("sample:ticket_detail", args=[ticket.pk]))
     assert (page.context["can_change"], page.context["transitions"]) == (False, [])
     assert 'data-testid="edit"' not in page.content.decode()
+
+
+# --- errors as messages -----------------------------------------------------------------------
+
+
+def test_error_texts_name_the_field_by_its_label(english, admin_user):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from itsm.core.errors import InvalidTransition
+    from itsm.core.form_views import error_texts
+    from itsm.core.testing.sample.views import TicketForm
+
+    with translation.override("en"):
+        django_error = ValidationError({"title": ["Too long."], "__all__": ["Not now."]})
+        assert error_texts(django_error, model=SampleTicket) == [
+            "Some fields are not valid.",
+            "Title: Too long.",
+            "Not now.",
+        ]
+        domain_error = InvalidTransition("No.", fields={"resolution": ["Required."], "x": ["?"]})
+        assert error_texts(domain_error, model=SampleTicket) == [
+            "No.",
+            "Resolution: Required.",
+            "x: ?",
+        ]
+        form = TicketForm({"title": ""})
+        assert not form.is_valid()
+        assert error_texts(form) == [
+            "Title: This field is required.",
+            "Customer: This field is required.",
+        ]
