@@ -25,7 +25,7 @@ from itsm.core.timeline import record_event
 #: set after a transaction that enqueued messages commits; an embedded worker waits on it
 wakeup = threading.Event()
 
-KEY_MAX_LENGTH = OutboxMessage._meta.get_field("key").max_length
+KEY_MAX_LENGTH: int = OutboxMessage._meta.get_field("key").max_length or 200
 
 #: composes ``(subject, body)`` in the active language (see ``notify_administrators``)
 Compose = Callable[[], tuple[str, str]]

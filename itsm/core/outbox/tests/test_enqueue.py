@@ -118,17 +118,13 @@ def test_enqueue_many_validates_every_message_before_writing():
     assert OutboxMessage.objects.count() == 0
 
 
-def test_notify_administrators_composes_in_each_administrators_language(provider):
+def test_notify_administrators_composes_in_each_administrators_language():
     from django.utils.translation import gettext
 
-    for username, language in (("admin-zh", "zh-hans"), ("admin-en", "en")):
-        core_services.create_user(
-            username=username,
-            organisation=provider,
-            roles=(Role.ADMINISTRATOR,),
-            email=f"{username}@example.com",
-            language=language,
-        )
+    from itsm.core.testing.factories import UserFactory
+
+    UserFactory(username="admin-zh", roles=[Role.ADMINISTRATOR], language="zh-hans")
+    UserFactory(username="admin-en", roles=[Role.ADMINISTRATOR], language="en")
 
     def compose():
         return gettext("Response time"), gettext("Resolution time")

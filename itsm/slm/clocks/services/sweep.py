@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from itsm.core.outbox.services import enqueue_many
@@ -138,7 +140,7 @@ def _effects(ids: list[int], level: int, now: datetime) -> None:
     handled: list[tuple[type, list[Clock]]] = []
     for group in by_type.values():
         model = group[0].content_type.model_class()
-        records: dict[int, object] = {}
+        records: dict[Any, Model] = {}
         if model is not None:  # the records that still exist (one query per model)
             records = model._base_manager.only("pk").in_bulk([c.object_id for c in group])
         for clock in group:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from zoneinfo import ZoneInfo
 
 from itsm.core.calendars import services as calendars
 from itsm.core.calendars.models import BusinessCalendar
@@ -137,4 +138,27 @@ def open_test_ticket(agreement, *, priority="p2", opened_at=None, by=None, title
         priority=priority,
         opened_at=opened_at,
         by=by,
+    )
+
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def at(*args) -> datetime.datetime:
+    """A time in Asia/Shanghai: ``at(2026, 3, 2, 9, 0)``."""
+    return datetime.datetime(*args, tzinfo=TZ)
+
+
+def start(record, calendar, *, goal_minutes=240, when=None, metric="resolution", **kw):
+    """Start a clock on *record* (default: resolution, 4 h, Monday 2 March 2026 09:00)."""
+    from itsm.slm.clocks import services
+
+    return services.start_clock(
+        record=record,
+        metric=metric,
+        calendar=calendar,
+        goal_seconds=goal_minutes * 60,
+        at=when or at(2026, 3, 2, 9, 0),  # Monday
+        customer=record.customer,
+        **kw,
     )

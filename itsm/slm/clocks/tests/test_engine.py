@@ -3,9 +3,6 @@ regressions), the state machine, calendar edits and unconfirmed-year alerts."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from itsm.core.calendars import services as calendars
@@ -15,25 +12,9 @@ from itsm.core.outbox.models import OutboxMessage
 from itsm.slm.clocks import services
 from itsm.slm.clocks.choices import CLOCK_MACHINE
 from itsm.slm.clocks.models import Clock
+from itsm.slm.clocks.tests.factories import at, start
 
-TZ = ZoneInfo("Asia/Shanghai")
 H = 3600
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=TZ)
-
-
-def start(record, calendar, *, goal_minutes=240, when=None, metric="resolution", **kw):
-    return services.start_clock(
-        record=record,
-        metric=metric,
-        calendar=calendar,
-        goal_seconds=goal_minutes * 60,
-        at=when or at(2026, 3, 2, 9, 0),  # Monday
-        customer=record.customer,
-        **kw,
-    )
 
 
 pytestmark = pytest.mark.django_db

@@ -4,35 +4,17 @@ records gone, paused clocks, escalation handlers), and the e-mails in each reade
 from __future__ import annotations
 
 import threading
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 
-from itsm.core.models import TimelineEntry
+from itsm.core.models import TimelineEntry, User
 from itsm.core.outbox.models import OutboxMessage
 from itsm.slm.clocks import services
 from itsm.slm.clocks.models import Clock, ClockSegment
+from itsm.slm.clocks.tests.factories import at, start
 
-TZ = ZoneInfo("Asia/Shanghai")
 H = 3600
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=TZ)
-
-
-def start(record, calendar, *, goal_minutes=240, when=None, metric="resolution", **kw):
-    return services.start_clock(
-        record=record,
-        metric=metric,
-        calendar=calendar,
-        goal_seconds=goal_minutes * 60,
-        at=when or at(2026, 3, 2, 9, 0),  # Monday
-        customer=record.customer,
-        **kw,
-    )
 
 
 pytestmark = pytest.mark.django_db
@@ -176,20 +158,13 @@ def test_sweep_is_a_periodic_worker_job(record, cn_5x8):
         assert shown(job.fn(at(2026, 3, 2, 12, 0))) == "Escalations applied: 2"
 
 
-def test_each_administrator_reads_the_warning_in_their_language(record, cn_5x8, provider):
-    from itsm.core import services as core_services
+def test_each_administrator_reads_the_warning_in_their_language(record, cn_5x8):
     from itsm.core.choices import Role
-    from itsm.core.models import User
+    from itsm.core.testing.factories import UserFactory
 
-    for username, language in (("admin-zh", "zh-hans"), ("admin-en", "en")):
-        core_services.create_user(
-            username=username,
-            organisation=provider,
-            roles=(Role.ADMINISTRATOR,),
-            email=f"{username}@example.com",
-            language=language,
-        )
-    User.objects.filter(username="admin-en").update(time_zone="UTC")
+    UserFactory(username="admin-zh", roles=[Role.ADMINISTRATOR], language="zh-hans")
+    english = UserFactory(username="admin-en", roles=[Role.ADMINISTRATOR], language="en")
+    User.objects.filter(pk=english.pk).update(time_zone="UTC")
     clock = start(record, cn_5x8)  # warning at 12:00, due at 14:00
     assert services.sweep(now=at(2026, 3, 2, 12, 30)) == 1
     mail = {m.target: m.payload for m in OutboxMessage.objects.filter(key__startswith="clock:")}
