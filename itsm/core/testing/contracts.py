@@ -4,7 +4,8 @@ model or the file and line.
 
 1. :func:`missing_state_machines` — a model with a status field (named ``status`` or
    ``state``) declares ``state_machine = StateMachine(field=<that field>, …)`` whose states are
-   the field's choices (DESIGN rule 2: states change only through a declared map).
+   the field's choices and whose initial state is the field's default (DESIGN rule 2: states
+   change only through a declared map).
 2. :func:`missing_policies` — every domain model declares ``policy = ModelPolicy(…)``.
 3. :func:`direct_writes` — no write to the database outside the ``services`` modules
    (``services.py`` or a module of a ``services/`` package) and the core mechanisms listed in
@@ -166,6 +167,11 @@ def missing_state_machines(models_=None) -> list[str]:
             problems.append(
                 f"{_label(model)}'s state machine names states that are not choices of "
                 f"“{field.name}”: {', '.join(unknown)}"
+            )
+        elif field.has_default() and field.get_default() != machine.initial:
+            problems.append(
+                f"{_label(model)}'s “{field.name}” starts at “{field.get_default()}” but its "
+                f"state machine at “{machine.initial}”"
             )
     return problems
 

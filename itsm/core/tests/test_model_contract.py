@@ -71,7 +71,7 @@ def test_a_status_without_a_machine_fails_naming_the_model():
 
 
 @isolate_apps("itsm.core")
-def test_a_machine_on_another_field_or_with_unknown_states_fails_naming_the_model():
+def test_a_machine_on_another_field_unknown_states_or_start_fails_naming_the_model():
     class WrongField(models.Model):  # noqa: DJ008
         status = models.CharField(max_length=20, choices=_Status.choices, default="open")
         state_machine = StateMachine(field="phase", initial="open", transitions=[])
@@ -90,9 +90,17 @@ def test_a_machine_on_another_field_or_with_unknown_states_fails_naming_the_mode
         class Meta:
             app_label = "core"
 
-    assert contracts.missing_state_machines([WrongField, UnknownState]) == [
+    class WrongStart(models.Model):  # noqa: DJ008
+        status = models.CharField(max_length=20, choices=_Status.choices, default="closed")
+        state_machine = StateMachine(field="status", initial="open", transitions=[])
+
+        class Meta:
+            app_label = "core"
+
+    assert contracts.missing_state_machines([WrongField, UnknownState, WrongStart]) == [
         "core.WrongField's state machine drives “phase”, not its status field “status”",
         "core.UnknownState's state machine names states that are not choices of “status”: parked",
+        "core.WrongStart's “status” starts at “closed” but its state machine at “open”",
     ]
 
 
