@@ -16,8 +16,10 @@ from django.utils import timezone
 
 from itsm.core.calendars.models import BusinessCalendar
 from itsm.core.models import Organisation, Team, User
-from itsm.slm import services
 from itsm.slm.models import Agreement, Requirement
+from itsm.slm.services import agreements as agreement_services
+from itsm.slm.services import requirements as requirement_services
+from itsm.slm.services import reviews
 
 TIMES = {"p1": (15, 240), "p2": (30, 480), "p3": (120, 1440), "p4": (240, 2880)}
 SLAS = [
@@ -48,15 +50,15 @@ def _sign(agreement, by):
     """*by* (the service level manager) negotiates, signs and activates what the maintainer
     drafted (four eyes)."""
     for to in ("negotiating", "signed", "active"):
-        services.transition_agreement(agreement, to=to, by=by)
+        agreement_services.transition_agreement(agreement, to=to, by=by)
 
 
 def _targets(agreement, by, times=TIMES, availability="99.9"):
     for priority, (response, resolution) in times.items():
-        services.add_target(
+        agreement_services.add_target(
             agreement=agreement, by=by, metric="response", priority=priority, target_value=response
         )
-        services.add_target(
+        agreement_services.add_target(
             agreement=agreement,
             by=by,
             metric="resolution",
@@ -64,7 +66,7 @@ def _targets(agreement, by, times=TIMES, availability="99.9"):
             target_value=resolution,
         )
     if availability:
-        services.add_target(
+        agreement_services.add_target(
             agreement=agreement,
             by=by,
             metric="availability",
@@ -77,7 +79,7 @@ def _targets(agreement, by, times=TIMES, availability="99.9"):
 def _indicators(agreement, by):
     """Two "other" indicators: the agreement's SLA achievement target (compared with the
     achievement in the SLA reports) and a satisfaction score measured outside the product."""
-    services.add_target(
+    agreement_services.add_target(
         agreement=agreement,
         by=by,
         metric="other",
@@ -87,7 +89,7 @@ def _indicators(agreement, by):
         unit="percent",
         measurement_method="达标的计时 / 已计量的计时 (met clocks / measured clocks), monthly",
     )
-    services.add_target(
+    agreement_services.add_target(
         agreement=agreement,
         by=by,
         metric="other",
@@ -122,7 +124,7 @@ def load_slm() -> int:
             calendar = BusinessCalendar.objects.filter(code=calendar_code).first()
             if customer is None or calendar is None:
                 continue
-            sla = services.create_agreement(
+            sla = agreement_services.create_agreement(
                 kind="sla",
                 title=title,
                 by=drafter,
@@ -155,7 +157,7 @@ def load_slm() -> int:
         if bank is not None:
             team = Team.objects.filter(code="server").first()
             if team is not None:
-                ola = services.create_agreement(
+                ola = agreement_services.create_agreement(
                     kind="ola",
                     title="服务器组运营级别协议 (Server group OLA)",
                     by=drafter,
@@ -173,7 +175,7 @@ def load_slm() -> int:
                 created += 1
             supplier = Organisation.objects.filter(code="dawn-hardware").first()
             if supplier is not None:
-                uc = services.create_agreement(
+                uc = agreement_services.create_agreement(
                     kind="uc",
                     title="曙光硬件维保支持合同 (Dawn Hardware maintenance UC)",
                     by=drafter,
@@ -189,7 +191,7 @@ def load_slm() -> int:
                 _sign(uc, by)
                 created += 1
             # a later edit of the signed SLA, authorised by a change
-            services.update_agreement(
+            agreement_services.update_agreement(
                 bank,
                 by=by,
                 change_reference="CHG-000001",
@@ -211,13 +213,13 @@ def load_slm() -> int:
                 targets = bank.targets.filter(metric=metric)
                 if metric == "resolution":
                     targets = targets.filter(priority="p1")
-                requirement = services.create_requirement(
+                requirement = requirement_services.create_requirement(
                     customer=bank.customer, kind=kind, title=title, by=by, targets=list(targets)
                 )
-                services.review_requirement(requirement, by=by, status="agreed")
+                requirement_services.review_requirement(requirement, by=by, status="agreed")
                 created += 1
             if not Requirement.objects.filter(customer=bank.customer, kind="reporting").exists():
-                services.create_requirement(
+                requirement_services.create_requirement(
                     customer=bank.customer,
                     kind="reporting",
                     title="每月 5 日前提交服务报告 (monthly service report by the 5th)",
@@ -225,5 +227,5 @@ def load_slm() -> int:
                 )
                 created += 1
         for agreement in Agreement.objects.filter(status="active"):
-            services.generate_review_schedule(agreement, year=timezone.localdate().year, by=by)
+            reviews.generate_review_schedule(agreement, year=timezone.localdate().year, by=by)
     return created

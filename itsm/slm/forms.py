@@ -17,7 +17,7 @@ from itsm.slm.choices import (
     ReviewStatus,
 )
 from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
-from itsm.slm.services import AGREEMENT_FIELDS
+from itsm.slm.services.agreements import AGREEMENT_FIELDS
 
 DATE = {"type": "date"}
 

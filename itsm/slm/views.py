@@ -24,7 +24,6 @@ from itsm.core.form_views import (
     transition_post,
 )
 from itsm.core.generic_views import get_restricted_or_404, record_context, restricted
-from itsm.slm import services
 from itsm.slm.choices import (
     ACTION_MACHINE,
     SIGNED_STATES,
@@ -44,6 +43,9 @@ from itsm.slm.forms import (
     YearForm,
 )
 from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
+from itsm.slm.services import agreements as agreement_services
+from itsm.slm.services import requirements as requirement_services
+from itsm.slm.services import reviews as review_services
 
 SECTIONS = (
     "authorisation",
@@ -88,7 +90,7 @@ def agreement_detail(request, pk: int):
     transitions = record["transitions"]
     four_eyes = (
         agreement.status == AgreementStatus.NEGOTIATING
-        and services.drafted_by_id(agreement) == user.pk
+        and agreement_services.drafted_by_id(agreement) == user.pk
     )
     if four_eyes:  # the drafter does not sign (services/agreements.py)
         transitions = [t for t in transitions if t.name != "sign"]
@@ -103,7 +105,8 @@ def agreement_detail(request, pk: int):
         "underpinned_by": agreement.underpinned_by.restrict(user, "view").order_by("number"),
         # the warnings name OLAs/UCs and their values: provider-internal
         "warnings": [
-            {**w, "text": services.warning_message(w)} for w in agreement.underpinning_warnings
+            {**w, "text": agreement_services.warning_message(w)}
+            for w in agreement.underpinning_warnings
         ]
         if policy.sees_internal(user, Agreement)
         else [],
@@ -148,7 +151,7 @@ def agreement_create(request):
     return form_page(
         request,
         form,
-        lambda: services.create_agreement(
+        lambda: agreement_services.create_agreement(
             by=request.user, kind=form.cleaned_data["kind"], **_agreement_fields(form)
         ),
         success=_("Agreement created."),
@@ -170,7 +173,7 @@ def agreement_edit(request, pk: int):
     return form_page(
         request,
         form,
-        lambda: services.update_agreement(
+        lambda: agreement_services.update_agreement(
             agreement,
             by=request.user,
             expected_version=form.cleaned_data.get("version"),
@@ -191,7 +194,7 @@ class AgreementTransition(TransitionView):
     detail_url_name = "slm:agreement_detail"
 
     def perform(self, obj, data):
-        services.transition_agreement(
+        agreement_services.transition_agreement(
             obj,
             to=data["to"],
             by=self.request.user,
@@ -210,7 +213,7 @@ def agreement_generate_reviews(request, pk: int):
     form = YearForm(request.POST)
     return action_post(
         request,
-        lambda: services.generate_review_schedule(
+        lambda: review_services.generate_review_schedule(
             agreement, year=form.cleaned_data["year"], by=request.user
         ),
         success=lambda created: _("{count} review meetings planned.").format(count=len(created)),
@@ -237,7 +240,7 @@ def target_add(request, pk: int):
 
     def save():
         data, reference = _target_data(form)
-        services.add_target(
+        agreement_services.add_target(
             agreement=agreement, by=request.user, change_reference=reference, **data
         )
 
@@ -266,7 +269,7 @@ def target_edit(request, pk: int):
 
     def save():
         data, reference = _target_data(form)
-        services.update_target(
+        agreement_services.update_target(
             target,
             by=request.user,
             expected_version=form.cleaned_data.get("version"),
@@ -294,7 +297,7 @@ def target_delete(request, pk: int):
     detail = _agreement_url(target.agreement)
     return action_post(
         request,
-        lambda: services.delete_target(
+        lambda: agreement_services.delete_target(
             target, by=request.user, change_reference=request.POST.get("change_reference", "")
         ),
         success=_("Target deleted."),
@@ -359,7 +362,7 @@ def requirement_create(request):
     return form_page(
         request,
         form,
-        lambda: services.create_requirement(by=request.user, **_requirement_data(form)),
+        lambda: requirement_services.create_requirement(by=request.user, **_requirement_data(form)),
         success=_("Requirement recorded."),
         next_url=_requirement_url,
         heading=_("New service requirement"),
@@ -379,7 +382,7 @@ def requirement_edit(request, pk: int):
     return form_page(
         request,
         form,
-        lambda: services.update_requirement(
+        lambda: requirement_services.update_requirement(
             requirement,
             by=request.user,
             expected_version=form.cleaned_data.get("version"),
@@ -401,7 +404,7 @@ def requirement_review(request, pk: int):
         request,
         requirement,
         to=to,
-        perform=lambda: services.review_requirement(
+        perform=lambda: requirement_services.review_requirement(
             requirement,
             by=request.user,
             status=to,
@@ -446,7 +449,7 @@ def review_detail(request, pk: int):
             data = dict(form.cleaned_data)
             expected = data.pop("version", None)
             attendees = list(data.pop("attendees", []))
-            services.update_review(
+            review_services.update_review(
                 meeting, by=request.user, expected_version=expected, attendees=attendees, **data
             )
 
@@ -487,7 +490,9 @@ def action_add(request, pk: int):
     form = ActionItemForm(request.POST)
     return action_post(
         request,
-        lambda: services.add_action_item(meeting=meeting, by=request.user, **form.cleaned_data),
+        lambda: review_services.add_action_item(
+            meeting=meeting, by=request.user, **form.cleaned_data
+        ),
         success=_("Action item added."),
         next_url=reverse("slm:review_detail", args=[pk]),
         model=ActionItem,
@@ -502,7 +507,7 @@ def action_status(request, pk: int):
     form = ActionStatusForm(request.POST)
     return action_post(
         request,
-        lambda: services.update_action_item(
+        lambda: review_services.update_action_item(
             item, by=request.user, status=form.cleaned_data["status"]
         ),
         success=_("Action item saved."),

@@ -169,9 +169,9 @@ def test_lone_surrogate_in_import_files_is_a_field_error(admin_user, english):
 
 
 def test_requirement_put_without_targets_keeps_them(admin_user, customer_a):
-    from itsm.slm import services as slm
+    from itsm.slm.services import requirements as requirement_services
 
-    requirement = slm.create_requirement(
+    requirement = requirement_services.create_requirement(
         customer=customer_a, kind="availability", title="99.9 % online", by=None
     )
     response = client_for(admin_user).put(
@@ -220,11 +220,13 @@ def test_calendar_without_working_hours_is_refused(admin_user, english):
 def test_calendar_without_working_hours_cannot_back_an_agreement(admin_user, customer_a, english):
     from itsm.core.calendars import services as calendars
     from itsm.core.errors import ValidationFailed
-    from itsm.slm import services as slm
+    from itsm.slm.services import agreements
 
     empty = calendars.create_calendar(by=None, code="empty", name="Empty")  # no hours (code)
     with pytest.raises(ValidationFailed) as caught:
-        slm.create_agreement(kind="sla", customer=customer_a, title="SLA", by=None, calendar=empty)
+        agreements.create_agreement(
+            kind="sla", customer=customer_a, title="SLA", by=None, calendar=empty
+        )
     assert caught.value.fields == {
         "calendar": [
             "This calendar has no working hours; enter them before using it in an agreement."

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from itsm.core.api.base import DomainSerializer, TransitionSerializer
 from itsm.slm.choices import AgreementStatus, RequirementStatus
 from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
-from itsm.slm.services import AGREEMENT_FIELDS, warning_message
+from itsm.slm.services.agreements import AGREEMENT_FIELDS, warning_message
 
 
 class UnderpinningWarningSerializer(serializers.Serializer):

@@ -16,7 +16,6 @@ from rest_framework.response import Response
 
 from itsm.core.api.base import DomainViewSet, TransitionMixin
 from itsm.core.errors import ValidationFailed
-from itsm.slm import services
 from itsm.slm.api.serializers import (
     ActionItemSerializer,
     AgreementSerializer,
@@ -36,6 +35,9 @@ from itsm.slm.filtersets import (
     TargetFilterSet,
 )
 from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
+from itsm.slm.services import agreements as agreement_services
+from itsm.slm.services import requirements as requirement_services
+from itsm.slm.services import reviews as review_services
 
 
 def _reference(request) -> str:
@@ -62,7 +64,7 @@ class AgreementViewSet(TransitionMixin, DomainViewSet):
     transition_serializer_class = AgreementTransitionSerializer
 
     def create_record(self, data, *, by):
-        return services.create_agreement(by=by, **data)
+        return agreement_services.create_agreement(by=by, **data)
 
     def update_fields(self, instance, data, *, expected_version):
         kind = data.pop("kind", instance.kind)
@@ -75,14 +77,14 @@ class AgreementViewSet(TransitionMixin, DomainViewSet):
         if "underpins" in data:
             data["underpins"] = list(data["underpins"])
         instance = Agreement.objects.get(pk=instance.pk)
-        services.update_agreement(
+        agreement_services.update_agreement(
             instance, by=self.request.user, expected_version=expected_version, **data
         )
         return self.get_queryset().get(pk=instance.pk)
 
     def perform_transition(self, obj, *, to, expected_version, note, fields):
         obj = Agreement.objects.get(pk=obj.pk)
-        services.transition_agreement(
+        agreement_services.transition_agreement(
             obj, to=to, by=self.request.user, expected_version=expected_version, note=note
         )
         return self.get_queryset().get(pk=obj.pk)
@@ -100,7 +102,7 @@ class AgreementViewSet(TransitionMixin, DomainViewSet):
         agreement = self.get_object()
         body = GenerateReviewsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        created = services.generate_review_schedule(
+        created = review_services.generate_review_schedule(
             agreement, year=body.validated_data["year"], by=request.user
         )
         return Response({"created": len(created), "meetings": [m.pk for m in created]})
@@ -115,10 +117,10 @@ class TargetViewSet(DomainViewSet):
     filterset_class = TargetFilterSet
 
     def create_record(self, data, *, by):
-        return services.add_target(by=by, **data)
+        return agreement_services.add_target(by=by, **data)
 
     def update_fields(self, instance, data, *, expected_version):
-        return services.update_target(
+        return agreement_services.update_target(
             instance, by=self.request.user, expected_version=expected_version, **data
         )
 
@@ -129,7 +131,7 @@ class TargetViewSet(DomainViewSet):
         return super().destroy(request, *args, **kwargs)
 
     def delete_record(self, instance, *, by):
-        services.delete_target(instance, by=by, change_reference=_reference(self.request))
+        agreement_services.delete_target(instance, by=by, change_reference=_reference(self.request))
 
 
 class RequirementViewSet(DomainViewSet):
@@ -144,12 +146,12 @@ class RequirementViewSet(DomainViewSet):
 
     def create_record(self, data, *, by):
         data["targets"] = list(data.get("targets", []))
-        return services.create_requirement(by=by, **data)
+        return requirement_services.create_requirement(by=by, **data)
 
     def update_fields(self, instance, data, *, expected_version):
         if "targets" in data:
             data["targets"] = list(data["targets"])
-        services.update_requirement(
+        requirement_services.update_requirement(
             instance, by=self.request.user, expected_version=expected_version, **data
         )
         return self.get_queryset().get(pk=instance.pk)
@@ -161,7 +163,7 @@ class RequirementViewSet(DomainViewSet):
         requirement = self.get_object()
         body = RequirementReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.review_requirement(
+        requirement_services.review_requirement(
             requirement,
             by=request.user,
             status=body.validated_data["status"],
@@ -186,7 +188,7 @@ class ReviewMeetingViewSet(DomainViewSet):
         data.pop("held_on", None)
         data.pop("minutes", None)
         data["attendees"] = list(data.get("attendees", []))
-        return services.create_review(by=by, **data)
+        return review_services.create_review(by=by, **data)
 
     def update_fields(self, instance, data, *, expected_version):
         for fixed in ("kind", "agreement", "customer"):
@@ -195,7 +197,7 @@ class ReviewMeetingViewSet(DomainViewSet):
                 raise ValidationFailed(fields={fixed: [gettext("This field cannot be changed.")]})
         if "attendees" in data:
             data["attendees"] = list(data["attendees"])
-        services.update_review(
+        review_services.update_review(
             instance, by=self.request.user, expected_version=expected_version, **data
         )
         return self.get_queryset().get(pk=instance.pk)
@@ -211,12 +213,12 @@ class ActionItemViewSet(DomainViewSet):
 
     def create_record(self, data, *, by):
         data.pop("status", None)
-        return services.add_action_item(by=by, **data)
+        return review_services.add_action_item(by=by, **data)
 
     def update_fields(self, instance, data, *, expected_version):
-        return services.update_action_item(
+        return review_services.update_action_item(
             instance, by=self.request.user, expected_version=expected_version, **data
         )
 
     def delete_record(self, instance, *, by):
-        services.delete_action_item(instance, by=by)
+        review_services.delete_action_item(instance, by=by)

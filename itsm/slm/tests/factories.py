@@ -14,8 +14,8 @@ from itsm.core.calendars import services as calendars
 from itsm.core.calendars.models import BusinessCalendar
 from itsm.core.choices import Role
 from itsm.core.testing.factories import UserFactory, get_provider
-from itsm.slm import services
 from itsm.slm.choices import AgreementStatus
+from itsm.slm.services import agreements as agreement_services
 
 _seq = itertools.count(1)
 
@@ -106,9 +106,9 @@ def co_signer():
 def sign(agreement, *, by=None):
     """Negotiating → signed, by *by* or, when *by* drafted the agreement, by ``co_signer()``."""
     signer = by
-    if by is None or services.drafted_by_id(agreement) == by.pk:
+    if by is None or agreement_services.drafted_by_id(agreement) == by.pk:
         signer = co_signer()
-    return services.transition_agreement(agreement, to="signed", by=signer)
+    return agreement_services.transition_agreement(agreement, to="signed", by=signer)
 
 
 def make_sla(customer, *, services_=(), by=None, **fields):
@@ -116,7 +116,7 @@ def make_sla(customer, *, services_=(), by=None, **fields):
     fields.setdefault("title", f"SLA {next(_seq)}")
     fields.setdefault("provider_signatory", "Provider signatory")
     fields.setdefault("customer_signatory", "Customer signatory")
-    return services.create_agreement(
+    return agreement_services.create_agreement(
         kind="sla", customer=customer, by=by, services=services_, **fields
     )
 
@@ -137,12 +137,12 @@ def make_signed_sla(customer, *, by, status=AgreementStatus.ACTIVE, service=None
         ("response", "p1", 15),
         ("resolution", "p1", 240),
     ):
-        services.add_target(
+        agreement_services.add_target(
             agreement=agreement, by=by, metric=metric, priority=priority, target_value=value
         )
-    services.transition_agreement(agreement, to="negotiating", by=by)
+    agreement_services.transition_agreement(agreement, to="negotiating", by=by)
     sign(agreement, by=by)
     if status == AgreementStatus.ACTIVE:
-        services.transition_agreement(agreement, to="active", by=by)
+        agreement_services.transition_agreement(agreement, to="active", by=by)
     agreement.refresh_from_db()
     return agreement

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from itsm.core.errors import ValidationFailed
-from itsm.slm import services
+from itsm.slm.services import agreements as agreement_services
 from itsm.slm.tests.factories import make_sla, published_service, slm_manager
 
 pytestmark = pytest.mark.django_db
@@ -31,10 +31,10 @@ def test_sla_covers_only_services_offered_to_its_customer(manager, customer_a, c
     assert list(caught.value.fields) == ["services"]
     sla = make_sla(customer_a, by=manager)
     with pytest.raises(ValidationFailed) as caught:
-        services.update_agreement(sla, by=manager, services=[theirs])
+        agreement_services.update_agreement(sla, by=manager, services=[theirs])
     assert list(caught.value.fields) == ["services"]
     mine = published_service(customers=[customer_a, customer_b])
-    services.update_agreement(sla, by=manager, services=[mine])
+    agreement_services.update_agreement(sla, by=manager, services=[mine])
     assert list(sla.services.all()) == [mine]
     response = _client(manager).post(
         "/api/slm/agreements/",

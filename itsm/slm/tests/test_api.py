@@ -9,8 +9,10 @@ import pytest
 from itsm.core.choices import Role
 from itsm.core.testing.api import APIEndpointTests, assert_error, client_for
 from itsm.core.testing.factories import SupplierFactory, UserFactory
-from itsm.slm import services
 from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
+from itsm.slm.services import agreements as agreement_services
+from itsm.slm.services import requirements as requirement_services
+from itsm.slm.services import reviews as review_services
 from itsm.slm.tests.factories import (
     calendar_7x24,
     make_signed_sla,
@@ -58,7 +60,7 @@ class TestTargetAPI(APIEndpointTests):
 
     def make_row(self, owner):
         sla = make_sla(owner)
-        return services.add_target(
+        return agreement_services.add_target(
             agreement=sla, by=None, metric="resolution", priority="p1", target_value=240
         )
 
@@ -82,7 +84,7 @@ class TestRequirementAPI(APIEndpointTests):
     invalid_filters = ({"status": "bogus"},)
 
     def make_row(self, owner):
-        return services.create_requirement(
+        return requirement_services.create_requirement(
             customer=owner, kind="availability", title="99.9 % online", by=None
         )
 
@@ -101,7 +103,7 @@ class TestReviewMeetingAPI(APIEndpointTests):
     invalid_filters = ({"kind": "bogus"}, {"year": "x"})
 
     def make_row(self, owner):
-        return services.create_review(
+        return review_services.create_review(
             kind="half_yearly_customer",
             title="SLA review",
             due_date=datetime.date(2026, 7, 15),
@@ -131,7 +133,7 @@ class TestActionItemAPI(APIEndpointTests):
     invalid_filters = ({"status": "bogus"},)
 
     def make_row(self, owner):
-        meeting = services.create_review(
+        meeting = review_services.create_review(
             kind="half_yearly_customer",
             title="SLA review",
             due_date=datetime.date(2026, 7, 15),
@@ -139,7 +141,7 @@ class TestActionItemAPI(APIEndpointTests):
             by=None,
         )
         user = UserFactory()
-        return services.add_action_item(
+        return review_services.add_action_item(
             meeting=meeting,
             description="Tune alerts",
             owner=user,
@@ -227,10 +229,10 @@ def test_transitions_and_signed_change_reference(manager, customer_a):
 def test_warnings_in_api_and_supplier_sees_own_uc(manager, customer_a):
     sla = make_signed_sla(customer_a, by=manager)
     supplier = SupplierFactory()
-    uc = services.create_agreement(
+    uc = agreement_services.create_agreement(
         kind="uc", title="HW", by=manager, supplier=supplier, underpins=[sla]
     )
-    services.add_target(
+    agreement_services.add_target(
         agreement=uc, by=manager, metric="resolution", priority="p1", target_value=480
     )
     data = client_for(manager).get(f"/api/slm/agreements/{sla.pk}/").json()

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from itsm.core.testing.factories import SupplierFactory
-from itsm.slm import services
+from itsm.slm.services import agreements as agreement_services
 from itsm.slm.tests.factories import make_signed_sla, slm_manager
 
 pytestmark = pytest.mark.django_db
@@ -29,10 +29,10 @@ def manager(provider):
 def weak_uc(manager, customer_a):
     """An active SLA of customer A underpinned by a UC with a weaker resolution target."""
     sla = make_signed_sla(customer_a, by=manager)
-    uc = services.create_agreement(
+    uc = agreement_services.create_agreement(
         kind="uc", title="Hardware", by=manager, supplier=SupplierFactory(), underpins=[sla]
     )
-    services.add_target(
+    agreement_services.add_target(
         agreement=uc, by=manager, metric="resolution", priority="p1", target_value=480
     )
     sla.refresh_from_db()

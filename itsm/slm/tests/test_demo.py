@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from itsm.core.demo import DEMO_STEPS
 from itsm.core.models import User
-from itsm.slm import services
 from itsm.slm.demo import load_slm
 from itsm.slm.models import Agreement, ReviewMeeting
+from itsm.slm.services import agreements as agreement_services
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def test_demo_agreements():
     assert Agreement.objects.filter(kind="sla", status="active").count() == 3
     # four eyes: the maintainer drafted every agreement, slm signed it; signatories recorded
     for agreement in Agreement.objects.all():
-        drafter = services.drafted_by_id(agreement)
+        drafter = agreement_services.drafted_by_id(agreement)
         assert (drafter, agreement.signed_by.username) == (maintainer.pk, "slm"), agreement
         assert agreement.provider_signatory and agreement.customer_signatory
     assert bank.customer_signatory == "刘洋 Liu Yang (Huaxin Bank)"

@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from itsm.core.errors import FourEyes, ValidationFailed
 from itsm.core.testing.api import assert_error, client_for
-from itsm.slm import services
 from itsm.slm.choices import AgreementStatus
 from itsm.slm.models import Agreement
+from itsm.slm.services import agreements as agreement_services
 from itsm.slm.tests.factories import calendar_7x24, published_service, slm_manager
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def _negotiating(customer, *, by, **fields) -> Agreement:
         "customer_signatory": "刘洋 Liu Yang",
     }
     values.update(fields)
-    agreement = services.create_agreement(
+    agreement = agreement_services.create_agreement(
         kind="sla",
         title="Bank SLA",
         by=by,
@@ -47,40 +47,40 @@ def _negotiating(customer, *, by, **fields) -> Agreement:
         services=[published_service(customers=[customer])],
         **values,
     )
-    services.add_target(
+    agreement_services.add_target(
         agreement=agreement, by=by, metric="response", priority="p1", target_value=15
     )
-    return services.transition_agreement(agreement, to="negotiating", by=by)
+    return agreement_services.transition_agreement(agreement, to="negotiating", by=by)
 
 
 def test_the_drafter_cannot_sign_a_second_manager_can(drafter, signer, customer_a):
     sla = _negotiating(customer_a, by=drafter)
     with pytest.raises(FourEyes) as error:
-        services.transition_agreement(sla, to="signed", by=drafter)
+        agreement_services.transition_agreement(sla, to="signed", by=drafter)
     assert (error.value.code, error.value.status) == ("four_eyes", 403)
     sla = Agreement.objects.get(pk=sla.pk)
     assert (sla.status, sla.signed_by, sla.ci_id) == (AgreementStatus.NEGOTIATING, None, None)
-    services.transition_agreement(sla, to="signed", by=signer)
+    agreement_services.transition_agreement(sla, to="signed", by=signer)
     sla.refresh_from_db()
     assert (sla.status, sla.signed_by) == (AgreementStatus.SIGNED, signer)
     # activating is not an approval: the drafter may do it
-    services.transition_agreement(sla, to="active", by=drafter)
+    agreement_services.transition_agreement(sla, to="active", by=drafter)
     assert Agreement.objects.get(pk=sla.pk).status == AgreementStatus.ACTIVE
 
 
 def test_signing_needs_both_signatories(drafter, signer, customer_a):
     sla = _negotiating(customer_a, by=drafter, provider_signatory="", customer_signatory="")
     with pytest.raises(ValidationFailed) as error:
-        services.transition_agreement(sla, to="signed", by=signer)
+        agreement_services.transition_agreement(sla, to="signed", by=signer)
     assert set(error.value.fields) == {"provider_signatory", "customer_signatory"}
     sla = Agreement.objects.get(pk=sla.pk)
-    services.update_agreement(sla, by=drafter, provider_signatory="张敏 Zhang Min")
+    agreement_services.update_agreement(sla, by=drafter, provider_signatory="张敏 Zhang Min")
     with pytest.raises(ValidationFailed) as error:
-        services.transition_agreement(sla, to="signed", by=signer)
+        agreement_services.transition_agreement(sla, to="signed", by=signer)
     assert set(error.value.fields) == {"customer_signatory"}
     sla = Agreement.objects.get(pk=sla.pk)
-    services.update_agreement(sla, by=drafter, customer_signatory="刘洋 Liu Yang")
-    services.transition_agreement(sla, to="signed", by=signer)
+    agreement_services.update_agreement(sla, by=drafter, customer_signatory="刘洋 Liu Yang")
+    agreement_services.transition_agreement(sla, to="signed", by=signer)
     assert Agreement.objects.get(pk=sla.pk).status == AgreementStatus.SIGNED
 
 

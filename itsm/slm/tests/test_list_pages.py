@@ -9,8 +9,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from itsm.slm import services
 from itsm.slm.choices import AgreementStatus, ReviewStatus
+from itsm.slm.services import requirements as requirement_services
+from itsm.slm.services import reviews as review_services
 from itsm.slm.tests.factories import make_signed_sla, slm_manager
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,7 @@ def manager(provider):
 
 def test_status_badges_use_the_declared_colours(manager, customer_a):
     sla = make_signed_sla(customer_a, by=manager)
-    services.generate_review_schedule(sla, year=2026, by=manager)
+    review_services.generate_review_schedule(sla, year=2026, by=manager)
     client = _client(manager)
     active = f'<span class="badge bg-{AgreementStatus.colour("active")}-lt">'
     assert AgreementStatus.colour("active") == "green"
@@ -52,8 +53,10 @@ def _count(client, url, params=None) -> int:
 def test_list_pages_do_not_query_per_row(manager, customer_a):
     client = _client(manager)
     first = make_signed_sla(customer_a, by=manager)
-    services.generate_review_schedule(first, year=2026, by=manager)
-    services.create_requirement(customer=customer_a, kind="availability", title="R1", by=manager)
+    review_services.generate_review_schedule(first, year=2026, by=manager)
+    requirement_services.create_requirement(
+        customer=customer_a, kind="availability", title="R1", by=manager
+    )
     urls = [
         (reverse("slm:agreement_list"), None),
         (reverse("slm:requirement_list"), None),
@@ -66,8 +69,8 @@ def test_list_pages_do_not_query_per_row(manager, customer_a):
     before = [_count(client, url, params) for url, params in urls]
     for n in range(3):
         sla = make_signed_sla(customer_a, by=manager)
-        services.generate_review_schedule(sla, year=2026, by=manager)
-        services.create_requirement(
+        review_services.generate_review_schedule(sla, year=2026, by=manager)
+        requirement_services.create_requirement(
             customer=customer_a, kind="capacity", title=f"R{n + 2}", by=manager
         )
     after = [_count(client, url, params) for url, params in urls]

@@ -10,9 +10,10 @@ from django.utils import translation
 
 from itsm.core.errors import ValidationFailed
 from itsm.core.stored_text import shown
-from itsm.slm import services, tasks
+from itsm.slm import tasks
 from itsm.slm.choices import ActionStatus, ReviewKind, ReviewStatus
 from itsm.slm.models import ReviewMeeting
+from itsm.slm.services import reviews
 from itsm.slm.tests.factories import calendar_cn, make_signed_sla, slm_manager
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def manager(provider):
 
 def test_due_dates_2026_with_holiday_postponement(db):
     calendar = calendar_cn()
-    monthly = services.review_due_dates(ReviewKind.MONTHLY_INTERNAL, 2026, calendar)
+    monthly = reviews.review_due_dates(ReviewKind.MONTHLY_INTERNAL, 2026, calendar)
     assert monthly == [
         D(2026, 1, 12),  # 10 Jan is a Saturday → Monday
         D(2026, 2, 10),  # a Tuesday before the Spring Festival (15–23 Feb)
@@ -42,24 +43,24 @@ def test_due_dates_2026_with_holiday_postponement(db):
         D(2026, 11, 10),
         D(2026, 12, 10),
     ]
-    assert services.review_due_dates(ReviewKind.HALF_YEARLY_CUSTOMER, 2026, calendar) == [
+    assert reviews.review_due_dates(ReviewKind.HALF_YEARLY_CUSTOMER, 2026, calendar) == [
         D(2026, 1, 15),
         D(2026, 7, 15),
     ]
-    assert services.review_due_dates(ReviewKind.ANNUAL, 2026, calendar) == [D(2026, 1, 20)]
+    assert reviews.review_due_dates(ReviewKind.ANNUAL, 2026, calendar) == [D(2026, 1, 20)]
     # National Day: 1–7 Oct 2026 are holidays (chinese-calendar); the next working day is 8 Oct
-    assert services.next_working_day(D(2026, 10, 1), calendar) == D(2026, 10, 8)
+    assert reviews.next_working_day(D(2026, 10, 1), calendar) == D(2026, 10, 8)
     # Spring Festival: 16 Feb 2026 (a Monday) is a holiday until 23 Feb
-    assert services.next_working_day(D(2026, 2, 16), calendar) == D(2026, 2, 24)
+    assert reviews.next_working_day(D(2026, 2, 16), calendar) == D(2026, 2, 24)
 
 
 def test_generate_schedule_for_an_sla_is_idempotent(manager, customer_a):
     calendar_cn()
     sla = make_signed_sla(customer_a, by=manager)  # 7×24 hours: postponed by the China calendar
     with translation.override("zh-hans"):  # the worker's language (texts are stored in it)
-        created = services.generate_review_schedule(sla, year=2026, by=manager)
+        created = reviews.generate_review_schedule(sla, year=2026, by=manager)
     assert len(created) == 12 + 2 + 1
-    assert services.generate_review_schedule(sla, year=2026, by=manager) == []
+    assert reviews.generate_review_schedule(sla, year=2026, by=manager) == []
     meetings = ReviewMeeting.objects.filter(agreement=sla)
     assert meetings.count() == 15
     internal = meetings.filter(kind=ReviewKind.MONTHLY_INTERNAL)
@@ -72,7 +73,7 @@ def test_generate_schedule_for_an_sla_is_idempotent(manager, customer_a):
     assert annual.due_date == D(2026, 1, 20)
     assert "服务级别协议/支持合同年度回顾" in annual.agenda
     # nothing for 2027: the SLA is valid until 31 Dec 2026
-    assert services.generate_review_schedule(sla, year=2027) == []
+    assert reviews.generate_review_schedule(sla, year=2027) == []
 
 
 def test_periodic_job_plans_current_and_next_year(manager, customer_a):
@@ -90,16 +91,16 @@ def test_periodic_job_plans_current_and_next_year(manager, customer_a):
 def test_draft_agreement_gets_no_meetings(manager, customer_a):
     from itsm.slm.tests.factories import make_sla
 
-    assert services.generate_review_schedule(make_sla(customer_a, by=manager), year=2026) == []
+    assert reviews.generate_review_schedule(make_sla(customer_a, by=manager), year=2026) == []
 
 
 def test_meeting_minutes_and_action_items(manager, customer_a):
     sla = make_signed_sla(customer_a, by=manager)
-    meeting = services.generate_review_schedule(sla, year=2026)[0]
+    meeting = reviews.generate_review_schedule(sla, year=2026)[0]
     with pytest.raises(ValidationFailed) as exc:
-        services.record_meeting(meeting, by=manager, held_on=D(2026, 1, 12), minutes=" ")
+        reviews.record_meeting(meeting, by=manager, held_on=D(2026, 1, 12), minutes=" ")
     assert set(exc.value.fields) == {"minutes"}
-    services.record_meeting(
+    reviews.record_meeting(
         meeting,
         by=manager,
         held_on=D(2026, 1, 12),
@@ -109,7 +110,7 @@ def test_meeting_minutes_and_action_items(manager, customer_a):
     meeting.refresh_from_db()
     assert (meeting.status, meeting.held_on) == (ReviewStatus.HELD, D(2026, 1, 12))
     assert list(meeting.attendees.all()) == [manager]
-    item = services.add_action_item(
+    item = reviews.add_action_item(
         meeting=meeting,
         description="Tune alerts",
         owner=manager,
@@ -117,14 +118,14 @@ def test_meeting_minutes_and_action_items(manager, customer_a):
         by=manager,
     )
     assert item.status == ActionStatus.OPEN
-    services.update_action_item(item, by=manager, status=ActionStatus.DONE)
+    reviews.update_action_item(item, by=manager, status=ActionStatus.DONE)
     item.refresh_from_db()
     assert item.status == ActionStatus.DONE and item.completed_at is not None
-    services.update_action_item(item, by=manager, status=ActionStatus.OPEN)
+    reviews.update_action_item(item, by=manager, status=ActionStatus.OPEN)
     item.refresh_from_db()
     assert item.completed_at is None
     with pytest.raises(ValidationFailed) as exc:
-        services.update_action_item(item, by=manager, status="bogus")
+        reviews.update_action_item(item, by=manager, status="bogus")
     assert set(exc.value.fields) == {"status"}
 
 
@@ -134,7 +135,7 @@ def test_generated_titles_and_agendas_are_shown_in_the_readers_language(manager,
     calendar_cn()
     sla = make_signed_sla(customer_a, by=manager)
     with translation.override("zh-hans"):
-        services.generate_review_schedule(sla, year=2026, by=manager)
+        reviews.generate_review_schedule(sla, year=2026, by=manager)
     annual = ReviewMeeting.objects.get(agreement=sla, kind=ReviewKind.ANNUAL)
     monthly = ReviewMeeting.objects.get(
         agreement=sla, kind=ReviewKind.MONTHLY_INTERNAL, due_date__month=3
@@ -147,7 +148,7 @@ def test_generated_titles_and_agendas_are_shown_in_the_readers_language(manager,
     with translation.override("zh-hans"):
         assert annual.shown_title == annual.title  # stored in Chinese
         assert annual.shown_agenda == annual.agenda
-    services.update_review(monthly, by=manager, title="March review with the bank", agenda="")
+    reviews.update_review(monthly, by=manager, title="March review with the bank", agenda="")
     monthly.refresh_from_db()
     with translation.override("zh-hans"):
         assert (monthly.shown_title, monthly.shown_agenda) == ("March review with the bank", "")

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from itsm.core.errors import InvalidTransition
 from itsm.core.testing.api import client_for
 from itsm.core.timeline import timeline_for
-from itsm.slm import services
 from itsm.slm.choices import ActionStatus, RequirementStatus, ReviewStatus
+from itsm.slm.services import requirements, reviews
 from itsm.slm.tests.factories import slm_manager
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def manager(provider):
 
 @pytest.fixture
 def requirement(manager, customer_a):
-    return services.create_requirement(
+    return requirements.create_requirement(
         customer=customer_a, kind="availability", title="Online banking 99.9 %", by=manager
     )
 
@@ -40,16 +40,16 @@ def _refresh(obj):
 
 
 def test_a_rejected_requirement_cannot_become_agreed(requirement, manager):
-    services.review_requirement(requirement, by=manager, status=RequirementStatus.REJECTED)
+    requirements.review_requirement(requirement, by=manager, status=RequirementStatus.REJECTED)
     with pytest.raises(InvalidTransition) as exc:
-        services.review_requirement(requirement, by=manager, status=RequirementStatus.AGREED)
+        requirements.review_requirement(requirement, by=manager, status=RequirementStatus.AGREED)
     assert set(exc.value.fields) == {"status"}
     assert _refresh(requirement).status == RequirementStatus.REJECTED
 
 
 def test_requirement_review_records_who_and_the_transition(requirement, manager):
-    services.review_requirement(requirement, by=manager, status=RequirementStatus.REVIEWED)
-    services.review_requirement(requirement, by=manager, status=RequirementStatus.AGREED)
+    requirements.review_requirement(requirement, by=manager, status=RequirementStatus.REVIEWED)
+    requirements.review_requirement(requirement, by=manager, status=RequirementStatus.AGREED)
     requirement = _refresh(requirement)
     assert (requirement.status, requirement.reviewed_by) == ("agreed", manager)
     verbs = [entry.verb for entry in timeline_for(requirement)]
@@ -94,7 +94,7 @@ def test_requirement_page_offers_the_machine_moves_and_confirms_irreversible_one
 
 
 def _meeting(manager):
-    return services.create_review(
+    return reviews.create_review(
         kind="monthly_internal",
         title="Contract execution review",
         due_date=datetime.date(2026, 1, 12),
@@ -104,9 +104,9 @@ def _meeting(manager):
 
 def test_a_cancelled_meeting_cannot_be_held(manager):
     meeting = _meeting(manager)
-    services.update_review(meeting, by=manager, status=ReviewStatus.CANCELLED)
+    reviews.update_review(meeting, by=manager, status=ReviewStatus.CANCELLED)
     with pytest.raises(InvalidTransition) as exc:
-        services.record_meeting(
+        reviews.record_meeting(
             meeting, by=manager, held_on=datetime.date(2026, 1, 12), minutes="Held after all."
         )
     assert set(exc.value.fields) == {"status"}
@@ -115,7 +115,7 @@ def test_a_cancelled_meeting_cannot_be_held(manager):
 
 def test_api_refuses_held_to_cancelled_with_422_naming_status(manager):
     meeting = _meeting(manager)
-    services.record_meeting(meeting, by=manager, held_on=datetime.date(2026, 1, 12), minutes="Ok")
+    reviews.record_meeting(meeting, by=manager, held_on=datetime.date(2026, 1, 12), minutes="Ok")
     url = reverse("api:slm-api:review-detail", kwargs={"pk": meeting.pk})
     response = client_for(manager).patch(
         url, {"status": "cancelled", "version": _refresh(meeting).version}, format="json"
@@ -150,19 +150,19 @@ def test_cancelling_a_meeting_on_its_page_asks_first(manager, client):
 
 def test_action_items_follow_their_machine(manager):
     meeting = _meeting(manager)
-    item = services.add_action_item(
+    item = reviews.add_action_item(
         meeting=meeting,
         description="Tune alerts",
         owner=manager,
         due_date=datetime.date(2026, 2, 1),
         by=manager,
     )
-    services.update_action_item(item, by=manager, status=ActionStatus.DONE)
+    reviews.update_action_item(item, by=manager, status=ActionStatus.DONE)
     assert _refresh(item).completed_at is not None
     with pytest.raises(InvalidTransition) as exc:  # done → cancelled: reopen it first
-        services.update_action_item(item, by=manager, status=ActionStatus.CANCELLED)
+        reviews.update_action_item(item, by=manager, status=ActionStatus.CANCELLED)
     assert set(exc.value.fields) == {"status"}
-    services.update_action_item(item, by=manager, status=ActionStatus.OPEN)
+    reviews.update_action_item(item, by=manager, status=ActionStatus.OPEN)
     item = _refresh(item)
     assert (item.status, item.completed_at) == ("open", None)
     assert [e.verb for e in timeline_for(item)][-2:] in (

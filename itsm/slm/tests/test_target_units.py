@@ -12,11 +12,11 @@ from django.apps import apps
 
 from itsm.core.errors import ValidationFailed
 from itsm.core.testing.factories import SupplierFactory
-from itsm.slm import services
 from itsm.slm.choices import AgreementStatus
 from itsm.slm.clocks.services import goal_seconds_for
 from itsm.slm.models import Target
 from itsm.slm.reporting import selectors as reports
+from itsm.slm.services import agreements
 from itsm.slm.tests.factories import make_signed_sla, make_sla, slm_manager
 from itsm.slm.tests.factories_reports import make_target, report_dataset
 
@@ -41,15 +41,15 @@ def _fields(exc) -> set:
 
 
 def test_units_are_choices(sla, manager):
-    hours = services.add_target(
+    hours = agreements.add_target(
         agreement=sla, by=manager, metric="resolution", priority="p1", target_value=4, unit="hours"
     )
     assert (hours.unit, goal_seconds_for(hours)) == ("hours", 4 * 3600)
-    minutes = services.add_target(
+    minutes = agreements.add_target(
         agreement=sla, by=manager, metric="response", priority="p1", target_value=30
     )
     assert (minutes.unit, goal_seconds_for(minutes)) == ("minutes", 30 * 60)
-    score = services.add_target(
+    score = agreements.add_target(
         agreement=sla,
         by=manager,
         metric="other",
@@ -73,12 +73,12 @@ def test_units_are_choices(sla, manager):
     ]
     for fields in cases:
         with pytest.raises(ValidationFailed) as exc:
-            services.add_target(agreement=sla, by=manager, **fields)
+            agreements.add_target(agreement=sla, by=manager, **fields)
         assert _fields(exc) == {"unit"}, fields
 
 
 def test_the_achievement_target_is_an_explicit_choice(sla, manager):
-    target = services.add_target(
+    target = agreements.add_target(
         agreement=sla,
         by=manager,
         metric="other",
@@ -92,7 +92,7 @@ def test_the_achievement_target_is_an_explicit_choice(sla, manager):
         "",
     )
     assert reports.is_achievement_target(target)
-    named = services.add_target(
+    named = agreements.add_target(
         agreement=sla,
         by=manager,
         metric="other",
@@ -115,7 +115,7 @@ def test_the_achievement_target_is_an_explicit_choice(sla, manager):
     ):
         fields.setdefault("indicator_kind", "sla_achievement")
         with pytest.raises(ValidationFailed) as exc:
-            services.add_target(agreement=sla, by=manager, **fields)
+            agreements.add_target(agreement=sla, by=manager, **fields)
         assert _fields(exc) == (expected or {"indicator_kind"}), fields
 
 
@@ -182,14 +182,14 @@ def test_the_data_migration_maps_free_text(sla, manager):
 
 def test_the_underpinning_check_compares_hours_with_minutes(manager, customer_a):
     sla = make_signed_sla(customer_a, by=manager, status=AgreementStatus.SIGNED)  # P1 240 min
-    uc = services.create_agreement(kind="uc", title="HW", by=manager, supplier=SupplierFactory())
-    target = services.add_target(
+    uc = agreements.create_agreement(kind="uc", title="HW", by=manager, supplier=SupplierFactory())
+    target = agreements.add_target(
         agreement=uc, by=manager, metric="resolution", priority="p1", target_value=3, unit="hours"
     )
-    services.update_agreement(uc, by=manager, underpins=[sla])
+    agreements.update_agreement(uc, by=manager, underpins=[sla])
     uc.refresh_from_db()
     assert uc.underpinning_warnings == []  # 3 h = 180 min: stronger than 240 min
-    services.update_target(target, by=manager, target_value=5)
+    agreements.update_target(target, by=manager, target_value=5)
     uc.refresh_from_db()
     assert [(w["contract_value"], w["sla_value"]) for w in uc.underpinning_warnings] == [
         ("300", "240")

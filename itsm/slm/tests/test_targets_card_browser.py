@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from itsm.slm import services
+from itsm.slm.services import agreements as agreement_services
 from itsm.slm.tests.factories import make_signed_sla, slm_manager
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,7 @@ def test_delete_buttons_fit_and_reference_boxes_are_labelled(page, login, custom
         by=manager,
         targets=[("response", "p1", 15), ("resolution", "p1", 240), ("resolution", "p2", 480)],
     )
-    services.add_target(
+    agreement_services.add_target(
         agreement=agreement,
         by=manager,
         change_reference="CHG-000042",

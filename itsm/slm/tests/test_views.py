@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from itsm.core.testing.factories import SupplierFactory
-from itsm.slm import services
 from itsm.slm.models import Agreement
+from itsm.slm.services import agreements, reviews
 from itsm.slm.tests.factories import calendar_cn, make_signed_sla, slm_manager
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +30,13 @@ def manager(provider):
 def test_pages_and_warnings(manager, customer_a):
     calendar_cn()
     sla = make_signed_sla(customer_a, by=manager)
-    uc = services.create_agreement(
+    uc = agreements.create_agreement(
         kind="uc", title="HW", by=manager, supplier=SupplierFactory(), underpins=[sla]
     )
-    services.add_target(
+    agreements.add_target(
         agreement=uc, by=manager, metric="resolution", priority="p1", target_value=480
     )
-    services.generate_review_schedule(sla, year=2026, by=manager)
+    reviews.generate_review_schedule(sla, year=2026, by=manager)
     client = _client(manager)
     listing = client.get(reverse("slm:agreement_list"), {"kind": "sla"})
     assert listing.status_code == 200

@@ -14,11 +14,11 @@ from itsm.cmdb.models import ConfigurationAudit
 from itsm.core.calendars import businesstime
 from itsm.core.choices import Role
 from itsm.core.testing.factories import UserFactory
-from itsm.slm import services as slm
 from itsm.slm.clocks import services as clocks
 from itsm.slm.clocks.services import testtickets
 from itsm.slm.clocks.tests.factories import make_all_day, make_cn_5x8, open_test_ticket, signed_sla
 from itsm.slm.models import Agreement, ReviewMeeting
+from itsm.slm.services import agreements as agreement_services
 
 TZ = ZoneInfo("Asia/Shanghai")
 #: the middle of a month, so every clock below is measured in "this month"
@@ -61,7 +61,7 @@ def work(monkeypatch, provider, customer_a, customer_b):
             due_date=NOW.date() + timedelta(days=days),
         )
     Agreement.objects.filter(pk=sla_b.pk).update(valid_to=NOW.date() + timedelta(days=20))
-    negotiating = slm.create_agreement(
+    negotiating = agreement_services.create_agreement(
         kind="sla", customer=customer_a, by=None, services=[], title="Next year's SLA"
     )
     Agreement.objects.filter(pk=negotiating.pk).update(status="negotiating")

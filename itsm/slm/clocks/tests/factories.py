@@ -98,12 +98,12 @@ def published_service(customer, *, calendar=None):
 def signed_sla(customer, *, calendar=None, targets=DEFAULT_TARGETS, active=True, by=None):
     """An SLA of *customer* covering one published service, with *targets*, signed (and
     activated); valid 2025–2027."""
-    from itsm.slm import services as slm
+    from itsm.slm.services import agreements
 
     by = by or slm_manager()
     calendar = calendar or make_cn_5x8()
     service = published_service(customer, calendar=calendar)
-    agreement = slm.create_agreement(
+    agreement = agreements.create_agreement(
         kind="sla",
         customer=customer,
         by=by,
@@ -116,14 +116,14 @@ def signed_sla(customer, *, calendar=None, targets=DEFAULT_TARGETS, active=True,
         customer_signatory="Customer signatory",
     )
     for metric, priority, value in targets:
-        slm.add_target(
+        agreements.add_target(
             agreement=agreement, by=by, metric=metric, priority=priority, target_value=value
         )
-    slm.transition_agreement(agreement, to="negotiating", by=by)
+    agreements.transition_agreement(agreement, to="negotiating", by=by)
     # four eyes: a second manager signs what *by* drafted
-    slm.transition_agreement(agreement, to="signed", by=slm_manager())
+    agreements.transition_agreement(agreement, to="signed", by=slm_manager())
     if active:
-        slm.transition_agreement(agreement, to="active", by=by)
+        agreements.transition_agreement(agreement, to="active", by=by)
     agreement.refresh_from_db()
     return agreement
 

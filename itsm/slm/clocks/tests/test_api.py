@@ -155,9 +155,11 @@ def test_create_refuses_a_draft_agreement_and_a_future_opening(customer_a):
         format="json",
     )
     assert_error(response, 400, "validation", fields=("opened_at",))
-    from itsm.slm import services as slm
+    from itsm.slm.services import agreements
 
-    draft = slm.create_agreement(kind="sla", customer=customer_a, by=manager, title="Draft SLA")
+    draft = agreements.create_agreement(
+        kind="sla", customer=customer_a, by=manager, title="Draft SLA"
+    )
     response = client.post(
         url, {"title": "x", "agreement": draft.pk, "priority": "p1"}, format="json"
     )
