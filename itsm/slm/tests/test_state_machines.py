@@ -169,3 +169,22 @@ def test_action_items_follow_their_machine(manager):
         ["complete", "reopen"],
         ["reopen", "complete"],
     )
+
+
+def test_api_refuses_done_to_cancelled_action_with_422_naming_status(manager):
+    item = services.add_action_item(
+        meeting=_meeting(manager),
+        description="Tune alerts",
+        owner=manager,
+        due_date=datetime.date(2026, 2, 1),
+        by=manager,
+    )
+    services.update_action_item(item, by=manager, status=ActionStatus.DONE)
+    url = reverse("api:slm-api:action-detail", kwargs={"pk": item.pk})
+    response = client_for(manager).patch(
+        url, {"status": "cancelled", "version": _refresh(item).version}, format="json"
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_transition"
+    assert list(response.json()["fields"]) == ["status"]
+    assert _refresh(item).status == ActionStatus.DONE
