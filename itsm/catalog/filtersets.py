@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.catalog.choices import ServiceMode, ServiceStatus
 from itsm.catalog.models import Service, ServiceCategory, ServiceItem
-from itsm.core.filtersets import FilterSet, visible_customers
+from itsm.core.filtersets import CustomerFilter, FilterSet
 
 
 def _code_prefix(queryset, field: str, value: str):
@@ -45,11 +45,7 @@ class ServiceFilterSet(FilterSet):
     mode = django_filters.ChoiceFilter(
         choices=ServiceMode.choices, method="with_mode", label=_("service mode")
     )
-    customer = django_filters.ModelChoiceFilter(
-        queryset=visible_customers,
-        field_name="customers",
-        label=_("customer"),
-    )
+    customer = CustomerFilter(field_name="customers")
 
     class Meta:
         model = Service

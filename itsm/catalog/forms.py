@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from itsm.catalog.choices import ServiceMode
 from itsm.catalog.models import Service, ServiceCategory, ServiceItem
 from itsm.core.calendars.models import BusinessCalendar
-from itsm.core.form_helpers import TablerFormMixin
+from itsm.core.form_helpers import TablerFormMixin, limit_choices
 from itsm.core.forms import VersionedFormMixin
 from itsm.core.pickers import PickerField, PickerMultipleField, bind_pickers
 
@@ -29,7 +29,7 @@ class CategoryForm(TablerFormMixin, forms.ModelForm):
             parents = parents.exclude(pk=self.instance.pk).exclude(
                 code__startswith=self.instance.code + "."
             )
-        self.fields["parent"].queryset = parents
+        limit_choices(self, "parent", parents)
 
     def validate_unique(self):
         """Uniqueness is checked by the service, which names the field."""
@@ -86,9 +86,9 @@ class ServiceForm(TablerFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["category"].queryset = ServiceCategory.objects.restrict(user).order_by("code")
-        self.fields["service_hours"].queryset = BusinessCalendar.objects.restrict(user).filter(
-            is_active=True
+        limit_choices(self, "category", ServiceCategory.objects.restrict(user).order_by("code"))
+        limit_choices(
+            self, "service_hours", BusinessCalendar.objects.restrict(user).filter(is_active=True)
         )
         bind_pickers(self, user)
         if self.instance.pk:

@@ -25,6 +25,7 @@ Rules enforced here (views, the API and the demo all call these functions):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -36,6 +37,7 @@ from itsm.catalog.models import Service, ServiceCategory, ServiceItem
 from itsm.core import services as core_services
 from itsm.core.choices import OrganisationKind
 from itsm.core.errors import Conflict, FourEyes, Unprocessable, ValidationFailed
+from itsm.core.formatting import field_label
 from itsm.core.policy import is_provider_staff
 from itsm.core.services import save_versioned
 from itsm.core.statemachine import ensure_transition
@@ -232,8 +234,7 @@ def _check_visible(field: str, cis, by) -> None:
     from itsm.cmdb.selectors import cis_for
 
     ids = {ci.pk for ci in cis}
-    visible = cis_for(by).filter(pk__in=ids)
-    visible = set(visible.values_list("pk", flat=True))
+    visible = set(cis_for(by).filter(pk__in=ids).values_list("pk", flat=True))
     if ids - visible:
         raise _error(field, _("Unknown configuration item."))
 
@@ -261,9 +262,7 @@ def _require_publishable(service: Service, *, customers=None) -> None:
     if missing:
         raise ValidationFailed(
             _("Fill in the fields a published service needs: {fields}.").format(
-                fields=", ".join(
-                    str(Service._meta.get_field(name).verbose_name) for name in missing
-                )
+                fields=", ".join(field_label(Service, name) for name in missing)
             ),
             fields={name: [str(_("Required to publish the service."))] for name in missing},
         )
@@ -357,7 +356,10 @@ def update_service(
             service.customers.set(customers)
         if "linked_cis" in changed_m2m:
             service.linked_cis.set(given["linked_cis"])
-        data = {"fields": sorted(set(fields) | set(changed_m2m)), "status": service.status}
+        data: dict[str, object] = {
+            "fields": sorted(set(fields) | set(changed_m2m)),
+            "status": service.status,
+        }
         if "customers" in changed_m2m:
             data["customers"] = sorted(c.pk for c in customers)
         record_event(service, "updated", by=by, note=note, data=data)
@@ -486,7 +488,7 @@ def retire_service(
 
 
 #: target status → service function (the API's ``transition`` and the UI buttons use it)
-TRANSITIONS = {
+TRANSITIONS: dict[str, Callable[..., Service]] = {
     ServiceStatus.IN_REVIEW: submit_service,
     ServiceStatus.PUBLISHED: publish_service,
     ServiceStatus.DRAFT: reject_service,

@@ -9,6 +9,8 @@ service catalogue's demo match on. Running it again creates nothing.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
 from itsm.cmdb import services
@@ -596,7 +598,9 @@ def load_cmdb() -> int:
     cis: dict[str, ConfigurationItem] = {}
     relations: list[tuple[str, str, str]] = list(SHARED_RELATIONS)
     with transaction.atomic():
-        rows = [(None, *row, "in_use", []) for row in SHARED]
+        # (customer code, identifier, class, name, criticality, location, attributes, status,
+        # relations)
+        rows: list[tuple[Any, ...]] = [(None, *row, "in_use", []) for row in SHARED]
         for code, customer_rows in CUSTOMERS.items():
             rows += [(code, *row) for row in customer_rows]
         for (

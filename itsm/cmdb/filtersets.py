@@ -1,7 +1,6 @@
 """FilterSets of the CMDB, shared by the UI lists and the API."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -10,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from itsm.cmdb.choices import AttributeType, CIStatus, Criticality
 from itsm.cmdb.models import AttributeDefinition, CIClass, ConfigurationItem, Relation, RelationType
 from itsm.core.api.base import MAX_ID
-from itsm.core.filtersets import FilterSet, visible_customers
+from itsm.core.filtersets import CustomerFilter, FilterSet, IntegerFilter
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -23,10 +22,8 @@ class CodeFilter(django_filters.ModelChoiceFilter):
     """Rows whose related record has the given code (``?type=runs_on``)."""
 
 
-class IdFilter(django_filters.NumberFilter):
+class IdFilter(IntegerFilter):
     """A record id: a whole number 1…2⁶³−1 (anything else is a 400, not a database error)."""
-
-    field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
@@ -46,7 +43,7 @@ class CIFilterSet(FilterSet):
     criticality = django_filters.MultipleChoiceFilter(
         choices=Criticality.choices, label=_("criticality")
     )
-    customer = django_filters.ModelChoiceFilter(queryset=visible_customers, label=_("customer"))
+    customer = CustomerFilter()
     shared = django_filters.BooleanFilter(
         field_name="customer", lookup_expr="isnull", label=_("shared infrastructure")
     )

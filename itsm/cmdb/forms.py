@@ -104,7 +104,6 @@ class CIForm(TablerFormMixin, forms.Form):
     ):
         super().__init__(*args, **kwargs)
         bind_pickers(self, user)  # without a user the pickers accept nothing
-        self.ci_class = ci_class
         self.fields["ci_class"].initial = ci_class.pk
         self.definitions = list(ci_class.attribute_definitions.all())
         attributes = attributes or {}
@@ -277,7 +276,8 @@ class ClassesField(forms.ModelMultipleChoiceField):
                     code="invalid_pk_value",
                     params={"pk": text[:20]},
                 )
-        return super()._check_values(value)
+        # _check_values is Django's (private) validation of the chosen ids; not in its stubs
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 class RelationTypeForm(TablerFormMixin, forms.ModelForm):

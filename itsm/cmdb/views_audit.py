@@ -109,6 +109,7 @@ def audit_detail(request, pk: int):
         for d in differences.order_by("kind", "id")[:2000]
     ]
     figures = audit_services.audit_figures(audit)
+    close = AUDIT_MACHINE.by_name("close")
     can_change = audit.status == AuditStatus.OPEN and policy.can(
         request.user, ConfigurationAudit, "change"
     )
@@ -121,7 +122,7 @@ def audit_detail(request, pk: int):
             "rows": rows,
             "filters": filters,
             "can_change": can_change,
-            "close_confirm": AUDIT_MACHINE.by_name("close").confirm,
+            "close_confirm": close.confirm if close else "",
             "status_label": AuditStatus(audit.status).label,
             "status_colour": AuditStatus.colour(audit.status),
         },

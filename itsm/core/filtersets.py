@@ -1,6 +1,8 @@
 """FilterSets of the core models, shared by UI lists and the API, and the base every app's
 FilterSets use (:class:`FilterSet`)."""
 
+from typing import TYPE_CHECKING, ClassVar
+
 import django_filters
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
@@ -9,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.core.choices import OrganisationKind, Role
 from itsm.core.models import Organisation, Team, User
+
+if TYPE_CHECKING:
+    from django_filters.filterset import FilterSetOptions
 
 
 class AnyBooleanSelect(forms.NullBooleanSelect):
@@ -28,7 +33,7 @@ class AnyBooleanSelect(forms.NullBooleanSelect):
 SINGLE_CHOICE = django_filters.ChoiceFilter | django_filters.ModelChoiceFilter
 
 
-def _verbose_name(model, field_name: str):
+def _verbose_name(model, field_name: str | None):
     """The (lazy) verbose name of *model*'s field *field_name*, or ``None``."""
     if model is None or not field_name or "__" in field_name:
         return None
@@ -55,7 +60,7 @@ def restrict_filter_choices(filterset, user) -> None:
     for filter_ in filterset.filters.values():
         queryset = getattr(filter_, "queryset", None)
         model = getattr(queryset, "model", None)
-        if model is not None and hasattr(model, "policy"):
+        if queryset is not None and model is not None and hasattr(model, "policy"):
             filter_.queryset = policy.restrict(queryset, user, "view")
 
 
@@ -66,6 +71,9 @@ class FilterSet(django_filters.FilterSet):
     field path (``role_assignments__role`` → “Role assignments role”). Model-choice filters
     list only the rows the requesting user may view (:func:`restrict_filter_choices`)."""
 
+    if TYPE_CHECKING:
+        _meta: ClassVar[FilterSetOptions]  # set by django-filter's metaclass
+
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
         restrict_filter_choices(self, getattr(request, "user", None))
@@ -74,7 +82,8 @@ class FilterSet(django_filters.FilterSet):
     def get_filters(cls):
         filters = super().get_filters()
         for filter_ in filters.values():
-            if filter_._label is None:
+            # an unset label is None in _label (the label property derives one when read)
+            if filter_._label is None:  # type: ignore[attr-defined]
                 # django-filter derives the label once, in the language active at that moment,
                 # and keeps it: give it the field's lazy verbose name instead (read per request)
                 verbose = _verbose_name(cls._meta.model, filter_.field_name)
@@ -124,6 +133,13 @@ def visible_customers(request):
     queryset = Organisation.objects.filter(kind=OrganisationKind.CUSTOMER).order_by("name")
     user = getattr(request, "user", None)
     return queryset.restrict(user, "view") if user is not None else queryset.none()
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (a year, an id): anything else is a 400, not a database error."""
+
+    # django-filter's stubs allow only NumberFilter's DecimalField here
+    field_class = forms.IntegerField  # type: ignore[assignment]
 
 
 class CustomerFilter(django_filters.ModelChoiceFilter):

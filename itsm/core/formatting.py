@@ -15,11 +15,19 @@ import datetime
 import zoneinfo
 
 from django.core.exceptions import ValidationError
+from django.db.models import Field, Model
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 #: what a missing time shows
 EMPTY = "—"
+
+
+def field_label(model: type[Model], name: str) -> str:
+    """The verbose name of *model*'s field *name* in the active language (the name itself for
+    a reverse relation, which has none); ``FieldDoesNotExist`` for an unknown name."""
+    field = model._meta.get_field(name)
+    return str(field.verbose_name) if isinstance(field, Field) else name
 
 
 def validate_time_zone(value: str) -> None:

@@ -89,10 +89,9 @@ class ModelPolicy:
         return getattr(self, action)
 
 
-class Grants(TypedDict, total=False):
-    """Roles per action, to spread into a :class:`ModelPolicy` (``**ADMIN_ONLY``)."""
+class EditGrants(TypedDict):
+    """Roles of the writing actions, to spread into a :class:`ModelPolicy` (``**ADMIN_ONLY``)."""
 
-    view: frozenset[str] | _Anyone
     add: frozenset[str] | _Anyone
     change: frozenset[str] | _Anyone
     delete: frozenset[str] | _Anyone
@@ -100,7 +99,7 @@ class Grants(TypedDict, total=False):
 
 ADMIN = frozenset({Role.ADMINISTRATOR.value})
 #: The usual shape for reference data: everyone sees it (within tenancy), admins edit it.
-ADMIN_ONLY: Grants = {"add": ADMIN, "change": ADMIN, "delete": ADMIN}
+ADMIN_ONLY: EditGrants = {"add": ADMIN, "change": ADMIN, "delete": ADMIN}
 
 
 def policy_for(model: type[Model]) -> ModelPolicy:
@@ -240,7 +239,10 @@ def shared_column(model: type[Model]) -> str | None:
     model_policy = policy_for(model)
     if not (model_policy.shared_if_unowned and model_policy.tenant_field):
         return None
-    return model._meta.get_field(model_policy.tenant_field).get_attname_column()[1]
+    from django.db.models import Field
+
+    field = model._meta.get_field(model_policy.tenant_field)
+    return field.column if isinstance(field, Field) else None
 
 
 def is_shared(obj) -> bool:

@@ -173,10 +173,11 @@ def _check_roles(organisation: Organisation | None, roles) -> None:
     if organisation is None:
         return
     kind = organisation.kind
-    allowed = {
+    by_kind: dict[str, frozenset[Role]] = {
         OrganisationKind.CUSTOMER: CUSTOMER_ROLES,
         OrganisationKind.SUPPLIER: SUPPLIER_ROLES,
-    }.get(kind)
+    }
+    allowed = by_kind.get(kind)
     if allowed is None:  # provider: any role except customer/supplier ones
         wrong = set(roles) & (CUSTOMER_ROLES | SUPPLIER_ROLES)
     else:

@@ -38,7 +38,8 @@ def shown(value: str | None) -> str:
         except ValueError:
             data = None
         if isinstance(data, dict) and isinstance(data.get(_KEY), str):
-            values = data.get("values") if isinstance(data.get("values"), dict) else {}
+            raw = data.get("values")
+            values = raw if isinstance(raw, dict) else {}
             try:
                 return gettext(data[_KEY]).format(**values)
             except (KeyError, IndexError, ValueError):  # a translation naming other values

@@ -2,6 +2,7 @@
 against its target. ``Unit`` is also the unit of an agreement's targets (``slm.Target.unit``),
 so a target and the KPI it sets a goal for speak the same unit."""
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -18,7 +19,7 @@ class Unit(ChoiceSet):
 
 
 #: the short symbol written after a value ("99.9 %", "30 min"); empty for plain numbers
-UNIT_SYMBOLS = {
+UNIT_SYMBOLS: dict[str, str | Promise] = {
     Unit.PERCENT: "%",
     Unit.COUNT: "",
     Unit.MINUTES: pgettext_lazy("unit symbol", "min"),

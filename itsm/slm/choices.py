@@ -1,6 +1,7 @@
 """Choices of service level management: agreement kinds and lifecycle (with its transition
 map), target metrics, requirement kinds, review meetings (R-SLM-01…08, R-REQ)."""
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -213,7 +214,7 @@ class ReviewKind(ChoiceSet):
 
 #: the agenda a planned meeting starts with (seed 003 §5.2); stored in the language the
 #: schedule was generated in and shown in the reader's (``ReviewMeeting.shown_agenda``)
-DEFAULT_AGENDA = {
+DEFAULT_AGENDA: dict[str, Promise] = {
     ReviewKind.MONTHLY_INTERNAL: _(
         "Contract execution review\n"
         "1. Service report of last month: service performance against each target\n"
@@ -240,7 +241,7 @@ DEFAULT_AGENDA = {
 }
 #: the title of a planned meeting ({month}: YYYY-MM, {year}, {number}: the agreement's number);
 #: shown in the reader's language (``ReviewMeeting.shown_title``)
-REVIEW_TITLES = {
+REVIEW_TITLES: dict[str, Promise] = {
     ReviewKind.MONTHLY_INTERNAL: _("Contract execution review {month} {number}"),
     ReviewKind.HALF_YEARLY_CUSTOMER: _("SLA review with the customer {month} {number}"),
     ReviewKind.ANNUAL: _("Annual agreement review {year} {number}"),

@@ -114,6 +114,7 @@ def load_slm() -> int:
         for u in User.objects.filter(
             username__in=["bank-contact", "hospital", "supplier"]
         ).select_related("organisation")
+        if u.organisation is not None
     }
     engineer = User.objects.filter(username="engineer").first()
     created = 0

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.choices import Priority
-from itsm.core.filtersets import FilterSet, visible_customers
+from itsm.core.filtersets import CustomerFilter, FilterSet
 from itsm.slm.choices import (
     ActionStatus,
     AgreementKind,
@@ -25,7 +25,7 @@ class AgreementFilterSet(FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     kind = django_filters.MultipleChoiceFilter(label=_("kind"), choices=AgreementKind.choices)
     status = django_filters.MultipleChoiceFilter(label=_("status"), choices=AgreementStatus.choices)
-    customer = django_filters.ModelChoiceFilter(label=_("customer"), queryset=visible_customers)
+    customer = CustomerFilter()
     valid_to_before = django_filters.DateFilter(
         field_name="valid_to", lookup_expr="lte", label=_("valid until, on or before")
     )
@@ -52,7 +52,7 @@ class RequirementFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("status"), choices=RequirementStatus.choices
     )
-    customer = django_filters.ModelChoiceFilter(label=_("customer"), queryset=visible_customers)
+    customer = CustomerFilter()
 
     class Meta:
         model = Requirement
@@ -76,7 +76,7 @@ class ReviewFilterSet(FilterSet):
     due_before = django_filters.DateFilter(
         label=_("due until"), field_name="due_date", lookup_expr="lte"
     )
-    customer = django_filters.ModelChoiceFilter(label=_("customer"), queryset=visible_customers)
+    customer = CustomerFilter()
 
     class Meta:
         model = ReviewMeeting

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.choices import OrganisationKind
-from itsm.core.form_helpers import TablerFormMixin
+from itsm.core.form_helpers import TablerFormMixin, limit_choices
 from itsm.core.models import Organisation, User
 from itsm.core.pickers import PickerField, PickerMultipleField, bind_pickers
 from itsm.slm.choices import (
@@ -76,12 +78,16 @@ class AgreementForm(TablerFormMixin, forms.ModelForm):
         # without a user the pickers accept nothing (a form rendered only to be read)
         super().__init__(*args, **kwargs)
         bind_pickers(self, user)
-        self.fields["customer"].queryset = Organisation.objects.filter(
-            kind=OrganisationKind.CUSTOMER
-        ).order_by("name")
-        self.fields["supplier"].queryset = Organisation.objects.filter(
-            kind=OrganisationKind.SUPPLIER
-        ).order_by("name")
+        limit_choices(
+            self,
+            "customer",
+            Organisation.objects.filter(kind=OrganisationKind.CUSTOMER).order_by("name"),
+        )
+        limit_choices(
+            self,
+            "supplier",
+            Organisation.objects.filter(kind=OrganisationKind.SUPPLIER).order_by("name"),
+        )
         if self.instance.pk:
             self.fields.pop("kind")
             if self.instance.kind == AgreementKind.SLA:
@@ -113,7 +119,7 @@ class TargetForm(TablerFormMixin, forms.ModelForm):
 
     def __init__(self, *args, agreement: Agreement, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = agreement.services.order_by("code")
+        limit_choices(self, "service", agreement.services.order_by("code"))
         self.fields["target_value"].help_text = _(
             "Business minutes for response and resolution; percent for availability."
         )
@@ -127,6 +133,13 @@ class ReferenceForm(TablerFormMixin, forms.Form):
     change_reference = _reference_field()
 
 
+class AgreementTargetsField(forms.ModelMultipleChoiceField):
+    """Targets named with their agreement's number (several agreements have the same one)."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.agreement.number} · {obj}"
+
+
 class RequirementForm(TablerFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -136,18 +149,22 @@ class RequirementForm(TablerFormMixin, forms.ModelForm):
         model = Requirement
         fields = ["customer", "kind", "service", "title", "description", "targets"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"targets": AgreementTargetsField}
 
     def __init__(self, *args, user=None, **kwargs):
         # without a user the pickers accept nothing (a form rendered only to be read)
         super().__init__(*args, **kwargs)
         bind_pickers(self, user)
-        self.fields["customer"].queryset = Organisation.objects.filter(
-            kind=OrganisationKind.CUSTOMER
-        ).order_by("name")
-        self.fields["targets"].queryset = Target.objects.filter(
-            agreement__customer__isnull=False
-        ).select_related("agreement")
-        self.fields["targets"].label_from_instance = lambda t: f"{t.agreement.number} · {t}"
+        limit_choices(
+            self,
+            "customer",
+            Organisation.objects.filter(kind=OrganisationKind.CUSTOMER).order_by("name"),
+        )
+        limit_choices(
+            self,
+            "targets",
+            Target.objects.filter(agreement__customer__isnull=False).select_related("agreement"),
+        )
 
 
 class ReviewRecordForm(TablerFormMixin, forms.ModelForm):
@@ -175,15 +192,19 @@ class ReviewRecordForm(TablerFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = User.objects.filter(
-            organisation__kind=OrganisationKind.PROVIDER, is_active=True
-        ).order_by("username")
+        limit_choices(
+            self,
+            "attendees",
+            User.objects.filter(
+                organisation__kind=OrganisationKind.PROVIDER, is_active=True
+            ).order_by("username"),
+        )
         # the current status and those REVIEW_MACHINE reaches from it
         current = self.instance.status
         reachable = {current} | {
             t.target for t in REVIEW_MACHINE.transitions if t.starts_from(current)
         }
-        self.fields["status"].choices = [
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
             (value, label) for value, label in ReviewStatus.choices if value in reachable
         ]
 
@@ -202,9 +223,13 @@ class ActionItemForm(TablerFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(
-            organisation__kind=OrganisationKind.PROVIDER, is_active=True
-        ).order_by("username")
+        limit_choices(
+            self,
+            "owner",
+            User.objects.filter(
+                organisation__kind=OrganisationKind.PROVIDER, is_active=True
+            ).order_by("username"),
+        )
 
 
 class ActionStatusForm(forms.Form):

@@ -34,8 +34,6 @@ from itsm.slm.choices import (
     TargetMetric,
 )
 
-_text = {"blank": True}
-
 
 class Agreement(DomainModel):
     """An SLA (with a customer), OLA (with an internal team) or UC (with a supplier).
@@ -99,20 +97,20 @@ class Agreement(DomainModel):
         _("warning threshold (percent of target)"), default=75
     )
     # seed 003 §2.2 contents
-    authorisation = models.TextField(_("parties and authorisation"), **_text)
-    provider_signatory = models.CharField(_("provider signatory"), max_length=200, **_text)
-    customer_signatory = models.CharField(_("counterparty signatory"), max_length=200, **_text)
-    contacts = models.TextField(_("contacts and communication"), **_text)
-    planned_interruptions = models.TextField(_("planned and agreed interruptions"), **_text)
-    customer_duties = models.TextField(_("customer responsibilities"), **_text)
-    priority_guide = models.TextField(_("impact and priority guide"), **_text)
-    escalation_rules = models.TextField(_("escalation and notification process"), **_text)
-    complaint_procedure = models.TextField(_("complaint procedure"), **_text)
-    workload_limits = models.TextField(_("workload limits"), **_text)
-    charges = models.TextField(_("charges and financial management"), **_text)
-    procedures = models.TextField(_("service procedures"), **_text)
-    exceptions = models.TextField(_("exceptions"), **_text)
-    availability_review = models.TextField(_("initial availability review"), **_text)
+    authorisation = models.TextField(_("parties and authorisation"), blank=True)
+    provider_signatory = models.CharField(_("provider signatory"), max_length=200, blank=True)
+    customer_signatory = models.CharField(_("counterparty signatory"), max_length=200, blank=True)
+    contacts = models.TextField(_("contacts and communication"), blank=True)
+    planned_interruptions = models.TextField(_("planned and agreed interruptions"), blank=True)
+    customer_duties = models.TextField(_("customer responsibilities"), blank=True)
+    priority_guide = models.TextField(_("impact and priority guide"), blank=True)
+    escalation_rules = models.TextField(_("escalation and notification process"), blank=True)
+    complaint_procedure = models.TextField(_("complaint procedure"), blank=True)
+    workload_limits = models.TextField(_("workload limits"), blank=True)
+    charges = models.TextField(_("charges and financial management"), blank=True)
+    procedures = models.TextField(_("service procedures"), blank=True)
+    exceptions = models.TextField(_("exceptions"), blank=True)
+    availability_review = models.TextField(_("initial availability review"), blank=True)
     # lifecycle
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -29,6 +29,7 @@ from itsm.cmdb import audit as audit_services
 from itsm.cmdb import importer
 from itsm.cmdb.choices import AuditStatus, DifferenceDecision, DifferenceKind
 from itsm.cmdb.models import AuditDifference, CIClass, ConfigurationAudit, ConfigurationItem
+from itsm.core import policy
 from itsm.core.api.base import MAX_ID, DomainSerializer, DomainViewSet
 from itsm.core.api.parsers import JSONParser
 from itsm.core.errors import ValidationFailed
@@ -269,11 +270,12 @@ class ConfigurationAuditViewSet(DomainViewSet):
     def differences(self, request, pk=None):
         """The differences of the audit (paginated; ?kind=, ?decision=)."""
         audit = self.get_object()
-        queryset = AuditDifference.objects.filter(audit=audit).select_related("audit", "ci")
-        queryset = AuditDifferenceFilterSet(
-            request.query_params, queryset=queryset, request=request
+        rows = AuditDifferenceFilterSet(
+            request.query_params,
+            queryset=AuditDifference.objects.filter(audit=audit).select_related("audit", "ci"),
+            request=request,
         ).qs
-        page = self.paginate_queryset(queryset)
+        page = self.paginate_queryset(rows)
         return self.get_paginated_response(AuditDifferenceSerializer(page, many=True).data)
 
     @extend_schema(request=BulkDecisionSerializer, responses=ConfigurationAuditDetailSerializer)
@@ -313,7 +315,7 @@ class AuditDifferenceViewSet(viewsets.ReadOnlyModelViewSet):
     policy_action: str | None = None
 
     def get_queryset(self):
-        return super().get_queryset().restrict(self.request.user, "view")
+        return policy.restrict(super().get_queryset(), self.request.user, "view")
 
     def get_object(self):
         value = str(self.kwargs.get("pk", ""))

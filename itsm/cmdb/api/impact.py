@@ -58,7 +58,9 @@ class ImpactNodeSerializer(serializers.Serializer):
 
 
 class ImpactEdgeSerializer(serializers.Serializer):
-    source = serializers.IntegerField()
+    # the API field is called "source"; DRF's metaclass takes declared fields off the class,
+    # so it does not shadow Field.source at run time
+    source = serializers.IntegerField()  # type: ignore[assignment]
     target = serializers.IntegerField()
     type_code = serializers.CharField()
     type_label = serializers.CharField()

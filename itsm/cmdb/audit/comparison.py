@@ -43,9 +43,9 @@ def _compare(items: list[SnapshotItem], scope_codes: set[str]) -> _Comparison:
     pairs: dict[int, tuple[ConfigurationItem, SnapshotItem]] = {}
     unmatched: list[SnapshotItem] = []
     for item in items:
-        ci = by_identifier.get(item.identifier.casefold()) if item.identifier else None
-        if ci is not None and ci.pk not in pairs:
-            pairs[ci.pk] = (ci, item)
+        match = by_identifier.get(item.identifier.casefold()) if item.identifier else None
+        if match is not None and match.pk not in pairs:
+            pairs[match.pk] = (match, item)
         else:
             unmatched.append(item)
     unexpected: list[SnapshotItem] = []

@@ -255,10 +255,12 @@ def _apply(difference: AuditDifference, audit: ConfigurationAudit, *, by) -> str
     value = difference.discovered_value
     if attribute == "class":
         cmdb_services.update_ci(
-            ci, by=by, change_reference=reference, ci_class=cmdb_services.get_class(value)
+            ci, by=by, change_reference=reference, ci_class=cmdb_services.get_class(value or "")
         )
-    elif attribute in ("name", "identifier"):
-        cmdb_services.update_ci(ci, by=by, change_reference=reference, **{attribute: value or ""})
+    elif attribute == "name":
+        cmdb_services.update_ci(ci, by=by, change_reference=reference, name=value or "")
+    elif attribute == "identifier":
+        cmdb_services.update_ci(ci, by=by, change_reference=reference, identifier=value or "")
     elif attribute.startswith("attributes."):
         key = attribute.removeprefix("attributes.")
         attributes = dict(ci.attributes or {})

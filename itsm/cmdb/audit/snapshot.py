@@ -316,7 +316,7 @@ def _rows_from_csv(text: str) -> list[tuple[int, dict]]:
         if not any(c.strip() for c in cells):
             continue
         values = dict(zip(header, cells, strict=False))
-        item = {key: values.get(key, "") for key in BASE_COLUMNS}
+        item: dict[str, object] = {key: values.get(key, "") for key in BASE_COLUMNS}
         item["attributes"] = {
             key: value
             for key, value in values.items()

@@ -266,7 +266,7 @@ def _plan_rows(table: Table, mapping: dict[str, str], lookups: _Lookups):
                 for key, messages in exc.fields.items():
                     for message in messages:
                         fail(key, message)
-        if problems:
+        if problems or ci_class is None:  # a missing class is one of the problems
             errors[f"rows.{row}"] = problems
             continue
         plans.append(

@@ -111,12 +111,12 @@ def _clean_value(definition: AttributeDefinition, value):
                 pass
         raise ValueError(_("Enter a date as YYYY-MM-DD."))
     if kind == AttributeType.CHOICE:
-        text = str(value).strip() if isinstance(value, str | int) else None
-        if text not in (definition.choices or []):
+        choice = str(value).strip() if isinstance(value, str | int) else None
+        if choice not in (definition.choices or []):
             raise ValueError(
                 _("Choose one of: {choices}.").format(choices=", ".join(definition.choices or []))
             )
-        return text
+        return choice
     if kind == AttributeType.IP_ADDRESS:
         try:
             return str(ipaddress.ip_address(str(value).strip()))

@@ -3,6 +3,8 @@ the service functions that write (DESIGN rule 1)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -34,7 +36,14 @@ class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(number)
 
 
-class TenancySerializerMixin:
+if TYPE_CHECKING:
+    _SerializerBase = serializers.ModelSerializer
+    _ViewSetBase = viewsets.GenericViewSet
+else:
+    _SerializerBase = _ViewSetBase = object
+
+
+class TenancySerializerMixin(_SerializerBase):
     """Tenancy at the edge of every serializer — the one implementation (X-01):
 
     * a writable related field chooses only among the rows the user may view
@@ -52,7 +61,7 @@ class TenancySerializerMixin:
         fields = super().get_fields()
         user = self._tenancy_user()
         for field in fields.values():
-            target = getattr(field, "child_relation", field)
+            target: Any = getattr(field, "child_relation", field)  # a related field, duck-typed
             queryset = getattr(target, "queryset", None)
             if field.read_only or queryset is None or not hasattr(queryset.model, "policy"):
                 continue
@@ -106,7 +115,10 @@ class HistoryItemSerializer(serializers.Serializer):
     actor = serializers.CharField(allow_null=True)
     kind = serializers.CharField()
     verb = serializers.CharField()
-    label = serializers.CharField(help_text="The verb's label in the reader's language.")
+    # an API field named "label": DRF takes declared fields off the class (no Field.label clash)
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text="The verb's label in the reader's language."
+    )
     changes = serializers.ListField(
         child=serializers.ListField(child=serializers.CharField()),
         help_text="[field label, old value, new value], values shown as in the UI "
@@ -138,7 +150,7 @@ class DomainViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
             cls.http_method_names = [m for m in cls.http_method_names if m not in ("put", "patch")]
 
     def get_queryset(self):
-        return super().get_queryset().restrict(self.request.user, "view")
+        return policy.restrict(super().get_queryset(), self.request.user, "view")
 
     def get_object(self):
         # ids are 64-bit integers: anything else answers 404 without reaching the database
@@ -180,7 +192,7 @@ class DomainViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     def update_fields(self, instance, data: dict, *, expected_version: int):
         """Apply a validated PUT/PATCH through the app's ``update_*`` service and return the
         record. Abstract: a viewset without it offers no update (see the class docstring)."""
-        raise MethodNotAllowed(self.request.method)
+        raise MethodNotAllowed(str(self.request.method))
 
     def perform_destroy(self, instance):
         self.delete_record(instance, by=self.request.user)
@@ -223,7 +235,7 @@ class TransitionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class TransitionMixin:
+class TransitionMixin(_ViewSetBase):
     """Adds ``POST …/{id}/transition/`` driven by the model's declared ``state_machine``.
 
     Answers: 200 with the record; 422 ``invalid_transition`` for a move the map lacks; 403 when

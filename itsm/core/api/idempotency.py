@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +30,13 @@ def _digest(data) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-class IdempotentCreateMixin:
+if TYPE_CHECKING:
+    from rest_framework.mixins import CreateModelMixin as _CreateBase
+else:
+    _CreateBase = object
+
+
+class IdempotentCreateMixin(_CreateBase):
     def create(self, request, *args, **kwargs):
         key = request.headers.get(HEADER)
         if key is None:

@@ -10,6 +10,6 @@ class KeysetPagination(CursorPagination):
     same at row 5 000 000 as at row 50.
     """
 
-    ordering = "-id"
+    ordering: str | list[str] | tuple[str, ...] = "-id"
     page_size_query_param = "page_size"
     max_page_size = 500

@@ -19,7 +19,8 @@ class JSONParser(parsers.JSONParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         parser_context = parser_context or {}
-        encoding = parsers.get_encoding(parser_context)
+        # get_encoding is new in DRF 3.18 and not yet in djangorestframework-stubs
+        encoding = parsers.get_encoding(parser_context)  # type: ignore[attr-defined]
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         raw = stream.read(limit + 1 if limit else -1) if stream is not None else b""
         if limit and len(raw) > limit:

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -92,8 +93,15 @@ class ApiTokenViewSet(
     filterset_class = None
     pagination_class = None
 
+    def _owner(self) -> User:
+        """The signed-in user (``IsAuthenticated`` lets nobody else in)."""
+        user = self.request.user
+        if not isinstance(user, User):
+            raise NotAuthenticated
+        return user
+
     def get_queryset(self):
-        return tokens.tokens_of(self.request.user)
+        return tokens.tokens_of(self._owner())
 
     @extend_schema(request=ApiTokenCreateSerializer, responses={201: ApiTokenCreatedSerializer})
     def create(self, request, *args, **kwargs):
@@ -109,4 +117,4 @@ class ApiTokenViewSet(
         return Response(data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):
-        tokens.revoke_token(instance, by=self.request.user)
+        tokens.revoke_token(instance, by=self._owner())

@@ -1,12 +1,11 @@
 """FilterSets of business calendars, shared by the UI lists and the API."""
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.calendars.choices import DayKind
 from itsm.core.calendars.models import BusinessCalendar, CalendarDay, CalendarYear
-from itsm.core.filtersets import FilterSet
+from itsm.core.filtersets import FilterSet, IntegerFilter
 
 
 class BusinessCalendarFilterSet(FilterSet):
@@ -17,10 +16,8 @@ class BusinessCalendarFilterSet(FilterSet):
         fields = ["code", "is_active", "holiday_region"]
 
 
-class YearFilter(django_filters.NumberFilter):
+class YearFilter(IntegerFilter):
     """A calendar year: a whole number 1–9999 (anything else is a 400, not a database error)."""
-
-    field_class = forms.IntegerField
 
 
 class CalendarDayFilterSet(FilterSet):

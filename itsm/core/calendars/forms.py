@@ -44,7 +44,8 @@ class IntervalsForm(TablerFormMixin, forms.Form):
         style_form(self)  # the weekday fields were added after the mixin styled the form
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         intervals = []
         for weekday, _label in Weekday.CHOICES:
             text = data.get(f"day_{weekday}") or ""

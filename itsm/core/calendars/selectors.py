@@ -88,7 +88,7 @@ def year_statuses(calendar: BusinessCalendar, years: Iterable[int]) -> dict[int,
             "year", flat=True
         )
     )
-    out = {}
+    out: dict[int, str] = {}
     for year in years:
         if year in confirmed:
             out[year] = YearStatus.CONFIRMED

@@ -41,7 +41,7 @@ def calendar_list(request):
     filterset = BusinessCalendarFilterSet(request.GET or None, queryset=queryset)
     calendars = list(filterset.qs)
     today = timezone.localdate()
-    unconfirmed = {}
+    unconfirmed: dict[int, list[int]] = {}
     for item in selectors.unconfirmed_calendar_years(today):
         unconfirmed.setdefault(item.calendar.pk, []).append(item.year)
     rows = [{"calendar": c, "unconfirmed": unconfirmed.get(c.pk, [])} for c in calendars]
@@ -338,7 +338,7 @@ def seed(request, pk: int):
     form = SeedForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("years", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect(_detail_url(calendar))
     try:
         years = services.seed_from_chinese_calendar(

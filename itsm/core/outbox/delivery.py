@@ -306,7 +306,9 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def connect(self):
         sock = socket.create_connection((self._address, self.port), self.timeout)
         # certificate checked against the URL's host name (SNI), not the address
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        # HTTPSConnection keeps its TLS context in ``_context``, which typeshed does not declare
+        context = self._context  # type: ignore[attr-defined]
+        self.sock = context.wrap_socket(sock, server_hostname=self.host)
 
 
 def _refused(exc: Exception) -> str:

@@ -32,12 +32,16 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+
+if TYPE_CHECKING:
+    from itsm.core.outbox.delivery import DeliveryResult
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.outbox.choices import JobStatus
@@ -197,7 +201,7 @@ def record_delivery(worker_id: str, started_at: datetime, result) -> Job:
 
 @dataclass
 class PassResult:
-    delivery: object
+    delivery: DeliveryResult
     leader: bool
     jobs: list
 

@@ -56,7 +56,7 @@ def resolve(host: str, port: int) -> list[str]:
         raise UnresolvableTarget(
             _("The host {host} cannot be resolved: {error}").format(host=host, error=exc)
         ) from None
-    return list(dict.fromkeys(info[4][0] for info in infos))
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def _normalise(address: str) -> IPAddress:
@@ -183,7 +183,7 @@ def check_http_url(url: str) -> CheckedURL:
 # --- chat channels through apprise ------------------------------------------------------------
 
 #: apprise scheme and the fixed vendor hosts it posts to, per channel kind
-CHAT_SCHEMES = {
+CHAT_SCHEMES: dict[str, tuple[str, tuple[str, ...]]] = {
     ChannelKind.DINGTALK: ("dingtalk", ("oapi.dingtalk.com",)),
     ChannelKind.WECOM: ("wecombot", ("qyapi.weixin.qq.com",)),
     ChannelKind.FEISHU: ("feishu", ("open.feishu.cn",)),

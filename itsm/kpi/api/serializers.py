@@ -63,7 +63,9 @@ class KpiFigureSerializer(serializers.Serializer):
         choices=Scope.choices,
         help_text=_("provider: the same figure whichever customer is chosen."),
     )
-    source = serializers.CharField(source="kpi.source")
+    # the API field is called "source"; DRF's metaclass takes declared fields off the class,
+    # so it does not shadow Field.source at run time
+    source = serializers.CharField(source="kpi.source")  # type: ignore[assignment]
     value = _number()
     numerator = _number(source="measure.numerator")
     denominator = _number(source="measure.denominator")

@@ -24,7 +24,9 @@ class UnderpinningWarningSerializer(serializers.Serializer):
 
 class AgreementSerializer(DomainSerializer):
     change_reference = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    underpinned_by = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    underpinned_by: serializers.PrimaryKeyRelatedField[Agreement] = (
+        serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    )
     underpinning_warnings = serializers.SerializerMethodField()
 
     class Meta:

@@ -55,7 +55,7 @@ class AgreementViewSet(TransitionMixin, DomainViewSet):
     queryset = Agreement.objects.select_related(
         "customer", "team", "supplier", "calendar"
     ).prefetch_related(
-        Prefetch("services", queryset=Agreement.services.rel.model.objects.only("id")),
+        Prefetch("services", queryset=Agreement.services.rel.model._default_manager.only("id")),
         Prefetch("underpins", queryset=Agreement.objects.only("id")),
         Prefetch("underpinned_by", queryset=Agreement.objects.only("id")),
     )

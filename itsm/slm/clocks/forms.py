@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.catalog.selectors import all_services
 from itsm.core.choices import Priority
-from itsm.core.form_helpers import TablerFormMixin
+from itsm.core.form_helpers import TablerFormMixin, limit_choices
 from itsm.slm.choices import AgreementStatus
 from itsm.slm.selectors import agreements_for, all_agreements
 
@@ -31,9 +31,11 @@ class TestTicketForm(TablerFormMixin, forms.Form):
         agreements = agreements_for(user).filter(
             status__in=(AgreementStatus.SIGNED, AgreementStatus.ACTIVE)
         )
-        self.fields["agreement"].queryset = agreements.select_related("customer").order_by("number")
-        self.fields["service"].queryset = (
-            all_services().filter(agreements__in=agreements).distinct().order_by("code")
+        limit_choices(self, "agreement", agreements.select_related("customer").order_by("number"))
+        limit_choices(
+            self,
+            "service",
+            all_services().filter(agreements__in=agreements).distinct().order_by("code"),
         )
 
 

@@ -60,7 +60,7 @@ from itsm.slm.services._common import (
 
 def _check_calendar(agreement: Agreement) -> None:
     """The agreement's calendar must have working hours: its clocks compute deadlines on it."""
-    if agreement.calendar_id and not has_working_hours(agreement.calendar):
+    if agreement.calendar is not None and not has_working_hours(agreement.calendar):
         raise _err(
             "calendar",
             _("This calendar has no working hours; enter them before using it in an agreement."),
@@ -72,7 +72,7 @@ def _check_parties(agreement: Agreement) -> None:
     The other party fields stay empty (OLAs and UCs are provider-internal)."""
     errors: dict[str, list[str]] = {}
     kind = agreement.kind
-    needed = {
+    needed: dict[str, str] = {
         AgreementKind.SLA: "customer",
         AgreementKind.OLA: "team",
         AgreementKind.UC: "supplier",
@@ -97,9 +97,9 @@ def _check_parties(agreement: Agreement) -> None:
                     kind=agreement.get_kind_display()
                 )
             ]
-    if agreement.customer_id and agreement.customer.kind != OrganisationKind.CUSTOMER:
+    if agreement.customer is not None and agreement.customer.kind != OrganisationKind.CUSTOMER:
         errors["customer"] = [str(_("Choose a customer organisation."))]
-    if agreement.supplier_id and agreement.supplier.kind != OrganisationKind.SUPPLIER:
+    if agreement.supplier is not None and agreement.supplier.kind != OrganisationKind.SUPPLIER:
         errors["supplier"] = [str(_("Choose a supplier organisation."))]
     if agreement.valid_from and agreement.valid_to and agreement.valid_from > agreement.valid_to:
         errors["valid_to"] = [str(_("The end of validity must not be before its start."))]
@@ -127,7 +127,7 @@ def _check_services(services, *, already=(), customer_id=None, recheck_offer=Fal
     offer_checked = services if recheck_offer else new
     if customer_id is not None and offer_checked:
         offered = set(
-            Agreement.services.rel.model.objects.filter(
+            Agreement.services.rel.model._default_manager.filter(
                 pk__in=[s.pk for s in offer_checked], customers=customer_id
             ).values_list("pk", flat=True)
         )
@@ -341,7 +341,7 @@ def _ensure_not_drafter(agreement: Agreement, *, by) -> None:
 
 
 #: the status of an agreement's CI that follows each agreement status
-CI_STATUS_FOR = {
+CI_STATUS_FOR: dict[str, str] = {
     AgreementStatus.ACTIVE: "in_use",
     AgreementStatus.EXPIRED: "retired",
     AgreementStatus.TERMINATED: "retired",
@@ -399,7 +399,7 @@ def _sync_ci(agreement: Agreement, *, by, change_reference: str = "") -> None:
     from itsm.cmdb.selectors import relations_from
 
     name = f"{agreement.number} {agreement.title}"[:200]
-    if agreement.ci_id is None:
+    if agreement.ci is None:
         ci_class = cmdb.get_class("agreement")
         # the kind is an attribute value (a code shown with its label), not a description
         # written in the language of whoever signed (issue 8 item 6)
@@ -423,7 +423,7 @@ def _sync_ci(agreement: Agreement, *, by, change_reference: str = "") -> None:
     wanted = {
         s.business_ci_id: s.business_ci
         for s in agreement.services.select_related("business_ci")
-        if s.business_ci_id
+        if s.business_ci is not None
     }
     existing = {r.target_id: r for r in relations_from(ci, covers).select_related()}
     for target_id, target in wanted.items():
@@ -653,7 +653,7 @@ def check_underpinning(agreement: Agreement, *, also=()) -> dict[int, list[dict]
     )
     for sla in slas:
         group[sla.pk] = sla
-        for contract in sla.underpinned_by.all():
+        for contract in Agreement.objects.filter(underpins=sla):
             group.setdefault(contract.pk, contract)
     links = list(
         Agreement.underpins.through.objects.filter(

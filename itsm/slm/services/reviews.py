@@ -35,12 +35,12 @@ from itsm.slm.services._common import (
 # --- review meetings (R-SLM-07) ---------------------------------------------------------------
 
 #: seed 003 §5.2 "相关时间要求": the day of the month a meeting is due by, per kind
-REVIEW_DAY = {
+REVIEW_DAY: dict[str, int] = {
     ReviewKind.MONTHLY_INTERNAL: 10,
     ReviewKind.HALF_YEARLY_CUSTOMER: 15,
     ReviewKind.ANNUAL: 20,
 }
-REVIEW_MONTHS = {
+REVIEW_MONTHS: dict[str, tuple[int, ...]] = {
     ReviewKind.MONTHLY_INTERNAL: tuple(range(1, 13)),
     ReviewKind.HALF_YEARLY_CUSTOMER: (1, 7),
     ReviewKind.ANNUAL: (1,),

@@ -17,6 +17,7 @@ from itsm.core.calendars.models import (
     CalendarYear,
 )
 from itsm.core.calendars.selectors import year_status
+from itsm.core.models import User
 
 MAX_DURATION = timedelta(days=3660)
 
@@ -78,7 +79,7 @@ class CalendarDaySerializer(DomainSerializer):
 
 class CalendarYearSerializer(DomainSerializer):
     status = serializers.SerializerMethodField()
-    confirmed_by = serializers.StringRelatedField()
+    confirmed_by: serializers.StringRelatedField[User] = serializers.StringRelatedField()
 
     class Meta:
         model = CalendarYear

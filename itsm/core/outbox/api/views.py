@@ -5,6 +5,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from itsm.core import policy
 from itsm.core.api.base import DomainViewSet
 from itsm.core.outbox import services
 from itsm.core.outbox.api.serializers import (
@@ -32,7 +33,7 @@ class OutboxMessageViewSet(viewsets.ReadOnlyModelViewSet):
         return "change" if getattr(self, "action", None) == "retry" else None
 
     def get_queryset(self):
-        return super().get_queryset().restrict(self.request.user, "view")
+        return policy.restrict(super().get_queryset(), self.request.user, "view")
 
     @extend_schema(request=None, responses=OutboxMessageSerializer)
     @action(detail=True, methods=["post"])
@@ -51,7 +52,7 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = JobFilterSet
 
     def get_queryset(self):
-        return super().get_queryset().restrict(self.request.user, "view")
+        return policy.restrict(super().get_queryset(), self.request.user, "view")
 
 
 class NotificationChannelViewSet(DomainViewSet):
