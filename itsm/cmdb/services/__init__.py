@@ -6,20 +6,15 @@ definitions, relation rules of the type), saves with the version check, records 
 (``_history_user`` → django-simple-history) and which change authorised it
 (``change_reference`` on the row, so every historical version carries it), and appends a
 timeline row.
+
+This package is the CMDB's public write API: other apps (the catalogue, SLM) and the CMDB's
+own pages, API, importer and audit call the functions named here. They live in ``classes``
+(CI classes, attribute definitions, relation types), ``attributes`` (typed attribute values),
+``items`` (configuration items) and ``relations``; the modules' constants stay private.
 """
 
 from __future__ import annotations
 
-from itsm.cmdb.services._common import (
-    ATTRIBUTE_EDITABLE,
-    CI_EDITABLE,
-    CLASS_EDITABLE,
-    NUMERIC_TYPES,
-    PREFIX,
-    RELATION_TYPE_EDITABLE,
-    STRING_MAX,
-    TEXT_MAX,
-)
 from itsm.cmdb.services.attributes import (
     validate_attributes,
 )
@@ -47,14 +42,6 @@ from itsm.cmdb.services.relations import (
 )
 
 __all__ = [
-    "ATTRIBUTE_EDITABLE",
-    "CI_EDITABLE",
-    "CLASS_EDITABLE",
-    "NUMERIC_TYPES",
-    "PREFIX",
-    "RELATION_TYPE_EDITABLE",
-    "STRING_MAX",
-    "TEXT_MAX",
     "create_attribute",
     "create_ci",
     "create_class",
