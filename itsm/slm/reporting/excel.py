@@ -58,9 +58,9 @@ def build_workbook(report: MonthlyReport) -> bytes:
     summary = [
         (_("Agreement"), agreement.number),
         (_("Title"), agreement.title),
-        (_("Customer"), agreement.customer.name if agreement.customer_id else ""),
+        (_("Customer"), agreement.customer.name if agreement.customer else ""),
         (_("Validity"), _validity(agreement)),
-        (_("Service hours"), agreement.calendar.name if agreement.calendar_id else ""),
+        (_("Service hours"), agreement.calendar.name if agreement.calendar else ""),
         (_("Month"), report.month_label),
         (_("Measured"), report.measured),
         (_("Met"), report.met),

@@ -31,10 +31,11 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import chain
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, Count, DateTimeField, F, Q, QuerySet, When
 from django.db.models.functions import TruncMonth
@@ -258,6 +259,8 @@ class AchievementRow:
     target: Decimal
     status: str
     agreement_id: int | None = None
+    #: the agreement's monthly report, linked from the report page (which fills it in)
+    monthly_url: str | None = None
 
     @property
     def status_label(self):
@@ -540,7 +543,7 @@ def breaches(
                 record_label=clock.record_label,
                 agreement=str(clock.agreement) if clock.agreement_id else "",
                 agreement_id=clock.agreement_id,
-                customer=clock.customer.name if clock.customer_id else "",
+                customer=clock.customer.name if clock.customer else "",
                 service=str(clock.service) if clock.service_id else "",
                 metric=clock.metric,
                 metric_label=metric_label(clock.metric),
@@ -679,12 +682,12 @@ def monthly_report(*, user, agreement, month: datetime.date) -> MonthlyReport:
     month = month.replace(day=1)
     start, end = month_period(month)
     targets = list(agreement.targets.select_related("service").order_by("metric", "priority", "id"))
-    achievement_by = {}
+    achievement_by: dict[tuple[int, int | None], Decimal] = {}
     for target in targets:
         if is_achievement_target(target):
             achievement_by.setdefault((agreement.pk, target.service_id), target.target_value)
     #: clock counts per target id, one row per metric (target id, then metric order)
-    counts: dict[int | None, list[dict]] = defaultdict(list)
+    counts: dict[int | None, list[Mapping[str, Any]]] = defaultdict(list)
     for row in (
         measured_clocks(user=user, period_start=start, period_end=end, agreement=agreement)
         .values("target_id", "metric")
@@ -731,17 +734,17 @@ def monthly_report(*, user, agreement, month: datetime.date) -> MonthlyReport:
             )
     # clocks of this agreement without one of its targets (target deleted or never set)
     overall_target = _target_for(achievement_by, agreement.pk)
-    for row in chain.from_iterable(counts.values()):
+    for leftover in chain.from_iterable(counts.values()):
         target_rows.append(
             _counted_row(
-                measured=row["measured"],
-                breached=row["breached_count"],
+                measured=leftover["measured"],
+                breached=leftover["breached_count"],
                 goal=overall_target,
                 target_id=None,
                 service=str(_("(no target)")),
                 priority="",
-                metric=row["metric"],
-                metric_label=metric_label(row["metric"]),
+                metric=leftover["metric"],
+                metric_label=metric_label(leftover["metric"]),
                 target_value=None,
                 unit="",
             )

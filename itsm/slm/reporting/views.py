@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from itsm.core import policy
 from itsm.core.choices import OrganisationKind
 from itsm.core.errors import NotFound, ValidationFailed
-from itsm.core.form_helpers import TablerFormMixin
+from itsm.core.form_helpers import TablerFormMixin, limit_choices
 from itsm.core.models import Organisation
 from itsm.slm import selectors as slm_selectors
 from itsm.slm.reporting import excel
@@ -73,21 +73,26 @@ class ReportFilterForm(TablerFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agreement"].queryset = (
-            slm_selectors.agreements_for(user).only("id", "number", "title").order_by("number")
+        limit_choices(
+            self,
+            "agreement",
+            slm_selectors.agreements_for(user).only("id", "number", "title").order_by("number"),
         )
         if policy.sees_all_tenants(user, slm_selectors.all_agreements().model):
-            self.fields["customer"].queryset = (
+            limit_choices(
+                self,
+                "customer",
                 Organisation.objects.restrict(user, "view")
                 .filter(kind=OrganisationKind.CUSTOMER)
                 .only("id", "name")
-                .order_by("name")
+                .order_by("name"),
             )
         else:
             del self.fields["customer"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         default = reports.last_full_month()
         end = data.get("end") or (data.get("start") if "start" not in self.errors else None)
         end = end or default
@@ -154,9 +159,10 @@ def report(request):
     )
     totals = reports.totals(rows).as_dict()
     month = reports.month_label(end)
+    monthly_url = reverse("slm:report_monthly")
     for row in rows:
         row.monthly_url = (
-            f"{reverse('slm:report_monthly')}?{urlencode({'agreement': row.key, 'month': month})}"
+            f"{monthly_url}?{urlencode({'agreement': str(row.key), 'month': month})}"
             if data["group_by"] == "agreement" and row.key is not None
             else ""
         )
@@ -209,7 +215,7 @@ def report_monthly(request):
         monthly = _monthly(request)
     except ValidationFailed as error:
         return _bad_request(request, error.detail)
-    query = urlencode({"agreement": monthly.agreement.pk, "month": monthly.month_label})
+    query = urlencode({"agreement": str(monthly.agreement.pk), "month": monthly.month_label})
     return render(
         request,
         "slm/report_monthly.html",

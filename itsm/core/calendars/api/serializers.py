@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -65,9 +66,10 @@ class CalendarDaySerializer(DomainSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["calendar"].queryset = BusinessCalendar.objects.restrict(
-                request.user, "change"
-            )
+            # the model's foreign key, a PrimaryKeyRelatedField (Any: DRF's stubs declare its
+            # queryset as possibly a Manager, which mypy then treats as a descriptor)
+            calendar: Any = self.fields["calendar"]
+            calendar.queryset = BusinessCalendar.objects.restrict(request.user, "change")
 
     def validate_date(self, value):
         if not MIN_YEAR <= value.year <= MAX_YEAR:

@@ -3,6 +3,8 @@ and the bodies of their actions."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -31,7 +33,8 @@ class LiveTimeMixin(serializers.Serializer):
     )
 
     def _time(self, obj):
-        cache = self.context.setdefault("_clock_times", {})
+        # DRF's context is a dict shared by the serializers of one answer
+        cache = cast(dict, self.context).setdefault("_clock_times", {})
         if obj.pk not in cache:
             cache[obj.pk] = clock_time(obj)
         return cache[obj.pk]
@@ -125,7 +128,7 @@ class SlaTestTicketSerializer(DomainSerializer):
             from itsm.slm.clocks.services import clocks_of
 
             clocks = clocks_of(obj)
-        return ClockBriefSerializer(clocks, many=True).data
+        return list(ClockBriefSerializer(clocks, many=True).data)
 
 
 class ClockBriefSerializer(LiveTimeMixin, serializers.ModelSerializer):

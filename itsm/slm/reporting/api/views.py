@@ -10,6 +10,8 @@ agreement the user may not view (or an unknown id) answers 404.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -64,11 +66,13 @@ class _RestrictedFiltersMixin(serializers.Serializer):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None:
-            self.fields["agreement"].queryset = slm_selectors.agreements_for(user)
+            # related fields (Any: DRF's stubs type their queryset as a possible Manager, which
+            # mypy then treats as a descriptor)
+            agreement: Any = self.fields["agreement"]
+            agreement.queryset = slm_selectors.agreements_for(user)
             if policy.sees_all_tenants(user, slm_selectors.all_agreements().model):
-                self.fields["customer"].queryset = Organisation.objects.filter(
-                    kind=OrganisationKind.CUSTOMER
-                )
+                customer: Any = self.fields["customer"]
+                customer.queryset = Organisation.objects.filter(kind=OrganisationKind.CUSTOMER)
 
 
 class PeriodQuerySerializer(_RestrictedFiltersMixin):
@@ -114,7 +118,8 @@ def _percent():
 
 class AchievementRowSerializer(serializers.Serializer):
     key = serializers.CharField(help_text=_("The grouped value: an id, a priority or YYYY-MM."))
-    label = serializers.CharField()
+    # an API field named "label": DRF takes declared fields off the class (no Field.label clash)
+    label = serializers.CharField()  # type: ignore[assignment]
     measured = serializers.IntegerField()
     met = serializers.IntegerField()
     breached = serializers.IntegerField()
@@ -317,10 +322,10 @@ class MonthlyReportView(APIView):
                 "kind": agreement.kind,
                 "status": agreement.status,
                 "customer_id": agreement.customer_id,
-                "customer": agreement.customer.name if agreement.customer_id else None,
+                "customer": agreement.customer.name if agreement.customer else None,
                 "valid_from": agreement.valid_from,
                 "valid_to": agreement.valid_to,
-                "service_hours": agreement.calendar.name if agreement.calendar_id else None,
+                "service_hours": agreement.calendar.name if agreement.calendar else None,
             },
             "month": report.month_label,
             "period_start": report.period_start,
