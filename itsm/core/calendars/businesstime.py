@@ -144,7 +144,8 @@ class BusinessTimeEngine:
             day += _DAY
         return out
 
-    def _rebuild(self, first: int, last: int, per_year: dict[int, list[tuple[int, int]]]):
+    def _rebuild(self, first: int, last: int, per_year: dict[int, list[tuple[int, int]]]) -> tuple:
+        """Build the state of years *first*..*last* from *per_year*, keep it and return it."""
         pairs: list[list[int]] = []
         for year in range(first, last + 1):
             for s, e in per_year[year]:
@@ -163,7 +164,8 @@ class BusinessTimeEngine:
             after.append(total)
         year_starts = [self._year_start(y) for y in range(first, last + 2)]
         self._per_year = per_year
-        self._state = (first, last, year_starts, starts, ends, before, after)
+        self._state = state = (first, last, year_starts, starts, ends, before, after)
+        return state
 
     def _ensure_years(self, first: int, last: int) -> tuple:
         """Make sure years *first*..*last* are built; return the current state."""
@@ -183,8 +185,7 @@ class BusinessTimeEngine:
             for year in range(lo, hi + 1):
                 if year not in per_year:
                     per_year[year] = self._build_year(year)
-            self._rebuild(lo, hi, per_year)
-            return self._state
+            return self._rebuild(lo, hi, per_year)
 
     def _state_for(self, t: int) -> tuple[tuple, int]:
         """The state covering instant *t* and the local year *t* falls in."""

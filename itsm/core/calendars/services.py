@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, time
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -35,6 +36,9 @@ from itsm.core.calendars.models import (
 from itsm.core.errors import ValidationFailed
 from itsm.core.services import save_versioned
 from itsm.core.timeline import record_event
+
+if TYPE_CHECKING:
+    from itsm.core.calendars.selectors import UnconfirmedYear
 
 logger = logging.getLogger(__name__)
 
@@ -242,7 +246,8 @@ def set_weekly_intervals(
     errors: dict[str, list[str]] = {}
     rows: list[tuple[int, WorkingInterval]] = []
     for index, item in enumerate(intervals):
-        row = WorkingInterval(
+        # an unsaved row for full_clean(), which reports a missing value as a field error
+        row = WorkingInterval(  # type: ignore[misc]
             calendar=calendar,
             weekday=item.get("weekday"),
             start=_parse_time(item.get("start"), f"intervals.{index}.start", errors),
@@ -399,7 +404,7 @@ def import_year(calendar: BusinessCalendar, year, rows_or_file, *, by) -> list[C
             problems.append(
                 str(_("{date} is already on line {line}.")).format(date=raw_date, line=seen[day])
             )
-        if problems:
+        if problems or day is None or kind is None:  # each None is one of the problems
             errors[f"rows.{line}"] = problems
             continue
         seen[day] = line
@@ -582,7 +587,7 @@ def alert_unconfirmed_year(calendar: BusinessCalendar, year: int) -> int:
     return notify_administrators(key=alert_key(calendar, year), compose=compose)
 
 
-def check_unconfirmed_years(*, today: date | None = None) -> list[tuple[BusinessCalendar, int]]:
+def check_unconfirmed_years(*, today: date | None = None) -> list[UnconfirmedYear]:
     """Alert about every active calendar whose this year or next year is unconfirmed."""
     from itsm.core.calendars.selectors import unconfirmed_calendar_years
 
