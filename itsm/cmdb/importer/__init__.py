@@ -22,46 +22,19 @@
 * All or nothing: every row is validated first and every error is reported ("Row N, column
   X: reason"); if any row is wrong nothing is written. Otherwise all rows are written in one
   transaction through ``itsm.cmdb.services``. A dry run does the same and rolls back.
+
+The package names what the CMDB's import page and API call; the modules ``files`` (reading
+CSV, Excel and JSON), ``mapping`` (columns to fields) and ``rows`` (validating and writing
+rows) keep their other functions and constants.
 """
 
 from __future__ import annotations
 
-from itsm.cmdb.importer.files import (
-    EXTENSIONS,
-    MAX_XLSX_UNPACKED,
-    Table,
-    cell_text,
-    decode_text,
-    read_table,
-    read_upload_bytes,
-)
-from itsm.cmdb.importer.mapping import (
-    FIELDS,
-    HEADER_ALIASES,
-    MAX_LENGTHS,
-    check_mapping,
-    default_mapping,
-    mapping_targets,
-)
-from itsm.cmdb.importer.rows import (
-    ImportResult,
-    RowPlan,
-    import_cis,
-    import_table,
-)
+from itsm.cmdb.importer.files import read_table, read_upload_bytes
+from itsm.cmdb.importer.mapping import default_mapping, mapping_targets
+from itsm.cmdb.importer.rows import import_cis, import_table
 
 __all__ = [
-    "EXTENSIONS",
-    "FIELDS",
-    "HEADER_ALIASES",
-    "ImportResult",
-    "MAX_LENGTHS",
-    "MAX_XLSX_UNPACKED",
-    "RowPlan",
-    "Table",
-    "cell_text",
-    "check_mapping",
-    "decode_text",
     "default_mapping",
     "import_cis",
     "import_table",

@@ -241,17 +241,20 @@ def test_api_uploads_with_bad_files(admin_user, client_for):
 
 
 def _page_answer(client, response) -> tuple:
-    """(status, fields in error of the page's forms) or, for a redirect, (302, its target,
-    its messages)."""
+    """(status, fields in error of the page's forms and list filter) or, for a redirect,
+    (302, its target, its first message — the headline; details may follow)."""
     if response.status_code == 302:
-        messages = tuple(str(m) for m in get_messages(response.wsgi_request))
+        messages = [str(m) for m in get_messages(response.wsgi_request)]
         client.cookies.pop("messages", None)  # shown: the next answer starts without them
-        return 302, response["Location"], messages
+        return 302, response["Location"], messages[0] if messages else None
     if response.status_code != 200:
         return (response.status_code,)
     errors = []
-    for name in ("form", "relation_form"):
-        form = response.context.get(name) if response.context else None
+    context = response.context or {}
+    forms = {name: context.get(name) for name in ("form", "relation_form")}
+    if context.get("filterset") is not None:
+        forms["filter"] = context["filterset"].form
+    for name, form in forms.items():
         if form is not None and form.is_bound:
             errors += [f"{name}.{field}" for field in sorted(form.errors)]
     return 200, tuple(errors)
@@ -265,7 +268,7 @@ def test_pages_with_bad_parameters(admin_user, cis):
         expired = (
             302,
             "/cmdb/import/",
-            (translation.gettext("Upload the file again (the upload expired)."),),
+            translation.gettext("Upload the file again (the upload expired)."),
         )
     cases = [
         # an unknown class on the new-CI page: the form starts without one
@@ -283,9 +286,13 @@ def test_pages_with_bad_parameters(admin_user, cis):
             f"/cmdb/cis/{ci.pk}/impact/?depth=99999999999999999999999",
             (200, ("form.depth", "form.direction")),
         ),
-        # list filters: a value that is not a choice is dropped, the list is shown
-        (f"/cmdb/?ci_class={BIG}&customer=x&status=zz&cursor=zz", (200, ())),
-        ("/cmdb/audits/?status=zz", (200, ())),
+        # list filters: the filter names the values it refuses (and the list shows no rows)
+        (
+            f"/cmdb/?ci_class={BIG}&customer=x&status=zz",
+            (200, ("filter.ci_class", "filter.customer", "filter.status")),
+        ),
+        ("/cmdb/audits/?status=zz", (200, ())),  # the audit page list has no FilterSet: ignored
+        ("/cmdb/?cursor=zz", (400,)),  # a page link the list did not make
         ("/cmdb/import/map/?token=zz", expired),
     ]
     _compare(cases, lambda url: _page_answer(client, client.get(url)))
@@ -298,17 +305,21 @@ def test_page_forms_with_bad_posts(admin_user, cis):
     runs_on = services.get_relation_type("runs_on").pk
     with translation.override(admin_user.language or "zh-hans"):
         gettext = translation.gettext
-        expired = (302, "/cmdb/import/", (gettext("Upload the file again (the upload expired)."),))
-        bad_status = (302, f"/cmdb/cis/{ci.pk}/", (gettext("Choose a valid status."),))
+        expired = (302, "/cmdb/import/", gettext("Upload the file again (the upload expired)."))
+        unreadable = (
+            302,
+            f"/cmdb/cis/{ci.pk}/",
+            gettext("The status change could not be read; reload the page."),
+        )
         stale = (
             302,
             f"/cmdb/cis/{ci.pk}/",
-            (gettext("The record was changed by someone else; reload it and try again."),),
+            gettext("The record was changed by someone else; reload it and try again."),
         )
     junk, empty = io.BytesIO(b"junk"), io.BytesIO(b"")
     junk.name = empty.name = "x.exe"
     cases = [
-        ((f"/cmdb/cis/{ci.pk}/transition/", {"to": "zz", "version": BIG}), bad_status),
+        ((f"/cmdb/cis/{ci.pk}/transition/", {"to": "zz", "version": BIG}), unreadable),
         (
             (
                 f"/cmdb/cis/{ci.pk}/transition/",
