@@ -40,7 +40,7 @@ from django.views.generic import FormView, View
 
 from itsm.core import services
 from itsm.core.confirm import confirm_action, confirm_transition
-from itsm.core.errors import DomainError, ValidationFailed
+from itsm.core.errors import Conflict, DomainError, ValidationFailed
 from itsm.core.form_helpers import apply_errors
 from itsm.core.generic_views import PolicyMixin, get_restricted_or_404
 
@@ -216,8 +216,8 @@ def _label(model, form, name) -> str:
 
 def error_texts(error, *, model=None) -> list[str]:
     """The messages of a service error — its detail, then each field's messages prefixed with
-    the field's label (*model*'s verbose name where it has the field) — or of an invalid form
-    (each field's messages with the field's label)."""
+    the field's label (*model*'s verbose name where it has the field); a conflict only its
+    detail — or of an invalid form (each field's messages with the field's label)."""
     if isinstance(error, forms.BaseForm):
         return [
             ": ".join(filter(None, (_label(model, error, name), str(message))))
@@ -226,6 +226,8 @@ def error_texts(error, *, model=None) -> list[str]:
         ]
     if isinstance(error, DjangoValidationError):
         error = ValidationFailed.from_django(error)
+    if isinstance(error, Conflict):  # the versions compared say nothing to the user
+        return [str(error.detail)]
     texts = [str(error.detail)]
     for name, errors in (error.fields or {}).items():
         label = _label(model, None, name)

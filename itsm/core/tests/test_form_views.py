@@ -153,9 +153,9 @@ def test_a_stale_transition_is_a_conflict_message(client, engineer, ticket, engl
     response = client.post(
         reverse("sample:ticket_transition", args=[ticket.pk]), {"to": "in_progress", "version": 1}
     )
-    assert _messages(response)[0] == (
+    assert _messages(response) == [
         "The record was changed by someone else; reload it and try again."
-    )
+    ]
     ticket.refresh_from_db()
     assert ticket.status == "new"
 
