@@ -29,6 +29,7 @@ from itsm.catalog.forms import (
 from itsm.catalog.models import Service, ServiceCategory, ServiceItem
 from itsm.core import policy
 from itsm.core.form_views import TransitionView, action_post, changed_values, form_page
+from itsm.core.formatting import field_label
 from itsm.core.generic_views import get_restricted_or_404, record_context, require_can
 from itsm.core.models import Organisation
 
@@ -111,7 +112,7 @@ def service_detail(request, pk: int):
             "can_change": can_change,
             "transitions": transitions,
             "four_eyes": four_eyes,
-            "missing_labels": [Service._meta.get_field(name).verbose_name for name in missing],
+            "missing_labels": [field_label(Service, name) for name in missing],
             "item_form": ItemForm(),
             "can_delete": service.status == ServiceStatus.DRAFT
             and service.published_at is None

@@ -23,6 +23,7 @@ from itsm.core.form_views import (
     save_form,
     transition_post,
 )
+from itsm.core.formatting import field_label
 from itsm.core.generic_views import get_restricted_or_404, record_context, restricted
 from itsm.slm.choices import (
     ACTION_MACHINE,
@@ -112,10 +113,7 @@ def agreement_detail(request, pk: int):
         else [],
         "transitions": transitions,
         "four_eyes": four_eyes,
-        "sections": [
-            (Agreement._meta.get_field(name).verbose_name, getattr(agreement, name))
-            for name in SECTIONS
-        ],
+        "sections": [(field_label(Agreement, name), getattr(agreement, name)) for name in SECTIONS],
         "reviews": reviews,
         "requirements": Requirement.objects.restrict(user, "view")
         .filter(targets__agreement=agreement)
@@ -459,14 +457,16 @@ def review_detail(request, pk: int):
                 return response
     elif request.method == "POST":
         raise PermissionDenied
-    actions = []
+    # (action item, status options): the select offers the current status and ACTION_MACHINE's
+    # moves from it
+    actions: list[tuple[ActionItem, list[tuple[str, str]]]] = []
     if policy.can(request.user, ActionItem, "view"):
-        actions = list(ActionItem.objects.filter(meeting=meeting).select_related("owner"))
-        for item in actions:  # the select offers the current status and ACTION_MACHINE's moves
-            item.status_options = [(item.status, item.get_status_display())] + [
-                (t.target, ActionStatus(t.target).label)
+        for item in ActionItem.objects.filter(meeting=meeting).select_related("owner"):
+            options = [(item.status, str(item.get_status_display()))] + [
+                (t.target, str(ActionStatus(t.target).label))
                 for t in ACTION_MACHINE.available(item, request.user)
             ]
+            actions.append((item, options))
     return render(
         request,
         "slm/review_detail.html",
