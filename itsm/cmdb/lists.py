@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -69,7 +70,7 @@ class CIList(RecordListView):
         return context
 
 
-def _class_kinds(ci_class) -> list[str]:
+def _class_kinds(ci_class) -> list[tuple[Promise, str]]:
     flags = (
         (ci_class.is_builtin, _("Built-in"), "secondary"),
         (ci_class.is_hardware, _("Hardware"), "blue"),

@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView
+from django.views.generic import DetailView, View
+from django.views.generic.base import ContextMixin
 
 from itsm.core import policy
 
 # --- helpers for function views ---------------------------------------------------------------
 
 
-def require_can(user, model: type, action: str, *, staff_only: bool = False) -> None:
+def require_can(user, model: type[Model], action: str, *, staff_only: bool = False) -> None:
     """403 unless *user* may *action* some row of *model* (``policy.can_reach``), and, with
     *staff_only*, unless *user* is provider staff."""
     if not policy.can_reach(user, model, action):
@@ -38,12 +41,12 @@ class PageAccess:
     """What a function view declares with :func:`page`: the model it shows, the action it
     needs and whether only provider staff may open it (read by the route walk test)."""
 
-    model: type
+    model: type[Model]
     action: str = "view"
     staff_only: bool = False
 
 
-def page(model: type, *, action: str = "view", staff_only: bool = False):
+def page(model: type[Model], *, action: str = "view", staff_only: bool = False):
     """Declare the model a function view is about and check access before it runs: login
     (redirect to the login page), then 403 unless ``require_can(user, model, action,
     staff_only=…)``. The view still fetches its row with :func:`get_restricted_or_404`.
@@ -59,13 +62,14 @@ def page(model: type, *, action: str = "view", staff_only: bool = False):
             return view(request, *args, **kwargs)
 
         checked = login_required(wrapper)
-        checked.page_access = access
+        # a function attribute, read by the route walk test
+        checked.page_access = access  # type: ignore[attr-defined]
         return checked
 
     return decorate
 
 
-def restricted(request, model: type, action: str = "view", *, queryset=None):
+def restricted(request, model: type[Model], action: str = "view", *, queryset=None):
     """The rows of *model* (or *queryset*) ``request.user`` may *action*; 403 when the user's
     roles do not allow *action* on *model* at all."""
     require_can(request.user, model, action)
@@ -75,7 +79,7 @@ def restricted(request, model: type, action: str = "view", *, queryset=None):
 
 
 def get_restricted_or_404(
-    request, model: type, pk, action: str = "view", *, queryset=None, visible_first=False
+    request, model: type[Model], pk, action: str = "view", *, queryset=None, visible_first=False
 ):
     """The row *pk* of *model* (or *queryset*) if ``request.user`` may *action* it.
 
@@ -100,11 +104,20 @@ def get_restricted_or_404(
 # --- class-based views ------------------------------------------------------------------------
 
 
-class PolicyMixin(LoginRequiredMixin):
+if TYPE_CHECKING:
+
+    class _PolicyBase(LoginRequiredMixin, ContextMixin, View):
+        """What PolicyMixin is mixed into: a view with a context."""
+
+else:
+    _PolicyBase = LoginRequiredMixin
+
+
+class PolicyMixin(_PolicyBase):
     """Checks ``require_can(user, model, action)`` (403) and restricts querysets (404).
     ``staff_only = True`` declares a provider work page (403 for customers and suppliers)."""
 
-    model: type
+    model: type[Model]
     action = "view"
     staff_only = False
 

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -60,7 +61,7 @@ class RecordListView(PolicyMixin, TemplateView):
     filterset_class: type | None = None
     default_sort = "-id"
     list_key = ""
-    title = ""
+    title: str | Promise = ""
     empty_text = gettext_lazy("Nothing found.")
     table_testid = "record-list"
     page_size = 50
@@ -135,6 +136,19 @@ class RecordListView(PolicyMixin, TemplateView):
             return None
         return self.filterset.qs
 
+    def filter_errors(self) -> str:
+        """The errors of the invalid filter, each after its field's label."""
+        filterset = self.filterset
+        if filterset is None:
+            return ""
+        fields = filterset.form.fields
+        return "; ".join(
+            f"{fields[name].label}: {' '.join(map(str, messages_))}"
+            if name in fields
+            else " ".join(map(str, messages_))
+            for name, messages_ in filterset.errors.items()
+        )
+
     # --- requests ---------------------------------------------------------------------------------
 
     def get(self, request, *args, **kwargs):
@@ -178,14 +192,8 @@ class RecordListView(PolicyMixin, TemplateView):
             )
         queryset = self.filtered_queryset()
         if queryset is None:
-            errors = "; ".join(
-                f"{self.filterset.form.fields[name].label}: {' '.join(map(str, messages_))}"
-                if name in self.filterset.form.fields
-                else " ".join(map(str, messages_))
-                for name, messages_ in self.filterset.errors.items()
-            )
             return HttpResponseBadRequest(
-                _("The filter is not valid: {errors}").format(errors=errors)
+                _("The filter is not valid: {errors}").format(errors=self.filter_errors())
             )
         limit = settings.ITSM_LIST_EXPORT_MAX_ROWS
         rows = list(order(queryset, self.sort())[: limit + 1])
