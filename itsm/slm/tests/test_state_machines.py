@@ -172,14 +172,14 @@ def test_action_items_follow_their_machine(manager):
 
 
 def test_api_refuses_done_to_cancelled_action_with_422_naming_status(manager):
-    item = services.add_action_item(
+    item = reviews.add_action_item(
         meeting=_meeting(manager),
         description="Tune alerts",
         owner=manager,
         due_date=datetime.date(2026, 2, 1),
         by=manager,
     )
-    services.update_action_item(item, by=manager, status=ActionStatus.DONE)
+    reviews.update_action_item(item, by=manager, status=ActionStatus.DONE)
     url = reverse("api:slm-api:action-detail", kwargs={"pk": item.pk})
     response = client_for(manager).patch(
         url, {"status": "cancelled", "version": _refresh(item).version}, format="json"
