@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, Q
 
 SORT_KEY = "_list_sort_key"
@@ -40,16 +40,29 @@ class Sort:
         return ("-" if self.descending else "") + self.name
 
 
+def _never_null(model, expression) -> bool:
+    """Whether *expression* is a NOT NULL column of *model* itself (then NULLs need no
+    ordering of their own, and an index on the column can serve the sort)."""
+    if not isinstance(expression, str) or "__" in expression:
+        return False
+    try:
+        field = model._meta.get_field(expression)
+    except FieldDoesNotExist:
+        return False
+    return getattr(field, "concrete", False) and not field.null
+
+
 def order(queryset, sort: Sort):
     """*queryset* in (sort value, id) order, NULLs last; the sort value annotated."""
     if sort.expression is None:  # by id alone
         return queryset.order_by("-id" if sort.descending else "id")
     expression = F(sort.expression) if isinstance(sort.expression, str) else sort.expression
     queryset = queryset.annotate(**{SORT_KEY: expression})
+    nulls = None if _never_null(queryset.model, sort.expression) else True
     key = F(SORT_KEY)
     if sort.descending:
-        return queryset.order_by(key.desc(nulls_last=True), "-id")
-    return queryset.order_by(key.asc(nulls_last=True), "id")
+        return queryset.order_by(key.desc(nulls_last=nulls), "-id")
+    return queryset.order_by(key.asc(nulls_last=nulls), "id")
 
 
 def _plain(value):
