@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from itsm.core import exports, policy
+from itsm.core.filtersets import restrict_filter_choices  # the one tenancy helper
 from itsm.core.form_helpers import style_form
 from itsm.core.generic_views import PolicyMixin
 from itsm.core.lists.columns import Column
@@ -38,15 +39,6 @@ from itsm.core.lists.paging import BadCursor, Sort, keyset_page, order
 LIST_PARAMS = ("sort", "cursor", "export")
 EXPORT_FORMATS = ("csv", "xlsx")
 SESSION_KEY = "list_columns"
-
-
-def restrict_filter_choices(filterset, user) -> None:
-    """Choice filters list only rows *user* may see (no other organisation's names)."""
-    for filter_ in filterset.filters.values():
-        queryset = getattr(filter_, "queryset", None)
-        model = getattr(queryset, "model", None)
-        if model is not None and hasattr(model, "policy"):
-            filter_.queryset = policy.restrict(queryset, user, "view")
 
 
 class RecordListView(PolicyMixin, TemplateView):
