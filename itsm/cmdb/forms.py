@@ -185,7 +185,7 @@ class RelationForm(TablerFormMixin, forms.Form):
 
 class AsOfForm(TablerFormMixin, forms.Form):
     at = forms.DateTimeField(
-        label=_("as of"),
+        label=_("As of"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
     )
