@@ -4,27 +4,17 @@ services and the API."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from itsm.core.errors import ValidationFailed
 from itsm.slm.services import agreements as agreement_services
-from itsm.slm.tests.factories import make_sla, published_service, slm_manager
+from itsm.slm.tests.factories import make_sla, published_service
 
 pytestmark = pytest.mark.django_db
 
 
-def _client(user) -> Client:
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def manager(provider):
-    return slm_manager(username="slm-review")
-
-
-def test_sla_covers_only_services_offered_to_its_customer(manager, customer_a, customer_b):
+def test_sla_covers_only_services_offered_to_its_customer(
+    manager, customer_a, customer_b, signed_in
+):
     theirs = published_service(customers=[customer_b])
     with pytest.raises(ValidationFailed) as caught:
         make_sla(customer_a, services_=[theirs], by=manager)
@@ -36,7 +26,7 @@ def test_sla_covers_only_services_offered_to_its_customer(manager, customer_a, c
     mine = published_service(customers=[customer_a, customer_b])
     agreement_services.update_agreement(sla, by=manager, services=[mine])
     assert list(sla.services.all()) == [mine]
-    response = _client(manager).post(
+    response = signed_in(manager).post(
         "/api/slm/agreements/",
         {"kind": "sla", "title": "X", "customer": customer_a.pk, "services": [theirs.pk]},
         content_type="application/json",

@@ -4,25 +4,13 @@ and warnings, which provider staff still see; only their own organisation in fil
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from itsm.core.testing.factories import SupplierFactory
 from itsm.slm.services import agreements as agreement_services
-from itsm.slm.tests.factories import make_signed_sla, slm_manager
+from itsm.slm.tests.factories import make_signed_sla
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user) -> Client:
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def manager(provider):
-    return slm_manager(username="slm-review")
 
 
 @pytest.fixture
@@ -40,9 +28,9 @@ def weak_uc(manager, customer_a):
     return sla, uc
 
 
-def test_customer_never_sees_underpinning_contracts(weak_uc, customer_user):
+def test_customer_never_sees_underpinning_contracts(weak_uc, customer_user, signed_in):
     sla, uc = weak_uc
-    client = _client(customer_user)
+    client = signed_in(customer_user)
     page = client.get(reverse("slm:agreement_detail", args=[sla.pk]))
     assert page.status_code == 200
     html = page.content.decode()
@@ -56,9 +44,9 @@ def test_customer_never_sees_underpinning_contracts(weak_uc, customer_user):
     assert client.get(f"/api/slm/agreements/{uc.pk}/").status_code == 404
 
 
-def test_provider_still_sees_underpinning(weak_uc, manager):
+def test_provider_still_sees_underpinning(weak_uc, manager, signed_in):
     sla, uc = weak_uc
-    data = _client(manager).get(f"/api/slm/agreements/{sla.pk}/").json()
+    data = signed_in(manager).get(f"/api/slm/agreements/{sla.pk}/").json()
     assert data["underpinned_by"] == [uc.pk]
     assert [w["other"] for w in data["underpinning_warnings"]] == [uc.number]
 

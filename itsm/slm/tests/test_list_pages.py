@@ -5,33 +5,21 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from itsm.slm.choices import AgreementStatus, ReviewStatus
 from itsm.slm.services import requirements as requirement_services
 from itsm.slm.services import reviews as review_services
-from itsm.slm.tests.factories import make_signed_sla, slm_manager
+from itsm.slm.tests.factories import make_signed_sla
 
 pytestmark = pytest.mark.django_db
 
 
-def _client(user) -> Client:
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def manager(provider):
-    return slm_manager(username="slm-review")
-
-
-def test_status_badges_use_the_declared_colours(manager, customer_a):
+def test_status_badges_use_the_declared_colours(manager, customer_a, signed_in):
     sla = make_signed_sla(customer_a, by=manager)
     review_services.generate_review_schedule(sla, year=2026, by=manager)
-    client = _client(manager)
+    client = signed_in(manager)
     active = f'<span class="badge bg-{AgreementStatus.colour("active")}-lt">'
     assert AgreementStatus.colour("active") == "green"
     listing = client.get(reverse("slm:agreement_list")).content.decode()
@@ -50,8 +38,8 @@ def _count(client, url, params=None) -> int:
     return len(queries)
 
 
-def test_list_pages_do_not_query_per_row(manager, customer_a):
-    client = _client(manager)
+def test_list_pages_do_not_query_per_row(manager, customer_a, signed_in):
+    client = signed_in(manager)
     first = make_signed_sla(customer_a, by=manager)
     review_services.generate_review_schedule(first, year=2026, by=manager)
     requirement_services.create_requirement(
