@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from itsm.catalog.selectors import all_services
 from itsm.core.api.base import DomainViewSet, TransitionMixin
 from itsm.core.errors import ValidationFailed
 from itsm.slm.api.serializers import (
@@ -55,7 +56,7 @@ class AgreementViewSet(TransitionMixin, DomainViewSet):
     queryset = Agreement.objects.select_related(
         "customer", "team", "supplier", "calendar"
     ).prefetch_related(
-        Prefetch("services", queryset=Agreement.services.rel.model._default_manager.only("id")),
+        Prefetch("services", queryset=all_services().only("id")),
         Prefetch("underpins", queryset=Agreement.objects.only("id")),
         Prefetch("underpinned_by", queryset=Agreement.objects.only("id")),
     )

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from itsm.catalog.selectors import is_published
+from itsm.catalog.selectors import all_services, is_published
 from itsm.core.calendars.selectors import has_working_hours
 from itsm.core.choices import OrganisationKind, Priority
 from itsm.core.errors import FourEyes, Unprocessable, ValidationFailed
@@ -127,9 +127,9 @@ def _check_services(services, *, already=(), customer_id=None, recheck_offer=Fal
     offer_checked = services if recheck_offer else new
     if customer_id is not None and offer_checked:
         offered = set(
-            Agreement.services.rel.model._default_manager.filter(
-                pk__in=[s.pk for s in offer_checked], customers=customer_id
-            ).values_list("pk", flat=True)
+            all_services()
+            .filter(pk__in=[s.pk for s in offer_checked], customers=customer_id)
+            .values_list("pk", flat=True)
         )
         wrong = [str(s) for s in offer_checked if s.pk not in offered]
         if wrong:
