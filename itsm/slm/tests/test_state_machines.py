@@ -78,7 +78,12 @@ def test_requirement_page_offers_the_machine_moves_and_confirms_irreversible_one
     review = reverse("slm:requirement_review", args=[requirement.pk])
     asked = client.post(review, {"to": "rejected", "version": requirement.version})
     assert asked.status_code == 200  # the confirmation page: nothing written yet
-    assert "can no longer be agreed" in asked.content.decode()
+    with translation.override("zh-hans"):  # the manager's language
+        rejected = _(
+            "The requirement is rejected for good: it can no longer be agreed; a changed need"
+            " is recorded as a new requirement."
+        )
+        assert str(rejected) in asked.content.decode()
     assert _refresh(requirement).status == RequirementStatus.RECORDED
     done = client.post(
         review, {"to": "rejected", "version": requirement.version, "confirmed": "yes"}
@@ -139,7 +144,9 @@ def test_cancelling_a_meeting_on_its_page_asks_first(manager, client):
     }
     asked = client.post(url, data)
     assert asked.status_code == 200
-    assert "it can no longer be held" in asked.content.decode()
+    with translation.override("zh-hans"):  # the manager's language
+        cancelled = _("The meeting is cancelled for good: it can no longer be held.")
+        assert str(cancelled) in asked.content.decode()
     assert _refresh(meeting).status == ReviewStatus.PLANNED
     assert client.post(url, data | {"confirmed": "yes"}).status_code == 302
     meeting = _refresh(meeting)
