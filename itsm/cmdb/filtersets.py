@@ -6,8 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from itsm.cmdb.choices import AttributeType, CIStatus, Criticality
-from itsm.cmdb.models import AttributeDefinition, CIClass, ConfigurationItem, Relation, RelationType
+from itsm.cmdb.choices import AttributeType, AuditStatus, CIStatus, Criticality
+from itsm.cmdb.models import (
+    AttributeDefinition,
+    CIClass,
+    ConfigurationAudit,
+    ConfigurationItem,
+    Relation,
+    RelationType,
+)
 from itsm.core.api.base import MAX_ID
 from itsm.core.filtersets import CustomerFilter, FilterSet, IntegerFilter
 
@@ -107,3 +114,23 @@ class RelationFilterSet(FilterSet):
 
     def touching(self, queryset, name, value):
         return queryset.filter(Q(source=value) | Q(target=value))
+
+
+class ConfigurationAuditFilterSet(FilterSet):
+    """The audit list page and ``/api/cmdb/audits/``."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    status = django_filters.MultipleChoiceFilter(choices=AuditStatus.choices, label=_("status"))
+    scope_class = django_filters.ModelChoiceFilter(
+        queryset=CIClass.objects.all(), label=_("Class checked")
+    )
+
+    class Meta:
+        model = ConfigurationAudit
+        fields = ["q", "status", "scope_class"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(number__iexact=value))

@@ -12,7 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.cmdb import selectors
 from itsm.cmdb.choices import AuditStatus, CIStatus, Criticality
-from itsm.cmdb.filtersets import CIClassFilterSet, CIFilterSet, RelationTypeFilterSet
+from itsm.cmdb.filtersets import (
+    CIClassFilterSet,
+    CIFilterSet,
+    ConfigurationAuditFilterSet,
+    RelationTypeFilterSet,
+)
 from itsm.cmdb.models import CIClass, ConfigurationAudit, ConfigurationItem, RelationType
 from itsm.core import policy
 from itsm.core.lists import Column, RecordListView, by_language
@@ -181,6 +186,7 @@ def _percent(value) -> str:
 
 class AuditList(RecordListView):
     model = ConfigurationAudit
+    filterset_class = ConfigurationAuditFilterSet
     template_name = "cmdb/audit_list.html"
     title = _("Configuration audits")
     empty_text = _("No configuration audits yet.")

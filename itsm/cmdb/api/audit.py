@@ -27,7 +27,8 @@ from rest_framework.views import APIView
 
 from itsm.cmdb import audit as audit_services
 from itsm.cmdb import importer
-from itsm.cmdb.choices import AuditStatus, DifferenceDecision, DifferenceKind
+from itsm.cmdb.choices import DifferenceDecision, DifferenceKind
+from itsm.cmdb.filtersets import ConfigurationAuditFilterSet
 from itsm.cmdb.models import AuditDifference, CIClass, ConfigurationAudit, ConfigurationItem
 from itsm.core import policy
 from itsm.core.api.base import MAX_ID, DomainSerializer, DomainViewSet
@@ -202,14 +203,6 @@ class CIImportResultSerializer(serializers.Serializer):
 
 
 # --- filters ----------------------------------------------------------------------------------
-
-
-class ConfigurationAuditFilterSet(FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=AuditStatus.choices)
-
-    class Meta:
-        model = ConfigurationAudit
-        fields = ["status", "scope_class"]
 
 
 class AuditDifferenceFilterSet(FilterSet):

@@ -187,3 +187,28 @@ def test_import_upload_refuses_other_files(manager):
     )
     assert response.status_code == 200
     assert "Upload a .csv, .xlsx or .json file." in response.content.decode()
+
+
+def test_audit_list_filters_by_status_search_and_class(servers, manager):
+    """The audit list has the audit FilterSet (shared with the API): status, search, class."""
+    open_audit = audits.create_audit(title="Web audit", items=SNAPSHOT, by=manager)
+    closed = audits.create_audit(title="Storage audit", items=SNAPSHOT, by=manager)
+    audits.close_audit(closed, by=manager, force=True)
+    client = _client(manager)
+    listing = reverse("cmdb:audit_list")
+
+    def numbers(query: dict) -> set[str]:
+        response = client.get(listing, query)
+        assert response.status_code == 200
+        html = response.content.decode()
+        return {a.number for a in (open_audit, closed) if a.number in html}
+
+    assert numbers({}) == {open_audit.number, closed.number}
+    assert numbers({"status": "closed"}) == {closed.number}
+    assert numbers({"q": "web"}) == {open_audit.number}
+    assert numbers({"scope_class": servers[0].ci_class_id}) == set()
+    bad = client.get(listing, {"status": "nonsense"})
+    assert bad.status_code == 200
+    assert 'data-testid="filter-errors"' in bad.content.decode()
+    api = client.get("/api/cmdb/audits/", {"q": "storage"})
+    assert [row["number"] for row in api.json()["results"]] == [closed.number]
