@@ -135,6 +135,14 @@ def visible_customers(request):
     return queryset.restrict(user, "view") if user is not None else queryset.none()
 
 
+def visible_suppliers(request):
+    """Queryset for a ``supplier`` filter: the supplier organisations the requesting user may
+    see (provider staff: all; a supplier contact: their own; a customer: none)."""
+    queryset = Organisation.objects.filter(kind=OrganisationKind.SUPPLIER).order_by("name")
+    user = getattr(request, "user", None)
+    return queryset.restrict(user, "view") if user is not None else queryset.none()
+
+
 class IntegerFilter(django_filters.NumberFilter):
     """A whole number (a year, an id): anything else is a 400, not a database error."""
 
@@ -149,4 +157,13 @@ class CustomerFilter(django_filters.ModelChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", visible_customers)
         kwargs.setdefault("label", _("customer"))
+        super().__init__(*args, **kwargs)
+
+
+class SupplierFilter(django_filters.ModelChoiceFilter):
+    """A ``supplier`` filter over :func:`visible_suppliers` (like :class:`CustomerFilter`)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", visible_suppliers)
+        kwargs.setdefault("label", _("supplier"))
         super().__init__(*args, **kwargs)

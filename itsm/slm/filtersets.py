@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.choices import Priority
-from itsm.core.filtersets import CustomerFilter, FilterSet
+from itsm.core.filtersets import CustomerFilter, FilterSet, SupplierFilter
 from itsm.slm.choices import (
     ActionStatus,
     AgreementKind,
@@ -26,6 +26,7 @@ class AgreementFilterSet(FilterSet):
     kind = django_filters.MultipleChoiceFilter(label=_("kind"), choices=AgreementKind.choices)
     status = django_filters.MultipleChoiceFilter(label=_("status"), choices=AgreementStatus.choices)
     customer = CustomerFilter()
+    supplier = SupplierFilter()
     valid_to_before = django_filters.DateFilter(
         field_name="valid_to", lookup_expr="lte", label=_("valid until, on or before")
     )

@@ -122,11 +122,24 @@ class RecordListView(PolicyMixin, TemplateView):
         self.filterset = self.filterset_class(
             self.filter_data(), queryset=queryset, request=self.request
         )
+        self.drop_unreachable_filters(self.filterset)
         restrict_filter_choices(self.filterset, self.request.user)
         style_form(self.filterset.form)
         if self.filterset.is_bound and not self.filterset.is_valid():
             return None
         return self.filterset.qs
+
+    def drop_unreachable_filters(self, filterset) -> None:
+        """A filter over records the user may not see at all (e.g. internal teams for a
+        customer) or over one of the model's internal fields is not offered."""
+        user = self.request.user
+        internal = set(policy.internal_fields(user, self.model))
+        for name, filter_ in list(filterset.filters.items()):
+            queryset = getattr(filter_, "queryset", None)
+            model = getattr(queryset, "model", None)
+            unreachable = model is not None and not policy.can_reach(user, model, "view")
+            if unreachable or filter_.field_name.split("__")[0] in internal:
+                del filterset.filters[name]
 
     def filter_errors(self) -> str:
         """The errors of the invalid filter, each after its field's label."""

@@ -8,6 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from itsm.core import services as core_services
+from itsm.core.choices import OrganisationKind
 from itsm.slm.choices import AgreementStatus, ReviewStatus
 from itsm.slm.services import requirements as requirement_services
 from itsm.slm.services import reviews as review_services
@@ -63,3 +65,26 @@ def test_list_pages_do_not_query_per_row(manager, customer_a, signed_in):
         )
     after = [_count(client, url, params) for url, params in urls]
     assert after == before
+
+
+def test_the_agreement_filters_offer_only_what_the_reader_may_see(
+    manager, customer_a, customer_user, signed_in
+):
+    """Staff filter by internal team and by supplier (supplier organisations only); a customer
+    gets no internal-team filter (teams are provider-internal) and no supplier to choose."""
+    make_signed_sla(customer_a, by=manager)
+    vendor = core_services.create_organisation(
+        code="vendor", name="Vendor Ltd", kind=OrganisationKind.SUPPLIER
+    )
+    staff = signed_in(manager).get(reverse("slm:agreement_list")).content.decode()
+    assert 'name="team"' in staff
+    supplier_select = staff.split('name="supplier"', 1)[1].split("</select>", 1)[0]
+    assert vendor.name in supplier_select
+    assert customer_a.name not in supplier_select
+    page = signed_in(customer_user).get(reverse("slm:agreement_list"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="team"' not in html
+    customer_supplier_select = html.split('name="supplier"', 1)[1].split("</select>", 1)[0]
+    assert vendor.name not in customer_supplier_select
+    assert customer_a.name not in customer_supplier_select
