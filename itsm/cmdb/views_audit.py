@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from itsm.cmdb import audit as audit_services
 from itsm.cmdb import importer
+from itsm.cmdb.audit import services as audit_services
 from itsm.cmdb.choices import AUDIT_MACHINE, AuditStatus, DifferenceDecision, DifferenceKind
 from itsm.cmdb.forms_audit import (
     AuditCreateForm,

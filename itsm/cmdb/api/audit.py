@@ -25,8 +25,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from itsm.cmdb import audit as audit_services
 from itsm.cmdb import importer
+from itsm.cmdb.audit import services as audit_services
 from itsm.cmdb.choices import DifferenceDecision, DifferenceKind
 from itsm.cmdb.filtersets import ConfigurationAuditFilterSet
 from itsm.cmdb.models import AuditDifference, CIClass, ConfigurationAudit, ConfigurationItem

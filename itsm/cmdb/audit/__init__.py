@@ -24,48 +24,10 @@ Accuracy
     matched / checked, measured when the audit is made. "After corrections" also counts the
     CIs and items whose differences were all accepted (the CMDB now agrees with discovery);
     rejected and pending differences still count as inaccurate.
+
+Modules
+    ``services`` (create, decide, close, update; the audit figures) — the writers, called
+    by the audit pages and API; ``snapshot`` (reading and normalising a discovery file);
+    ``comparison`` (matching the snapshot with the CMDB). Import them by name; this package
+    re-exports nothing.
 """
-
-from __future__ import annotations
-
-from itsm.cmdb.audit.services import (
-    AuditFigures,
-    audit_figures,
-    close_audit,
-    create_audit,
-    decide_difference,
-    decide_differences,
-    update_audit,
-)
-from itsm.cmdb.audit.snapshot import (
-    BASE_COLUMNS,
-    FALSE_WORDS,
-    IDENTIFIER_MAX,
-    NAME_MAX,
-    PREFIX,
-    TRUE_WORDS,
-    SnapshotItem,
-    Unparseable,
-    normalise,
-    parse_snapshot,
-)
-
-__all__ = [
-    "AuditFigures",
-    "BASE_COLUMNS",
-    "FALSE_WORDS",
-    "IDENTIFIER_MAX",
-    "NAME_MAX",
-    "PREFIX",
-    "SnapshotItem",
-    "TRUE_WORDS",
-    "Unparseable",
-    "audit_figures",
-    "close_audit",
-    "create_audit",
-    "decide_difference",
-    "decide_differences",
-    "normalise",
-    "parse_snapshot",
-    "update_audit",
-]

@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
-from itsm.cmdb import audit as audits
 from itsm.cmdb import selectors, services
+from itsm.cmdb.audit import services as audits
+from itsm.cmdb.audit.snapshot import normalise
 from itsm.cmdb.choices import AttributeType, AuditStatus, CIStatus, DifferenceKind
 from itsm.cmdb.models import AuditDifference, ConfigurationAudit, ConfigurationItem
 from itsm.core.choices import Role
@@ -163,7 +164,7 @@ def test_scope_class_skips_other_classes(cmdb, manager):
     ],
 )
 def test_normalisation_makes_equal(attr_type, left, right):
-    assert audits.normalise(attr_type, left) == audits.normalise(attr_type, right)
+    assert normalise(attr_type, left) == normalise(attr_type, right)
 
 
 @pytest.mark.parametrize(
@@ -177,7 +178,7 @@ def test_normalisation_makes_equal(attr_type, left, right):
     ],
 )
 def test_normalisation_keeps_real_differences(attr_type, left, right):
-    assert audits.normalise(attr_type, left) != audits.normalise(attr_type, right)
+    assert normalise(attr_type, left) != normalise(attr_type, right)
 
 
 def test_accept_and_reject(cmdb, manager):

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from itsm.cmdb import audit as audits
 from itsm.cmdb import services
+from itsm.cmdb.audit import services as audits
 from itsm.cmdb.choices import CIStatus
 from itsm.cmdb.models import AuditDifference, ConfigurationAudit
 from itsm.core.choices import Role

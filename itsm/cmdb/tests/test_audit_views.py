@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from itsm.cmdb import audit as audits
 from itsm.cmdb import services
+from itsm.cmdb.audit import services as audits
 from itsm.cmdb.choices import CIStatus
 from itsm.cmdb.models import ConfigurationAudit, ConfigurationItem
 from itsm.core.choices import Role

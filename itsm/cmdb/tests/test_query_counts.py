@@ -5,7 +5,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from itsm.cmdb import audit, services
+from itsm.cmdb import services
+from itsm.cmdb.audit.services import create_audit
 from itsm.cmdb.tests.factories import CIFactory, RelationFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def test_list_pages_do_not_query_per_row(admin_user, client_for, customer_a):
                 {"identifier": c.identifier, "class": "application", "name": "renamed"} for c in cis
             ]
             items.append({"identifier": f"new-{len(cis)}", "class": "server", "name": "n"})
-            audits.append(audit.create_audit(title="scan", items=items, by=admin_user))
+            audits.append(create_audit(title="scan", items=items, by=admin_user))
 
     grow(1)
     few = _query_counts(admin_user, client_for, hub, audits[0])
