@@ -208,9 +208,15 @@ def _label(model, form, name) -> str:
         return str(capfirst(form.fields[name].label or name))
     if model is not None:
         try:
-            return str(capfirst(model._meta.get_field(name).verbose_name))
+            field = model._meta.get_field(name)
         except FieldDoesNotExist:
-            pass
+            return name
+        # a reverse relation (e.g. a calendar's ``days``) has no verbose name of its own
+        verbose = getattr(field, "verbose_name", None)
+        if not verbose:
+            related = getattr(field, "related_model", None)
+            verbose = related._meta.verbose_name_plural if related is not None else name
+        return str(capfirst(verbose))
     return name
 
 

@@ -29,9 +29,8 @@ from itsm.core.calendars.forms import (
     YearForm,
 )
 from itsm.core.calendars.models import BusinessCalendar, CalendarDay
-from itsm.core.confirm import confirm_action
 from itsm.core.errors import DomainError
-from itsm.core.form_helpers import apply_errors
+from itsm.core.form_views import action_post, save_form
 from itsm.core.generic_views import get_restricted_or_404, page
 
 
@@ -141,18 +140,20 @@ def _detail_url(calendar: BusinessCalendar, year: int | None = None) -> str:
 def calendar_create(request):
     form = CalendarForm(request.POST or None)
     intervals_form = IntervalsForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and intervals_form.is_valid():
-        try:
-            calendar = services.create_calendar(
+    if request.method == "POST" and intervals_form.is_valid():
+        saved = save_form(
+            request,
+            form,
+            lambda: services.create_calendar(
                 by=request.user,
                 intervals=intervals_form.cleaned_data["intervals"],
                 **form.cleaned_data,
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Calendar created."))
-            return redirect(_detail_url(calendar))
+            ),
+            success=_("Calendar created."),
+            next_url=_detail_url,
+        )
+        if saved is not None:
+            return saved
     return render(
         request,
         "calendars/calendar_form.html",
@@ -169,25 +170,28 @@ def calendar_edit(request, pk: int):
     calendar = get_restricted_or_404(request, BusinessCalendar, pk, "change", visible_first=True)
     form = CalendarForm(request.POST or None, instance=calendar)
     intervals_form = IntervalsForm(request.POST or None, calendar=calendar)
-    if request.method == "POST" and form.is_valid() and intervals_form.is_valid():
+
+    def save():
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            with transaction.atomic():  # fields and hours are saved together or not at all
-                calendar = BusinessCalendar.objects.get(pk=pk)
-                services.update_calendar(
-                    calendar,
-                    by=request.user,
-                    expected_version=_int(request.POST.get("version")),
-                    **fields,
-                )
-                services.set_weekly_intervals(
-                    calendar, intervals=intervals_form.cleaned_data["intervals"], by=request.user
-                )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Calendar saved."))
-            return redirect(_detail_url(calendar))
+        with transaction.atomic():  # fields and hours are saved together or not at all
+            saved = BusinessCalendar.objects.get(pk=pk)
+            services.update_calendar(
+                saved,
+                by=request.user,
+                expected_version=_int(request.POST.get("version")),
+                **fields,
+            )
+            services.set_weekly_intervals(
+                saved, intervals=intervals_form.cleaned_data["intervals"], by=request.user
+            )
+        return saved
+
+    if request.method == "POST" and intervals_form.is_valid():
+        response = save_form(
+            request, form, save, success=_("Calendar saved."), next_url=_detail_url
+        )
+        if response is not None:
+            return response
     return render(
         request,
         "calendars/calendar_form.html",
@@ -211,22 +215,15 @@ def _int(value) -> int | None:
 def day_add(request, pk: int):
     calendar = get_restricted_or_404(request, BusinessCalendar, pk, "change", visible_first=True)
     form = DayForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_day(calendar, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            for errors in exc.fields.values():
-                for error in errors:
-                    messages.error(request, error)
-        else:
-            messages.success(request, _("Day added."))
-        return redirect(_detail_url(calendar, form.cleaned_data["date"].year))
-    for name, errors in form.errors.items():
-        for error in errors:
-            messages.error(
-                request, f"{form.fields[name].label if name in form.fields else ''} {error}".strip()
-            )
-    return redirect(_detail_url(calendar))
+    year = form.cleaned_data["date"].year if form.is_valid() else None
+    return action_post(
+        request,
+        lambda: services.add_day(calendar, by=request.user, **form.cleaned_data),
+        success=_("Day added."),
+        next_url=_detail_url(calendar, year),
+        model=CalendarDay,
+        form=form,
+    )
 
 
 @page(BusinessCalendar, action="change")
@@ -236,23 +233,24 @@ def day_remove(request, pk: int, day_pk: int):
     days = CalendarDay.objects.filter(calendar=calendar)
     day = get_restricted_or_404(request, CalendarDay, day_pk, "delete", queryset=days)
     year = day.date.year
-    confirmation = confirm_action(
+    return action_post(
         request,
-        heading=_("Remove {date} {name}?").format(date=day.date.isoformat(), name=day.name),
-        consequence=_(
-            "{date} no longer counts as a holiday or adjusted working day: it follows the weekly "
-            "working hours, {year} is no longer confirmed, and open deadlines on this calendar "
-            "are recomputed."
-        ).format(date=day.date.isoformat(), year=year),
-        button=_("Remove day"),
-        cancel_url=_detail_url(calendar, year),
-        record=calendar,
+        lambda: services.remove_day(day, by=request.user),
+        success=_("Day removed."),
+        next_url=_detail_url(calendar, year),
+        model=CalendarDay,
+        confirm={
+            "heading": _("Remove {date} {name}?").format(date=day.date.isoformat(), name=day.name),
+            "consequence": _(
+                "{date} no longer counts as a holiday or adjusted working day: it follows the "
+                "weekly working hours, {year} is no longer confirmed, and open deadlines on this "
+                "calendar are recomputed."
+            ).format(date=day.date.isoformat(), year=year),
+            "button": _("Remove day"),
+            "cancel_url": _detail_url(calendar, year),
+            "record": calendar,
+        },
     )
-    if confirmation:
-        return confirmation
-    services.remove_day(day, by=request.user)
-    messages.success(request, _("Day removed."))
-    return redirect(_detail_url(calendar, year))
 
 
 @page(BusinessCalendar, action="change")
@@ -302,33 +300,29 @@ def _describe(name: str) -> str:
 def year_confirm(request, pk: int):
     calendar = get_restricted_or_404(request, BusinessCalendar, pk, "change", visible_first=True)
     form = YearForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Enter a valid year."))
-        return redirect(_detail_url(calendar))
-    year = form.cleaned_data["year"]
-    confirmation = confirm_action(
+    year = form.cleaned_data["year"] if form.is_valid() else None
+    confirm = None
+    if year is not None:
+        confirm = {
+            "heading": _("Confirm {year} of {calendar}?").format(year=year, calendar=calendar.name),
+            "consequence": _(
+                "You confirm that the holidays and adjusted working days entered for {year} are "
+                "complete and correct: deadlines in {year} are no longer marked unconfirmed, no "
+                "more alerts are sent for it, and open deadlines on this calendar are recomputed."
+            ).format(year=year),
+            "button": _("Confirm {year}").format(year=year),
+            "cancel_url": _detail_url(calendar, year),
+            "record": calendar,
+        }
+    return action_post(
         request,
-        heading=_("Confirm {year} of {calendar}?").format(year=year, calendar=calendar.name),
-        consequence=_(
-            "You confirm that the holidays and adjusted working days entered for {year} are "
-            "complete and correct: deadlines in {year} are no longer marked unconfirmed, no more "
-            "alerts are sent for it, and open deadlines on this calendar are recomputed."
-        ).format(year=year),
-        button=_("Confirm {year}").format(year=year),
-        cancel_url=_detail_url(calendar, year),
-        record=calendar,
+        lambda: services.confirm_year(calendar, year, by=request.user),
+        success=_("{year} confirmed.").format(year=year),
+        next_url=_detail_url(calendar, year),
+        model=BusinessCalendar,
+        form=form,
+        confirm=confirm,
     )
-    if confirmation:
-        return confirmation
-    try:
-        services.confirm_year(calendar, year, by=request.user)
-    except DomainError as exc:
-        for errors in exc.fields.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(_detail_url(calendar, year))
-    messages.success(request, _("{year} confirmed.").format(year=year))
-    return redirect(_detail_url(calendar, year))
 
 
 @page(BusinessCalendar, action="change")
@@ -336,28 +330,22 @@ def year_confirm(request, pk: int):
 def seed(request, pk: int):
     calendar = get_restricted_or_404(request, BusinessCalendar, pk, "change", visible_first=True)
     form = SeedForm(request.POST)
-    if not form.is_valid():
-        for error in form.errors.get("years", []):
-            messages.error(request, str(error))
-        return redirect(_detail_url(calendar))
-    try:
-        years = services.seed_from_chinese_calendar(
+
+    def loaded(years) -> str:
+        if not years:
+            return _("Nothing to load: every year chinese-calendar knows is already loaded.")
+        return _("Loaded from chinese-calendar: {years}.").format(
+            years=", ".join(str(y) for y in years)
+        )
+
+    return action_post(
+        request,
+        lambda: services.seed_from_chinese_calendar(
             calendar, form.cleaned_data["years"], by=request.user
-        )
-    except DomainError as exc:
-        for errors in exc.fields.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(_detail_url(calendar))
-    if years:
-        messages.success(
-            request,
-            _("Loaded from chinese-calendar: {years}.").format(
-                years=", ".join(str(y) for y in years)
-            ),
-        )
-    else:
-        messages.info(
-            request, _("Nothing to load: every year chinese-calendar knows is already loaded.")
-        )
-    return redirect(_detail_url(calendar, years[-1] if years else None))
+        ),
+        success=loaded,
+        next_url=lambda years: _detail_url(calendar, years[-1] if years else None),
+        error_url=_detail_url(calendar),
+        model=BusinessCalendar,
+        form=form,
+    )

@@ -3,16 +3,14 @@ notification channels. Every queryset goes through ``restrict``; writes through 
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from itsm.core import policy
-from itsm.core.errors import DomainError
-from itsm.core.form_helpers import apply_errors
+from itsm.core.form_views import action_post, save_form
 from itsm.core.generic_views import (
     get_restricted_or_404,
     require_can,
@@ -30,13 +28,14 @@ from itsm.core.outbox.models import NotificationChannel, OutboxMessage
 @require_POST
 def message_retry(request, pk: int):
     message = get_restricted_or_404(request, OutboxMessage, pk, "change")
-    try:
-        services.retry_message(message, by=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc.detail))
-    else:
-        messages.success(request, _("Message {key} queued again.").format(key=message.key))
-    return redirect(request.POST.get("next") or "outbox:message_list")
+    next_url = request.POST.get("next") or reverse("outbox:message_list")
+    return action_post(
+        request,
+        lambda: services.retry_message(message, by=request.user),
+        success=_("Message {key} queued again.").format(key=message.key),
+        next_url=next_url,
+        model=OutboxMessage,
+    )
 
 
 @login_required
@@ -58,14 +57,16 @@ def channel_list(request):
 def channel_create(request):
     require_can(request.user, NotificationChannel, "add")
     form = NotificationChannelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            channel = services.create_channel(by=request.user, **form.channel_fields())
-        except (ValidationError, DomainError) as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Channel {name} created.").format(name=channel.name))
-            return redirect("outbox:channel_list")
+    if request.method == "POST":
+        saved = save_form(
+            request,
+            form,
+            lambda: services.create_channel(by=request.user, **form.channel_fields()),
+            success=lambda channel: _("Channel {name} created.").format(name=channel.name),
+            next_url=reverse("outbox:channel_list"),
+        )
+        if saved is not None:
+            return saved
     return render(request, "outbox/channel_form.html", {"form": form, "channel": None})
 
 
@@ -73,17 +74,19 @@ def channel_create(request):
 def channel_edit(request, pk: int):
     channel = get_restricted_or_404(request, NotificationChannel, pk, "change")
     form = NotificationChannelForm(request.POST or None, instance=channel)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_channel(
+    if request.method == "POST":
+        saved = save_form(
+            request,
+            form,
+            lambda: services.update_channel(
                 channel,
                 by=request.user,
                 expected_version=form.cleaned_data.get("version"),
                 **form.channel_fields(),
-            )
-        except (ValidationError, DomainError) as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Channel {name} saved.").format(name=channel.name))
-            return redirect("outbox:channel_list")
+            ),
+            success=lambda _result: _("Channel {name} saved.").format(name=channel.name),
+            next_url=reverse("outbox:channel_list"),
+        )
+        if saved is not None:
+            return saved
     return render(request, "outbox/channel_form.html", {"form": form, "channel": channel})

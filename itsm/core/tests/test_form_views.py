@@ -234,3 +234,21 @@ def test_error_texts_name_the_field_by_its_label(english, admin_user):
             "Title: This field is required.",
             "Customer: This field is required.",
         ]
+
+
+def test_an_error_on_a_reverse_relation_is_labelled_by_the_related_model():
+    """A service may name a reverse relation (a calendar's ``days``): it has no verbose name
+    of its own, so the message takes the related model's plural name instead of failing."""
+    from django.utils import translation
+
+    from itsm.core.calendars.models import BusinessCalendar, CalendarDay
+    from itsm.core.errors import ValidationFailed
+    from itsm.core.form_views import error_texts
+
+    with translation.override("en"):
+        error = ValidationFailed(fields={"days": ["Enter the days first."]})
+        plural = str(CalendarDay._meta.verbose_name_plural)
+        assert error_texts(error, model=BusinessCalendar) == [
+            "Some fields are not valid.",
+            f"{plural[0].upper()}{plural[1:]}: Enter the days first.",
+        ]
