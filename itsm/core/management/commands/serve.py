@@ -92,6 +92,10 @@ class Command(BaseCommand):
             "timeout": 60,
             "graceful_timeout": 20,
             "proc_name": "itsm",
+            # gunicorn ≥ 25.1's control socket is one path per user ($XDG_RUNTIME_DIR or
+            # ~/.gunicorn/gunicorn.ctl): several instances on one host would take it over from
+            # each other, and nothing here uses gunicornc. (Older gunicorn: key ignored.)
+            "control_socket_disable": True,
         }
         if embedded:
             config["post_worker_init"] = _post_worker_init

@@ -190,6 +190,43 @@ def test_serve_runs_gunicorn_with_the_embedded_worker(tmp_path, settings):
     assert returncode == 0
 
 
+def test_two_serve_instances_on_one_host_do_not_collide(tmp_path):
+    """gunicorn's control socket (``$XDG_RUNTIME_DIR`` or ``~/.gunicorn/gunicorn.ctl``) is one
+    path per user: a second instance took it over from the first. ``itsm serve`` turns it
+    off (nothing here uses ``gunicornc``), so both serve and neither creates it."""
+    home = tmp_path / "home"
+    home.mkdir()
+    procs = []
+    try:
+        for n in range(2):
+            port = _free_port()
+            log = tmp_path / f"serve-{n}.log"
+            proc = start(
+                ["serve", "--port", str(port), "--workers", "1"],
+                log,
+                HOME=str(home),
+                XDG_RUNTIME_DIR=str(home),
+                ITSM_EMBEDDED_WORKER="0",
+            )
+            procs.append((proc, port, log))
+        for proc, port, log in procs:
+
+            def login_page_ok(port=port):
+                try:
+                    url = f"http://127.0.0.1:{port}/accounts/login/"
+                    with urllib.request.urlopen(url, timeout=2) as response:
+                        return response.status == 200
+                except OSError:
+                    return False
+
+            wait_for(login_page_ok, timeout=20, what="the login page", proc=proc, log=log)
+        assert [p.name for p in home.rglob("*.ctl")] == []
+        assert all(proc.poll() is None for proc, _port, _log in procs)
+    finally:
+        returncodes = [stop(proc) for proc, _port, _log in procs]
+    assert returncodes == [0, 0]
+
+
 def test_two_workers_at_once_share_the_queue_without_duplicates(tmp_path, settings):
     settings.ITSM_WEBHOOK_ALLOWLIST = ["127.0.0.1"]
     log = tmp_path / "workers.log"
