@@ -43,6 +43,26 @@ def _verbose_name(model, field_name: str | None):
         return None
 
 
+def _crosses_to_many(model, field_name: str | None) -> bool:
+    """Whether the lookup path *field_name* of *model* crosses a to-many relation (a
+    many-to-many field or a reverse foreign key) — only then can a filter repeat rows."""
+    if model is None or not field_name:
+        return True
+    for depth, part in enumerate(field_name.split("__")):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            # a lookup or transform after a field (``date__year``): the path ended; no field
+            # at all (a ``method=`` filter named freely): unknown, keep DISTINCT
+            return depth == 0
+        if field.many_to_many or field.one_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
+
+
 def restrict_filter_choices(filterset, user) -> None:
     """THE filter-choice helper for tenancy: every model-choice filter of *filterset* (a
     ``ModelChoiceFilter``/``ModelMultipleChoiceFilter`` with a queryset) offers and accepts
@@ -89,6 +109,13 @@ class FilterSet(django_filters.FilterSet):
                 verbose = _verbose_name(cls._meta.model, filter_.field_name)
                 if verbose is not None:
                     filter_.label = capfirst(verbose)
+            if getattr(filter_, "distinct", False) and not _crosses_to_many(
+                cls._meta.model, filter_.field_name
+            ):
+                # django-filter's multiple-choice filters add DISTINCT by default, which makes
+                # the database sort every matching row; over columns of the row itself (or
+                # to-one relations) a row cannot repeat, so it is only cost (issue 10)
+                filter_.distinct = False
             if isinstance(filter_, django_filters.BooleanFilter):
                 filter_.extra.setdefault("widget", AnyBooleanSelect)
             elif isinstance(

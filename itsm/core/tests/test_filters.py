@@ -97,3 +97,37 @@ def test_widget_keeps_the_chosen_value():
     assert widget.format_value(True) == "true"
     assert widget.format_value("false") == "false"
     assert OrganisationFilterSet().form.fields["is_active"].widget.__class__ is AnyBooleanSelect
+
+
+def test_multiple_choice_filters_add_distinct_only_across_to_many_relations(provider, admin_user):
+    """django-filter's multiple-choice filters add DISTINCT (the database then sorts every
+    matching row); the base FilterSet drops it where the path stays on the row or to-one
+    relations (CI status, class) and keeps it across a to-many relation (team members), where
+    a row would otherwise come back once per match."""
+    from django.test import RequestFactory
+
+    from itsm.cmdb.filtersets import CIFilterSet
+    from itsm.cmdb.models import ConfigurationItem
+    from itsm.core import services
+    from itsm.core.filtersets import TeamFilterSet
+    from itsm.core.models import Team
+
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    cis = CIFilterSet(
+        {"status": ["in_use", "planned"], "criticality": ["high", "low"], "ci_class": ["server"]},
+        queryset=ConfigurationItem.objects.all(),
+        request=request,
+    )
+    assert cis.is_valid(), cis.errors
+    assert "DISTINCT" not in str(cis.qs.query).upper()
+
+    first, second = (UserFactory(organisation=provider) for _ in range(2))
+    team = services.create_team(code="ops", name="Ops", organisation=provider, by=admin_user)
+    services.set_team_members(team, members=[first, second], by=admin_user)
+    teams = TeamFilterSet(
+        {"members": [first.pk, second.pk]}, queryset=Team.objects.all(), request=request
+    )
+    assert teams.is_valid(), teams.errors
+    assert "DISTINCT" in str(teams.qs.query).upper()
+    assert list(teams.qs) == [team]
