@@ -3,7 +3,7 @@ CSV/Excel export (:class:`RecordListView`; see ``views.py``)."""
 
 from itsm.core.lists.columns import Column, by_language
 from itsm.core.lists.paging import KeysetPage, Sort, keyset_page
-from itsm.core.lists.views import RecordListView, restrict_filter_choices
+from itsm.core.lists.views import RecordListView
 
 __all__ = [
     "Column",
@@ -12,5 +12,4 @@ __all__ = [
     "Sort",
     "by_language",
     "keyset_page",
-    "restrict_filter_choices",
 ]
