@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.core.choices import OrganisationKind, Role
 from itsm.core.models import Organisation, Team, User
+from itsm.core.selectors import visible_organisations
 
 if TYPE_CHECKING:
     from django_filters.filterset import FilterSetOptions
@@ -157,17 +158,13 @@ def visible_customers(request):
     """Queryset for a ``customer`` filter: the customer organisations the requesting user may
     see (a customer user: only their own), so a filter never lists other customers and
     another customer's id answers 400."""
-    queryset = Organisation.objects.filter(kind=OrganisationKind.CUSTOMER).order_by("name")
-    user = getattr(request, "user", None)
-    return queryset.restrict(user, "view") if user is not None else queryset.none()
+    return visible_organisations(getattr(request, "user", None), OrganisationKind.CUSTOMER)
 
 
 def visible_suppliers(request):
     """Queryset for a ``supplier`` filter: the supplier organisations the requesting user may
     see (provider staff: all; a supplier contact: their own; a customer: none)."""
-    queryset = Organisation.objects.filter(kind=OrganisationKind.SUPPLIER).order_by("name")
-    user = getattr(request, "user", None)
-    return queryset.restrict(user, "view") if user is not None else queryset.none()
+    return visible_organisations(getattr(request, "user", None), OrganisationKind.SUPPLIER)
 
 
 class IntegerFilter(django_filters.NumberFilter):

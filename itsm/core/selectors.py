@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from itsm.core.choices import OrganisationKind, Role
-from itsm.core.models import User
+from itsm.core.models import Organisation, User
 
 
 def administrators() -> QuerySet[User]:
@@ -25,3 +25,10 @@ def administrators() -> QuerySet[User]:
         .distinct()
         .order_by("pk")
     )
+
+
+def visible_organisations(user, kind: str) -> QuerySet[Organisation]:
+    """The organisations of *kind* (customers, suppliers …) *user* may see, by name: a
+    customer user only their own, provider staff all; no user, none (fail closed)."""
+    queryset = Organisation.objects.filter(kind=kind).order_by("name")
+    return queryset.restrict(user, "view") if user is not None else queryset.none()

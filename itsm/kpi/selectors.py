@@ -21,6 +21,7 @@ from itsm.core.api.base import MAX_ID
 from itsm.core.choices import OrganisationKind
 from itsm.core.errors import NotFound, ValidationFailed
 from itsm.core.models import Organisation
+from itsm.core.selectors import visible_organisations
 from itsm.kpi.choices import Direction, KpiStatus, Scope, unit_symbol
 from itsm.kpi.registry import KPI, Measure, registry
 
@@ -84,11 +85,7 @@ def parse_period(value: str | None) -> KpiPeriod:
 
 def visible_customers(user):
     """The customer organisations *user* may see (a customer user: only their own)."""
-    return (
-        Organisation.objects.restrict(user, "view")
-        .filter(kind=OrganisationKind.CUSTOMER)
-        .order_by("name")
-    )
+    return visible_organisations(user, OrganisationKind.CUSTOMER)
 
 
 def resolve_customer(user, value) -> Organisation | None:

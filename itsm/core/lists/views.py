@@ -29,7 +29,6 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from itsm.core import exports, policy
-from itsm.core.filtersets import restrict_filter_choices  # the one tenancy helper
 from itsm.core.form_helpers import style_form
 from itsm.core.generic_views import PolicyMixin
 from itsm.core.lists.columns import Column
@@ -122,8 +121,7 @@ class RecordListView(PolicyMixin, TemplateView):
         self.filterset = self.filterset_class(
             self.filter_data(), queryset=queryset, request=self.request
         )
-        self.drop_unreachable_filters(self.filterset)
-        restrict_filter_choices(self.filterset, self.request.user)
+        self.drop_unreachable_filters(self.filterset)  # choices: restricted by the FilterSet
         style_form(self.filterset.form)
         if self.filterset.is_bound and not self.filterset.is_valid():
             return None
