@@ -125,11 +125,15 @@ class _FormViewBase(PolicyMixin, FormView):
         response = save_form(
             self.request,
             form,
-            lambda: self.perform(form),
+            lambda: self.saved(form),
             success=self.success_message,
             next_url=self.success_url_for,
         )
         return response or self.form_invalid(form)
+
+    def saved(self, form):
+        """The record the redirect goes to: what :meth:`perform` returns."""
+        return self.perform(form)
 
     def perform(self, form):  # pragma: no cover - every subclass implements it
         """Call the service; return the record (the redirect goes to its page)."""
@@ -168,15 +172,8 @@ class RecordEditView(_FormViewBase):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.object}
 
-    def form_valid(self, form):
-        response = save_form(
-            self.request,
-            form,
-            lambda: self.perform(form) or self.object,
-            success=self.success_message,
-            next_url=self.success_url_for,
-        )
-        return response or self.form_invalid(form)
+    def saved(self, form):
+        return self.perform(form) or self.object  # an update service may return nothing
 
     def update(self, form, names):
         fields = changed_values(form, names)

@@ -23,11 +23,12 @@ from typing import Any
 
 from django.db.models import Expression
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from itsm.core.formatting import date_text, datetime_text
 
 EMPTY = mark_safe('<span class="text-secondary">—</span>')
 
@@ -103,10 +104,8 @@ class Column:
         value = self.raw(row)
         if self.choices is not None and value is not None:
             return choice_label(self.choices, value)
-        if hasattr(value, "all"):  # a related manager: the names, comma-separated
-            return ", ".join(str(item) for item in value.all())
-        if isinstance(value, list | tuple):
-            return ", ".join(str(item) for item in value)
+        if _is_many(value):
+            return _joined(value)
         if isinstance(value, datetime.datetime | datetime.date | bool | int | float) or (
             value is None
         ):
@@ -144,16 +143,22 @@ def display_text(value, date_format: str = "") -> str:
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
     if isinstance(value, datetime.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return formats.date_format(value, date_format or "SHORT_DATETIME_FORMAT")
+        return datetime_text(value, date_format or "SHORT_DATETIME_FORMAT")
     if isinstance(value, datetime.date):
-        return formats.date_format(value, date_format or "SHORT_DATE_FORMAT")
-    if hasattr(value, "all"):
-        return ", ".join(str(item) for item in value.all())
-    if isinstance(value, list | tuple):
-        return ", ".join(str(item) for item in value)
+        return date_text(value, date_format or "SHORT_DATE_FORMAT")
+    if _is_many(value):
+        return _joined(value)
     return str(value)
+
+
+def _is_many(value) -> bool:
+    """A related manager or a list of values (shown as their names, comma-separated)."""
+    return hasattr(value, "all") or isinstance(value, list | tuple)
+
+
+def _joined(value) -> str:
+    items = value.all() if hasattr(value, "all") else value
+    return ", ".join(str(item) for item in items)
 
 
 __all__ = ["ByLanguage", "Column", "by_language", "choice_label", "display_text", "resolve"]
