@@ -94,15 +94,3 @@ def catalogue_tree(*, user, customer=None) -> list[CategoryNode]:
         parent = nodes.get(code.rpartition(".")[0]) if "." in code else None
         (parent.children if parent else roots).append(node)
     return roots
-
-
-def category_tree() -> list[tuple[ServiceCategory, int]]:
-    """Every category in code order with its depth and service count (the staff tree page)."""
-    from django.db.models import Count
-
-    return [
-        (category, category.code.count("."))
-        for category in ServiceCategory.objects.annotate(service_count=Count("services"))
-        .select_related("parent")
-        .order_by("code")
-    ]

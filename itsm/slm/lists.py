@@ -5,6 +5,7 @@ never the internal columns (the party of an OLA/UC, underpinning warnings)."""
 from __future__ import annotations
 
 from django.db.models import Count
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -117,12 +118,9 @@ class ReviewList(RecordListView):
         return ReviewMeeting.objects.select_related("agreement", "customer")
 
     def filter_data(self):
-        data = super().filter_data()
-        data = data.copy() if data is not None else self.request.GET.copy()
+        data = super().filter_data() or QueryDict(mutable=True)  # the list's own left out
         if not data.get("year"):
             data["year"] = str(timezone.localdate().year)
-        for name in ("sort", "cursor", "export"):
-            data.pop(name, None)
         return data
 
     def row_attrs(self, row):

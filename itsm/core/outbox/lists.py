@@ -57,11 +57,9 @@ class MessageList(RecordListView):
         return OutboxMessage.objects.defer("payload")
 
     def row_actions(self, row):
-        if row.status != MessageStatus.DEAD:
-            return ""
-        if not hasattr(self, "_can_retry"):
-            self._can_retry = policy.can(self.request.user, OutboxMessage, "change")
-        if not self._can_retry:
+        if row.status != MessageStatus.DEAD or not policy.can(
+            self.request.user, OutboxMessage, "change"
+        ):
             return ""
         return render_to_string("outbox/_retry_form.html", {"message": row}, request=self.request)
 

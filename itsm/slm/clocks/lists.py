@@ -8,14 +8,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.choices import Priority
-from itsm.core.lists import Column, RecordListView
+from itsm.core.lists import LIST_PARAMS, Column, RecordListView
 from itsm.slm.clocks import selectors
 from itsm.slm.clocks.choices import ClockState, TestTicketStatus, metric_label
 from itsm.slm.clocks.filtersets import ClockFilterSet, SlaTestTicketFilterSet
 from itsm.slm.clocks.models import Clock, SlaTestTicket
-
-#: GET parameters that do not filter (the list's own)
-_NOT_FILTERS = {"sort", "cursor", "export"}
 
 
 def _record_cell(clock):
@@ -96,7 +93,7 @@ class ClockList(RecordListView):
 
     def get_queryset(self):
         queryset = selectors.clocks_for(self.request.user)
-        filtering = any(v for k, v in self.request.GET.items() if k not in _NOT_FILTERS)
+        filtering = any(v for k, v in self.request.GET.items() if k not in LIST_PARAMS)
         return queryset if filtering else selectors.open_or_breached(queryset)
 
 

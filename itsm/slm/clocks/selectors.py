@@ -64,15 +64,6 @@ def clock_time(clock: Clock, *, now: datetime | None = None) -> ClockTime:
     )
 
 
-def with_clock_times(clocks, *, now: datetime | None = None) -> list[Clock]:
-    """*clocks* with ``clock.time`` (a :class:`ClockTime`) set, all measured at the same now."""
-    now = now or timezone.now()
-    clocks = list(clocks)
-    for clock in clocks:
-        clock.time = clock_time(clock, now=now)
-    return clocks
-
-
 def open_or_breached(queryset: QuerySet[Clock]) -> QuerySet[Clock]:
     return queryset.filter(Q(state__in=(ClockState.RUNNING, ClockState.PAUSED)) | Q(breached=True))
 
