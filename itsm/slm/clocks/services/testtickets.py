@@ -278,18 +278,16 @@ def escalate_test_tickets(clocks, *, level: int, at: datetime) -> None:
     ticket module would do by notifying the group leader, raising priority or reassigning)."""
     if level != ClockLevel.BREACHED:
         return
-    tickets = SlaTestTicket.objects.only("pk").in_bulk([clock.object_id for clock in clocks])
     note = str(_("Escalated to the group leader."))
     record_events(
         Event(
-            tickets[clock.object_id],
+            SlaTestTicket(pk=clock.object_id),  # the sweep passes only clocks of existing tickets
             "escalated",
             note=note,
             data={"clock": clock.pk, "metric": clock.metric},
             at=clock.breached_at or at,
         )
         for clock in clocks
-        if clock.object_id in tickets
     )
 
 
