@@ -1,47 +1,46 @@
-"""Impact analysis at scale (R-CMDB-04: depth ≤ 6 over 1 M CIs / 3 M relations, p95 ≤ 100 ms).
+"""Impact analysis at scale (R-CMDB-04, issue 10 item 4): the selector against its own
+recursive CTE, at 1 M CIs / 3 M relations by default.
 
-Run::
+Run (on ``bench/harness.py``: ``--engine``, ``--db``, ``--pg-url``, ``--keep``, ``--repeats``)::
 
-    .venv/bin/python bench/cmdb_impact.py --engine postgres          # 1 M CIs, 3 M relations
+    .venv/bin/python bench/cmdb_impact.py --engine postgres --db impact_pg --keep   # 1 M / 3 M
+    .venv/bin/python bench/cmdb_impact.py --engine postgres --db impact_pg --reuse  # same data
     .venv/bin/python bench/cmdb_impact.py --engine sqlite --cis 100000 --relations 300000
-    .venv/bin/python bench/cmdb_impact.py --engine both --samples 200
 
-PostgreSQL: creates (and at the end drops) its own database ``itsm_bench_impact`` on
-``postgres://postgres@127.0.0.1:5432`` (``--pg-url`` to change; ``--keep`` keeps it).
-SQLite: a file under ``/tmp/itsm_bench_impact/``. Each engine runs in its own process: the
-Django migrations are applied to the empty database, then the topology is generated inside
-the database with ``INSERT … SELECT`` over ``generate_series`` (PostgreSQL) or a recursive
-counter CTE (SQLite), no Python rows:
+The database is created (PostgreSQL: on ``--pg-url``; SQLite: a file), migrated and filled
+inside the database with ``INSERT … SELECT`` over ``generate_series`` (PostgreSQL) or a
+recursive counter CTE (SQLite), no Python rows; ``--reuse`` keeps a database a previous run
+left with ``--keep`` and skips the generation when it already holds the graph:
 
     agreements → business services → applications → middleware / databases → VMs
     → hosts → storage / network, plus VMs → storage / network directly,
     and pseudo-random cross links (application → application, middleware → database,
     service → service, network → network, host → application: these close cycles).
 
-Then ``itsm.cmdb.selectors.impact`` (the real selector, through Django, as provider staff and
-as a customer user) is timed downstream (dependents) and upstream (dependencies) at depth 6
-for ``--samples`` random CIs, and the same breadth-first search with networkx on an in-memory
-DiGraph (loaded once) as a reference; node counts are cross-checked. Prints ONE JSON object.
+Then four cases — dependents and dependencies, each as provider staff and as a customer user
+(random CIs of their organisation; shared infrastructure masked, other customers' CIs not
+traversed) — time ``itsm.cmdb.selectors.impact`` at depth 6 (the real selector, through
+Django) on ``--samples`` CIs, interleaved sample by sample with its floor: the selector's own
+recursive CTE (the traversal that finds the CIs and their depths, with the same start, depth,
+limit and tenancy scope) run as raw SQL on the same connection. Each statistic is min / median
+over ``--repeats`` repeats, with the CPU per call of the application and of the PostgreSQL
+backend (``harness.measure``). ``--networkx`` adds the same breadth-first search on an
+in-memory networkx graph as a reference and cross-checks the staff node counts.
+Prints ONE JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import random
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
 
-PG_DB = "itsm_bench_impact"
-SQLITE_DIR = Path("/tmp/itsm_bench_impact")
-SQLITE_PATH = SQLITE_DIR / "bench.sqlite3"
+DEPTH = 6
 
 # layer name, share of the CIs, class code, business service?, agreement?, owned by customers?
 LAYERS = [
@@ -82,65 +81,7 @@ CUSTOMERS = 100
 PRIME = 4294967291  # largest prime below 2**32: the pseudo-random hash modulus
 
 
-def _percentiles(values: list[float]) -> dict:
-    ordered = sorted(values)
-
-    def pick(q: float) -> float:
-        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
-
-    return {
-        "p50_ms": round(statistics.median(ordered) * 1000, 2),
-        "p95_ms": round(pick(0.95) * 1000, 2),
-        "max_ms": round(ordered[-1] * 1000, 2),
-    }
-
-
-def _counts(values: list[int]) -> dict:
-    ordered = sorted(values)
-    return {
-        "nodes_p50": ordered[len(ordered) // 2],
-        "nodes_p95": ordered[min(len(ordered) - 1, round(0.95 * len(ordered)) - 1)],
-        "nodes_max": ordered[-1],
-    }
-
-
-# --- database set-up ----------------------------------------------------------------------------
-
-
-def _prepare_engine(engine: str, pg_url: str) -> None:
-    """Create an empty database and point Django at it (before ``django.setup()``)."""
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "itsm.config.settings"
-    data_dir = SQLITE_DIR / "data"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    os.environ["ITSM_DATA_DIR"] = str(data_dir)
-    if engine == "postgres":
-        import psycopg
-
-        with psycopg.connect(f"{pg_url}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-            admin.execute(f"CREATE DATABASE {PG_DB}")
-        os.environ["DATABASE_URL"] = f"{pg_url}/{PG_DB}"
-    else:
-        _remove_sqlite()
-        os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
-
-
-def _drop_engine(engine: str, pg_url: str) -> None:
-    if engine == "postgres":
-        import psycopg
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(f"{pg_url}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-    else:
-        _remove_sqlite()
-
-
-def _remove_sqlite() -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+# --- database set-up ------------------------------------------------------------------------------
 
 
 def _layer_ranges(cis: int) -> dict[str, tuple[int, int]]:
@@ -346,56 +287,160 @@ def generate(cis: int, relations: int) -> dict:
     }
 
 
-# --- timing -------------------------------------------------------------------------------------
+# --- the floor: the selector's own recursive CTE -------------------------------------------------
+
+# The traversal of the selector before issue 10 (commit 567322d), used when ``itsm.cmdb.impact``
+# does not expose its own (``traversal_sql``): the same SQL, so a run against that commit
+# times its own CTE as the floor.
+_OLD_POSTGRESQL = """
+    WITH RECURSIVE bfs(depth, ids, seen) AS (
+        SELECT 0, ARRAY[%s]::bigint[], ARRAY[%s]::bigint[]
+        UNION ALL
+        SELECT b.depth + 1, n.ids, b.seen || n.ids
+        FROM bfs b
+        CROSS JOIN LATERAL (
+            SELECT ARRAY(
+                SELECT r.{nxt} FROM {rel} r {join} WHERE r.{cur} = ANY(b.ids)
+                EXCEPT
+                SELECT unnest(b.seen)
+                ORDER BY 1
+                LIMIT %s
+            ) AS ids
+            OFFSET 0
+        ) n
+        WHERE b.depth < %s AND cardinality(n.ids) > 0 AND cardinality(b.seen) <= %s
+    )
+    SELECT depth, ids FROM bfs ORDER BY depth
+"""
+_OLD_SQLITE = """
+    WITH RECURSIVE walk(id, depth) AS (
+        SELECT %s, 0
+        UNION
+        SELECT {node}, w.depth + 1 FROM walk w CROSS JOIN {rel} r ON r.{cur} = w.id
+        WHERE w.depth < %s
+        LIMIT %s
+    )
+    SELECT id, depth FROM walk
+"""
 
 
-def _time_impact(cis, direction: str, user=None) -> tuple[dict, list]:
-    from itsm.cmdb.selectors import impact
-
-    for ci in cis[:5]:  # warm-up: connection, plans, relation types
-        impact(ci, direction=direction, max_depth=6, user=user)
-    seconds, counts, truncated, results = [], [], 0, []
-    for ci in cis:
-        began = time.perf_counter()
-        result = impact(ci, direction=direction, max_depth=6, user=user)
-        seconds.append(time.perf_counter() - began)
-        counts.append(len(result.nodes) - 1)
-        truncated += result.truncated
-        results.append((ci.pk, len(result.nodes), result.truncated))
-    return {**_percentiles(seconds), **_counts(counts), "truncated": truncated}, results
-
-
-def _time_cte_only(cis, direction: str) -> dict:
-    """The recursive CTE alone (the database floor of the selector)."""
-    from django.db import connection
-
-    from itsm.cmdb import impact as module
+def _old_traversal_sql(vendor, *, direction, scope_sql, scope_params, start, max_depth, limit):
+    from itsm.cmdb.models import ConfigurationItem, Relation
 
     cur, nxt = (
         ("target_id", "source_id") if direction == "dependents" else ("source_id", "target_id")
     )
-    levels = (
-        module._levels_postgresql if connection.vendor == "postgresql" else module._levels_sqlite
+    rel, ci = Relation._meta.db_table, ConfigurationItem._meta.db_table
+    if vendor == "postgresql":
+        join = f"JOIN {ci} c ON c.id = r.{nxt} AND {scope_sql}" if scope_sql else ""
+        sql = _OLD_POSTGRESQL.format(rel=rel, cur=cur, nxt=nxt, join=join)
+        return sql, [start, start, *scope_params, limit + 1, max_depth, limit + 1]
+    node = f"r.{nxt}"
+    if scope_sql:
+        node = f"CASE WHEN (SELECT {scope_sql} FROM {ci} c WHERE c.id = r.{nxt}) THEN r.{nxt} END"
+    sql = _OLD_SQLITE.format(rel=rel, cur=cur, node=node)
+    return sql, [start, *scope_params, max_depth, (limit + 1) * 4]
+
+
+def _scope_sql(user) -> tuple[str, list]:
+    """The tenancy condition the selector puts in its CTE for *user* (as in 567322d)."""
+    from itsm.cmdb.models import ConfigurationItem
+    from itsm.core import policy
+
+    scope = policy.tenant_scope(user, ConfigurationItem)
+    if scope is None:
+        return "", []
+    sql, params = f"c.{scope[0]}_id = %s", [scope[1]]
+    shared = policy.shared_column(ConfigurationItem)
+    if shared:
+        sql = f"(c.{shared} IS NULL OR {sql})"
+    return sql, params
+
+
+def floor_statement(ci_id: int, *, direction: str, user) -> tuple[str, list]:
+    """The SQL and parameters of the selector's own traversal CTE for this call."""
+    from django.db import connection
+
+    from itsm.cmdb import impact as module
+
+    own = getattr(module, "traversal_sql", None)
+    if own is not None:
+        return own(ci_id, direction=direction, max_depth=DEPTH, user=user)
+    scope_sql, scope_params = _scope_sql(user)
+    return _old_traversal_sql(
+        connection.vendor,
+        direction=direction,
+        scope_sql=scope_sql,
+        scope_params=scope_params,
+        start=ci_id,
+        max_depth=DEPTH,
+        limit=module.DEFAULT_IMPACT_LIMIT,
     )
-    seconds = []
-    with connection.cursor() as cursor:
-        for ci in cis:
-            began = time.perf_counter()
-            levels(
-                cursor,
-                ci.pk,
-                cur=cur,
-                nxt=nxt,
-                max_depth=6,
-                limit=module.DEFAULT_IMPACT_LIMIT,
-                scope_sql="",
-                scope_params=[],
-            )
-            seconds.append(time.perf_counter() - began)
-    return _percentiles(seconds)
 
 
-def _networkx(sample_ids, reference) -> dict:
+# --- the cases -----------------------------------------------------------------------------------
+
+
+def _cycle(values):
+    """A function returning the next of *values* on each call (round robin)."""
+    state = {"i": -1}
+
+    def following():
+        state["i"] = (state["i"] + 1) % len(values)
+        return values[state["i"]]
+
+    return following
+
+
+def _case(cis, direction: str, user, sizes: dict):
+    """(product, raw) for harness.measure: both walk *cis* in the same order, so sample k of
+    the product and sample k of the floor start from the same CI."""
+    from django.db import connection
+
+    from itsm.cmdb.selectors import impact
+
+    statements = {ci.pk: floor_statement(ci.pk, direction=direction, user=user) for ci in cis}
+    next_product, next_raw = _cycle(cis), _cycle(cis)
+
+    def product():
+        ci = next_product()
+        result = impact(ci, direction=direction, max_depth=DEPTH, user=user)
+        sizes[ci.pk] = (len(result.nodes), len(result.edges), result.truncated)
+
+    def raw():
+        sql, params = statements[next_raw().pk]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+    return product, raw
+
+
+def _size_summary(sizes: dict) -> dict:
+    nodes = sorted(n for n, _e, _t in sizes.values())
+    edges = sorted(e for _n, e, _t in sizes.values())
+    return {
+        "nodes_p50": nodes[len(nodes) // 2],
+        "nodes_p95": harness.percentile(nodes, 95),
+        "nodes_max": nodes[-1],
+        "edges_p50": edges[len(edges) // 2],
+        "edges_max": edges[-1],
+        "truncated": sum(1 for _n, _e, t in sizes.values() if t),
+    }
+
+
+def _queries_per_call(ci, direction: str, user) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from itsm.cmdb.selectors import impact
+
+    with CaptureQueriesContext(connection) as queries:
+        impact(ci, direction=direction, max_depth=DEPTH, user=user)
+    return len(queries)
+
+
+def _networkx(sample_ids, sizes_by_direction) -> dict:
     import networkx as nx
     from django.db import connection
 
@@ -407,127 +452,183 @@ def _networkx(sample_ids, reference) -> dict:
         cursor.execute(f"SELECT source_id, target_id FROM {Relation._meta.db_table}")
         while rows := cursor.fetchmany(200_000):
             graph.add_edges_from(rows)
-    out = {"load_seconds": round(time.perf_counter() - began, 1)}
+    out: dict = {"load_seconds": round(time.perf_counter() - began, 1)}
     mismatches = 0
     for direction in ("dependents", "dependencies"):
         oriented = graph.reverse(copy=False) if direction == "dependents" else graph
-        seconds = []
+        walls = []
         for ci_id in sample_ids:
             began = time.perf_counter()
             found = (
-                nx.single_source_shortest_path_length(oriented, ci_id, cutoff=6)
+                nx.single_source_shortest_path_length(oriented, ci_id, cutoff=DEPTH)
                 if ci_id in graph
                 else {ci_id: 0}
             )
-            seconds.append(time.perf_counter() - began)
-            count, truncated = reference[direction][ci_id]
+            walls.append((time.perf_counter() - began) * 1000)
+            count, _edges, truncated = sizes_by_direction[direction][ci_id]
             if not truncated and count != len(found):
                 mismatches += 1
-        out[direction] = _percentiles(seconds)
+        out[direction] = {
+            "p50_ms": round(harness.percentile(walls, 50), 2),
+            "p95_ms": round(harness.percentile(walls, 95), 2),
+        }
     out["node_count_mismatches"] = mismatches
     return out
 
 
-def run_engine(engine: str, args) -> dict:
-    _prepare_engine(engine, args.pg_url)
-    import django
+# --- the run -------------------------------------------------------------------------------------
 
-    django.setup()
-    from django.core.management import call_command
+
+def _loaded(cis: int) -> bool:
+    """Whether the database already holds a generated graph of *cis* CIs."""
+    from django.db import connection
 
     from itsm.cmdb.models import ConfigurationItem
-    from itsm.core import services
-    from itsm.core.choices import Role
-    from itsm.core.models import Organisation
 
-    began = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    migrate_seconds = round(time.perf_counter() - began, 1)
-    try:
-        sizes = generate(args.cis, args.relations)
-        rng = random.Random(args.seed)
-        sample_ids = rng.sample(range(1, args.cis + 1), args.samples)
-        cis = list(ConfigurationItem.objects.filter(pk__in=sample_ids).only("pk"))
-        rng.shuffle(cis)
-        out = {
-            "engine": engine,
-            "cis": sizes["cis"],
-            "relations": sizes["relations"],
-            "generation_seconds": sizes["generation_seconds"],
-            "analyze_seconds": sizes["analyze_seconds"],
-            "migrate_seconds": migrate_seconds,
-            "samples": len(cis),
-            "max_depth": 6,
-            "impact": {},
-            "cte_only": {},
-        }
-        reference = {}
-        for direction in ("dependents", "dependencies"):
-            out["impact"][direction], results = _time_impact(cis, direction)
-            reference[direction] = {ci_id: (count, trunc) for ci_id, count, trunc in results}
-            out["cte_only"][direction] = _time_cte_only(cis, direction)
-        # a customer user: random CIs of their organisation (shared infrastructure masked)
-        organisation = Organisation.objects.get(pk=sizes["customer_ids"][0])
-        user = services.create_user(
-            username="bench-customer",
-            organisation=organisation,
-            password="Bench-only-2026!",
-            roles=[Role.CUSTOMER_USER],
-            email="bench@example.com",
+    if ConfigurationItem._meta.db_table not in connection.introspection.table_names():
+        return False
+    return ConfigurationItem.objects.filter(pk=cis, number=f"B-{cis:08d}").exists()
+
+
+def _users(customer_ids: list[int]):
+    from itsm.core import services
+    from itsm.core.choices import OrganisationKind, Role
+    from itsm.core.models import Organisation, User
+
+    provider = Organisation.objects.filter(kind=OrganisationKind.PROVIDER).first()
+    if provider is None:
+        provider = services.create_organisation(
+            code="bench-provider", name="Bench provider", kind=OrganisationKind.PROVIDER
         )
-        own = list(
-            ConfigurationItem.objects.filter(customer=organisation)
-            .order_by("?")
-            .only("pk")[: args.samples]
-        )
-        out["customer_user"] = {
-            direction: _time_impact(own, direction, user=user)[0]
-            for direction in ("dependents", "dependencies")
-        }
-        if not args.no_networkx:
-            out["networkx"] = _networkx([ci.pk for ci in cis], reference)
-        return out
-    finally:
-        if not args.keep:
-            _drop_engine(engine, args.pg_url)
+    users = []
+    for username, organisation, role in (
+        ("bench-staff", provider, Role.CONFIGURATION_MANAGER),
+        ("bench-customer", Organisation.objects.get(pk=customer_ids[0]), Role.CUSTOMER_USER),
+    ):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = services.create_user(
+                username=username,
+                organisation=organisation,
+                password="Bench-only-2026!",
+                roles=(role,),
+                email=f"{username}@example.com",
+            )
+        users.append(user)
+    return users
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--engine", choices=["postgres", "sqlite", "both"], default="postgres")
+    harness.add_database_options(parser, default_name="itsm_bench_impact")
     parser.add_argument("--cis", type=int, default=1_000_000)
     parser.add_argument("--relations", type=int, default=3_000_000)
-    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--samples", type=int, default=100, help="CIs per case and repeat")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
-    parser.add_argument("--keep", action="store_true", help="keep the generated database")
-    parser.add_argument("--no-networkx", action="store_true")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse the database if it holds the graph already"
+    )
+    parser.add_argument("--networkx", action="store_true", help="add the networkx reference")
     args = parser.parse_args()
-    if args.engine == "both":
-        combined = {}
-        for engine in ("postgres", "sqlite"):
-            command = [
-                sys.executable,
-                __file__,
-                "--engine",
-                engine,
-                "--cis",
-                str(args.cis),
-                "--relations",
-                str(args.relations),
-                "--samples",
-                str(args.samples),
-                "--seed",
-                str(args.seed),
-                "--pg-url",
-                args.pg_url,
-            ]
-            command += ["--keep"] * args.keep + ["--no-networkx"] * args.no_networkx
-            done = subprocess.run(command, capture_output=True, text=True, check=True)
-            combined[engine] = json.loads(done.stdout.strip().splitlines()[-1])
-        print(json.dumps({"benchmark": "cmdb.impact", **combined}))
-        return
-    print(json.dumps({"benchmark": "cmdb.impact", **run_engine(args.engine, args)}))
+    harness.use_database(args, fresh=not args.reuse)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    import itsm
+    from itsm.cmdb.models import ConfigurationItem
+    from itsm.core.models import Organisation
+
+    out: dict = {
+        "benchmark": "cmdb.impact",
+        "engine": connection.vendor,
+        "db": str(args.db),
+        "code": str(Path(itsm.__file__).resolve().parent.parent),
+        "machine": harness.machine(),
+    }
+    try:
+        began = time.perf_counter()
+        call_command("migrate", verbosity=0, interactive=False)
+        out["migrate_seconds"] = round(time.perf_counter() - began, 1)
+        if args.reuse and _loaded(args.cis):
+            out["generation"] = "reused"
+        else:
+            sizes = generate(args.cis, args.relations)
+            out["generation"] = {
+                key: sizes[key] for key in ("generation_seconds", "load_seconds", "analyze_seconds")
+            }
+        customer_ids = sorted(
+            Organisation.objects.filter(code__startswith="bench-", kind="customer").values_list(
+                "pk", flat=True
+            )
+        )
+        from itsm.cmdb.models import Relation
+
+        out["cis"] = ConfigurationItem.objects.count()
+        out["relations"] = Relation.objects.count()
+        out["max_depth"] = DEPTH
+        out["samples"] = args.samples
+        staff, customer = _users(customer_ids)
+        rng = random.Random(args.seed)
+        sample_ids = rng.sample(range(1, args.cis + 1), args.samples)
+        anyone = list(ConfigurationItem.objects.filter(pk__in=sample_ids).only("pk"))
+        rng.shuffle(anyone)
+        # the customer's own CIs (customers are assigned by id % 100 in their layers)
+        owned = list(
+            ConfigurationItem.objects.filter(customer_id=customer_ids[0])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        own = list(
+            ConfigurationItem.objects.filter(pk__in=rng.sample(owned, args.samples)).only("pk")
+        )
+        rng.shuffle(own)
+        sizes: dict[str, dict] = {}
+        cases = {}
+        for who, user, cis in (("staff", staff, anyone), ("customer", customer, own)):
+            for direction in ("dependents", "dependencies"):
+                name = f"{direction}/{who}"
+                sizes[name] = {}
+                cases[name] = _case(cis, direction, user, sizes[name])
+        out["queries_per_call"] = {
+            name: _queries_per_call(
+                (anyone if name.endswith("staff") else own)[0],
+                name.split("/")[0],
+                staff if name.endswith("staff") else customer,
+            )
+            for name in cases
+        }
+        measured = harness.measure(
+            cases,
+            samples=args.samples,
+            repeats=args.repeats,
+            backend_pids=harness.backend_pids(),
+        )
+        for name, figures in measured.items():
+            figures["sizes"] = _size_summary(sizes[name])
+            figures["ratio_p95"] = _ratio_p95(figures)
+        out["cases"] = measured
+        out["floor"] = (
+            "the selector's own traversal CTE (itsm.cmdb.impact.traversal_sql)"
+            if hasattr(sys.modules.get("itsm.cmdb.impact"), "traversal_sql")
+            else "the 567322d traversal CTE (bench copy)"
+        )
+        if args.networkx:
+            out["networkx"] = _networkx(
+                [ci.pk for ci in anyone],
+                {d: sizes[f"{d}/staff"] for d in ("dependents", "dependencies")},
+            )
+    finally:
+        harness.drop_database(args)
+    harness.emit(out)
+
+
+def _ratio_p95(figures: dict) -> dict:
+    """product p95 / floor p95, from the min and from the median over the repeats."""
+    product, raw = figures["product"]["p95_ms"], figures["raw"]["p95_ms"]
+    return {key: round(product[key] / max(raw[key], 1e-6), 1) for key in ("min", "median")}
 
 
 if __name__ == "__main__":
