@@ -5,7 +5,6 @@ Public entry point: ``impact(ci, *, direction, max_depth, user, limit) -> Impact
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -22,20 +21,27 @@ from itsm.core.models import Organisation
 # Relation semantics: ``source`` depends on ``target``. "dependencies" follows source → target
 # (what the CI needs), "dependents" follows target → source (what a failure of the CI impacts).
 #
-# Algorithm: one recursive CTE computes the breadth-first levels inside the database, then one
-# query fetches the relations among the nodes found and one the node details; the shortest path
-# of every node is rebuilt from parent pointers (a parent of a node at depth d is any node at
-# depth d - 1 with a relation to it; the smallest id wins, so paths are deterministic).
+# Algorithm: ONE statement per call (issue 10 item 4). A recursive CTE computes the
+# breadth-first levels inside the database; the same statement returns, as rows of one
+# ``UNION ALL`` told apart by their first column, the CIs found with their details (number,
+# name, class, status, customer), every relation among them, the relation types and the
+# totals that tell a truncated result. Python then assembles the result in one pass: the
+# shortest path of every node is rebuilt from parent pointers (a parent of a node at depth d is
+# any node at depth d - 1 with a relation to it; the smallest id wins, then the smallest type,
+# so paths are deterministic).
 #
 # * PostgreSQL: a frontier BFS. Each row of the CTE is one level: ``(depth, ids[], seen[])``;
 #   the next level is ``ARRAY(SELECT <neighbours of ids> EXCEPT SELECT unnest(seen))`` (a hash
 #   set operation), so every CI is expanded once, at its minimal depth, whatever the number of
 #   paths or cycles. The recursion stops at ``max_depth``, when a level is empty, or once more
-#   than ``limit`` CIs are known (each level is capped at ``limit + 1``, lowest ids first).
+#   than ``limit`` CIs are known (each level is capped at ``limit + 1``, lowest ids first). The
+#   relations a level's expansion reads are kept in the next level's row (three arrays), so
+#   the relations among the CIs found are those kept (whose far end was found) plus those of
+#   the last level, which was not expanded: one more index lookup per CI of that level only.
 # * SQLite (no arrays, no aggregates in a recursive term): ``walk(id, depth)`` with ``UNION``;
-#   SQLite's FIFO queue yields rows in depth order, so the first (minimal) depth of each CI is
-#   right, and a CI reachable at several depths is expanded at most ``max_depth + 1`` times.
-#   A row cap bounds the work; hitting it reports ``truncated``.
+#   a CI reachable at several depths is expanded at most ``max_depth + 1`` times and keeps its
+#   minimal depth. A row cap bounds the work; hitting it reports ``truncated``. The relations
+#   among the CIs found are looked up from them, one join.
 #
 # Tenancy: provider staff see everything. Other users must be able to view the starting CI
 # (else NotFound). Their traversal is restricted to the CIs they may know of: their own (the
@@ -108,32 +114,98 @@ def _impact_scope(user, ci) -> tuple[str, int | None] | None:
     scope = None if user is None else policy.tenant_scope(user, ConfigurationItem)
     if scope is None:
         return None
-    if not ConfigurationItem.objects.restrict(user, "view").filter(pk=ci.pk).exists():
+    if not policy.may_view_row(user, ci):  # restrict(user, "view") on the loaded row
         raise NotFound()
     field, organisation = scope
     return f"{field}_id", organisation
 
 
-def _id_array(vendor: str, ids) -> tuple[str, list]:
-    """SQL matching a column against a list of ids with ONE parameter."""
-    if vendor == "postgresql":  # one text literal: far cheaper to send than a list adapter
-        return "= ANY(%s::bigint[])", ["{" + ",".join(map(str, ids)) + "}"]
-    return "IN (SELECT value FROM json_each(%s))", [json.dumps(list(ids))]
+# The statement's rows, told apart by their first column (11 columns; unused ones are NULL):
+NODE = 0  # id, depth, customer, supplier, class id, number, name, customer name, status,
+#           criticality
+EDGE = 1  # source, target, type id
+KIND = 2  # relation type id, -, -, -, -, code, label
+CLASS = 3  # class id, business service? (0/1), agreement? (0/1), -, -, code, label
+TOTAL = 4  # CIs found before the limit, rows walked (SQLite's cap; PostgreSQL: 0)
 
 
-def _levels_postgresql(cursor, start, *, cur, nxt, max_depth, limit, scope_sql, scope_params):
-    rel = Relation._meta.db_table
-    ci = ConfigurationItem._meta.db_table
-    join = f"JOIN {ci} c ON c.id = r.{nxt} AND {scope_sql}" if scope_sql else ""
+def _nulls(count: int) -> str:
+    """Empty columns that pad a row to the statement's 11."""
+    return ", ".join(["NULL"] * count)
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "rel": Relation._meta.db_table,
+        "ci": ConfigurationItem._meta.db_table,
+        "cls": CIClass._meta.db_table,
+        "org": Organisation._meta.db_table,
+        "kinds": RelationType._meta.db_table,
+    }
+
+
+def _label(alias: str, zh: bool) -> str:
+    """A bilingual name in the active language, the other one when it is empty."""
+    first, second = ("name_zh", "name_en") if zh else ("name_en", "name_zh")
+    return f"COALESCE(NULLIF({alias}.{first}, ''), {alias}.{second})"
+
+
+def _rest_sql(t: dict[str, str], zh: bool, edges_sql: str) -> str:
+    """The part shared by both engines: the rows of the CIs in ``found(id, depth)``, of the
+    relations *edges_sql* selects, of the relation types and of the classes (the caller
+    appends the totals). Classes and types come as a few rows of their own rather than joined
+    to every CI and relation: fewer bytes to read and a cheaper plan."""
+    return f"""
+        SELECT {NODE}, f.id, f.depth, c.customer_id, c.supplier_id, c.ci_class_id, c.number,
+               c.name, o.name, c.status, c.criticality
+        FROM found f
+        JOIN {t["ci"]} c ON c.id = f.id
+        LEFT JOIN {t["org"]} o ON o.id = c.customer_id
+        UNION ALL
+        {edges_sql}
+        UNION ALL
+        SELECT {KIND}, t.id, {_nulls(4)}, t.code, {_label("t", zh)}, {_nulls(3)}
+        FROM {t["kinds"]} t
+        UNION ALL
+        SELECT {CLASS}, k.id, CASE WHEN k.is_business_service THEN 1 ELSE 0 END,
+               CASE WHEN k.is_agreement THEN 1 ELSE 0 END, {_nulls(2)}, k.code,
+               {_label("k", zh)}, {_nulls(3)}
+        FROM {t["cls"]} k
+        UNION ALL
+    """
+
+
+def _statement_postgresql(start, *, cur, nxt, max_depth, limit, scope_sql, scope_params, zh):
+    t = _tables()
+    join = f"JOIN {t['ci']} c ON c.id = r.{nxt} AND {scope_sql}" if scope_sql else ""
+    far = "src" if nxt == "source_id" else "dst"  # the array of the far ends
+    edges = f"""
+        SELECT {EDGE}, e.src, e.dst, e.kind, {_nulls(7)}
+        FROM (
+            SELECT x.src, x.dst, x.kind
+            FROM bfs b CROSS JOIN unnest(b.src, b.dst, b.kind) AS x(src, dst, kind)
+            UNION ALL  -- the last level was not expanded: its relations are read here
+            SELECT r.source_id, r.target_id, r.type_id
+            FROM found f JOIN {t["rel"]} r ON r.{cur} = f.id
+            WHERE f.depth = (SELECT max(depth) FROM bfs)
+        ) e
+        WHERE e.{far} IN (SELECT id FROM found)
+    """
     sql = f"""
-        WITH RECURSIVE bfs(depth, ids, seen) AS (
-            SELECT 0, ARRAY[%s]::bigint[], ARRAY[%s]::bigint[]
+        WITH RECURSIVE bfs(depth, ids, seen, src, dst, kind) AS (
+            SELECT 0, ARRAY[%s]::bigint[], ARRAY[%s]::bigint[],
+                   NULL::bigint[], NULL::bigint[], NULL::bigint[]
             UNION ALL
-            SELECT b.depth + 1, n.ids, b.seen || n.ids
+            SELECT b.depth + 1, n.ids, b.seen || n.ids, e.src, e.dst, e.kind
             FROM bfs b
+            CROSS JOIN LATERAL (  -- the relations of this level, kept for the edges
+                SELECT array_agg(r.source_id) AS src, array_agg(r.target_id) AS dst,
+                       array_agg(r.type_id) AS kind
+                FROM {t["rel"]} r {join} WHERE r.{cur} = ANY(b.ids)
+            ) e
             CROSS JOIN LATERAL (
                 SELECT ARRAY(
-                    SELECT r.{nxt} FROM {rel} r {join} WHERE r.{cur} = ANY(b.ids)
+                    SELECT unnest(e.{far})
                     EXCEPT
                     SELECT unnest(b.seen)
                     ORDER BY 1
@@ -142,44 +214,56 @@ def _levels_postgresql(cursor, start, *, cur, nxt, max_depth, limit, scope_sql, 
                 OFFSET 0  -- a fence: evaluate the level once, not once per reference
             ) n
             WHERE b.depth < %s AND cardinality(n.ids) > 0 AND cardinality(b.seen) <= %s
+        ),
+        found AS MATERIALIZED (
+            SELECT u.id, b.depth FROM bfs b CROSS JOIN unnest(b.ids) AS u(id)
+            ORDER BY b.depth, u.id
+            LIMIT %s
         )
-        SELECT depth, ids FROM bfs ORDER BY depth
+        {_rest_sql(t, zh, edges)}
+        SELECT {TOTAL}, (SELECT sum(cardinality(ids)) FROM bfs), 0, {_nulls(8)}
     """
-    cursor.execute(sql, [start, start, *scope_params, limit + 1, max_depth, limit + 1])
-    depths: dict[int, int] = {}
-    for depth, ids in cursor.fetchall():
-        for node in ids:
-            depths.setdefault(node, depth)
-    return depths, False
+    params = [start, start, *scope_params, limit + 1, max_depth, limit + 1, limit + 1]
+    return sql, params
 
 
-def _levels_sqlite(cursor, start, *, cur, nxt, max_depth, limit, scope_sql, scope_params):
-    rel = Relation._meta.db_table
-    ci = ConfigurationItem._meta.db_table
+def _statement_sqlite(start, *, cur, nxt, max_depth, limit, scope_sql, scope_params, zh):
+    t = _tables()
     # Out-of-scope CIs become a NULL row (never expanded: no relation matches NULL) instead of
     # an extra WHERE term or join, which makes SQLite 3.38+ build a Bloom filter by scanning
     # the whole relation or CI table at every call (tens of ms at 1 M CIs).
     node = f"r.{nxt}"
     if scope_sql:
-        node = f"CASE WHEN (SELECT {scope_sql} FROM {ci} c WHERE c.id = r.{nxt}) THEN r.{nxt} END"
+        node = (
+            f"CASE WHEN (SELECT {scope_sql} FROM {t['ci']} c WHERE c.id = r.{nxt}) THEN r.{nxt} END"
+        )
     row_cap = (limit + 1) * 4
+    edges = f"""
+        SELECT {EDGE}, r.source_id, r.target_id, r.type_id, {_nulls(7)}
+        FROM found f CROSS JOIN {t["rel"]} r ON r.{cur} = f.id
+        WHERE r.{nxt} IN (SELECT id FROM found)
+    """
     sql = f"""
         WITH RECURSIVE walk(id, depth) AS (
             SELECT %s, 0
             UNION
-            SELECT {node}, w.depth + 1 FROM walk w CROSS JOIN {rel} r ON r.{cur} = w.id
+            SELECT {node}, w.depth + 1 FROM walk w CROSS JOIN {t["rel"]} r ON r.{cur} = w.id
             WHERE w.depth < %s
             LIMIT %s
+        ),
+        reached AS MATERIALIZED (  -- each CI once at its minimal depth, with the totals
+            SELECT id, min(depth) AS depth, count(id) OVER () AS ids,
+                   sum(count(*)) OVER () AS walked
+            FROM walk GROUP BY id
+        ),
+        found AS MATERIALIZED (
+            SELECT id, depth FROM reached WHERE id IS NOT NULL ORDER BY depth, id LIMIT %s
         )
-        SELECT id, depth FROM walk
+        {_rest_sql(t, zh, edges)}
+        SELECT * FROM (SELECT {TOTAL}, ids, walked, {_nulls(8)} FROM reached LIMIT 1)
     """
-    cursor.execute(sql, [start, *scope_params, max_depth, row_cap])
-    rows = cursor.fetchall()
-    depths: dict[int, int] = {}
-    for node_id, depth in rows:  # FIFO order: the first depth seen is the minimal one
-        if node_id is not None and (node_id not in depths or depth < depths[node_id]):
-            depths[node_id] = depth
-    return depths, len(rows) >= row_cap
+    params = [start, *scope_params, max_depth, row_cap, limit + 1]
+    return sql, params, row_cap
 
 
 def impact(
@@ -204,8 +288,6 @@ def impact(
         raise ValidationFailed(fields={"limit": [_("Enter a positive whole number.")]})
     scope = _impact_scope(user, ci)
     cur, nxt = ("target", "source") if direction == "dependents" else ("source", "target")
-    cur, nxt = f"{cur}_id", f"{nxt}_id"
-    vendor = connection.vendor
     scope_sql, scope_params = "", []
     if scope is not None:
         # their own CIs, and shared infrastructure (the policy's ``shared_if_unowned``)
@@ -213,108 +295,59 @@ def impact(
         shared = policy.shared_column(ConfigurationItem)
         if shared:
             scope_sql = f"(c.{shared} IS NULL OR {scope_sql})"
-    levels = _levels_postgresql if vendor == "postgresql" else _levels_sqlite
-    with connection.cursor() as cursor:
-        depths, capped = levels(
-            cursor,
-            ci.pk,
-            cur=cur,
-            nxt=nxt,
-            max_depth=max_depth,
-            limit=limit,
-            scope_sql=scope_sql,
-            scope_params=scope_params,
-        )
-        depths[ci.pk] = 0
-        order = sorted(depths, key=lambda node: (depths[node], node))
-        truncated = capped or len(order) > limit + 1
-        order = order[: limit + 1]
-        depths = {node: depths[node] for node in order}
-        edges_raw = _edges_among(cursor, vendor, order)
-        details = _details(cursor, vendor, order)
-    types = {t.pk: t for t in RelationType.objects.only("code", "name_en", "name_zh")}
-    return _assemble(
-        ci.pk,
-        direction,
-        max_depth,
-        limit,
-        depths,
-        order,
-        edges_raw,
-        details,
-        types,
-        scope,
-        truncated,
-    )
-
-
-def _edges_among(cursor, vendor, ids) -> list[tuple[int, int, int]]:
-    rel = Relation._meta.db_table
-    id_sql, id_params = _id_array(vendor, ids)
-    if vendor == "postgresql":  # drive from the sources, filter the targets with a hash
-        sql = (
-            f"SELECT r.source_id, r.target_id, r.type_id FROM unnest(%s::bigint[]) AS s(id) "
-            f"JOIN {rel} r ON r.source_id = s.id WHERE r.target_id {id_sql}"
-        )
-    else:
-        sql = (
-            f"SELECT source_id, target_id, type_id FROM {rel} "
-            f"WHERE source_id {id_sql} AND target_id {id_sql}"
-        )
-    cursor.execute(sql, [*id_params, *id_params])  # the same id list for both ends
-    return sorted(cursor.fetchall())
-
-
-def _details(cursor, vendor, ids) -> dict[int, tuple]:
-    ci = ConfigurationItem._meta.db_table
-    cls = CIClass._meta.db_table
-    org = Organisation._meta.db_table
-    id_sql, id_params = _id_array(vendor, ids)
-    cursor.execute(
-        f"SELECT c.id, c.number, c.name, k.code, k.name_en, k.name_zh, k.is_business_service, "
-        f"k.is_agreement, c.customer_id, o.name, c.status, c.criticality, c.supplier_id "
-        f"FROM {ci} c JOIN {cls} k ON k.id = c.ci_class_id "
-        f"LEFT JOIN {org} o ON o.id = c.customer_id WHERE c.id {id_sql}",
-        id_params,
-    )
-    return {row[0]: row for row in cursor.fetchall()}
-
-
-def _assemble(
-    start,
-    direction,
-    max_depth,
-    limit,
-    depths,
-    order,
-    edges_raw,
-    details,
-    types,
-    scope,
-    truncated,
-) -> ImpactResult:
     zh = (get_language() or "").startswith("zh")
-    labels = {
-        pk: ((kind.name_zh or kind.name_en) if zh else (kind.name_en or kind.name_zh))
-        for pk, kind in types.items()
+    arguments = {
+        "cur": f"{cur}_id",
+        "nxt": f"{nxt}_id",
+        "max_depth": max_depth,
+        "limit": limit,
+        "scope_sql": scope_sql,
+        "scope_params": scope_params,
+        "zh": zh,
     }
-    codes = {pk: kind.code for pk, kind in types.items()}
+    row_cap = None
+    if connection.vendor == "postgresql":
+        sql, params = _statement_postgresql(ci.pk, **arguments)
+    else:
+        sql, params, row_cap = _statement_sqlite(ci.pk, **arguments)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return _assemble(ci.pk, direction, max_depth, limit, rows, scope, row_cap)
+
+
+def _assemble(start, direction, max_depth, limit, rows, scope, row_cap) -> ImpactResult:
+    """The result from the statement's rows: one pass to sort them by kind, one over the
+    relations for the parent pointers, one over the CIs in depth order."""
+    nodes_rows, edges_raw, kinds, classes = [], [], {}, {}
+    found = walked = 0
+    for row in rows:
+        kind = row[0]
+        if kind == EDGE:
+            edges_raw.append((row[1], row[2], row[3]))
+        elif kind == NODE:
+            nodes_rows.append(row)
+        elif kind == KIND:
+            kinds[row[1]] = (row[6], row[7])
+        elif kind == CLASS:
+            classes[row[1]] = (row[6], row[7], bool(row[2]), bool(row[3]))
+        else:
+            found, walked = row[1] or 0, row[2] or 0
+    nodes_rows.sort(key=_depth_then_id)
+    edges_raw.sort()
+    depths = {row[1]: row[2] for row in nodes_rows}
+    truncated = found > limit + 1 or (row_cap is not None and walked >= row_cap)
+
     # parent pointers: for a node at depth d, the smallest parent at depth d - 1 (then type);
     # edges_raw is sorted by (source, target, type), so the first match wins in either direction
     parents: dict[int, tuple[int, int]] = {}
     dependents = direction == "dependents"
     for source, target, type_id in edges_raw:
         before, after = (target, source) if dependents else (source, target)
-        depth_after = depths.get(after)
-        if depth_after is None or depths.get(before) != depth_after - 1:
+        if after in parents and parents[after] <= (before, type_id):
             continue
-        known = parents.get(after)
-        if known is None or (before, type_id) < known:
+        if depths[before] == depths[after] - 1:
             parents[after] = (before, type_id)
-    paths: dict[int, list[int]] = {start: [start]}
-    for node in order:  # depth order: the parent's path is always known first
-        if node != start:
-            paths[node] = [*paths[parents[node][0]], node]
 
     result = ImpactResult(
         start_id=start, direction=direction, max_depth=max_depth, limit=limit, truncated=truncated
@@ -324,59 +357,50 @@ def _assemble(
     nodes, services, agreements = result.nodes, result.business_services, result.agreements
     column, organisation = scope if scope is not None else ("", None)
     by_supplier = column.startswith("supplier")
-    for node in order:
-        (
-            _pk,
-            number,
-            name,
-            code,
-            name_en,
-            name_zh,
-            is_bs,
-            is_agr,
-            customer_id,
-            org_name,
-            status,
-            criticality,
-            supplier_id,
-        ) = details[node]
+    no_type = ("", "")
+    paths: dict[int, list[int]] = {}
+    for (
+        _kind,
+        node,
+        depth,
+        customer_id,
+        supplier_id,
+        class_id,
+        number,
+        name,
+        org_name,
+        status,
+        criticality,
+    ) in nodes_rows:
         parent = parents.get(node)
-        via = labels.get(parent[1], "") if parent else ""
-        via_code = codes.get(parent[1], "") if parent else ""
-        masked = scope is not None and (supplier_id if by_supplier else customer_id) != organisation
-        if masked:
+        if parent is None:  # the start
+            path, via_code, via = [node], "", ""
+        else:  # depth order: the parent's path is known already
+            path = [*paths[parent[0]], node]
+            via_code, via = kinds.get(parent[1], no_type)
+        paths[node] = path
+        if scope is not None and (supplier_id if by_supplier else customer_id) != organisation:
             item = ImpactNode(
-                node,
-                "",
-                shared_label,
-                "",
-                "",
-                None,
-                "",
-                "",
-                depths[node],
-                paths[node],
-                via,
-                via_code,
-                True,
+                node, "", shared_label, "", "", None, "", "", depth, path, via, via_code, True
             )
         else:
+            code, class_label, is_bs, is_agr = classes[class_id]
             item = ImpactNode(
                 node,
                 number,
                 name,
                 code,
-                (name_zh or name_en) if zh else (name_en or name_zh),
+                class_label,
                 customer_id,
                 status,
                 criticality,
-                depths[node],
-                paths[node],
+                depth,
+                path,
                 via,
                 via_code,
                 False,
-                bool(is_bs),
-                bool(is_agr),
+                is_bs,
+                is_agr,
             )
             if customer_id is not None and (scope is None or customer_id == organisation):
                 customers[customer_id] = org_name
@@ -390,7 +414,11 @@ def _assemble(
         for key, value in sorted(customers.items(), key=lambda kv: (kv[1], kv[0]))
     ]
     result.edges = [
-        ImpactEdge(source, target, codes.get(type_id, ""), labels.get(type_id, ""))
+        ImpactEdge(source, target, *kinds.get(type_id, no_type))
         for source, target, type_id in edges_raw
     ]
     return result
+
+
+def _depth_then_id(row) -> tuple[int, int]:
+    return row[2], row[1]

@@ -24,12 +24,13 @@ def english():
         yield
 
 
-def _random_graph(seed: int):
+def _random_graph(seed: int, customers=(None,)):
     """A random directed graph of 30–80 CIs with cycles, self-contained parallel edges of
-    two types, stored as rows; returns (cis, networkx DiGraph of ids, {(s, t): {type ids}})."""
+    two types, stored as rows, the CIs' customers taken in turn from *customers*; returns
+    (cis, networkx DiGraph of ids, {(s, t): {type ids}})."""
     rng = random.Random(seed)
     count = rng.randint(30, 80)
-    cis = f.many_cis(count)
+    cis = f.many_cis(count, customers=customers)
     kinds = [f.relation_type("t-dep"), f.relation_type("t-run")]
     ids = [c.pk for c in cis]
     graph = nx.DiGraph()
@@ -89,6 +90,95 @@ def test_matches_networkx_on_random_graphs_with_cycles(seed):
                     if s in returned and t in returned
                 }
                 assert {(e.source, e.target, e.type_code) for e in result.edges} == (expected_edges)
+
+
+def _relations_among(typed, labels, returned) -> set[tuple[int, int, str]]:
+    return {
+        (s, t, labels[k])
+        for (s, t), kinds in typed.items()
+        for k in kinds
+        if s in returned and t in returned
+    }
+
+
+@pytest.mark.parametrize("seed", [5, 6, 7, 8])
+def test_customer_user_matches_networkx_on_the_graph_they_may_know(
+    seed, customer_a, customer_b, customer_user
+):
+    """The oracle for a customer user: the breadth-first search of the subgraph of their own
+    CIs and shared infrastructure (other customers' CIs are not traversed); shared CIs come
+    back masked, relations only among the CIs returned."""
+    cis, graph, typed = _random_graph(seed, customers=(None, customer_a, customer_b, customer_a))
+    owner = {c.pk: c.customer_id for c in cis}
+    numbers = {c.pk: c.number for c in cis}
+    known = graph.subgraph([pk for pk, org in owner.items() if org in (None, customer_a.pk)])
+    labels = {k.pk: k.code for k in (f.relation_type("t-dep"), f.relation_type("t-run"))}
+    rng = random.Random(seed * 11)
+    own = [c for c in cis if c.customer_id == customer_a.pk]
+    for start in rng.sample(own, 4):
+        for direction in ("dependents", "dependencies"):
+            oriented = known.reverse(copy=False) if direction == "dependents" else known
+            for depth in (1, 3, 6):
+                expected = nx.single_source_shortest_path_length(oriented, start.pk, cutoff=depth)
+                result = impact(start, direction=direction, max_depth=depth, user=customer_user)
+                assert {n.id: n.depth for n in result.nodes} == expected, (seed, start.pk)
+                assert result.truncated is False
+                for node in result.nodes:
+                    assert node.path[0] == start.pk and node.path[-1] == node.id
+                    assert len(node.path) == node.depth + 1
+                    for before, after in zip(node.path, node.path[1:], strict=False):
+                        assert oriented.has_edge(before, after)
+                    shared = owner[node.id] is None
+                    assert node.masked is shared
+                    if shared:
+                        assert (node.number, node.name, node.class_code, node.customer_id) == (
+                            "",
+                            "Shared infrastructure",
+                            "",
+                            None,
+                        )
+                    else:
+                        assert (node.number, node.class_code) == (numbers[node.id], "t-app")
+                        assert node.customer_id == customer_a.pk
+                assert [c.id for c in result.customers] == [customer_a.pk]
+                returned = set(expected)
+                assert {(e.source, e.target, e.type_code) for e in result.edges} == (
+                    _relations_among(typed, labels, returned)
+                )
+
+
+@pytest.mark.parametrize("seed", [9, 10, 11])
+def test_limit_keeps_the_shallowest_lowest_ids_like_networkx(seed):
+    """With a node cap, the CIs kept are the first by (depth, id) of the full search, with
+    every relation among them. PostgreSQL's frontier search caps each level, so that holds
+    exactly; SQLite's walk also stops at a row cap (then ``truncated``), whose CIs are still
+    found at their minimal depth."""
+    cis, graph, typed = _random_graph(seed)
+    labels = {k.pk: k.code for k in (f.relation_type("t-dep"), f.relation_type("t-run"))}
+    rng = random.Random(seed * 13)
+    for start in rng.sample(cis, 4):
+        for direction in ("dependents", "dependencies"):
+            oriented = graph.reverse(copy=False) if direction == "dependents" else graph
+            expected = nx.single_source_shortest_path_length(oriented, start.pk, cutoff=6)
+            ordered = sorted(expected.items(), key=lambda item: (item[1], item[0]))
+            for limit in (2, 7, 20):
+                result = impact(start, direction=direction, max_depth=6, limit=limit)
+                got = [(n.id, n.depth) for n in result.nodes]
+                assert got == sorted(got, key=lambda item: (item[1], item[0]))
+                assert len(got) <= limit + 1
+                if len(expected) > limit + 1:
+                    assert result.truncated is True
+                if connection.vendor == "postgresql" or not result.truncated:
+                    assert got == ordered[: limit + 1], (seed, start.pk, direction, limit)
+                    assert result.truncated is (len(expected) > limit + 1)
+                else:
+                    assert all(expected.get(node) == depth for node, depth in got)
+                returned = {node for node, _depth in got}
+                for node in result.nodes:
+                    assert set(node.path) <= returned and len(node.path) == node.depth + 1
+                assert {(e.source, e.target, e.type_code) for e in result.edges} == (
+                    _relations_among(typed, labels, returned)
+                )
 
 
 def test_directions_and_summaries(customer_a, customer_b):
@@ -184,19 +274,22 @@ def test_parameters_are_validated():
         assert set(bad.value.fields) == {"depth"}
 
 
-def test_query_count_does_not_grow_with_the_graph(customer_user):
-    hub = f.ci("hub")
+def test_one_statement_whatever_the_size_of_the_graph(agent, customer_user, customer_a):
+    """The traversal, the CIs' details, the relations among them and the relation types come
+    from ONE statement, for provider staff and customer users alike (issue 10 item 4)."""
+    hub = f.ci("hub", customer=customer_a)
     kind = f.relation_type()
-    small = f.many_cis(3)
+    small = f.many_cis(3, customers=(customer_a,))
     f.relate_many([(c.pk, hub.pk, kind) for c in small])
     with CaptureQueriesContext(connection) as few:
         impact(hub)
-    big = f.many_cis(60)
+    big = f.many_cis(60, customers=(customer_a, None))
     f.relate_many([(c.pk, small[0].pk, kind) for c in big])
-    with CaptureQueriesContext(connection) as many:
-        result = impact(hub)
-    assert len(result.nodes) == 64
-    assert len(few) == len(many) == 4  # levels, edges, details, relation types
+    for user in (None, agent, customer_user):
+        with CaptureQueriesContext(connection) as many:
+            result = impact(hub, user=user)
+        assert len(result.nodes) == 64
+        assert len(few) == len(many) == 1
 
 
 # --- tenancy --------------------------------------------------------------------------------
