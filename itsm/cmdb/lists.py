@@ -66,8 +66,21 @@ class CIList(RecordListView):
         Column("updated_at", _("Updated"), sort="updated_at", visible=False),
     )
 
+    #: the columns a page reads (no description, no attributes: issue 10 item 2); the
+    #: supplier and owner are joined only when the user shows their columns
+    LOADED = (
+        *("id", "number", "name", "status", "criticality", "identifier", "location"),
+        *("updated_at", "ci_class_id", "customer_id", "supplier_id", "owner_id"),
+        *("ci_class__name_zh", "ci_class__name_en", "customer__name"),
+    )
+
     def base_queryset(self):
-        return ConfigurationItem.objects.select_related("ci_class", "customer", "supplier", "owner")
+        shown = {c.name for c in self.shown_columns()}
+        optional = [name for name in ("supplier", "owner") if name in shown]
+        queryset = ConfigurationItem.objects.select_related("ci_class", "customer", *optional)
+        if optional:  # their whole rows (str() of a user or organisation)
+            return queryset.defer("description", "attributes")
+        return queryset.only(*self.LOADED)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

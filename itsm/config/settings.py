@@ -261,6 +261,8 @@ ITSM_UPLOAD_MAX_ROWS = env_int("ITSM_UPLOAD_MAX_ROWS", 20_000, minimum=1)
 ITSM_UPLOAD_MAX_ERRORS = env_int("ITSM_UPLOAD_MAX_ERRORS", 100, minimum=1)
 # Rows a list export (CSV/Excel, core.lists) may hold; more are refused (narrow the filter).
 ITSM_LIST_EXPORT_MAX_ROWS = env_int("ITSM_LIST_EXPORT_MAX_ROWS", 10_000, minimum=1)
+# Rows a list page (and the API with ?count=true) counts at most: more show as "more than N".
+ITSM_LIST_COUNT_LIMIT = env_int("ITSM_LIST_COUNT_LIMIT", 10_000, minimum=1)
 SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "ITSM API",
     "DESCRIPTION": "REST API of the IT service management platform.",

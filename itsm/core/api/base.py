@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from itsm.core import policy, services
 from itsm.core.api.idempotency import IdempotentCreateMixin
+from itsm.core.api.reading import read_plan, represent
 from itsm.core.errors import ValidationFailed
 from itsm.core.timeline import history_for
 
@@ -83,10 +84,19 @@ class TenancySerializerMixin(_SerializerBase):
         return super().to_internal_value(data)
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
-        for name in self._hidden():
-            data.pop(name, None)
-        return data
+        """DRF's representation without the hidden fields, read by a plan worked out once
+        per serializer (``core/api/reading.py``: a list's rows share one), not field by
+        field through DRF's generic attribute walk."""
+        model = getattr(getattr(self, "Meta", None), "model", None)
+        if model is None or not isinstance(instance, model):
+            data = super().to_representation(instance)
+            for name in self._hidden():
+                data.pop(name, None)
+            return data
+        plan = self.__dict__.get("_read_plan")
+        if plan is None:
+            plan = self._read_plan = read_plan(self, hidden=self._hidden())
+        return represent(instance, plan)
 
 
 class DomainSerializer(TenancySerializerMixin, serializers.ModelSerializer):

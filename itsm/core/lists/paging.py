@@ -1,10 +1,14 @@
-"""Sorted keyset paging: no OFFSET, no COUNT(*).
+"""Sorted keyset paging: no OFFSET, no COUNT(*) of every matching row.
 
 A list is ordered by (sort value, id) — the id breaks ties, in the same direction — with empty
 values (NULL) last whichever the direction. The link to the next page carries a cursor, the
 (sort value, id) of the last row shown, and the next page holds the rows strictly after it in
 that order, so paging stays exact across equal values and NULLs, and rows added meanwhile do
 not shift it.
+
+How many rows match is counted up to a limit (:func:`capped_count`: ``SELECT count(*) FROM
+(SELECT id … LIMIT limit + 1)``), so a list of a million rows costs the same as one of ten
+thousand: past the limit it shows "more than 10 000".
 """
 
 from __future__ import annotations
@@ -114,6 +118,20 @@ def after(queryset, sort: Sort, cursor: str):
         | Q(**{SORT_KEY: value, f"id__{beyond}": pk})
         | Q(**{f"{SORT_KEY}__isnull": True})
     )
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many rows match: exactly, or more than *limit* (``capped``)."""
+
+    value: int
+    capped: bool
+
+
+def capped_count(queryset, limit: int) -> Count:
+    """How many rows *queryset* holds, counting at most ``limit + 1`` of them."""
+    value = queryset.order_by().values("pk")[: limit + 1].count()
+    return Count(limit, True) if value > limit else Count(value, False)
 
 
 @dataclass(frozen=True)

@@ -22,22 +22,35 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 
 from itsm.core import exports, policy
 from itsm.core.form_helpers import style_form
 from itsm.core.generic_views import PolicyMixin
 from itsm.core.lists.columns import Column
-from itsm.core.lists.paging import BadCursor, Sort, keyset_page, order
+from itsm.core.lists.paging import BadCursor, Count, Sort, capped_count, keyset_page, order
+from itsm.core.lists.rendering import table_rows
+from itsm.core.lists.widgets import LIST_FORM_RENDERER, choices_in_one_query
 
 #: GET parameters of the list itself, never passed to the FilterSet.
 LIST_PARAMS = ("sort", "cursor", "export")
 EXPORT_FORMATS = ("csv", "xlsx")
 SESSION_KEY = "list_columns"
+
+
+def count_text(count: Count | None) -> str:
+    """The count in words: 1,234 rows, or More than 10,000 rows ("" when not counted)."""
+    if count is None:
+        return ""
+    number = number_format(count.value, force_grouping=True)
+    if count.capped:
+        return _("More than {count} rows").format(count=number)
+    return ngettext("{count} row", "{count} rows", count.value).format(count=number)
 
 
 class RecordListView(PolicyMixin, TemplateView):
@@ -64,12 +77,19 @@ class RecordListView(PolicyMixin, TemplateView):
 
     def available_columns(self) -> list[Column]:
         """The columns this user may see: ``staff_only`` ones and those named after the
-        model's ``policy.internal_fields`` only for provider staff."""
+        model's ``policy.internal_fields`` only for provider staff (worked out once per
+        request)."""
+        cached = self.__dict__.get("_available_columns")
+        if cached is not None:
+            return list(cached)
         user = self.request.user
         if policy.is_provider_staff(user):
-            return list(self.columns)
-        internal = set(policy.internal_fields(user, self.model))
-        return [c for c in self.columns if not c.staff_only and c.name not in internal]
+            available = list(self.columns)
+        else:
+            internal = set(policy.internal_fields(user, self.model))
+            available = [c for c in self.columns if not c.staff_only and c.name not in internal]
+        self._available_columns = available
+        return list(available)
 
     def chosen_names(self) -> list[str] | None:
         return self.request.session.get(SESSION_KEY, {}).get(self.key())
@@ -123,6 +143,8 @@ class RecordListView(PolicyMixin, TemplateView):
         )
         self.drop_unreachable_filters(self.filterset)  # choices: restricted by the FilterSet
         style_form(self.filterset.form)
+        self.filterset.form.renderer = LIST_FORM_RENDERER  # selects written in Python
+        choices_in_one_query(self.filterset.form)
         if self.filterset.is_bound and not self.filterset.is_valid():
             return None
         return self.filterset.qs
@@ -169,7 +191,15 @@ class RecordListView(PolicyMixin, TemplateView):
             )
         except BadCursor:
             return HttpResponseBadRequest(_("The page link is not valid: open the list again."))
-        return self.render_to_response(self.get_context_data(page=page, sort=sort))
+        count = None
+        if queryset is not None:
+            count = self.count_rows(queryset, page)
+        return self.render_to_response(self.get_context_data(page=page, sort=sort, count=count))
+
+    def count_rows(self, queryset, page) -> Count:
+        """How many rows match, counted up to ``ITSM_LIST_COUNT_LIMIT`` (one statement, on
+        every page: the page's statements do not depend on how many rows there are)."""
+        return capped_count(queryset, settings.ITSM_LIST_COUNT_LIMIT)
 
     def post(self, request, *args, **kwargs):
         """Save the user's choice of columns (``columns``) or forget it (``reset``)."""
@@ -229,7 +259,7 @@ class RecordListView(PolicyMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page, sort = kwargs["page"], kwargs["sort"]
+        page, sort, count = kwargs["page"], kwargs["sort"], kwargs.get("count")
         columns = self.shown_columns()
         shown = {c.name for c in columns}
         query = self.request.GET.copy()
@@ -253,15 +283,9 @@ class RecordListView(PolicyMixin, TemplateView):
                     ),
                 }
             )
-        rows = [
-            {
-                "object": row,
-                "attrs": self.row_attrs(row),
-                "cells": [(c, c.cell(row), c.cell_attrs(row)) for c in columns],
-                "actions": self.row_actions(row),
-            }
-            for row in page.rows
-        ]
+        body, has_actions = table_rows(
+            page.rows, columns, row_attrs=self.row_attrs, row_actions=self.row_actions
+        )
         query.pop("sort", None)
         if sort.param != self.default_sort:
             query["sort"] = sort.param
@@ -270,14 +294,16 @@ class RecordListView(PolicyMixin, TemplateView):
                 "list": {
                     "title": self.get_title(),
                     "headers": headers,
-                    "rows": rows,
-                    "has_actions": any(row["actions"] for row in rows),
+                    "body": body,
+                    "has_actions": has_actions,
                     "columns": [(c, c.name in shown) for c in self.available_columns()],
                     "page": page,
                     "sort": sort,
                     "empty_text": self.empty_text,
                     "testid": self.table_testid,
                     "export_query": query.urlencode(),
+                    "count": count,
+                    "count_text": count_text(count),
                 },
                 "page": page,
                 "object_list": page.rows,

@@ -1,0 +1,78 @@
+"""The exact SQL statements of one CI list request, HTML (``/cmdb/``) and API
+(``/api/cmdb/cis/``), for provider staff and for a customer user, with 3 and with 60 CIs
+(more than a page of 50): a per-row query, or any new statement, changes the number.
+
+What the numbers are made of (PostgreSQL and SQLite alike):
+
+* every request: the session, the user, the user's roles, the user's organisation;
+* the HTML page: its 51 rows, the capped count (``SELECT count(*) FROM (SELECT … LIMIT
+  10 001)``) and the filter form's choices (CI classes; the customer filter's organisations
+  for staff — a customer's form offers no customer filter);
+* the API: its 51 rows; with ``?count=true`` the capped count too.
+"""
+
+import pytest
+from django.test import Client
+
+from itsm.cmdb.tests.factories import CIFactory
+from itsm.core.choices import Role
+from itsm.core.testing.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+BASE = 4  # session, user, roles, organisation
+HTML = {"staff": BASE + 1 + 1 + 2, "customer": BASE + 1 + 1 + 1}
+API = {"staff": BASE + 1, "customer": BASE + 1}
+
+
+@pytest.fixture
+def readers(provider, customer_a):
+    return {
+        "staff": UserFactory(
+            username="ci-reader", organisation=provider, roles=(Role.CONFIGURATION_MANAGER,)
+        ),
+        "customer": UserFactory(
+            username="ci-customer", organisation=customer_a, roles=(Role.CUSTOMER_USER,)
+        ),
+    }
+
+
+def _grow(customer, to: int) -> None:
+    from itsm.cmdb.models import ConfigurationItem
+
+    for index in range(ConfigurationItem.objects.count(), to):
+        CIFactory(customer=customer, identifier=f"stmt-{index}", name=f"CI {index}")
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("rows", [3, 60])
+@pytest.mark.parametrize("who", ["staff", "customer"])
+def test_list_page_statements(who, rows, readers, customer_a, django_assert_num_queries):
+    _grow(customer_a, rows)
+    client = _client(readers[who])
+    client.get("/cmdb/")  # warm: content types, translations
+    with django_assert_num_queries(HTML[who]):
+        response = client.get("/cmdb/")
+    assert response.status_code == 200
+    assert response.content.decode().count('<td data-column="number"') == min(rows, 50)
+    with django_assert_num_queries(HTML[who]):  # a filtered page and the next page alike
+        assert client.get("/cmdb/?status=planned&criticality=medium").status_code == 200
+
+
+@pytest.mark.parametrize("rows", [3, 60])
+@pytest.mark.parametrize("who", ["staff", "customer"])
+def test_api_list_statements(who, rows, readers, customer_a, django_assert_num_queries):
+    _grow(customer_a, rows)
+    client = _client(readers[who])
+    client.get("/api/cmdb/cis/")
+    with django_assert_num_queries(API[who]):
+        response = client.get("/api/cmdb/cis/")
+    assert len(response.json()["results"]) == min(rows, 50)
+    with django_assert_num_queries(API[who] + 1):
+        body = client.get("/api/cmdb/cis/", {"count": "true"}).json()
+    assert (body["count"], body["count_capped"]) == (rows, False)

@@ -1,0 +1,75 @@
+"""The rows of a record list as HTML, in one pass in Python (``ui/_record_table.html`` shows
+them with ``{{ list.body }}``).
+
+A template loop with nested loops over each cell's attributes cost ~9 ms for 50 rows of 8
+columns (issue 10 item 2); this writes the same markup — each ``<tr>`` with the row's
+attributes, each ``<td data-column="…">`` with the cell's ``data-*`` attributes and the
+column's class, the row's buttons in a last cell — at a tenth of that. Values are shown the
+way a template shows ``{{ value }}``: local time, localised numbers, escaped unless safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.template.base import render_value_in_context
+from django.template.context import Context
+from django.utils.html import escape
+from django.utils.safestring import SafeString
+
+from itsm.core.lists.columns import Column
+
+_CONTEXT = Context(autoescape=True)
+
+
+def shown(value) -> str:
+    """*value* as ``{{ value }}`` renders it in an autoescaping template."""
+    if type(value) is SafeString:
+        return value
+    if type(value) is str:
+        return escape(value)
+    return render_value_in_context(value, _CONTEXT)
+
+
+def attributes(attrs: dict[str, object]) -> str:
+    """`` name="value"`` for each item, as ``{{ name }}="{{ value }}"`` in a template."""
+    return "".join(f' {shown(name)}="{shown(value)}"' for name, value in attrs.items())
+
+
+def _cell_attributes(column: Column) -> Callable[[Any], str]:
+    """``row → the <td>'s attributes`` after ``data-column``: the cell's ``data-*`` (a choice
+    column's code) and the column's class."""
+    head = f' data-column="{shown(column.name)}"'
+    tail = f' class="{shown(column.css)}"' if column.css else ""
+    if column.choices is None and type(column).cell_attrs is Column.cell_attrs:
+        fixed = head + tail
+        return lambda row: fixed
+    return lambda row: f"{head}{attributes(column.cell_attrs(row))}{tail}"
+
+
+def table_rows(
+    rows: Iterable[Any],
+    columns: Sequence[Column],
+    *,
+    row_attrs: Callable[[Any], dict[str, object]],
+    row_actions: Callable[[Any], Any],
+) -> tuple[SafeString, bool]:
+    """The ``<tr>`` elements of *rows* and whether any row has buttons (then every row gets
+    a last cell for them, and the header an empty ``<th>``)."""
+    cells = [(_cell_attributes(c), c.cell_renderer()) for c in columns]
+    built = []
+    any_actions = False
+    for row in rows:
+        tds = "".join(f"<td{attrs(row)}>{shown(render(row))}</td>" for attrs, render in cells)
+        actions = row_actions(row)
+        any_actions = any_actions or bool(actions)
+        built.append((attributes(row_attrs(row)), tds, actions))
+    if any_actions:
+        lines = [
+            f'<tr{attrs}>{tds}<td class="text-end text-nowrap">{shown(actions)}</td></tr>'
+            for attrs, tds, actions in built
+        ]
+    else:
+        lines = [f"<tr{attrs}>{tds}</tr>" for attrs, tds, _actions in built]
+    return SafeString("\n".join(lines)), any_actions
