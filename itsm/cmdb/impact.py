@@ -41,7 +41,8 @@ from itsm.core.models import Organisation
 # * SQLite (no arrays, no aggregates in a recursive term): ``walk(id, depth)`` with ``UNION``;
 #   a CI reachable at several depths is expanded at most ``max_depth + 1`` times and keeps its
 #   minimal depth. A row cap bounds the work; hitting it reports ``truncated``. The relations
-#   among the CIs found are looked up from them, one join.
+#   among the CIs found: both ends ``IN (SELECT id FROM found)``, an index search per CI (a
+#   join from ``found`` makes SQLite build a Bloom filter over the whole relation table).
 #
 # Tenancy: provider staff see everything. Other users must be able to view the starting CI
 # (else NotFound). Their traversal is restricted to the CIs they may know of: their own (the
@@ -240,8 +241,8 @@ def _statement_sqlite(start, *, cur, nxt, max_depth, limit, scope_sql, scope_par
     row_cap = (limit + 1) * 4
     edges = f"""
         SELECT {EDGE}, r.source_id, r.target_id, r.type_id, {_nulls(7)}
-        FROM found f CROSS JOIN {t["rel"]} r ON r.{cur} = f.id
-        WHERE r.{nxt} IN (SELECT id FROM found)
+        FROM {t["rel"]} r
+        WHERE r.{cur} IN (SELECT id FROM found) AND r.{nxt} IN (SELECT id FROM found)
     """
     sql = f"""
         WITH RECURSIVE walk(id, depth) AS (
