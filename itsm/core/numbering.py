@@ -1,15 +1,29 @@
 """Human-readable numbers per record kind (X-04): INC-000123, CHG-000042, CI-001337 …
 
-One row per prefix holds the last value; ``next_number`` increments it with a single
-``UPDATE … SET last_value = last_value + 1`` inside the caller's transaction. On PostgreSQL
-the row lock serialises concurrent creators; on SQLite the IMMEDIATE transaction does. A
-number is therefore never handed out twice, and a rolled-back creation gives its number back.
+Numbers are **unique, not gap-free** (DESIGN rule 9), as in ServiceNow. ``next_number`` costs
+one statement on both engines:
+
+- **PostgreSQL**: one ``SEQUENCE`` per prefix (``itsm_number_<prefix>``), read with
+  ``nextval`` through the function ``itsm_next_number(prefix)`` (core migration 0004).
+  ``nextval`` never waits for another transaction, so concurrent creators do not serialise;
+  it is not transactional either, so a creation that rolls back burns its number and leaves a
+  gap. The function creates a prefix's sequence on first use, starting after the prefix's
+  ``NumberSequence.last_value`` if a row exists (numbers handed out before the sequences
+  existed, copied by migration 0004); two transactions creating the same sequence at once
+  are handled (the loser waits for the winner's commit once, then uses its sequence).
+- **SQLite**: one ``NumberSequence`` row per prefix, incremented by a single
+  ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` inside the caller's transaction. SQLite has
+  one writer at a time (the IMMEDIATE transaction), so nothing is lost by the row lock, and a
+  rolled-back creation gives its number back there.
+
+A number is never handed out twice on either engine.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import F
+import sqlite3
+
+from django.db import connection
 
 from itsm.core.models import NumberSequence
 
@@ -38,13 +52,48 @@ PREFIXES = {
 }
 WIDTH = 6
 
+#: the PostgreSQL sequence of a prefix is ``SEQUENCE_PREFIX + prefix.lower()``
+SEQUENCE_PREFIX = "itsm_number_"
+
+_TABLE = NumberSequence._meta.db_table
+# SQLite ≥ 3.35 (2021) has RETURNING: one statement; older ones need UPSERT then SELECT.
+_SQLITE_RETURNING = sqlite3.sqlite_version_info >= (3, 35)
+_SQLITE_UPSERT = (
+    f'INSERT INTO "{_TABLE}" ("prefix", "last_value") VALUES (%s, 1) '
+    'ON CONFLICT ("prefix") DO UPDATE SET "last_value" = "last_value" + 1'
+)
+
 
 def next_number(prefix: str, *, width: int = WIDTH) -> str:
-    """Reserve and return the next number for *prefix*, e.g. ``INC-000124``."""
-    if not prefix or not prefix.isalnum() or prefix.upper() != prefix:
+    """Reserve and return the next number for *prefix*, e.g. ``INC-000124`` (one statement)."""
+    if not prefix or not prefix.isalnum() or not prefix.isascii() or prefix.upper() != prefix:
         raise ValueError(f"prefix must be upper-case letters or digits, got {prefix!r}")
-    with transaction.atomic():
-        NumberSequence.objects.bulk_create([NumberSequence(prefix=prefix)], ignore_conflicts=True)
-        NumberSequence.objects.filter(prefix=prefix).update(last_value=F("last_value") + 1)
-        value = NumberSequence.objects.filter(prefix=prefix).values_list("last_value", flat=True)[0]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT itsm_next_number(%s)", [prefix])
+        elif _SQLITE_RETURNING:
+            cursor.execute(_SQLITE_UPSERT + ' RETURNING "last_value"', [prefix])
+        else:  # pragma: no cover - SQLite older than 3.35
+            cursor.execute(_SQLITE_UPSERT, [prefix])
+            cursor.execute(f'SELECT "last_value" FROM "{_TABLE}" WHERE "prefix" = %s', [prefix])
+        value = cursor.fetchone()[0]
     return f"{prefix}-{value:0{width}d}"
+
+
+# --- PostgreSQL: the sequences (the function ``itsm_next_number`` is in core migration 0004) ---
+
+
+def pg_sequences(cursor) -> list[str]:
+    """Names of the numbering sequences that exist (PostgreSQL)."""
+    cursor.execute(
+        "SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE %s",
+        [SEQUENCE_PREFIX.replace("_", r"\_") + "%"],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def drop_pg_sequences(cursor) -> None:
+    """Drop every numbering sequence (PostgreSQL); numbering starts again from the
+    ``NumberSequence`` rows. Tests use it where a flush empties the tables."""
+    for name in pg_sequences(cursor):
+        cursor.execute(f'DROP SEQUENCE IF EXISTS "{name}"')

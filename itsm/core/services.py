@@ -3,6 +3,10 @@ and the shared helpers every domain service uses (versioned save, transitions)."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -23,19 +27,75 @@ def set_actor(obj, by) -> None:
         obj._history_user = by
 
 
+def given_relations(obj) -> list[str]:
+    """The foreign keys of *obj* set to a model instance (a row the serializer, form or service
+    has already read), whose existence ``full_clean`` need not look up again: the database's
+    foreign-key constraint stays the final guard against a row deleted meanwhile."""
+    return [
+        field.name
+        for field in type(obj)._meta.concrete_fields
+        if field.many_to_one and getattr(obj, field.attname) is not None and field.is_cached(obj)
+    ]
+
+
+def clean_record(obj, *, exclude: Iterable[str] = (), checked: Iterable[str] = ()) -> None:
+    """``obj.full_clean()`` without the queries whose answer the caller already has.
+
+    Every field's own checks (required, length, choices, validators) and ``obj.clean()`` run as
+    in ``full_clean``; but foreign keys set to instances (:func:`given_relations`) are not
+    looked up again, and the fields in *checked* — which the service has validated itself
+    (e.g. a unique identifier looked up with a message naming the other record, a number from
+    ``core.numbering``) — are left out of the unique and constraint checks, which would query
+    them a second time. The fields in *exclude* are not validated at all (Django's meaning).
+    The database's constraints remain the final guard. Raises Django's ``ValidationError``.
+    """
+    exclude = set(exclude)
+    errors: dict = {}
+    try:
+        obj.clean_fields(exclude=exclude | set(given_relations(obj)))
+    except DjangoValidationError as error:
+        errors = error.update_error_dict(errors)
+    try:
+        obj.clean()
+    except DjangoValidationError as error:
+        errors = error.update_error_dict(errors)
+    skip = exclude | set(checked) | {name for name in errors if name != NON_FIELD_ERRORS}
+    try:
+        obj.validate_unique(exclude=skip)
+    except DjangoValidationError as error:
+        errors = error.update_error_dict(errors)
+    try:
+        obj.validate_constraints(exclude=skip)
+    except DjangoValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise DjangoValidationError(errors)
+
+
 def save_versioned(
-    obj, *, expected_version: int | None, update_fields: list[str] | None = None, by=None
+    obj,
+    *,
+    expected_version: int | None,
+    update_fields: list[str] | None = None,
+    by=None,
+    checked: Iterable[str] = (),
 ):
     """Save *obj* if nobody else saved it since the client read ``expected_version``.
 
     The row is locked (PostgreSQL ``SELECT … FOR UPDATE``; SQLite's IMMEDIATE transaction
     already holds the write lock) and its version compared; a mismatch raises ``Conflict``
     (HTTP 409) instead of silently overwriting the other edit. *by* is recorded as the author
-    of the field-history row.
+    of the field-history row. The row is validated by :func:`clean_record` (*checked*: fields the
+    service has validated itself, left out of the unique and constraint queries).
     """
     set_actor(obj, by)
     model = type(obj)
-    with transaction.atomic():
+    if update_fields is not None:
+        update_fields = list({*update_fields, "version", "updated_at"})
+    # validated before the row is locked; no savepoint of its own (the caller's transaction,
+    # if any, is the unit: a conflict or a database error fails it as a whole)
+    clean_record(obj, exclude=_unchanged(obj, update_fields) or (), checked=checked)
+    with transaction.atomic(savepoint=False):
         current = (
             model._base_manager.select_for_update()
             .filter(pk=obj.pk)
@@ -55,9 +115,6 @@ def save_versioned(
                 }
             )
         obj.version = current_version + 1
-        if update_fields is not None:
-            update_fields = list({*update_fields, "version", "updated_at"})
-        obj.full_clean(exclude=_unchanged(obj, update_fields))
         obj.save(update_fields=update_fields)
     return obj
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from itsm.cmdb.choices import AttributeType
 from itsm.core.errors import ValidationFailed
-from itsm.core.services import save_versioned
+from itsm.core.services import clean_record, save_versioned
 
 PREFIX = "CI"
 
@@ -69,19 +69,21 @@ def _by(obj, by):
     return obj
 
 
-def _full_clean(obj, **kwargs) -> None:
-    """``full_clean`` with its errors as ``ValidationFailed``."""
+def _full_clean(obj, *, exclude=(), checked=()) -> None:
+    """The model's validation (``core.services.clean_record``: foreign keys given as instances
+    are not looked up again, *checked* fields — validated by the service — stay out of the
+    unique and constraint queries) with its errors as ``ValidationFailed``."""
     try:
-        obj.full_clean(**kwargs)
+        clean_record(obj, exclude=exclude, checked=checked)
     except DjangoValidationError as error:
         raise ValidationFailed.from_django(error)
 
 
-def _save(obj, by, version) -> None:
+def _save(obj, by, version, *, checked=()) -> None:
     """``save_versioned`` with model validation errors as ``ValidationFailed``."""
     _by(obj, by)
     try:
-        save_versioned(obj, expected_version=version)
+        save_versioned(obj, expected_version=version, checked=checked)
     except DjangoValidationError as error:
         raise ValidationFailed.from_django(error)
 

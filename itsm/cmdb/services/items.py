@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from itsm.cmdb.choices import CI_MACHINE, CIStatus, Criticality
@@ -33,6 +36,41 @@ from itsm.core.timeline import record_event
 
 # --- configuration items ----------------------------------------------------------------------
 
+#: fields a CI service validates itself: the number comes from ``core.numbering``, a duplicate
+#: identifier is looked up once by ``_check_ci_fields`` (the message names the other CI); the
+#: model's unique checks would query them again. The database's constraints stay the guard.
+CHECKED = ("number", "identifier")
+
+
+def _identifier_owner(identifier: str, ci: ConfigurationItem | None) -> str | None:
+    """The number of the other CI that has *identifier*, if any."""
+    others = ConfigurationItem.objects.filter(identifier=identifier)
+    if ci is not None and ci.pk is not None:
+        others = others.exclude(pk=ci.pk)
+    return others.values_list("number", flat=True).first()
+
+
+def _identifier_taken(number: str) -> list[str]:
+    return [_("{number} already has this identifier.").format(number=number)]
+
+
+@contextmanager
+def _unique_identifier(identifier: str, ci: ConfigurationItem | None = None) -> Iterator[None]:
+    """Around a CI's transaction: a duplicate identifier that another transaction committed
+    after ``_check_ci_fields`` looked (the database's unique index refused it) is the same
+    clear error, naming the field and the other CI."""
+    try:
+        yield
+    except IntegrityError as error:
+        text = str(error)
+        if identifier and (
+            "cmdb_ci_identifier_unique" in text or "cmdb_configurationitem.identifier" in text
+        ):
+            other = _identifier_owner(identifier, ci)
+            if other is not None:
+                raise ValidationFailed(fields={"identifier": _identifier_taken(other)}) from error
+        raise
+
 
 def _check_ci_fields(fields: dict, *, ci: ConfigurationItem | None = None) -> None:
     errors: dict[str, list[str]] = {}
@@ -51,15 +89,10 @@ def _check_ci_fields(fields: dict, *, ci: ConfigurationItem | None = None) -> No
     if "criticality" in fields and fields["criticality"] not in Criticality.values:
         errors["criticality"] = [_("Choose a valid criticality.")]
     identifier = (fields.get("identifier") or "").strip()
-    if identifier:
-        others = ConfigurationItem.objects.filter(identifier=identifier)
-        if ci is not None:
-            others = others.exclude(pk=ci.pk)
-        other = others.only("number").first()
+    if identifier and (ci is None or identifier != ci.identifier):  # empty: never a duplicate
+        other = _identifier_owner(identifier, ci)
         if other is not None:
-            errors["identifier"] = [
-                _("{number} already has this identifier.").format(number=other.number)
-            ]
+            errors["identifier"] = _identifier_taken(other)
     if errors:
         raise ValidationFailed(fields=errors)
 
@@ -97,27 +130,27 @@ def create_ci(
     if status not in CIStatus.values:
         raise ValidationFailed(fields={"status": [_("Choose a valid status.")]})
     cleaned = validate_attributes(ci_class, attributes)
-    with transaction.atomic():
-        ci = ConfigurationItem(
-            number=next_number(PREFIX),
-            name=(name or "").strip(),
-            ci_class=ci_class,
-            customer=customer,
-            supplier=supplier,
-            owner=owner,
-            status=status,
-            criticality=criticality,
-            location=location or "",
-            description=description or "",
-            identifier=identifier,
-            attributes=cleaned,
-            change_reference=(change_reference or "").strip(),
-        )
-        _full_clean(
-            ci,
-        )
-        ci._change_reason = ci.change_reference
-        _by(ci, by).save()
+    ci = ConfigurationItem(
+        name=(name or "").strip(),
+        ci_class=ci_class,
+        customer=customer,
+        supplier=supplier,
+        owner=owner,
+        status=status,
+        criticality=criticality,
+        location=location or "",
+        description=description or "",
+        identifier=identifier,
+        attributes=cleaned,
+        change_reference=(change_reference or "").strip(),
+    )
+    # validated before the transaction (no lock held meanwhile); the number comes after
+    _full_clean(ci, exclude=("number",), checked=CHECKED)
+    ci._change_reason = ci.change_reference
+    _by(ci, by)
+    with _unique_identifier(identifier), transaction.atomic():
+        ci.number = next_number(PREFIX)
+        ci.save()
         record_event(ci, "created", by=by, note=ci.change_reference)
     return ci
 
@@ -150,14 +183,15 @@ def update_ci(
         # nothing changed (e.g. a form saved as it was): no new version, and the change that
         # authorised the last real modification stays on record; a stale form still conflicts
         if version is not None and version != ci.version:
-            _save(ci, by, version)  # raises Conflict naming the versions
+            _save(ci, by, version, checked=CHECKED)  # raises Conflict naming the versions
         return ci
-    with transaction.atomic():
+    identifier = fields.get("identifier", "")
+    with _unique_identifier(identifier, ci), transaction.atomic():
         for name, value in fields.items():
             setattr(ci, name, value)
         ci.change_reference = (change_reference or "").strip()
         ci._change_reason = ci.change_reference
-        _save(ci, by, version)
+        _save(ci, by, version, checked=CHECKED)
         record_event(ci, "updated", by=by, note=ci.change_reference, data={"fields": changed})
     return ci
 
@@ -179,7 +213,7 @@ def transition_ci(
         ci.status = to
         ci.change_reference = (change_reference or "").strip()
         ci._change_reason = ci.change_reference
-        _save(ci, by, version)
+        _save(ci, by, version, checked=CHECKED)
         record_event(
             ci,
             step.name,

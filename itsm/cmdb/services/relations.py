@@ -117,7 +117,7 @@ def create_relation(
             note=(note or "").strip(),
             change_reference=change_reference,
         )
-        _full_clean(relation, validate_constraints=False)
+        _full_clean(relation, checked=("source", "target", "type"))  # the duplicate: above
         relation._change_reason = change_reference
         _by(relation, by).save()
         _record_relation_event(relation, "relation_added", by=by, change_reference=change_reference)

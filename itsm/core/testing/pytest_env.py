@@ -26,3 +26,28 @@ def _fast_password_hashing(django_test_environment):
 
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _number_sequences_follow_flushes(request, django_db_blocker):
+    """On PostgreSQL numbers come from sequences (``core.numbering``), which a transactional
+    test's flush of the tables does not reset: drop them after such a test, so numbering
+    starts again from 1 as it does on SQLite (whose counter rows the flush empties). A test in
+    a rolled-back transaction needs nothing: the sequences it created roll back with it."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if not (
+        "transactional_db" in names
+        or "live_server" in names
+        or (marker is not None and marker.kwargs.get("transaction"))
+    ):
+        return
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    from itsm.core.numbering import drop_pg_sequences
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        drop_pg_sequences(cursor)

@@ -1,0 +1,111 @@
+"""The SQL statements of the CMDB's hot writes, counted exactly (issue 10: a lean write path).
+
+Each count is the engine's own (PostgreSQL numbers with ``nextval`` through
+``itsm_next_number``; SQLite with one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` on the
+counter row), and the comment beside it names every statement. A new statement on these
+paths must be a deliberate change of the count and its comment.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from itsm.cmdb import services
+from itsm.cmdb.choices import CIStatus
+from itsm.cmdb.tests.factories import CIFactory
+from itsm.core.tokens import create_token
+
+pytestmark = pytest.mark.django_db
+
+POSTGRES = connection.vendor == "postgresql"
+
+
+def _per_engine(*, postgresql: int, sqlite: int) -> int:
+    return postgresql if POSTGRES else sqlite
+
+
+@pytest.fixture
+def server_class():
+    return services.get_class("server")
+
+
+@pytest.fixture
+def warm(admin_user, customer_a, server_class):
+    """The first number of a prefix creates its counter (row or sequence): not the case
+    measured. The user's roles are read once per request, not per test."""
+    CIFactory(customer=customer_a, ci_class=server_class)
+
+
+def test_create_ci_statements(
+    warm, admin_user, customer_a, server_class, django_assert_num_queries
+):
+    # class, customer and owner come as instances (already read): no lookups again;
+    # the identifier is empty: no duplicate lookup
+    count = _per_engine(
+        # attribute definitions of the class (validated before the transaction); BEGIN;
+        # SELECT itsm_next_number('CI'); INSERT the CI; INSERT its field-history row;
+        # INSERT its timeline row; COMMIT
+        postgresql=7,
+        # attribute definitions; BEGIN (IMMEDIATE); counter row upsert … RETURNING;
+        # INSERT the CI; INSERT history; INSERT timeline; COMMIT
+        sqlite=7,
+    )
+    with django_assert_num_queries(count):
+        services.create_ci(
+            name="db-1", ci_class=server_class, customer=customer_a, owner=admin_user, by=admin_user
+        )
+
+
+def test_create_ci_with_identifier_looks_it_up_once(
+    warm, admin_user, customer_a, server_class, django_assert_num_queries
+):
+    # the statements above plus one: the CI that already has the identifier (the message
+    # names it); the model's unique constraint is not queried a second time
+    with django_assert_num_queries(_per_engine(postgresql=8, sqlite=8)):
+        services.create_ci(
+            name="db-2",
+            ci_class=server_class,
+            customer=customer_a,
+            identifier="sn-2",
+            by=admin_user,
+        )
+
+
+def test_api_create_statements(
+    warm, admin_user, customer_a, server_class, django_assert_num_queries
+):
+    _row, token = create_token(admin_user, name="bench", days=1)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    body = {"name": "db-3", "ci_class": server_class.pk, "customer": customer_a.pk}
+    count = _per_engine(
+        # login protection: failures of the token's prefix, failures of the address (2);
+        # the token with its user and organisation; the user's roles;
+        # the class and the customer of the body (serializer, among the rows the user may
+        # view); the class's attribute definitions; BEGIN; the number; INSERT the CI,
+        # its history row, its timeline row; COMMIT
+        postgresql=13,
+        sqlite=13,
+    )
+    with django_assert_num_queries(count):
+        response = client.post("/api/cmdb/cis/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["number"].startswith("CI-")
+
+
+def test_transition_statements(
+    warm, admin_user, customer_a, server_class, django_assert_num_queries
+):
+    ci = services.create_ci(
+        name="db-4", ci_class=server_class, customer=customer_a, identifier="sn-4", by=admin_user
+    )
+    count = _per_engine(
+        # BEGIN; SELECT … FOR UPDATE of the version; UPDATE the CI; INSERT history;
+        # INSERT timeline; COMMIT — no lookup of the class, customer, number or identifier
+        postgresql=6,
+        sqlite=6,
+    )
+    with django_assert_num_queries(count):
+        services.transition_ci(ci, to=CIStatus.IN_USE, by=admin_user)
