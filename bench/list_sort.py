@@ -3,72 +3,37 @@
 Run::
 
     .venv/bin/python bench/list_sort.py --engine sqlite --cis 100000
-    .venv/bin/python bench/list_sort.py --engine postgres --cis 100000
+    .venv/bin/python bench/list_sort.py --engine postgres --cis 100000 --db itsm_bench_lists
 
 Fills ``cmdb_configurationitem`` with ``--cis`` rows (``INSERT … SELECT`` over a series, names
-with many ties), then times, as provider staff, the CI list view (``/cmdb/``, rendered HTML)
-sorted by name ascending and descending, first page and the page after a cursor, against the
-raw ``SELECT … ORDER BY name, id LIMIT 51`` of the same rows. Min and median of 3 runs each,
-in milliseconds; prints ONE JSON object. SQLite: a file under ``/tmp/itsm_bench_lists/``;
-PostgreSQL: the database ``itsm_bench_lists`` (created, dropped at the end).
+with many ties), then times, as provider staff, the CI list view (``/cmdb/``, rendered HTML,
+in this process through ``RequestFactory``) with the default sort, and sorted by name
+ascending and descending, first page and the page after a cursor; each sample is interleaved
+with the raw ``SELECT … ORDER BY name, id LIMIT 51`` of the same rows (bench/harness.py):
+p50/p95 and CPU per call (this process; the PostgreSQL backend), min and median over
+``--repeats`` (3). The first page's rows are checked against the raw query. Prints ONE JSON
+object. The database is ``--db`` (default ``itsm_bench_lists``; SQLite: a file under
+``/tmp/itsm_bench_lists/``), dropped at the end unless ``--keep``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import shutil
-import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-PG_DB = "itsm_bench_lists"
-SQLITE_DIR = Path("/tmp/itsm_bench_lists")
+import harness  # noqa: E402
 
 
-def _prepare(engine: str, pg_url: str) -> None:
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "itsm.config.settings"
-    shutil.rmtree(SQLITE_DIR, ignore_errors=True)
-    (SQLITE_DIR / "data").mkdir(parents=True)
-    os.environ["ITSM_DATA_DIR"] = str(SQLITE_DIR / "data")
-    if engine == "postgres":
-        import psycopg
-
-        with psycopg.connect(f"{pg_url}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-            admin.execute(f"CREATE DATABASE {PG_DB}")
-        os.environ["DATABASE_URL"] = f"{pg_url}/{PG_DB}"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_DIR / 'bench.sqlite3'}"
-
-
-def _timed(fn, runs: int = 3) -> dict:
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - began) * 1000)
-    return {"min_ms": round(min(times), 2), "median_ms": round(statistics.median(times), 2)}
-
-
-def run(engine: str, cis: int, pg_url: str) -> dict:
-    _prepare(engine, pg_url)
-    import django
-
-    django.setup()
-    from django.contrib.sessions.backends.db import SessionStore
+def load(cis: int) -> tuple[object, float]:
+    """Migrate, create a staff user and *cis* CIs; return (staff user, seconds)."""
     from django.core.management import call_command
     from django.db import connection, transaction
-    from django.test import RequestFactory
     from django.utils import timezone
 
-    from itsm.cmdb.lists import CIList
     from itsm.cmdb.models import CIClass, ConfigurationItem
     from itsm.core import services
     from itsm.core.choices import OrganisationKind, Role
@@ -106,14 +71,29 @@ def run(engine: str, cis: int, pg_url: str) -> dict:
             f"'in_use', 'medium', NULL, NULL, NULL, '', '', {attrs}, '' FROM {series}",
             [stamp, stamp],
         )
-    load_seconds = round(time.perf_counter() - began, 1)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    seconds = round(time.perf_counter() - began, 1)
     assert ConfigurationItem.objects.count() == cis
-    if vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    return staff, seconds
 
+
+def run(args) -> dict:
+    harness.use_database(args)
+    import django
+
+    django.setup()
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connection
+    from django.test import RequestFactory
+
+    from itsm.cmdb.lists import CIList
+    from itsm.cmdb.models import ConfigurationItem
+
+    staff, load_seconds = load(args.cis)
     view = CIList.as_view()
     factory = RequestFactory()
+    table = ConfigurationItem._meta.db_table
 
     def page(query: str):
         request = factory.get(f"/cmdb/?{query}")
@@ -124,44 +104,66 @@ def run(engine: str, cis: int, pg_url: str) -> dict:
         assert response.status_code == 200, response.status_code
         return response
 
-    def raw(descending: bool):
-        direction = "DESC" if descending else "ASC"
+    def raw(order: str, after: tuple | None = None):
+        where, params = "", []
+        if after is not None:
+            # the page after *after* (name, id) in this order, as keyset pagination reads it
+            op = "<" if order.startswith("name DESC") else ">"
+            where, params = f" WHERE (name, id) {op} (%s, %s)", list(after)
+        if order == "id DESC":
+            where, params = ("", []) if after is None else (" WHERE id < %s", [after[1]])
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id, number, name, status FROM {ConfigurationItem._meta.db_table} "
-                f"ORDER BY name {direction}, id {direction} LIMIT 51"
+                f"SELECT id, number, name, status FROM {table}{where} ORDER BY {order} LIMIT 51",
+                params,
             )
             return cursor.fetchall()
 
-    results = {"view_default_sort_first": _timed(lambda: page(""))}
-    for sort in ("name", "-name"):
-        first = page(f"sort={sort}")
+    cases, checks = {}, {}
+    for sort, order in (("", "id DESC"), ("name", "name, id"), ("-name", "name DESC, id DESC")):
+        query = f"sort={sort}" if sort else ""
+        first = page(query)
+        rows = [row.pk for row in first.context_data["page"].rows]
+        expected = raw(order)
+        checks[sort or "default"] = rows == [r[0] for r in expected][:50]
+        label = sort or "default"
+        cases[f"sort={label}.first"] = (lambda q=query: page(q), lambda o=order: raw(o))
         cursor = first.context_data["page"].next_cursor
-        descending = sort.startswith("-")
-        assert [row.pk for row in first.context_data["page"].rows] == [
-            r[0] for r in raw(descending)
-        ][:50]
-        results[f"view_sort={sort}_first"] = _timed(lambda s=sort: page(f"sort={s}"))
-        results[f"view_sort={sort}_next"] = _timed(
-            lambda s=sort, c=cursor: page(f"sort={s}&cursor={c}")
-        )
-        results[f"raw_sql_sort={sort}"] = _timed(lambda d=descending: raw(d))
-    if engine == "postgres":
-        import psycopg
-
-        connection.close()
-        with psycopg.connect(f"{pg_url}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-    return {"engine": engine, "cis": cis, "load_seconds": load_seconds, **results}
+        if cursor:
+            last = expected[49]
+            cases[f"sort={label}.next"] = (
+                lambda q=query, c=cursor: page(f"{q}&cursor={c}"),
+                lambda o=order, a=(last[2], last[0]): raw(o, a),
+            )
+    measured = harness.measure(
+        cases,
+        samples=args.samples,
+        repeats=args.repeats,
+        backend_pids=harness.backend_pids(),
+    )
+    return {
+        "benchmark": "list_sort",
+        "machine": harness.machine(),
+        "engine": args.engine,
+        "database": str(args.db),
+        "cis": args.cis,
+        "load_seconds": load_seconds,
+        "samples": args.samples,
+        "repeats": args.repeats,
+        "first_page_matches_raw": checks,
+        "cases": measured,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
+    harness.add_database_options(parser, default_name="itsm_bench_lists", default_engine="sqlite")
     parser.add_argument("--cis", type=int, default=100_000)
-    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--samples", type=int, default=20, help="calls per case and repeat")
     args = parser.parse_args()
-    print(json.dumps(run(args.engine, args.cis, args.pg_url), indent=2))
+    result = run(args)
+    harness.emit(result)
+    harness.drop_database(args)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,20 @@
-"""``itsm serve``: the production web server (gunicorn) with an optional embedded worker."""
+"""``itsm serve``: the production web server (gunicorn) with an optional embedded worker.
+
+The gunicorn master does not load the application: once the command has read the settings,
+it replaces itself (``exec``, same process id, same environment) with a lean interpreter that
+runs only gunicorn (:func:`run_master`), and each worker imports Django after its fork. The
+master then stays at ~28 MB instead of the ~85 MB of a process with Django and every app
+loaded, which workers forked from it would only have counted again (issue 10 item 6; the
+figures are in docs/deploy.md).
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -26,15 +37,20 @@ def _worker_exit(server, worker) -> None:
         stop.set()
 
 
+#: what the lean master runs: gunicorn only, with the options as JSON in ``argv[1]``
+MASTER = (
+    "import json, sys; from itsm.core.management.commands.serve import run_master; "
+    "run_master(json.loads(sys.argv[1]))"
+)
+
+
 def build_application(options: dict):
-    """A gunicorn application serving the Django WSGI app with *options*."""
+    """A gunicorn application serving the Django WSGI app with *options*. The app is
+    imported by :meth:`load`, which gunicorn calls in each worker (``preload_app`` off)."""
     from gunicorn.app.base import BaseApplication
 
-    from itsm.config.wsgi import application as wsgi_app
-
     class ItsmApplication(BaseApplication):
-        def __init__(self, app, opts):
-            self.application = app
+        def __init__(self, opts):
             self.options = opts
             super().__init__()
 
@@ -44,9 +60,36 @@ def build_application(options: dict):
                     self.cfg.set(key.lower(), value)
 
         def load(self):
-            return self.application
+            from itsm.config.wsgi import application
 
-    return ItsmApplication(wsgi_app, options)
+            return application
+
+    return ItsmApplication(options)
+
+
+def run_master(options: dict) -> None:
+    """The gunicorn master in the lean interpreter ``itsm serve`` replaces itself with."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itsm.config.settings")
+    options = dict(options)
+    if options.pop("embedded", False):
+        options["post_worker_init"] = _post_worker_init
+        options["worker_exit"] = _worker_exit
+    build_application(options).run()
+
+
+def exec_master(options: dict) -> None:
+    """Replace this process (Django loaded) with the lean gunicorn master (same pid)."""
+    import itsm
+
+    env = dict(os.environ)
+    package_root = str(Path(itsm.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [package_root, *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
+    )
+    env.setdefault("DJANGO_SETTINGS_MODULE", "itsm.config.settings")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, [sys.executable, "-c", MASTER, json.dumps(options)], env)
 
 
 class Command(BaseCommand):
@@ -97,13 +140,10 @@ class Command(BaseCommand):
             # each other, and nothing here uses gunicornc. (Older gunicorn: key ignored.)
             "control_socket_disable": True,
         }
-        if embedded:
-            config["post_worker_init"] = _post_worker_init
-            config["worker_exit"] = _worker_exit
         url_host = f"[{host}]" if ":" in host else host
         self.stdout.write(
             f"itsm serving on http://{url_host}:{port}/ ({workers} process(es) × "
             f"{config['threads']} thread(s); embedded worker {'on' if embedded else 'off'})"
         )
         self.stdout.flush()
-        build_application(config).run()
+        exec_master({**config, "embedded": embedded})

@@ -166,7 +166,7 @@ def test_serve_runs_gunicorn_with_the_embedded_worker(tmp_path, settings):
         try:
             wait_for(
                 lambda: receiver.keys == ["serve-1"],
-                timeout=20,
+                timeout=60,
                 what="the embedded worker's delivery",
                 proc=proc,
                 log=log,
@@ -180,7 +180,7 @@ def test_serve_runs_gunicorn_with_the_embedded_worker(tmp_path, settings):
                 except OSError:
                     return False
 
-            wait_for(login_page_ok, timeout=15, what="the login page", proc=proc, log=log)
+            wait_for(login_page_ok, timeout=60, what="the login page", proc=proc, log=log)
         finally:
             returncode = stop(proc)
     output = log.read_text()
@@ -219,7 +219,7 @@ def test_two_serve_instances_on_one_host_do_not_collide(tmp_path):
                 except OSError:
                     return False
 
-            wait_for(login_page_ok, timeout=20, what="the login page", proc=proc, log=log)
+            wait_for(login_page_ok, timeout=60, what="the login page", proc=proc, log=log)
         assert [p.name for p in home.rglob("*.ctl")] == []
         assert all(proc.poll() is None for proc, _port, _log in procs)
     finally:
