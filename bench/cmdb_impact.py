@@ -25,8 +25,10 @@ recursive CTE alone (the traversal that finds the CIs and their depths, with the
 depth, limit and tenancy scope, as 567322d ran it and as the selector's one statement starts)
 run as raw SQL on the same connection. Each statistic is min / median
 over ``--repeats`` repeats, with the CPU per call of the application and of the PostgreSQL
-backend (``harness.measure``). ``--networkx`` adds the same breadth-first search on an
-in-memory networkx graph as a reference and cross-checks the staff node counts.
+backend (``harness.measure``). ``--replay`` adds, per case, the selector against the very
+SQL it sent replayed raw (what Django and the Python assembly add). ``--networkx`` adds the
+same breadth-first search on an in-memory networkx graph as a reference and cross-checks the
+staff node counts.
 Prints ONE JSON object.
 """
 
@@ -415,6 +417,40 @@ def _case(cis, direction: str, user, sizes: dict):
     return product, raw
 
 
+def _replay_case(cis, direction: str, user):
+    """(product, raw) where raw replays the very statements the selector sent for that CI
+    (SQL and parameters, captured from one call) on the same connection: the product's time
+    over it is what Django and the Python assembly add to the database's work."""
+    from django.db import connection
+
+    from itsm.cmdb.selectors import impact
+
+    sent: dict[int, list] = {}
+
+    def record(execute, sql, params, many, context):
+        sent.setdefault(current[0], []).append((sql, params))
+        return execute(sql, params, many, context)
+
+    current = [0]
+    for ci in cis:
+        impact(ci, direction=direction, max_depth=DEPTH, user=user)  # what a user row loads once
+        current[0] = ci.pk
+        with connection.execute_wrapper(record):
+            impact(ci, direction=direction, max_depth=DEPTH, user=user)
+    next_product, next_raw = _cycle(cis), _cycle(cis)
+
+    def product():
+        impact(next_product(), direction=direction, max_depth=DEPTH, user=user)
+
+    def raw():
+        with connection.cursor() as cursor:
+            for sql, params in sent.get(next_raw().pk, []):
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
+    return product, raw
+
+
 def _size_summary(sizes: dict) -> dict:
     nodes = sorted(n for n, _e, _t in sizes.values())
     edges = sorted(e for _n, e, _t in sizes.values())
@@ -528,6 +564,11 @@ def main() -> None:
         "--reuse", action="store_true", help="reuse the database if it holds the graph already"
     )
     parser.add_argument("--networkx", action="store_true", help="add the networkx reference")
+    parser.add_argument(
+        "--replay",
+        action="store_true",
+        help="also time the selector against its own SQL replayed raw (Django + Python cost)",
+    )
     args = parser.parse_args()
     harness.use_database(args, fresh=not args.reuse)
     import django
@@ -591,13 +632,15 @@ def main() -> None:
                 name = f"{direction}/{who}"
                 sizes[name] = {}
                 cases[name] = _case(cis, direction, user, sizes[name])
+                if args.replay:
+                    cases[f"{name}/sql replayed"] = _replay_case(cis, direction, user)
         out["queries_per_call"] = {
             name: _queries_per_call(
                 (anyone if name.endswith("staff") else own)[0],
                 name.split("/")[0],
                 staff if name.endswith("staff") else customer,
             )
-            for name in cases
+            for name in sizes
         }
         measured = harness.measure(
             cases,
@@ -606,10 +649,14 @@ def main() -> None:
             backend_pids=harness.backend_pids(),
         )
         for name, figures in measured.items():
-            figures["sizes"] = _size_summary(sizes[name])
+            if name in sizes:
+                figures["sizes"] = _size_summary(sizes[name])
             figures["ratio_p95"] = _ratio_p95(figures)
         out["cases"] = measured
-        out["floor"] = "the traversal CTE (CIs and depths) as raw SQL, same parameters"
+        out["floor"] = (
+            "<direction>/<user>: the traversal CTE (CIs and depths) as raw SQL, same parameters;"
+            " <direction>/<user>/sql replayed: the SQL the selector sent, replayed raw"
+        )
         if args.networkx:
             out["networkx"] = _networkx(
                 [ci.pk for ci in anyone],
