@@ -741,7 +741,7 @@ def measure_lists(args, port, clients: dict, facts, meter, db_url) -> dict:
             client = clients[(who, surface)]
             base = "/api/cmdb/cis/" if surface == "api" else "/cmdb/"
             for case, params in cases.items():
-                for sort in ("", "name"):
+                for sort in ("" if s == "default" else s for s in args.sorts.split(",")):
                     query = dict(params)
                     if sort:
                         query["sort"] = sort
@@ -875,6 +875,7 @@ def main() -> None:
         "--users", default="staff,customer", help="who lists: staff, customer or both"
     )
     parser.add_argument("--pages", default="first,next", help="list pages: first, next or both")
+    parser.add_argument("--sorts", default="default,name", help="list sorts: default, name")
     parser.add_argument("--load-only", action="store_true", help="load the database and stop")
     parser.add_argument("--skip-creates", action="store_true")
     parser.add_argument("--skip-lists", action="store_true")
@@ -934,6 +935,7 @@ def main() -> None:
             "creates_per_run": args.creates,
             "users": args.users,
             "pages": args.pages,
+            "sorts": args.sorts,
             "load": loading,
             "data": {
                 "cis": facts["total_cis"],
@@ -944,6 +946,7 @@ def main() -> None:
         }
         if not args.skip_creates:
             result["create"] = measure_creates(args, server.port, staff_token, facts, meter, db_url)
+            print(json.dumps(result["create"]), file=sys.stderr, flush=True)
         if not args.skip_lists:
             clients = {
                 ("staff", "api"): Client(server.port, {"Authorization": f"Token {staff_token}"}),
@@ -977,6 +980,7 @@ def main() -> None:
     finally:
         server.stop()
     result["seconds"] = round(time.time() - started)
+    result["loadavg_1m_end"] = round(os.getloadavg()[0], 2)
     harness.emit(result)
     harness.drop_database(args)
 
