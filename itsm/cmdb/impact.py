@@ -34,10 +34,14 @@ from itsm.core.models import Organisation
 #   the next level is ``ARRAY(SELECT <neighbours of ids> EXCEPT SELECT unnest(seen))`` (a hash
 #   set operation), so every CI is expanded once, at its minimal depth, whatever the number of
 #   paths or cycles. The recursion stops at ``max_depth``, when a level is empty, or once more
-#   than ``limit`` CIs are known (each level is capped at ``limit + 1``, lowest ids first). The
-#   relations a level's expansion reads are kept in the next level's row (three arrays), so
-#   the relations among the CIs found are those kept (whose far end was found) plus those of
-#   the last level, which was not expanded: one more index lookup per CI of that level only.
+#   than ``limit`` CIs are known (each level is capped at ``limit + 1``, lowest ids first).
+#   Dependencies: the walk reads (source, target, type) from the unique index alone, so each
+#   level's row keeps the relations its expansion read (three arrays), and the relations among
+#   the CIs found are those kept (whose far end was found) plus those of the last level, which
+#   was not expanded: one more index search per CI of that level only. Dependents: the
+#   (target, source) index has no type (keeping it would cost a heap fetch per relation read),
+#   so the walk stays index-only and the relations among the CIs found are searched in the
+#   unique index by source, once per CI found.
 # * SQLite (no arrays, no aggregates in a recursive term): ``walk(id, depth)`` with ``UNION``;
 #   a CI reachable at several depths is expanded at most ``max_depth + 1`` times and keeps its
 #   minimal depth. A row cap bounds the work; hitting it reports ``truncated``. The relations
@@ -180,18 +184,32 @@ def _statement_postgresql(start, *, cur, nxt, max_depth, limit, scope_sql, scope
     t = _tables()
     join = f"JOIN {t['ci']} c ON c.id = r.{nxt} AND {scope_sql}" if scope_sql else ""
     far = "src" if nxt == "source_id" else "dst"  # the array of the far ends
-    edges = f"""
-        SELECT {EDGE}, e.src, e.dst, e.kind, {_nulls(7)}
-        FROM (
-            SELECT x.src, x.dst, x.kind
-            FROM bfs b CROSS JOIN unnest(b.src, b.dst, b.kind) AS x(src, dst, kind)
-            UNION ALL  -- the last level was not expanded: its relations are read here
-            SELECT r.source_id, r.target_id, r.type_id
-            FROM found f JOIN {t["rel"]} r ON r.{cur} = f.id
-            WHERE f.depth = (SELECT max(depth) FROM bfs)
-        ) e
-        WHERE e.{far} IN (SELECT id FROM found)
-    """
+    if cur == "source_id":
+        # dependencies: the walk reads (source, target, type) from the unique index alone, so
+        # it keeps what it reads; the last level, not expanded, is read here
+        kept = "array_agg(r.source_id), array_agg(r.target_id), array_agg(r.type_id)"
+        edges = f"""
+            SELECT {EDGE}, e.src, e.dst, e.kind, {_nulls(7)}
+            FROM (
+                SELECT x.src, x.dst, x.kind
+                FROM bfs b CROSS JOIN unnest(b.src, b.dst, b.kind) AS x(src, dst, kind)
+                UNION ALL
+                SELECT r.source_id, r.target_id, r.type_id
+                FROM found f JOIN {t["rel"]} r ON r.source_id = f.id
+                WHERE f.depth = (SELECT max(depth) FROM bfs)
+            ) e
+            WHERE e.dst IN (SELECT id FROM found)
+        """
+    else:
+        # dependents: the (target, source) index has no type, so keeping the relations read
+        # would cost a heap fetch each; the relations among the CIs found are read from the
+        # unique (source, target, type) index instead, one search per CI found
+        kept = "array_agg(r.source_id), NULL::bigint[], NULL::bigint[]"
+        edges = f"""
+            SELECT {EDGE}, r.source_id, r.target_id, r.type_id, {_nulls(7)}
+            FROM found f JOIN {t["rel"]} r ON r.source_id = f.id
+            WHERE r.target_id IN (SELECT id FROM found)
+        """
     sql = f"""
         WITH RECURSIVE bfs(depth, ids, seen, src, dst, kind) AS (
             SELECT 0, ARRAY[%s]::bigint[], ARRAY[%s]::bigint[],
@@ -199,11 +217,10 @@ def _statement_postgresql(start, *, cur, nxt, max_depth, limit, scope_sql, scope
             UNION ALL
             SELECT b.depth + 1, n.ids, b.seen || n.ids, e.src, e.dst, e.kind
             FROM bfs b
-            CROSS JOIN LATERAL (  -- the relations of this level, kept for the edges
-                SELECT array_agg(r.source_id) AS src, array_agg(r.target_id) AS dst,
-                       array_agg(r.type_id) AS kind
+            CROSS JOIN LATERAL (  -- the relations this level's expansion reads
+                SELECT {kept}
                 FROM {t["rel"]} r {join} WHERE r.{cur} = ANY(b.ids)
-            ) e
+            ) AS e(src, dst, kind)
             CROSS JOIN LATERAL (
                 SELECT ARRAY(
                     SELECT unnest(e.{far})
