@@ -8,6 +8,13 @@ user edits it); in CSV such a text is prefixed with an apostrophe (OWASP's advic
 spreadsheet shows as text.
 
 Times are written in the reader's time zone (the active one, ``UserTimeZoneMiddleware``).
+
+Memory does not grow with the row count: a download is written row by row (rows come from an
+iterator, e.g. ``QuerySet.iterator(chunk_size=…)``) into an anonymous temporary file — the
+Excel workbook in xlsxwriter's ``constant_memory`` mode, which keeps one row in memory — and
+sent from that file (:func:`file_response`, a ``FileResponse`` that reads it in blocks and
+closes, so deletes, it at the end). The file is complete before the response starts, so the
+translations, time zone and database connection of the request are still in place.
 """
 
 from __future__ import annotations
@@ -15,9 +22,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import tempfile
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import IO
 
 import xlsxwriter
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,16 +36,32 @@ DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 WORKBOOK_OPTIONS = {
-    "in_memory": True,
     "strings_to_formulas": False,
     "strings_to_urls": False,
     "strings_to_numbers": False,
 }
+#: rows written to a worksheet's temporary file before xlsxwriter flushes (constant memory)
+STREAMING_OPTIONS = {"constant_memory": True, "in_memory": False}
 
 
-def new_workbook(buffer) -> xlsxwriter.Workbook:
-    """An in-memory workbook that never turns strings into formulas, links or numbers."""
-    return xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+def new_workbook(output, *, streaming: bool = False) -> xlsxwriter.Workbook:
+    """A workbook that never turns strings into formulas, links or numbers. *streaming*:
+    xlsxwriter's constant-memory mode (rows must then be written in order, one sheet after
+    the other; each row goes to a temporary file once the next one starts)."""
+    options = {**WORKBOOK_OPTIONS, **(STREAMING_OPTIONS if streaming else {"in_memory": True})}
+    return xlsxwriter.Workbook(output, options)
+
+
+def temporary_file() -> IO[bytes]:
+    """An anonymous temporary file (deleted when closed) for a download being written."""
+    return tempfile.TemporaryFile(prefix="itsm-export-")
+
+
+def file_response(output: IO[bytes], *, filename: str, content_type: str) -> FileResponse:
+    """Send *output* (a finished temporary file) from its start as an attachment; the
+    response reads it in blocks and closes (deletes) it when done."""
+    output.seek(0)
+    return FileResponse(output, as_attachment=True, filename=filename, content_type=content_type)
 
 
 def neutralised(text: str) -> str:
@@ -110,31 +137,63 @@ def csv_text(value) -> str:
     return neutralised(str(value))
 
 
-def csv_bytes(headers, rows) -> bytes:
-    """A UTF-8 CSV file with a byte-order mark (so Excel reads Chinese text correctly)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+def write_csv(output: IO[bytes], headers, rows: Iterable) -> None:
+    """A UTF-8 CSV with a byte-order mark (so Excel reads Chinese text correctly) written to
+    *output* row by row."""
+    text = io.TextIOWrapper(output, encoding="utf-8", newline="", write_through=False)
+    text.write("\ufeff")
+    writer = csv.writer(text)
     writer.writerow([neutralised(str(label)) for label in headers])
     for values in rows:
         writer.writerow([csv_text(value) for value in values])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    text.flush()
+    text.detach()  # leave *output* open for the response
 
 
-def xlsx_bytes(headers, rows, *, sheet_name: str = "") -> bytes:
-    """One worksheet: a bold header row, then one row per record (frozen header, auto filter)."""
+def csv_file(headers, rows: Iterable) -> IO[bytes]:
+    """The CSV in a temporary file (see :func:`write_csv`)."""
+    output = temporary_file()
+    write_csv(output, headers, rows)
+    return output
+
+
+def csv_bytes(headers, rows) -> bytes:
+    """The CSV of :func:`write_csv` as bytes (small files and tests)."""
     buffer = io.BytesIO()
-    workbook = new_workbook(buffer)
+    write_csv(buffer, headers, rows)
+    return buffer.getvalue()
+
+
+def write_table(workbook, headers, rows: Iterable, *, sheet_name: str = "") -> int:
+    """One worksheet: a bold header row, then one row per item of *rows* (frozen header, auto
+    filter); returns the number of rows written."""
     sheet = workbook.add_worksheet(sheet_name[:31] or None)
     out = SheetWriter(workbook, sheet)
     headers = [str(label) for label in headers]
+    if headers:
+        for col, label in enumerate(headers):
+            sheet.set_column(col, col, max(12, min(40, len(label) * 2)))
+    sheet.freeze_panes(1, 0)
     out.headers(0, headers)
     count = 0
     for count, values in enumerate(rows, start=1):
         out.row(count, values)
-    sheet.freeze_panes(1, 0)
     if headers:
         sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
-        for col, label in enumerate(headers):
-            sheet.set_column(col, col, max(12, min(40, len(label) * 2)))
+    return count
+
+
+def xlsx_file(headers, rows: Iterable, *, sheet_name: str = "") -> IO[bytes]:
+    """The workbook of :func:`write_table` written in constant memory to a temporary file."""
+    output = temporary_file()
+    workbook = new_workbook(output, streaming=True)
+    write_table(workbook, headers, rows, sheet_name=sheet_name)
     workbook.close()
-    return buffer.getvalue()
+    return output
+
+
+def xlsx_bytes(headers, rows, *, sheet_name: str = "") -> bytes:
+    """The workbook of :func:`write_table` as bytes (small files and tests)."""
+    with xlsx_file(headers, rows, sheet_name=sheet_name) as output:
+        output.seek(0)
+        return output.read()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import Promise
@@ -229,8 +229,8 @@ class RecordListView(PolicyMixin, TemplateView):
                 _("The filter is not valid: {errors}").format(errors=self.filter_errors())
             )
         limit = settings.ITSM_LIST_EXPORT_MAX_ROWS
-        rows = list(order(queryset, self.sort())[: limit + 1])
-        if len(rows) > limit:
+        ordered = order(queryset, self.sort())
+        if ordered[: limit + 1].count() > limit:
             messages.error(
                 self.request,
                 _("More than {limit} rows match: narrow the filter to export them.").format(
@@ -242,15 +242,17 @@ class RecordListView(PolicyMixin, TemplateView):
             return HttpResponseRedirect(f"{self.request.path}?{query.urlencode()}")
         columns = [c for c in self.shown_columns() if c.exportable]
         headers = [c.label for c in columns]
+        # rows read in chunks and written to a temporary file: memory does not grow with them
+        rows = ordered.iterator(chunk_size=1000)
         values = ([c.export_value(row) for c in columns] for row in rows)
         stem = f"{self.key().replace('.', '-')}-{timezone.localdate():%Y%m%d}"
         if kind == "csv":
-            response = HttpResponse(exports.csv_bytes(headers, values), exports.CSV_CONTENT_TYPE)
+            output = exports.csv_file(headers, values)
+            content_type = exports.CSV_CONTENT_TYPE
         else:
-            body = exports.xlsx_bytes(headers, values, sheet_name=str(self.get_title()))
-            response = HttpResponse(body, content_type=exports.XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{stem}.{kind}"'
-        return response
+            output = exports.xlsx_file(headers, values, sheet_name=str(self.get_title()))
+            content_type = exports.XLSX_CONTENT_TYPE
+        return exports.file_response(output, filename=f"{stem}.{kind}", content_type=content_type)
 
     # --- the page ---------------------------------------------------------------------------------
 

@@ -1,5 +1,9 @@
 """The monthly SLA execution report as an Excel workbook (xlsxwriter): sheets "Summary",
-"Targets" and "Breaches" (汇总 / 指标 / 违约记录 in Chinese).
+"Targets" and "Breaches" (汇总 / 指标 / 违约记录 in Chinese). The Breaches sheet holds every
+breach of the month: they are read from the database in chunks
+(``MonthlyReport.all_breaches()``) and written in xlsxwriter's constant-memory mode to a
+temporary file (:func:`workbook_file`), which the view streams, so a worker's memory does not
+grow with the number of breaches.
 
 No formula injection: cells are written by the shared ``core.exports.SheetWriter`` (strings
 never become formulas; a leading ``=``, ``+``, ``-``, ``@``, tab or carriage return gets Excel's
@@ -8,14 +12,21 @@ quote prefix).
 
 from __future__ import annotations
 
-import io
+from typing import IO
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from itsm.core.exports import XLSX_CONTENT_TYPE, SheetWriter, new_workbook
-from itsm.slm.reporting.selectors import MonthlyReport
+from itsm.core.exports import (
+    DANGEROUS_PREFIXES,
+    XLSX_CONTENT_TYPE,
+    SheetWriter,
+    new_workbook,
+    temporary_file,
+)
+from itsm.slm.clocks.choices import ClockState, metric_label
+from itsm.slm.reporting.selectors import NOT_ANALYSED, MonthlyReport
 
 SHEET_NAMES = {
     "en": ("Summary", "Targets", "Breaches"),
@@ -42,9 +53,24 @@ def _validity(agreement) -> str:
 
 
 def build_workbook(report: MonthlyReport) -> bytes:
-    """The report as .xlsx bytes (sheets named in the active language)."""
-    buffer = io.BytesIO()
-    workbook = new_workbook(buffer)
+    """The report as .xlsx bytes (tests and small reports; the view streams
+    :func:`workbook_file`)."""
+    with workbook_file(report) as output:
+        return output.read()
+
+
+def workbook_file(report: MonthlyReport) -> IO[bytes]:
+    """The report as an .xlsx temporary file positioned at its start (sheets named in the
+    active language), written in constant memory."""
+    output = temporary_file()
+    write_workbook(report, output)
+    output.seek(0)
+    return output
+
+
+def write_workbook(report: MonthlyReport, output) -> None:
+    """Write the workbook of *report* to *output* (a file or file-like object)."""
+    workbook = new_workbook(output, streaming=True)
     summary_name, targets_name, breaches_name = sheet_names()
     agreement = report.agreement
 
@@ -155,21 +181,87 @@ def build_workbook(report: MonthlyReport) -> bytes:
             _("Cause"),
         ],
     )
-    for index, breach in enumerate(report.breaches, start=1):
-        out.row(
-            index,
-            [
-                breach.record_label,
-                breach.metric_label,
-                breach.priority,
-                breach.service,
-                breach.due_at,
-                breach.breached_at,
-                breach.overrun_minutes
-                if breach.overrun_minutes is not None
-                else _("still running"),
-                breach.cause_display,
-            ],
-        )
+    _write_breaches(out, report)
     workbook.close()
-    return buffer.getvalue()
+
+
+def _overrun_minutes(seconds: int) -> float:
+    """Business seconds → minutes, rounded half away from zero to one decimal, as
+    ``BreachRow.overrun_minutes`` (``Decimal.quantize(ROUND_HALF_UP)``) without a Decimal."""
+    tenths = (abs(seconds) * 2 + 6) // 12  # round(|seconds| / 6) half up
+    return (tenths if seconds >= 0 else -tenths) / 10
+
+
+def _write_breaches(out: SheetWriter, report: MonthlyReport) -> None:
+    """Every breach of the month, one row each, straight from the database tuples with the
+    xlsxwriter call of each column's type (the same cells :class:`SheetWriter` writes: text
+    with the quote prefix where it could read as a formula, local times, numbers): tens of
+    thousands of rows, so no per-cell type dispatch and no :class:`BreachRow` per row."""
+    sheet = out.sheet
+    write_string, write_number = sheet.write_string, sheet.write_number
+    write_datetime, write_blank = sheet.write_datetime, sheet.write_blank
+    text, quoted, when, number = out.text, out.quoted, out.when, out.number
+    zone = timezone.get_current_timezone()
+    still_running = _("still running")
+    not_analysed = str(NOT_ANALYSED)
+    metric_labels: dict[str, str] = {}
+    rows = report.breach_tuples(
+        "record_label",
+        "metric",
+        "priority",
+        "service_id",
+        "service__code",
+        "service__name",
+        "due_at",
+        "breached_at",
+        "state",
+        "segment_started_at",
+        "elapsed_seconds",
+        "goal_seconds",
+        "breach_cause",
+    )
+    for row, (
+        label,
+        metric,
+        priority,
+        service_id,
+        service_code,
+        service_name,
+        due_at,
+        breached_at,
+        state,
+        running_since,
+        elapsed,
+        goal,
+        cause,
+    ) in enumerate(rows, start=1):
+        if metric not in metric_labels:
+            metric_labels[metric] = metric_label(metric)
+        priority = (priority or "").upper()
+        cause = cause or not_analysed
+        if label:
+            write_string(row, 0, label, quoted if label.startswith(DANGEROUS_PREFIXES) else text)
+        else:
+            write_blank(row, 0, None)
+        write_string(row, 1, metric_labels[metric], text)
+        if priority:
+            write_string(row, 2, priority, text)
+        else:
+            write_blank(row, 2, None)
+        if service_id:
+            service = f"{service_code} {service_name}"
+            write_string(
+                row, 3, service, quoted if service.startswith(DANGEROUS_PREFIXES) else text
+            )
+        else:
+            write_blank(row, 3, None)
+        write_string(row, 7, cause, quoted if cause.startswith(DANGEROUS_PREFIXES) else text)
+        for col, moment in ((4, due_at), (5, breached_at)):
+            if moment is None:
+                write_blank(row, col, None)
+            else:
+                write_datetime(row, col, moment.astimezone(zone).replace(tzinfo=None), when)
+        if state == ClockState.STOPPED or running_since is None:
+            write_number(row, 6, _overrun_minutes(int(elapsed) - int(goal)), number)
+        else:
+            write_string(row, 6, still_running, text)

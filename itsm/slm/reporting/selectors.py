@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import chain
@@ -69,6 +69,9 @@ MAX_MONTHS = 36
 METRIC_CHOICES = [(m.value, m.label) for m in (TargetMetric.RESPONSE, TargetMetric.RESOLUTION)]
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 _ONE_DECIMAL = Decimal("0.1")
+
+#: breaches a report page (and the monthly report API) lists; the rest is one link away
+BREACH_PAGE = 20
 
 MET = "met"
 NOT_MET = "not_met"
@@ -478,7 +481,32 @@ class BreachRow:
         return self.cause or str(NOT_ANALYSED)
 
 
-def breaches(
+#: the columns of a breach row (one ``values()`` query, no model instances)
+BREACH_FIELDS = (
+    "id",
+    "record_label",
+    "metric",
+    "priority",
+    "state",
+    "started_at",
+    "stopped_at",
+    "due_at",
+    "breached_at",
+    "elapsed_seconds",
+    "goal_seconds",
+    "segment_started_at",
+    "breach_cause",
+    "agreement_id",
+    "agreement__number",
+    "agreement__title",
+    "customer__name",
+    "service_id",
+    "service__code",
+    "service__name",
+)
+
+
+def breach_queryset(
     *,
     user,
     period_start,
@@ -487,12 +515,10 @@ def breaches(
     customer=None,
     service=None,
     metric: str | None = None,
-    limit: int | None = None,
-) -> list[BreachRow]:
+) -> QuerySet:
     """The breached clocks *user* may view measured in [period_start, period_end), oldest
-    breach first. ``overrun_minutes`` = (elapsed − goal) business minutes for a clock whose
-    time is settled (stopped or paused); ``None`` while it still runs. One query."""
-    queryset = (
+    breach first, as ``values()`` rows (:func:`breach_row` turns one into a :class:`BreachRow`)."""
+    return (
         measured_clocks(
             user=user,
             period_start=period_start,
@@ -503,61 +529,89 @@ def breaches(
             metric=metric,
         )
         .filter(BREACHED_Q)
-        .select_related("agreement", "customer", "service")
-        .only(
-            "id",
-            "record_label",
-            "metric",
-            "priority",
-            "state",
-            "started_at",
-            "stopped_at",
-            "due_at",
-            "breached_at",
-            "elapsed_seconds",
-            "goal_seconds",
-            "segment_started_at",
-            "breach_cause",
-            "agreement__number",
-            "agreement__title",
-            "customer__name",
-            "service__code",
-            "service__name",
-        )
         .annotate(measured_at=measured_at_expression())
         .order_by("measured_at", "id")
+        .values(*BREACH_FIELDS)
+    )
+
+
+def breach_row(row: Mapping[str, Any]) -> BreachRow:
+    """A :class:`BreachRow` from one row of :func:`breach_queryset`."""
+    state = row["state"]
+    overrun = None
+    if state == ClockState.STOPPED or row["segment_started_at"] is None:
+        overrun = (Decimal(int(row["elapsed_seconds"]) - int(row["goal_seconds"])) / 60).quantize(
+            _ONE_DECIMAL, ROUND_HALF_UP
+        )
+    return BreachRow(
+        clock_id=row["id"],
+        record_label=row["record_label"],
+        agreement=(
+            f"{row['agreement__number']} {row['agreement__title']}" if row["agreement_id"] else ""
+        ),
+        agreement_id=row["agreement_id"],
+        customer=row["customer__name"] or "",
+        service=f"{row['service__code']} {row['service__name']}" if row["service_id"] else "",
+        metric=row["metric"],
+        metric_label=metric_label(row["metric"]),
+        priority=(row["priority"] or "").upper(),
+        started_at=row["started_at"],
+        due_at=row["due_at"],
+        breached_at=row["breached_at"],
+        stopped_at=row["stopped_at"],
+        state=state,
+        overrun_minutes=overrun,
+        cause=row["breach_cause"],
+    )
+
+
+def breaches(
+    *,
+    user,
+    period_start,
+    period_end,
+    agreement=None,
+    customer=None,
+    service=None,
+    metric: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[BreachRow]:
+    """The breached clocks *user* may view measured in [period_start, period_end), oldest
+    breach first (rows *offset* … *offset* + *limit*). ``overrun_minutes`` = (elapsed − goal)
+    business minutes for a clock whose time is settled (stopped or paused); ``None`` while it
+    still runs. One query. A page lists a few (:data:`BREACH_PAGE`) and links to the whole
+    list; :func:`iter_breaches` streams every one (the Excel export)."""
+    queryset = breach_queryset(
+        user=user,
+        period_start=period_start,
+        period_end=period_end,
+        agreement=agreement,
+        customer=customer,
+        service=service,
+        metric=metric,
     )
     if limit is not None:
-        queryset = queryset[:limit]
-    rows = []
-    for clock in queryset:
-        settled = clock.state == ClockState.STOPPED or clock.segment_started_at is None
-        overrun = None
-        if settled:
-            overrun = (Decimal(int(clock.elapsed_seconds) - int(clock.goal_seconds)) / 60).quantize(
-                _ONE_DECIMAL, ROUND_HALF_UP
-            )
-        rows.append(
-            BreachRow(
-                clock_id=clock.pk,
-                record_label=clock.record_label,
-                agreement=str(clock.agreement) if clock.agreement_id else "",
-                agreement_id=clock.agreement_id,
-                customer=clock.customer.name if clock.customer else "",
-                service=str(clock.service) if clock.service_id else "",
-                metric=clock.metric,
-                metric_label=metric_label(clock.metric),
-                priority=(clock.priority or "").upper(),
-                started_at=clock.started_at,
-                due_at=clock.due_at,
-                breached_at=clock.breached_at,
-                stopped_at=clock.stopped_at,
-                state=clock.state,
-                overrun_minutes=overrun,
-                cause=clock.breach_cause,
-            )
-        )
-    return rows
+        queryset = queryset[offset : offset + limit]
+    elif offset:
+        queryset = queryset[offset:]
+    return [breach_row(row) for row in queryset]
+
+
+def iter_breaches(*, chunk_size: int = 2000, **filters) -> Iterator[BreachRow]:
+    """Every breach of :func:`breaches` (same arguments, no limit), read *chunk_size* rows at a
+    time with a server-side cursor on PostgreSQL, so memory does not grow with the count."""
+    for row in breach_queryset(**filters).iterator(chunk_size=chunk_size):
+        yield breach_row(row)
+
+
+def breach_count(*, user, period_start, period_end, **filters) -> int:
+    """How many breaches :func:`breaches` lists without a limit (same filters). One query."""
+    return (
+        measured_clocks(user=user, period_start=period_start, period_end=period_end, **filters)
+        .filter(BREACHED_Q)
+        .count()
+    )
 
 
 # --- the monthly SLA execution report ------------------------------------------------------------
@@ -618,6 +672,7 @@ class MonthlyReport:
     period_end: datetime.datetime
     target_rows: list[TargetRow]
     indicator_rows: list[IndicatorRow]
+    #: the first :data:`BREACH_PAGE` breaches (oldest first); :meth:`all_breaches` streams all
     breaches: list[BreachRow]
     measured: int = 0
     met: int = 0
@@ -626,10 +681,46 @@ class MonthlyReport:
     achievement_target: Decimal = DEFAULT_TARGET
     comments: str = ""
     not_met_count: int = 0
+    #: who reads the report (its breaches are read with the same restriction)
+    user: Any = None
 
     @property
     def month_label(self) -> str:
         return month_label(self.month)
+
+    @property
+    def breach_count(self) -> int:
+        """Every breach of the month (each breached measured clock is one breach)."""
+        return self.breached
+
+    @property
+    def more_breaches(self) -> bool:
+        return self.breach_count > len(self.breaches)
+
+    def all_breaches(self, *, chunk_size: int = 2000) -> Iterator[BreachRow]:
+        """Every breach of the month, oldest first, streamed."""
+        return iter_breaches(
+            user=self.user,
+            period_start=self.period_start,
+            period_end=self.period_end,
+            agreement=self.agreement,
+            chunk_size=chunk_size,
+        )
+
+    def breach_tuples(self, *fields: str, chunk_size: int = 2000) -> Iterator[tuple]:
+        """Every breach of the month, oldest first, as tuples of *fields* (names of
+        :data:`BREACH_FIELDS`) read *chunk_size* at a time: the Excel export's fast path,
+        which writes tens of thousands of rows without building a :class:`BreachRow` each."""
+        unknown = set(fields) - set(BREACH_FIELDS)
+        if unknown:
+            raise ValueError(f"not a breach field: {sorted(unknown)}")
+        queryset = breach_queryset(
+            user=self.user,
+            period_start=self.period_start,
+            period_end=self.period_end,
+            agreement=self.agreement,
+        )
+        return queryset.values_list(*fields).iterator(chunk_size=chunk_size)
 
     @property
     def has_data(self) -> bool:
@@ -673,10 +764,16 @@ def _counted_row(*, measured: int, breached: int, goal: Decimal, **fields) -> Ta
     )
 
 
-def monthly_report(*, user, agreement, month: datetime.date) -> MonthlyReport:
-    """The SLA execution report of *agreement* for *month* (the first day of a month).
+def monthly_report(
+    *, user, agreement, month: datetime.date, breach_limit: int = BREACH_PAGE
+) -> MonthlyReport:
+    """The SLA execution report of *agreement* for *month* (the first day of a month), with
+    the first *breach_limit* breaches (``report.breach_count`` counts them all, and
+    ``report.all_breaches()`` streams them).
 
-    Four queries: the agreement, its targets, clock counts per target, the breaches.
+    Four queries (the breaches are skipped when the counts find none): the agreement, its
+    targets, clock counts per target, the first breaches. Every figure is a database
+    aggregate; no query reads more rows than it shows.
     """
     agreement = get_agreement(user=user, agreement=agreement)
     month = month.replace(day=1)
@@ -751,6 +848,13 @@ def monthly_report(*, user, agreement, month: datetime.date) -> MonthlyReport:
         )
     measured = sum(r.measured for r in target_rows)
     breached = sum(r.breached for r in target_rows)
+    first_breaches = (
+        breaches(
+            user=user, period_start=start, period_end=end, agreement=agreement, limit=breach_limit
+        )
+        if breached and breach_limit
+        else []
+    )
     return MonthlyReport(
         agreement=agreement,
         month=month,
@@ -758,11 +862,12 @@ def monthly_report(*, user, agreement, month: datetime.date) -> MonthlyReport:
         period_end=end,
         target_rows=target_rows,
         indicator_rows=indicator_rows,
-        breaches=breaches(user=user, period_start=start, period_end=end, agreement=agreement),
+        breaches=first_breaches,
         measured=measured,
         met=measured - breached,
         breached=breached,
         achievement=percent(measured - breached, measured),
         achievement_target=overall_target,
         not_met_count=sum(1 for r in target_rows if r.status == NOT_MET),
+        user=user,
     )

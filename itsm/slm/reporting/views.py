@@ -9,9 +9,11 @@ for another organisation's agreement. Bad parameters answer 400 with a translate
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -29,8 +31,9 @@ from itsm.slm.reporting import selectors as reports
 
 #: months shown by the achievement chart (ending with the period's last month)
 CHART_MONTHS = 12
-#: breaches listed on the achievement page (the monthly report lists all of an agreement's)
-BREACH_LIMIT = 100
+#: breaches listed on a report page; the full list is the clock list, filtered (staff), or the
+#: Excel download / the breach API
+BREACH_LIMIT = reports.BREACH_PAGE
 
 
 class MonthField(forms.CharField):
@@ -111,6 +114,18 @@ def _bad_request(request, message, *, status=400):
     return render(request, "slm/report_error.html", {"message": message}, status=status)
 
 
+def breach_list_url(user, *, month: str, agreement=None, customer=None, metric=None) -> str:
+    """The clock list filtered to the breaches a report counted in *month* (``YYYY-MM``), for
+    provider staff (the clock list is their work queue); ``""`` for anyone else."""
+    if not policy.is_provider_staff(user):
+        return ""
+    query = {"breached": "true", "month": month}
+    for name, value in (("agreement", agreement), ("customer", customer), ("metric", metric)):
+        if value:
+            query[name] = str(getattr(value, "pk", value))
+    return f"{reverse('clocks:clock_list')}?{urlencode(query)}"
+
+
 def _404_unless_visible(request, name: str, visible_rows) -> None:
     """An id in ``?<name>=`` that is not a row the user may view answers 404 (like the
     record's own page), not a 400 "choose a valid option" that would tell it exists."""
@@ -130,7 +145,7 @@ def report(request):
         return render(request, "slm/report.html", {"form": form, "invalid": True}, status=400)
     data = form.cleaned_data
     user = request.user
-    filters = {
+    filters: dict[str, Any] = {
         "agreement": data.get("agreement"),
         "customer": data.get("customer"),
         "metric": data.get("metric") or None,
@@ -150,14 +165,18 @@ def report(request):
         last_month=end,
         **filters,
     )
-    breaches = reports.breaches(
-        user=user,
-        period_start=period_start,
-        period_end=period_end,
-        limit=BREACH_LIMIT + 1,
-        **filters,
-    )
     totals = reports.totals(rows).as_dict()
+    breaches = (
+        reports.breaches(
+            user=user,
+            period_start=period_start,
+            period_end=period_end,
+            limit=BREACH_LIMIT,
+            **filters,
+        )
+        if totals["breached"]
+        else []
+    )
     month = reports.month_label(end)
     monthly_url = reverse("slm:report_monthly")
     for row in rows:
@@ -180,9 +199,12 @@ def report(request):
         "rows": rows,
         "totals": totals,
         "chart": chart,
-        "breaches": breaches[:BREACH_LIMIT],
-        "more_breaches": len(breaches) > BREACH_LIMIT,
+        "breaches": breaches,
+        "more_breaches": totals["breached"] > len(breaches),
+        "breach_count": totals["breached"],
         "breach_limit": BREACH_LIMIT,
+        # the clock list filters one month: a longer period links to nothing
+        "breach_list_url": (breach_list_url(user, month=month, **filters) if start == end else ""),
         "group_label": reports.GROUP_LABELS[data["group_by"]],
         "group_by": data["group_by"],
         "start": reports.month_label(start),
@@ -192,7 +214,7 @@ def report(request):
     return render(request, "slm/report.html", context)
 
 
-def _monthly(request) -> reports.MonthlyReport:
+def _monthly(request, **options) -> reports.MonthlyReport:
     """The monthly report named by ``?agreement=<pk>&month=YYYY-MM`` (ValidationFailed for
     bad parameters, Http404 for an agreement the user may not view)."""
     raw_agreement = (request.GET.get("agreement") or "").strip()
@@ -203,7 +225,9 @@ def _monthly(request) -> reports.MonthlyReport:
     raw_month = request.GET.get("month")
     month = reports.parse_month(raw_month) if raw_month else reports.last_full_month()
     try:
-        return reports.monthly_report(user=request.user, agreement=int(raw_agreement), month=month)
+        return reports.monthly_report(
+            user=request.user, agreement=int(raw_agreement), month=month, **options
+        )
     except NotFound:
         raise Http404 from None
 
@@ -222,6 +246,9 @@ def report_monthly(request):
         {
             "report": monthly,
             "excel_url": f"{reverse('slm:report_excel')}?{query}",
+            "breach_list_url": breach_list_url(
+                request.user, month=monthly.month_label, agreement=monthly.agreement
+            ),
             "previous_month": reports.month_label(reports.add_months(monthly.month, -1)),
             "next_month": reports.month_label(reports.add_months(monthly.month, 1)),
         },
@@ -230,11 +257,15 @@ def report_monthly(request):
 
 @login_required
 def report_excel(request):
-    """The monthly report as an .xlsx file (sheets Summary / Targets / Breaches)."""
+    """The monthly report as an .xlsx file (sheets Summary / Targets / Breaches, every breach
+    of the month), written in constant memory to a temporary file and streamed from it."""
     try:
-        monthly = _monthly(request)
+        monthly = _monthly(request, breach_limit=0)
     except ValidationFailed as error:
         return _bad_request(request, error.detail)
-    response = HttpResponse(excel.build_workbook(monthly), content_type=excel.CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{excel.filename(monthly)}"'
-    return response
+    return FileResponse(
+        excel.workbook_file(monthly),
+        as_attachment=True,
+        filename=excel.filename(monthly),
+        content_type=excel.CONTENT_TYPE,
+    )

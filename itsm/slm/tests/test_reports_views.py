@@ -220,7 +220,7 @@ class TestMonthlyPage:
 def load(response):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    return openpyxl.load_workbook(io.BytesIO(response.content))
+    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
 
 
 @pytest.mark.django_db

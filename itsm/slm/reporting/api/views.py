@@ -1,8 +1,10 @@
 """JSON API of the SLA reports (R-SLM-06), mirroring :mod:`itsm.slm.reporting.selectors`:
 
 - ``GET /api/slm/reports/achievement/?start=YYYY-MM&end=YYYY-MM&group_by=…`` — achievement rows;
-- ``GET /api/slm/reports/breaches/?start=…&end=…&agreement=…`` — the breach list;
-- ``GET /api/slm/reports/monthly/?agreement=<id>&month=YYYY-MM`` — the monthly execution report.
+- ``GET /api/slm/reports/breaches/?start=…&end=…&agreement=…&limit=…&offset=…`` — the breach
+  list, one page at a time (``count`` of them all, ``next`` page link);
+- ``GET /api/slm/reports/monthly/?agreement=<id>&month=YYYY-MM`` — the monthly execution report
+  with its first breaches (``breach_count`` of them all, ``breaches_url``: the breach list).
 
 Months default to the last full month. Figures are restricted to what the user may view; an
 agreement the user may not view (or an unknown id) answers 404.
@@ -12,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -102,6 +106,13 @@ class BreachQuerySerializer(PeriodQuerySerializer):
     limit = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_BREACHES, default=500
     )
+    offset = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=10**9,
+        default=0,
+        help_text=_("Breaches to skip (the next page link sets it)."),
+    )
 
 
 class MonthlyQuerySerializer(serializers.Serializer):
@@ -157,7 +168,12 @@ class BreachRowSerializer(serializers.Serializer):
 class BreachReportSerializer(serializers.Serializer):
     period_start = serializers.DateTimeField()
     period_end = serializers.DateTimeField()
-    truncated = serializers.BooleanField()
+    count = serializers.IntegerField(help_text=_("Every breach of the period and filters."))
+    next = serializers.CharField(
+        allow_null=True, help_text=_("The next page of breaches; null on the last page.")
+    )
+    previous = serializers.CharField(allow_null=True)
+    truncated = serializers.BooleanField(help_text=_("More breaches follow this page."))
     results = BreachRowSerializer(many=True)
 
 
@@ -219,7 +235,13 @@ class MonthlyReportSerializer(serializers.Serializer):
     period_end = serializers.DateTimeField()
     targets = MonthlyTargetSerializer(many=True)
     indicators = MonthlyIndicatorSerializer(many=True)
-    breaches = BreachRowSerializer(many=True)
+    breaches = BreachRowSerializer(
+        many=True, help_text=_("The first breaches of the month (oldest first).")
+    )
+    breach_count = serializers.IntegerField(help_text=_("Every breach of the month."))
+    breaches_url = serializers.CharField(
+        help_text=_("The breach list of this agreement and month, paged (every breach).")
+    )
     summary = MonthlySummarySerializer()
     comments = serializers.CharField(
         help_text=_("Left empty for the service level manager's comments (not stored).")
@@ -283,20 +305,31 @@ class BreachReportView(_ReportView):
     @extend_schema(parameters=[BreachQuerySerializer], responses=BreachReportSerializer)
     def get(self, request):
         data = self._query(BreachQuerySerializer)
+        period = {"period_start": data["period_start"], "period_end": data["period_end"]}
+        limit, offset = data["limit"], data["offset"]
         rows = reports.breaches(
-            user=request.user,
-            period_start=data["period_start"],
-            period_end=data["period_end"],
-            limit=data["limit"] + 1,
-            **_filters(data),
+            user=request.user, limit=limit, offset=offset, **period, **_filters(data)
         )
+        if offset == 0 and len(rows) < limit:
+            count = len(rows)  # the whole list is on this page: no count query
+        else:
+            count = reports.breach_count(user=request.user, **period, **_filters(data))
+        more = offset + len(rows) < count
         body = {
-            "period_start": data["period_start"],
-            "period_end": data["period_end"],
-            "truncated": len(rows) > data["limit"],
-            "results": [vars(row) for row in rows[: data["limit"]]],
+            **period,
+            "count": count,
+            "next": _page_url(request, offset + limit) if more else None,
+            "previous": _page_url(request, max(0, offset - limit)) if offset else None,
+            "truncated": more,
+            "results": [vars(row) for row in rows],
         }
         return Response(BreachReportSerializer(body).data)
+
+
+def _page_url(request, offset: int) -> str:
+    query = request.query_params.copy()
+    query["offset"] = str(offset)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
 class MonthlyReportView(APIView):
@@ -333,6 +366,18 @@ class MonthlyReportView(APIView):
             "targets": [vars(row) for row in report.target_rows],
             "indicators": [vars(row) for row in report.indicator_rows],
             "breaches": [vars(row) for row in report.breaches],
+            "breach_count": report.breach_count,
+            "breaches_url": request.build_absolute_uri(
+                reverse("api:slm-api:report-breaches")
+                + "?"
+                + urlencode(
+                    {
+                        "agreement": str(agreement.pk),
+                        "start": report.month_label,
+                        "end": report.month_label,
+                    }
+                )
+            ),
             "summary": {
                 "measured": report.measured,
                 "met": report.met,
