@@ -92,9 +92,11 @@ def save_versioned(
     model = type(obj)
     if update_fields is not None:
         update_fields = list({*update_fields, "version", "updated_at"})
-    # validated before the row is locked; no savepoint of its own (the caller's transaction,
-    # if any, is the unit: a conflict or a database error fails it as a whole)
+    # validated before the row is locked; no savepoint of its own: a conflict is raised after
+    # the block (which has written nothing), so an enclosing transaction stays usable, and a
+    # database error fails the caller's transaction as a whole
     clean_record(obj, exclude=_unchanged(obj, update_fields) or (), checked=checked)
+    conflict = None
     with transaction.atomic(savepoint=False):
         current = (
             model._base_manager.select_for_update()
@@ -103,9 +105,9 @@ def save_versioned(
         )
         current_version = current[0] if current else None
         if current_version is None:
-            raise Conflict(_("The record no longer exists."))
-        if expected_version is not None and expected_version != current_version:
-            raise Conflict(
+            conflict = Conflict(_("The record no longer exists."))
+        elif expected_version is not None and expected_version != current_version:
+            conflict = Conflict(
                 fields={
                     "version": [
                         str(_("Expected version {expected}, found {found}.")).format(
@@ -114,8 +116,11 @@ def save_versioned(
                     ]
                 }
             )
-        obj.version = current_version + 1
-        obj.save(update_fields=update_fields)
+        else:
+            obj.version = current_version + 1
+            obj.save(update_fields=update_fields)
+    if conflict is not None:
+        raise conflict
     return obj
 
 

@@ -134,6 +134,16 @@ def _clean_value(definition: AttributeDefinition, value):
     raise ValueError(_("Unknown attribute type."))  # pragma: no cover - choices guard it
 
 
+def _definitions(ci_class: CIClass):
+    """The class's attribute definitions: the prefetched ones, or the columns validation
+    reads, in their order (without the model ordering's join to the class)."""
+    if "attribute_definitions" in getattr(ci_class, "_prefetched_objects_cache", {}):
+        return ci_class.attribute_definitions.all()
+    return ci_class.attribute_definitions.order_by("order", "key").only(
+        "ci_class", "key", "type", "required", "choices", "min_value", "max_value"
+    )
+
+
 def validate_attributes(ci_class: CIClass, attributes: dict | None) -> dict:
     """Check *attributes* against *ci_class*'s definitions; return the cleaned, JSON-safe
     values (empty optional values dropped). Errors name ``attributes.<key>``."""
@@ -143,7 +153,7 @@ def validate_attributes(ci_class: CIClass, attributes: dict | None) -> dict:
         raise ValidationFailed(
             fields={"attributes": [_("Send the attributes as an object of key → value.")]}
         )
-    definitions = {d.key: d for d in ci_class.attribute_definitions.all()}
+    definitions = {d.key: d for d in _definitions(ci_class)}
     errors: dict[str, list[str]] = {}
     cleaned: dict = {}
     for key in attributes:

@@ -4,10 +4,11 @@ A request with a wrong, expired or revoked token answers 401 and counts as a fai
 of its address (and of the token's first characters), so guessing tokens is throttled like
 guessing passwords; a locked-out address gets 429 ``throttled``.
 
-A valid token costs one query (the token with its user and the user's organisation): knox's
-own check also read every other token of the user on each request, to delete the expired
-ones; here an expired token simply answers 401 (it is listed nowhere either:
-``core.tokens.tokens_of``), and the request writes nothing.
+A valid token from an address without failed attempts costs two queries (any failure on
+record for the address or the token's first characters; the token with its user and the
+user's organisation). knox's own check also read every other token of the user on each
+request, to delete the expired ones; here an expired token simply answers 401 (it is listed
+nowhere either: ``core.tokens.tokens_of``), and the request writes nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ import binascii
 from hmac import compare_digest
 
 from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox import auth
@@ -26,6 +30,21 @@ from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
 
 from itsm.core.models import ApiToken
+
+
+def _failures_on_record(request, credentials: dict) -> bool:
+    """Whether any failed attempt is on record for the token's first characters or the
+    address: one indexed query. Only then is django-axes asked whether they are locked (it
+    sums the failures of each lockout parameter in a query of its own); without a failure on
+    record nothing can be locked."""
+    if not settings.AXES_ENABLED:
+        return False
+    AxesProxyHandler.update_request(request)  # the client address as django-axes reads it
+    address = getattr(request, "axes_ip_address", None)
+    condition = Q(username=credentials["username"])
+    if address:
+        condition |= Q(ip_address=address)
+    return AccessAttempt.objects.filter(condition).exists()
 
 
 class TokenAuthentication(auth.TokenAuthentication):
@@ -38,7 +57,9 @@ class TokenAuthentication(auth.TokenAuthentication):
         key = header[1][: CONSTANTS.TOKEN_KEY_LENGTH] if len(header) > 1 else b""
         credentials = {"username": "api-token:" + key.decode("ascii", "replace")}
         django_request = request._request
-        if AxesProxyHandler.is_locked(django_request, credentials):
+        if _failures_on_record(django_request, credentials) and AxesProxyHandler.is_locked(
+            django_request, credentials
+        ):
             from itsm.core.auth import lockout_message  # not at import: DRF loads this early
 
             raise exceptions.Throttled(detail=lockout_message())

@@ -3,6 +3,7 @@ the service functions that write (DESIGN rule 1)."""
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
@@ -59,7 +60,7 @@ class TenancySerializerMixin(_SerializerBase):
         return getattr(self.context.get("request"), "user", None)
 
     def get_fields(self):
-        fields = super().get_fields()
+        fields = self._built_fields()
         user = self._tenancy_user()
         for field in fields.values():
             target: Any = getattr(field, "child_relation", field)  # a related field, duck-typed
@@ -68,6 +69,18 @@ class TenancySerializerMixin(_SerializerBase):
                 continue
             target.queryset = policy.restrict(queryset, user, "view")
         return fields
+
+    def _built_fields(self):
+        """``super().get_fields()`` built once per serializer class and deep-copied for each
+        instance (as DRF copies declared fields): a ModelSerializer's fields depend only on
+        its class (``Meta``, declared fields), and building them — model introspection per
+        field — cost a create or a page more than copying them."""
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built_once")
+        if built is None:
+            built = super().get_fields()
+            cls._fields_built_once = built
+        return copy.deepcopy(built)
 
     def _hidden(self) -> tuple[str, ...]:
         model = getattr(getattr(self, "Meta", None), "model", None)
