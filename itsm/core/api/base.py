@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from itsm.core import policy, services
 from itsm.core.api.idempotency import IdempotentCreateMixin
-from itsm.core.api.reading import read_plan, represent
+from itsm.core.api.reading import read_plan, represent, shared_plan
 from itsm.core.errors import ValidationFailed
 from itsm.core.timeline import history_for
 
@@ -108,8 +108,16 @@ class TenancySerializerMixin(_SerializerBase):
             return data
         plan = self.__dict__.get("_read_plan")
         if plan is None:
-            plan = self._read_plan = read_plan(self, hidden=self._hidden())
+            hidden = tuple(self._hidden())
+            plan = shared_plan(self, hidden, standard=_STANDARD_FIELDS)
+            if plan is None:
+                plan = read_plan(self, hidden=hidden)
+            self._read_plan = plan
         return represent(instance, plan)
+
+
+#: classes whose ``get_fields`` builds fields the same way for every instance
+_STANDARD_FIELDS = (TenancySerializerMixin,)
 
 
 class DomainSerializer(TenancySerializerMixin, serializers.ModelSerializer):

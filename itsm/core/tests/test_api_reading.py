@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import get_resolver
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
@@ -44,6 +45,8 @@ def _drf(serializer, row) -> dict:
 @pytest.mark.parametrize("username", ["admin", "customer"])
 def test_planned_rows_equal_drf_rows(demo, username, monkeypatch):
     user = User.objects.get(username=username)
+    moment = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: moment)  # live clock times: one moment
     request = Request(APIRequestFactory().get("/api/"))
     request.user = user
     viewsets = _viewsets()
