@@ -164,7 +164,10 @@ def _load(args, customers, agreements, targets, service, calendar) -> float:
         now = "strftime('%Y-%m-%d %H:%M:%S', 'now')"
         true, false = "1", "0"
     # seconds into the month of the outcome; February for shape 19
-    offset = "CASE WHEN s.n % 20 = 19 THEN -86400 - s.n % 86400 ELSE (s.n * 7919) % 2678000 END"
+    offset = (
+        "CASE WHEN s.n % 20 = 19 THEN -86400 - s.n % 86400 "
+        "ELSE (CAST(s.n AS BIGINT) * 7919) % 2678000 END"
+    )
     outcome = ts.format(offset)
     started = ts.format(f"({offset}) - 7200")
     shape = "s.n % 20"

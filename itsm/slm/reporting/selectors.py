@@ -592,7 +592,24 @@ def breaches(
         metric=metric,
     )
     if limit is not None:
-        queryset = queryset[offset : offset + limit]
+        # the ids of the page first (a narrow top-N sort), then their columns and joins: one
+        # statement, instead of sorting every breach with all its columns before the LIMIT
+        page = (
+            measured_clocks(
+                user=user,
+                period_start=period_start,
+                period_end=period_end,
+                agreement=agreement,
+                customer=customer,
+                service=service,
+                metric=metric,
+            )
+            .filter(BREACHED_Q)
+            .annotate(measured_at=measured_at_expression())
+            .order_by("measured_at", "id")
+            .values("id")[offset : offset + limit]
+        )
+        queryset = queryset.filter(pk__in=page)
     elif offset:
         queryset = queryset[offset:]
     return [breach_row(row) for row in queryset]
