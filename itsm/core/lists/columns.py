@@ -17,13 +17,14 @@ column sorts by (no ``sort``: not sortable); ``visible`` is the default choice o
 from __future__ import annotations
 
 import datetime
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Expression
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -79,7 +80,7 @@ def _link_maker(name: str) -> Callable[[Any], str]:
     if url.count(mark) != 1:  # a pattern that does not hold the id verbatim: reverse each
         return lambda pk: reverse(name, args=[pk])
     before, after = url.split(mark)
-    before, after = escape(before), escape(after)
+    before, after = html.escape(before), html.escape(after)
     return lambda pk: f"{before}{pk}{after}"
 
 
@@ -187,7 +188,8 @@ class Column:
                 return EMPTY
             text = display_text(value, date_format)
             if link is not None:
-                return SafeString(f'<a href="{link(row.pk)}">{conditional_escape(text)}</a>')
+                shown = html.escape(text) if type(text) is str else conditional_escape(text)
+                return SafeString(f'<a href="{link(row.pk)}">{shown}</a>')
             return text
 
         return cell

@@ -17,13 +17,13 @@ server-side cursor, four round trips (DECLARE, two FETCHes, CLOSE) for a handful
 
 from __future__ import annotations
 
+import html
 from functools import cache
 
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.template.base import render_value_in_context
 from django.template.context import Context
-from django.utils.html import escape
 from django.utils.safestring import SafeData, SafeString
 
 _CONTEXT = Context(autoescape=True)
@@ -54,14 +54,14 @@ OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 def _shown(value) -> str:
     """``{{ value }}`` in an autoescaping template."""
     if type(value) is str:
-        return escape(value)
+        return html.escape(value)
     return render_value_in_context(value, _CONTEXT)
 
 
 def _formatted(value) -> str:
     """``{{ value|stringformat:'s' }}`` in an autoescaping template."""
     text = "%s" % (str(value) if isinstance(value, tuple) else value)
-    return text if isinstance(value, SafeData) else escape(text)
+    return text if isinstance(value, SafeData) else html.escape(text)
 
 
 def _attrs(attrs: dict) -> str:
