@@ -9,7 +9,8 @@ paths must be a deliberate change of the count and its comment.
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from itsm.cmdb import services
@@ -109,3 +110,23 @@ def test_transition_statements(
     )
     with django_assert_num_queries(count):
         services.transition_ci(ci, to=CIStatus.IN_USE, by=admin_user)
+
+
+def test_a_duplicate_identifier_committed_meanwhile_is_the_same_field_error(
+    warm, admin_user, server_class
+):
+    """The service looks a duplicate up once, before its transaction; one committed after
+    that look-up is refused by the database's unique index, and reported as the same error
+    naming the field and the other CI (not a 500)."""
+    from itsm.cmdb.models import ConfigurationItem
+    from itsm.cmdb.services.items import _unique_identifier
+    from itsm.core.errors import ValidationFailed
+
+    first = services.create_ci(name="a", ci_class=server_class, identifier="sn-dup", by=admin_user)
+    late = ConfigurationItem(name="b", ci_class=server_class, identifier="sn-dup", number="X-1")
+    with translation.override("en"), pytest.raises(ValidationFailed) as caught:
+        with _unique_identifier("sn-dup"), transaction.atomic():
+            late.save()  # as create_ci would, after its look-up found nothing
+    assert {k: [str(m) for m in v] for k, v in caught.value.fields.items()} == {
+        "identifier": [f"{first.number} already has this identifier."]
+    }
