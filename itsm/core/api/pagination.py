@@ -1,5 +1,7 @@
 """Keyset ("after this row") pagination for every list (DESIGN, PERFORMANCE)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework.pagination import CursorPagination
@@ -37,7 +39,7 @@ class KeysetPagination(CursorPagination):
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):
-        body = {"next": self.get_next_link(), "previous": self.get_previous_link()}
+        body: dict[str, Any] = {"next": self.get_next_link(), "previous": self.get_previous_link()}
         if self.row_count is not None:
             body["count"] = self.row_count.value
             body["count_capped"] = self.row_count.capped

@@ -37,7 +37,8 @@ from rest_framework.serializers import BaseSerializer
 
 _SKIP = object()
 
-Step = tuple[str, Callable[[Any], Any], Callable[[Any], Any] | None]
+#: (field name, row → value, _SKIP when the reading may skip the field, else None)
+Step = tuple[str, Callable[[Any], Any], object]
 
 
 def _concrete(model, name: str):
@@ -151,12 +152,12 @@ def _shared_steps(cls, hidden, standard):
     except TypeError:  # a serializer that needs arguments to exist
         return None
     model = getattr(getattr(template, "Meta", None), "model", None)
-    steps = []
+    steps: list[tuple[str, tuple[Any, bool], object]] = []
     for field in template._readable_fields:
         if field.field_name in hidden:
             continue
         if isinstance(field, drf_fields.SerializerMethodField):
-            steps.append((field.field_name, (field.method_name, True), None))
+            steps.append((str(field.field_name), (field.method_name, True), None))
         elif _context_free(field):
             name, read, skip = _step(template, field, model)
             steps.append((name, (read, False), skip))

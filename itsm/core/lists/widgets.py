@@ -18,7 +18,6 @@ server-side cursor, four round trips (DECLARE, two FETCHes, CLOSE) for a handful
 from __future__ import annotations
 
 import html
-from functools import cache
 
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
@@ -132,12 +131,17 @@ class _OneQueryChoices(ModelChoiceIterator):
             yield self.choice(obj)
 
 
-@cache
+_ONE_QUERY: dict[type, type] = {ModelChoiceIterator: _OneQueryChoices}
+
+
 def _one_query(iterator: type) -> type:
-    if iterator is ModelChoiceIterator:
-        return _OneQueryChoices
-    # after the field's own iterator (django-filter's adds the "None" choice), before Django's
-    return type(f"OneQuery{iterator.__name__}", (iterator, _OneQueryChoices), {})
+    made = _ONE_QUERY.get(iterator)
+    if made is None:
+        # after the field's own iterator (django-filter's adds the "None" choice), before Django's
+        made = _ONE_QUERY[iterator] = type(
+            f"OneQuery{iterator.__name__}", (iterator, _OneQueryChoices), {}
+        )
+    return made
 
 
 def choices_in_one_query(form) -> None:
