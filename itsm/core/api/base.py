@@ -56,6 +56,9 @@ class TenancySerializerMixin(_SerializerBase):
     * without a request (or user) it fails closed: no related rows, no internal fields.
     """
 
+    #: the fields ``ModelSerializer.get_fields`` builds, per class (see ``_built_fields``)
+    _fields_built_once: dict
+
     def _tenancy_user(self):
         return getattr(self.context.get("request"), "user", None)
 
