@@ -33,6 +33,8 @@ SHEET_NAMES = {
     "zh": ("汇总", "指标", "违约记录"),
 }
 CONTENT_TYPE = XLSX_CONTENT_TYPE
+#: the last data row of a sheet (Excel's 1 048 576 rows, 0-based, one kept for a note)
+MAX_ROW = 1_048_574
 
 
 def sheet_names(language: str | None = None) -> tuple[str, str, str]:
@@ -235,6 +237,9 @@ def _write_breaches(out: SheetWriter, report: MonthlyReport) -> None:
         goal,
         cause,
     ) in enumerate(rows, start=1):
+        if row > MAX_ROW:  # an Excel sheet ends there: say so instead of dropping rows silently
+            write_string(row, 0, _("More breaches follow: Excel holds no more rows."), text)
+            break
         if metric not in metric_labels:
             metric_labels[metric] = metric_label(metric)
         priority = (priority or "").upper()
