@@ -740,7 +740,9 @@ def measure_lists(args, port, clients: dict, facts, meter, db_url, results, chec
     """Fill *results* (case → statistics) and *checks* (case → first page against raw)."""
     import psycopg
 
-    raw = psycopg.connect(db_url, autocommit=True)
+    # values bound on the client, as Django does: the planner sees them (a rare class, a
+    # search pattern) and plans for them
+    raw = psycopg.connect(db_url, autocommit=True, cursor_factory=psycopg.ClientCursor)
     meter.exclude.add(raw.info.backend_pid)
     cases = list_cases(facts)
     for who in args.users.split(","):
