@@ -37,8 +37,10 @@ reader, the filter and the sort, when the plan
   bound (40 % of the table) lets a walk past the rows of a filter as rare as 0.5 % through
   (about 10 000 rows at any table size) and catches a walk through the whole table.
 
-Only the first page is checked: the rows after a cursor (``core.lists.paging.after``) and the
-capped count are the list's own queries.
+The page after a cursor (``core.lists.paging.after``) is checked for provider staff without a
+filter, for every sort, from a cursor in the middle of the table: its condition must let the
+index start at the cursor rather than walk from the first entry. The capped count is the
+list's own query, not checked here.
 
 Sorts on a column of another table (class, customer, supplier, owner names) are listed in
 :data:`JOINED_SORTS`: no index on the CI table can give that order, so the page must be built
@@ -66,7 +68,7 @@ from itsm.cmdb.lists import CIList
 from itsm.cmdb.models import CIClass, ConfigurationItem
 from itsm.core import services
 from itsm.core.choices import OrganisationKind, Role
-from itsm.core.lists.paging import order
+from itsm.core.lists.paging import after, encode_cursor, order
 from itsm.core.policy import is_provider_staff
 from itsm.core.testing.factories import get_provider
 
@@ -287,6 +289,23 @@ def html_pages(user):
             yield f"page {query}", page, _known(params, sort)
 
 
+def cursor_pages(user):
+    """(description, queryset) of the page after a cursor in the middle of the table, for
+    every sort of the HTML list (provider staff, no filter)."""
+    view = CIList()
+    view.setup(_html_request(user, {}))
+    columns = [c.name for c in view.available_columns() if c.sortable]
+    for sort in [""] + [f"{d}{name}" for name in columns for d in ("", "-")]:
+        if sort.lstrip("-") in JOINED_SORTS:
+            continue
+        view = CIList()
+        view.setup(_html_request(user, {"sort": sort} if sort else {}))
+        queryset, key = view.filtered_queryset(), view.sort()
+        middle = order(queryset, key)[ROWS // 2]
+        page = after(order(queryset, key), key, encode_cursor(middle, key))
+        yield f"page after a cursor, sort {sort or 'default'}", page[: view.page_size + 1], False
+
+
 def api_pages(user):
     """(description, page queryset) of ``/api/cmdb/cis/`` for every filter combination."""
     viewset = _viewset(user, {})
@@ -390,7 +409,10 @@ def _check(pages) -> tuple[list[str], list[str], int]:
 def test_every_ci_list_query_is_served_by_an_index(readers):
     failures, pending, count = [], [], 0
     for reader, user in readers.items():
-        failed, known, checked = _check(itertools.chain(html_pages(user), api_pages(user)))
+        pages = [html_pages(user), api_pages(user)]
+        if reader == "staff":
+            pages.append(cursor_pages(user))
+        failed, known, checked = _check(itertools.chain(*pages))
         failures += [f"{reader}: {failure}" for failure in failed]
         pending += known
         count += checked

@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, Q
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 SORT_KEY = "_list_sort_key"
 MAX_ID = 2**63 - 1
@@ -113,6 +114,13 @@ def after(queryset, sort: Sort, cursor: str):
     beyond = "lt" if sort.descending else "gt"
     if value is None:  # already among the NULLs (last): only the id moves on
         return queryset.filter(**{f"{SORT_KEY}__isnull": True, f"id__{beyond}": pk})
+    if _never_null(queryset.model, sort.expression):
+        # (key, id) > (v, pk) as one row comparison: an index on (key, id) starts its range
+        # at the cursor. Written as (key > v OR key = v AND id > pk) it is no index condition,
+        # and the database walks the index from its first entry (1.6 s in the middle of a
+        # million rows)
+        beyond_row = TupleLessThan if sort.descending else TupleGreaterThan
+        return queryset.filter(beyond_row(Tuple(F(SORT_KEY), F("id")), (value, pk)))
     return queryset.filter(
         Q(**{f"{SORT_KEY}__{beyond}": value})
         | Q(**{SORT_KEY: value, f"id__{beyond}": pk})
