@@ -7,8 +7,8 @@ guessing passwords; a locked-out address gets 429 ``throttled``.
 A valid token from an address without failed attempts costs two queries (any failure on
 record for the address or the token's first characters; the token with its user and the
 user's organisation). knox's own check also read every other token of the user on each
-request, to delete the expired ones; here an expired token simply answers 401 (it is listed
-nowhere either: ``core.tokens.tokens_of``), and the request writes nothing.
+request, to delete the expired ones; here an expired token is deleted when it is presented and
+answers 401 (one listed nowhere either: ``core.tokens.tokens_of``); a valid one writes nothing.
 """
 
 from __future__ import annotations
@@ -80,7 +80,8 @@ class TokenAuthentication(auth.TokenAuthentication):
         ).select_related("user__organisation")
         for row in rows:
             if row.expiry is not None and row.expiry < now:
-                continue  # expired: answers 401 (the row stays, listed nowhere)
+                row.delete()  # expired: gone when presented (as knox does), answers 401
+                continue
             try:
                 digest = hash_token(token)
             except (TypeError, binascii.Error):

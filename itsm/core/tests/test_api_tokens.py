@@ -91,10 +91,13 @@ def test_name_and_expiry_are_required_and_bounded(agent, settings):
     )
 
 
-def test_an_expired_token_answers_401(agent):
+def test_an_expired_token_answers_401_and_is_deleted(agent):
     row, text = create_token(agent, name="old", days=1)
+    other, _other_text = create_token(agent, name="current", days=30)
     ApiToken.objects.filter(pk=row.pk).update(expiry=timezone.now() - timedelta(seconds=1))
     assert_error(_as_token(text).get(ME), 401, "authentication_failed")
+    assert not ApiToken.objects.filter(pk=row.pk).exists()
+    assert ApiToken.objects.filter(pk=other.pk).exists()
 
 
 def test_an_administrator_setting_a_password_revokes_the_users_tokens(admin_user, agent):
