@@ -78,22 +78,3 @@ def next_number(prefix: str, *, width: int = WIDTH) -> str:
             cursor.execute(f'SELECT "last_value" FROM "{_TABLE}" WHERE "prefix" = %s', [prefix])
         value = cursor.fetchone()[0]
     return f"{prefix}-{value:0{width}d}"
-
-
-# --- PostgreSQL: the sequences (the function ``itsm_next_number`` is in core migration 0004) ---
-
-
-def pg_sequences(cursor) -> list[str]:
-    """Names of the numbering sequences that exist (PostgreSQL)."""
-    cursor.execute(
-        "SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE %s",
-        [SEQUENCE_PREFIX.replace("_", r"\_") + "%"],
-    )
-    return [row[0] for row in cursor.fetchall()]
-
-
-def drop_pg_sequences(cursor) -> None:
-    """Drop every numbering sequence (PostgreSQL); numbering starts again from the
-    ``NumberSequence`` rows. Tests use it where a flush empties the tables."""
-    for name in pg_sequences(cursor):
-        cursor.execute(f'DROP SEQUENCE IF EXISTS "{name}"')

@@ -30,11 +30,16 @@ def set_actor(obj, by) -> None:
 def given_relations(obj) -> list[str]:
     """The foreign keys of *obj* set to a model instance (a row the serializer, form or service
     has already read), whose existence ``full_clean`` need not look up again: the database's
-    foreign-key constraint stays the final guard against a row deleted meanwhile."""
+    foreign-key constraint stays the final guard against a row deleted meanwhile. A key with
+    ``limit_choices_to`` or validators of its own is still checked (its lookup tests the limit)."""
     return [
         field.name
         for field in type(obj)._meta.concrete_fields
-        if field.many_to_one and getattr(obj, field.attname) is not None and field.is_cached(obj)
+        if field.many_to_one
+        and getattr(obj, field.attname) is not None
+        and field.is_cached(obj)
+        and not field.get_limit_choices_to()
+        and not field.validators
     ]
 
 

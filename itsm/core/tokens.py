@@ -71,6 +71,12 @@ def revoke_token(token: ApiToken, *, by: User) -> None:
         record_event(user, "api_token_revoked", by=by, data={"name": name})
 
 
+def forget_expired_token(token: ApiToken) -> None:
+    """Delete an expired *token* that was presented (it answered 401), as knox does, so
+    expired rows do not pile up."""
+    token.delete()
+
+
 def revoke_all_tokens(user: User) -> int:
     """Revoke every token of *user*; the number revoked."""
     if user.pk is None:

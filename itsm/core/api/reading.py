@@ -107,6 +107,7 @@ def _context_free(field) -> bool:
         BaseSerializer
         | drf_fields.SerializerMethodField
         | drf_fields.HiddenField
+        | drf_fields.FileField  # its URL is made absolute with the request
         | relations.HyperlinkedRelatedField,
     ):
         return False
@@ -149,7 +150,7 @@ def _shared_steps(cls, hidden, standard):
                 return None
     try:
         template = cls(context={})
-    except TypeError:  # a serializer that needs arguments to exist
+    except Exception:  # a serializer that needs arguments or a request to exist: per instance
         return None
     model = getattr(getattr(template, "Meta", None), "model", None)
     steps: list[tuple[str, tuple[Any, bool], object]] = []

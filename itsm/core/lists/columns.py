@@ -195,22 +195,8 @@ class Column:
         return cell
 
     def cell(self, row):
-        """The cell's HTML on the page."""
-        if self.html is not None:
-            return self.html(row)
-        value = self.raw(row)
-        if value is None or value == "":
-            return EMPTY
-        if self.choices is not None:
-            return format_html(
-                '<span class="badge bg-{}-lt">{}</span>',
-                self.choices.colour(value),
-                choice_label(self.choices, value),
-            )
-        text = display_text(value, self.date_format)
-        if self.link:
-            return format_html('<a href="{}">{}</a>', reverse(self.link, args=[row.pk]), text)
-        return text
+        """The cell's HTML on the page (one row; a page uses :meth:`cell_renderer` once)."""
+        return self.cell_renderer()(row)
 
 
 def display_text(value, date_format: str = "") -> str:

@@ -21,11 +21,9 @@ import html
 
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
-from django.template.base import render_value_in_context
-from django.template.context import Context
 from django.utils.safestring import SafeData, SafeString
 
-_CONTEXT = Context(autoescape=True)
+from itsm.core.lists.rendering import shown
 
 #: Django's input templates that only include ``input.html``
 INPUT_TEMPLATES = frozenset(
@@ -50,13 +48,6 @@ SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
 
-def _shown(value) -> str:
-    """``{{ value }}`` in an autoescaping template."""
-    if type(value) is str:
-        return html.escape(value)
-    return render_value_in_context(value, _CONTEXT)
-
-
 def _formatted(value) -> str:
     """``{{ value|stringformat:'s' }}`` in an autoescaping template."""
     text = "%s" % (str(value) if isinstance(value, tuple) else value)
@@ -70,9 +61,9 @@ def _attrs(attrs: dict) -> str:
         if value is False:
             continue
         if value is True:
-            parts.append(f" {_shown(name)}")
+            parts.append(f" {shown(name)}")
         else:
-            parts.append(f' {_shown(name)}="{_formatted(value)}"')
+            parts.append(f' {shown(name)}="{_formatted(value)}"')
     return "".join(parts)
 
 
@@ -80,22 +71,22 @@ def _input(widget: dict) -> str:
     value = widget["value"]
     shown_value = "" if value is None else f' value="{_formatted(value)}"'
     return (
-        f'<input type="{_shown(widget["type"])}" name="{_shown(widget["name"])}"'
+        f'<input type="{shown(widget["type"])}" name="{shown(widget["name"])}"'
         f"{shown_value}{_attrs(widget['attrs'])}>"
     )
 
 
 def _select(widget: dict) -> str | None:
-    parts = [f'<select name="{_shown(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{shown(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{_shown(group_name)}">')
+            parts.append(f'\n  <optgroup label="{shown(group_name)}">')
         for option in group_choices:
             if option.get("template_name") != OPTION_TEMPLATE:
                 return None  # a widget with its own option template: leave it to Django
             parts.append(
                 f'\n  <option value="{_formatted(option["value"])}"{_attrs(option["attrs"])}>'
-                f"{_shown(option['label'])}</option>\n"
+                f"{shown(option['label'])}</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")

@@ -46,8 +46,8 @@ def forwards(apps, schema_editor):
     with connection.cursor() as cursor:
         cursor.execute(FUNCTION)
         for prefix, last_value in NumberSequence.objects.values_list("prefix", "last_value"):
-            name = SEQUENCE_PREFIX + prefix.lower()
-            cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}" START WITH {last_value + 1}')
+            name = connection.ops.quote_name(SEQUENCE_PREFIX + prefix.lower())
+            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {int(last_value) + 1}")
 
 
 def backwards(apps, schema_editor):

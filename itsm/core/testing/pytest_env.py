@@ -47,7 +47,13 @@ def _number_sequences_follow_flushes(request, django_db_blocker):
 
     if connection.vendor != "postgresql":
         return
-    from itsm.core.numbering import drop_pg_sequences
+    from itsm.core.numbering import SEQUENCE_PREFIX
 
     with django_db_blocker.unblock(), connection.cursor() as cursor:
-        drop_pg_sequences(cursor)
+        # only safe after a flush: the counter rows are empty too, so no number comes twice
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE %s",
+            [SEQUENCE_PREFIX.replace("_", r"\_") + "%"],
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP SEQUENCE IF EXISTS "{name}"')
