@@ -23,7 +23,8 @@ import csv
 import datetime
 import io
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import IO
 
@@ -44,12 +45,24 @@ WORKBOOK_OPTIONS = {
 STREAMING_OPTIONS = {"constant_memory": True, "in_memory": False}
 
 
-def new_workbook(output, *, streaming: bool = False) -> xlsxwriter.Workbook:
-    """A workbook that never turns strings into formulas, links or numbers. *streaming*:
-    xlsxwriter's constant-memory mode (rows must then be written in order, one sheet after
-    the other; each row goes to a temporary file once the next one starts)."""
-    options = {**WORKBOOK_OPTIONS, **(STREAMING_OPTIONS if streaming else {"in_memory": True})}
-    return xlsxwriter.Workbook(output, options)
+@contextmanager
+def streaming_workbook(output: IO[bytes]) -> Iterator[xlsxwriter.Workbook]:
+    """A workbook writing to *output*, closed (written out) at the end of the block. It never
+    turns strings into formulas, links or numbers, and runs in xlsxwriter's constant-memory
+    mode: rows are written in order, one sheet after the other, each row to a temporary file
+    once the next one starts. Those files live in a directory removed whatever happens
+    (xlsxwriter deletes them only in ``close()``, which an error in the rows would skip), and
+    on an error *output* is closed too."""
+    with tempfile.TemporaryDirectory(prefix="itsm-export-") as scratch:
+        workbook = xlsxwriter.Workbook(
+            output, {**WORKBOOK_OPTIONS, **STREAMING_OPTIONS, "tmpdir": scratch}
+        )
+        try:
+            yield workbook
+            workbook.close()
+        except BaseException:
+            output.close()
+            raise
 
 
 def temporary_file() -> IO[bytes]:
@@ -186,9 +199,8 @@ def write_table(workbook, headers, rows: Iterable, *, sheet_name: str = "") -> i
 def xlsx_file(headers, rows: Iterable, *, sheet_name: str = "") -> IO[bytes]:
     """The workbook of :func:`write_table` written in constant memory to a temporary file."""
     output = temporary_file()
-    workbook = new_workbook(output, streaming=True)
-    write_table(workbook, headers, rows, sheet_name=sheet_name)
-    workbook.close()
+    with streaming_workbook(output) as workbook:
+        write_table(workbook, headers, rows, sheet_name=sheet_name)
     return output
 
 

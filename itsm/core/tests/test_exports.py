@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import tempfile
 
 import openpyxl
 import pytest
@@ -70,3 +71,15 @@ def test_file_response_streams_the_file_from_its_start():
         (1,),
         (2,),
     ]
+
+
+def test_an_export_that_fails_midway_leaves_no_temporary_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def rows():
+        yield ["first", 1]
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        exports.xlsx_file(["name", "count"], rows())
+    assert list(tmp_path.iterdir()) == []

@@ -22,7 +22,7 @@ from itsm.core.exports import (
     DANGEROUS_PREFIXES,
     XLSX_CONTENT_TYPE,
     SheetWriter,
-    new_workbook,
+    streaming_workbook,
     temporary_file,
 )
 from itsm.slm.clocks.choices import ClockState, metric_label
@@ -72,7 +72,11 @@ def workbook_file(report: MonthlyReport) -> IO[bytes]:
 
 def write_workbook(report: MonthlyReport, output) -> None:
     """Write the workbook of *report* to *output* (a file or file-like object)."""
-    workbook = new_workbook(output, streaming=True)
+    with streaming_workbook(output) as workbook:
+        _write_sheets(workbook, report)
+
+
+def _write_sheets(workbook, report: MonthlyReport) -> None:
     summary_name, targets_name, breaches_name = sheet_names()
     agreement = report.agreement
 
@@ -184,7 +188,6 @@ def write_workbook(report: MonthlyReport, output) -> None:
         ],
     )
     _write_breaches(out, report)
-    workbook.close()
 
 
 def _overrun_minutes(seconds: int) -> float:
