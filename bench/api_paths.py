@@ -786,8 +786,11 @@ def measure_lists(args, port, clients: dict, facts, meter, db_url, results, chec
                     if following and "next" in args.pages.split(","):
                         targets["next"] = following
                     for page, target in targets.items():
+                        page_sql, page_values = sql, values
+                        if page == "next":
+                            page_sql, page_values = _next_sql(raw, sql, values)
                         results[f"{name}.{page}"] = _measure_one(
-                            args, client, target, raw, sql, values, meter
+                            args, client, target, raw, page_sql, page_values, meter
                         )
                         print(
                             f"{name}.{page}: p95 {results[f'{name}.{page}']['p95_ms']}",
@@ -795,6 +798,22 @@ def measure_lists(args, port, clients: dict, facts, meter, db_url, results, chec
                             flush=True,
                         )
     raw.close()
+
+
+def _next_sql(raw, sql: str, values: list) -> tuple[str, list]:
+    """The raw floor of the page after the first: the same SELECT after its 50th row, as
+    keyset pagination reads it."""
+    rows = raw.execute(sql, values).fetchall()
+    if len(rows) <= 50:
+        return sql, values
+    last = rows[49]
+    head, order = sql.split(" ORDER BY ")
+    if order.startswith("id DESC"):
+        condition, extra = "id < %s", [last[0]]
+    else:  # name, id
+        condition, extra = "(name, id) > (%s, %s)", [last[2], last[0]]
+    joiner = " AND " if " WHERE " in head else " WHERE "
+    return f"{head}{joiner}{condition} ORDER BY {order}", [*values, *extra]
 
 
 def _next_path(surface: str, body: bytes, base: str) -> str | None:
