@@ -63,9 +63,11 @@ _SQLITE_TRIGRAM = sqlite3.sqlite_version_info >= (3, 34)
 
 def ci_search_q(text: str, vendor: str) -> Q:
     """What ``?q=`` finds among CIs: the number itself (case-insensitive), or *text* anywhere
-    in the name or the identifier (case-insensitive); *text* shorter than 3 characters only at
+    in the name or the identifier (case-insensitive); *text* of 1–2 ASCII characters only at
     the start of the name or the identifier (one or two letters are in most names: a prefix
-    keeps the answer meaningful and served by an index). Served by indexes (migration 0003):
+    keeps the answer meaningful and served by an index), while 1–2 other characters — a
+    Chinese word such as 交换 in 核心交换机 — are still found anywhere (a scan: trigrams need
+    three characters; issue 14's segmented search will index them). Served by indexes (migration 0003):
     the number's unique index (numbers are upper case), PostgreSQL ``pg_trgm`` GIN over
     ``UPPER(name)``/``UPPER(identifier)`` — the expressions compared below — for substrings
     and prefixes; SQLite FTS5 trigram for substrings (a prefix scans)."""
@@ -73,8 +75,10 @@ def ci_search_q(text: str, vendor: str) -> Q:
     if not text:
         return Q()
     number = Q(number=text.upper())
-    if len(text) < 3:
+    if len(text) < 3 and text.isascii():
         return number | Q(name__istartswith=text) | Q(identifier__istartswith=text)
+    if len(text) < 3:  # a Chinese word is often two characters: found anywhere, unindexed
+        return number | Q(name__icontains=text) | Q(identifier__icontains=text)
     if vendor == "sqlite" and _SQLITE_TRIGRAM:
         phrase = '"' + text.replace('"', '""') + '"'
         matching = RawSQL(

@@ -58,6 +58,15 @@ def test_short_text_matches_the_start_of_the_name_or_identifier(rows, admin_user
     assert found(admin_user, "rt") == set()  # inside "Portal": too short for a substring
 
 
+def test_chinese_text_is_found_anywhere_even_when_short(rows, admin_user):
+    CIFactory(name="核心交换机-01")
+    CIFactory(name="接入交换机-02")
+    CIFactory(name="存储阵列")
+    assert found(admin_user, "交换") == {"核心交换机-01", "接入交换机-02"}
+    assert found(admin_user, "阵") == {"存储阵列"}
+    assert found(admin_user, "核心交换") == {"核心交换机-01"}
+
+
 def test_search_keeps_the_tenancy_and_the_other_filters(rows, admin_user, customer_user):
     assert found(customer_user, "web") == {"Web-Portal 01"}
     assert found(customer_user, "payroll") == set()
