@@ -67,10 +67,11 @@ def ci_search_q(text: str, vendor: str) -> Q:
     the start of the name or the identifier (one or two letters are in most names: a prefix
     keeps the answer meaningful and served by an index), while 1–2 other characters — a
     Chinese word such as 交换 in 核心交换机 — are still found anywhere (a scan: trigrams need
-    three characters; issue 14's segmented search will index them). Served by indexes (migration 0003):
-    the number's unique index (numbers are upper case), PostgreSQL ``pg_trgm`` GIN over
-    ``UPPER(name)``/``UPPER(identifier)`` — the expressions compared below — for substrings
-    and prefixes; SQLite FTS5 trigram for substrings (a prefix scans)."""
+    three characters; issue 14's segmented search will index them). Served by indexes
+    (migration 0003): the number's unique index (numbers are upper case), PostgreSQL
+    ``pg_trgm`` GIN over ``UPPER(name)``/``UPPER(identifier)`` — the expressions compared
+    below — for substrings and prefixes; SQLite FTS5 trigram for substrings (a prefix
+    scans)."""
     text = text.strip()
     if not text:
         return Q()

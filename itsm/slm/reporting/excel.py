@@ -1,7 +1,7 @@
 """The monthly SLA execution report as an Excel workbook (xlsxwriter): sheets "Summary",
 "Targets" and "Breaches" (汇总 / 指标 / 违约记录 in Chinese). The Breaches sheet holds every
 breach of the month: they are read from the database in chunks
-(``MonthlyReport.all_breaches()``) and written in xlsxwriter's constant-memory mode to a
+(``MonthlyReport.breach_tuples()``) and written in xlsxwriter's constant-memory mode to a
 temporary file (:func:`workbook_file`), which the view streams, so a worker's memory does not
 grow with the number of breaches.
 

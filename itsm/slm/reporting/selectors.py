@@ -581,7 +581,7 @@ def breaches(
     breach first (rows *offset* … *offset* + *limit*). ``overrun_minutes`` = (elapsed − goal)
     business minutes for a clock whose time is settled (stopped or paused); ``None`` while it
     still runs. One query. A page lists a few (:data:`BREACH_PAGE`) and links to the whole
-    list; :func:`iter_breaches` streams every one (the Excel export)."""
+    list; :meth:`MonthlyReport.breach_tuples` streams every one (the Excel export)."""
     queryset = breach_queryset(
         user=user,
         period_start=period_start,
@@ -613,13 +613,6 @@ def breaches(
     elif offset:
         queryset = queryset[offset:]
     return [breach_row(row) for row in queryset]
-
-
-def iter_breaches(*, chunk_size: int = 2000, **filters) -> Iterator[BreachRow]:
-    """Every breach of :func:`breaches` (same arguments, no limit), read *chunk_size* rows at a
-    time with a server-side cursor on PostgreSQL, so memory does not grow with the count."""
-    for row in breach_queryset(**filters).iterator(chunk_size=chunk_size):
-        yield breach_row(row)
 
 
 def breach_count(*, user, period_start, period_end, **filters) -> int:
@@ -689,7 +682,7 @@ class MonthlyReport:
     period_end: datetime.datetime
     target_rows: list[TargetRow]
     indicator_rows: list[IndicatorRow]
-    #: the first :data:`BREACH_PAGE` breaches (oldest first); :meth:`all_breaches` streams all
+    #: the first :data:`BREACH_PAGE` breaches (oldest first); :meth:`breach_tuples` streams all
     breaches: list[BreachRow]
     measured: int = 0
     met: int = 0
@@ -713,16 +706,6 @@ class MonthlyReport:
     @property
     def more_breaches(self) -> bool:
         return self.breach_count > len(self.breaches)
-
-    def all_breaches(self, *, chunk_size: int = 2000) -> Iterator[BreachRow]:
-        """Every breach of the month, oldest first, streamed."""
-        return iter_breaches(
-            user=self.user,
-            period_start=self.period_start,
-            period_end=self.period_end,
-            agreement=self.agreement,
-            chunk_size=chunk_size,
-        )
 
     def breach_tuples(self, *fields: str, chunk_size: int = 2000) -> Iterator[tuple]:
         """Every breach of the month, oldest first, as tuples of *fields* (names of
@@ -786,7 +769,7 @@ def monthly_report(
 ) -> MonthlyReport:
     """The SLA execution report of *agreement* for *month* (the first day of a month), with
     the first *breach_limit* breaches (``report.breach_count`` counts them all, and
-    ``report.all_breaches()`` streams them).
+    ``report.breach_tuples()`` streams them).
 
     Four queries (the breaches are skipped when the counts find none): the agreement, its
     targets, clock counts per target, the first breaches. Every figure is a database

@@ -202,7 +202,6 @@ def report(request):
         "breaches": breaches,
         "more_breaches": totals["breached"] > len(breaches),
         "breach_count": totals["breached"],
-        "breach_limit": BREACH_LIMIT,
         # the clock list filters one month: a longer period links to nothing
         "breach_list_url": (breach_list_url(user, month=month, **filters) if start == end else ""),
         "group_label": reports.GROUP_LABELS[data["group_by"]],
