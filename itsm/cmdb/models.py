@@ -192,6 +192,9 @@ class ConfigurationItem(DomainModel):
         # plans of every filter and sort.
         indexes = [
             models.Index(fields=["ci_class", "status", "id"], name="cmdb_ci_class_status"),
+            # a class sorted by name: host names often start with their class ("vm-…"), so
+            # the (name, id) walk would pass every other class first
+            models.Index(fields=["ci_class", "name", "id"], name="cmdb_ci_class_name_id"),
             models.Index(fields=["customer", "name", "id"], name="cmdb_ci_customer_name_id"),
             models.Index(fields=["customer", "id"], name="cmdb_ci_customer_id"),
             models.Index(fields=["customer", "status", "id"], name="cmdb_ci_customer_status"),
