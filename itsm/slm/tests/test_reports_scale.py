@@ -345,3 +345,27 @@ def test_excel_holds_every_breach(generated, admin_user):
     # text that looks like a formula stays text (quote prefix), never a formula
     cell = next(row[0] for row in sheet.iter_rows(min_row=2) if row[0].value.startswith("="))
     assert cell.data_type == "s" and cell.quotePrefix
+
+
+@pytest.mark.django_db
+def test_clock_api_breached_filter_splits_the_clocks_as_the_reports_do(
+    generated, admin_user, client_for
+):
+    """``breached=true`` is the flag or a stop over the goal (stopped late but never flagged
+    included), ``breached=false`` every other clock: together all of them, no clock twice."""
+    _agreements, clocks = generated
+    client = client_for(admin_user)
+
+    def ids(value):
+        url, seen = reverse("api:clocks-api:clock-list") + f"?breached={value}", []
+        while url:
+            body = client.get(url).json()
+            seen += [row["id"] for row in body["results"]]
+            url = body["next"]
+        return seen
+
+    breached, other = ids("true"), ids("false")
+    assert sorted(breached) == sorted(c.pk for c in clocks if is_breached(c))
+    assert sorted(other) == sorted(c.pk for c in clocks if not is_breached(c))
+    late = [c.pk for c in clocks if is_breached(c) and not c.breached]
+    assert late and set(late) <= set(breached)
