@@ -8,10 +8,13 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django_filters.conf import settings as filter_settings
 
 from itsm.core.choices import OrganisationKind, Role
 from itsm.core.models import Organisation, Team, User
 from itsm.core.selectors import visible_organisations
+
+EMPTY_CHOICE_LABEL = filter_settings.EMPTY_CHOICE_LABEL
 
 if TYPE_CHECKING:
     from django_filters.filterset import FilterSetOptions
@@ -122,7 +125,9 @@ class FilterSet(django_filters.FilterSet):
             elif isinstance(
                 filter_, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter
             ):
-                filter_.extra.setdefault("empty_label", _("Any"))
+                # a model-choice filter's constructor already set django-filter's dashed line
+                if filter_.extra.get("empty_label", EMPTY_CHOICE_LABEL) == EMPTY_CHOICE_LABEL:
+                    filter_.extra["empty_label"] = _("Any")
         return filters
 
 

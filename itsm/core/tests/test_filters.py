@@ -131,3 +131,13 @@ def test_multiple_choice_filters_add_distinct_only_across_to_many_relations(prov
     assert teams.is_valid(), teams.errors
     assert "DISTINCT" in str(teams.qs.query).upper()
     assert list(teams.qs) == [team]
+
+
+def test_single_choice_filters_start_at_any_not_a_dashed_line():
+    """Model-choice filters too (django-filter's constructor sets its dashed line first)."""
+    from django.utils import translation
+
+    from itsm.cmdb.filtersets import CIFilterSet
+
+    with translation.override("en"):
+        assert str(CIFilterSet.base_filters["customer"].extra["empty_label"]) == "Any"
