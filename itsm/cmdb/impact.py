@@ -35,13 +35,11 @@ from itsm.core.models import Organisation
 #   set operation), so every CI is expanded once, at its minimal depth, whatever the number of
 #   paths or cycles. The recursion stops at ``max_depth``, when a level is empty, or once more
 #   than ``limit`` CIs are known (each level is capped at ``limit + 1``, lowest ids first).
-#   Dependencies: the walk reads (source, target, type) from the unique index alone, so each
+#   The walk reads (source, target, type) from one index alone — the unique (source, target,
+#   type) index for dependencies, the (target, source, type) index for dependents — so each
 #   level's row keeps the relations its expansion read (three arrays), and the relations among
 #   the CIs found are those kept (whose far end was found) plus those of the last level, which
-#   was not expanded: one more index search per CI of that level only. Dependents: the
-#   (target, source) index has no type (keeping it would cost a heap fetch per relation read),
-#   so the walk stays index-only and the relations among the CIs found are searched in the
-#   unique index by source, once per CI found.
+#   was not expanded: one more index search per CI of that level only.
 # * SQLite (no arrays, no aggregates in a recursive term): ``walk(id, depth)`` with ``UNION``;
 #   a CI reachable at several depths is expanded at most ``max_depth + 1`` times and keeps its
 #   minimal depth. A row cap bounds the work; hitting it reports ``truncated``. The relations
@@ -184,32 +182,22 @@ def _statement_postgresql(start, *, cur, nxt, max_depth, limit, scope_sql, scope
     t = _tables()
     join = f"JOIN {t['ci']} c ON c.id = r.{nxt} AND {scope_sql}" if scope_sql else ""
     far = "src" if nxt == "source_id" else "dst"  # the array of the far ends
-    if cur == "source_id":
-        # dependencies: the walk reads (source, target, type) from the unique index alone, so
-        # it keeps what it reads; the last level, not expanded, is read here
-        kept = "array_agg(r.source_id), array_agg(r.target_id), array_agg(r.type_id)"
-        edges = f"""
-            SELECT {EDGE}, e.src, e.dst, e.kind, {_nulls(7)}
-            FROM (
-                SELECT x.src, x.dst, x.kind
-                FROM bfs b CROSS JOIN unnest(b.src, b.dst, b.kind) AS x(src, dst, kind)
-                UNION ALL
-                SELECT r.source_id, r.target_id, r.type_id
-                FROM found f JOIN {t["rel"]} r ON r.source_id = f.id
-                WHERE f.depth = (SELECT max(depth) FROM bfs)
-            ) e
-            WHERE e.dst IN (SELECT id FROM found)
-        """
-    else:
-        # dependents: the (target, source) index has no type, so keeping the relations read
-        # would cost a heap fetch each; the relations among the CIs found are read from the
-        # unique (source, target, type) index instead, one search per CI found
-        kept = "array_agg(r.source_id), NULL::bigint[], NULL::bigint[]"
-        edges = f"""
-            SELECT {EDGE}, r.source_id, r.target_id, r.type_id, {_nulls(7)}
-            FROM found f JOIN {t["rel"]} r ON r.source_id = f.id
-            WHERE r.target_id IN (SELECT id FROM found)
-        """
+    # the walk reads (cur, far end, type) from one index alone — the unique (source, target,
+    # type) index for dependencies, (target, source, type) for dependents — so each level
+    # keeps the relations it read; the last level, not expanded, is read here
+    kept = "array_agg(r.source_id), array_agg(r.target_id), array_agg(r.type_id)"
+    edges = f"""
+        SELECT {EDGE}, e.src, e.dst, e.kind, {_nulls(7)}
+        FROM (
+            SELECT x.src, x.dst, x.kind
+            FROM bfs b CROSS JOIN unnest(b.src, b.dst, b.kind) AS x(src, dst, kind)
+            UNION ALL
+            SELECT r.source_id, r.target_id, r.type_id
+            FROM found f JOIN {t["rel"]} r ON r.{cur} = f.id
+            WHERE f.depth = (SELECT max(depth) FROM bfs)
+        ) e
+        WHERE e.{far} IN (SELECT id FROM found)
+    """
     sql = f"""
         WITH RECURSIVE bfs(depth, ids, seen, src, dst, kind) AS (
             SELECT 0, ARRAY[%s]::bigint[], ARRAY[%s]::bigint[],

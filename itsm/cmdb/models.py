@@ -294,7 +294,9 @@ class Relation(DomainModel):
                 fields=["source", "target", "type"], name="cmdb_relation_unique"
             )
         ]
-        indexes = [models.Index(fields=["target", "source"], name="cmdb_relation_target")]
+        indexes = [
+            models.Index(fields=["target", "source", "type"], name="cmdb_relation_target_type")
+        ]
 
     def __str__(self) -> str:
         return f"{self.source_id} -{self.type_id}-> {self.target_id}"
