@@ -60,8 +60,14 @@ def build_application(options: dict):
                     self.cfg.set(key.lower(), value)
 
         def load(self):
+            import gc
+
             from itsm.config.wsgi import application
 
+            # what start-up allocated (modules, settings, URL patterns, translations) lives as
+            # long as the worker: moved out of the collector's generations, so a full
+            # collection during a large response does not walk it again
+            gc.freeze()
             return application
 
     return ItsmApplication(options)
