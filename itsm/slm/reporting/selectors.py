@@ -506,6 +506,17 @@ BREACH_FIELDS = (
 )
 
 
+def _ordered_breaches(*, user, period_start, period_end, **filters) -> QuerySet:
+    """The breached clocks *user* may view measured in [period_start, period_end), oldest
+    breach first (*filters*: ``agreement``, ``customer``, ``service``, ``metric``)."""
+    return (
+        measured_clocks(user=user, period_start=period_start, period_end=period_end, **filters)
+        .filter(BREACHED_Q)
+        .annotate(measured_at=measured_at_expression())
+        .order_by("measured_at", "id")
+    )
+
+
 def breach_queryset(
     *,
     user,
@@ -518,21 +529,15 @@ def breach_queryset(
 ) -> QuerySet:
     """The breached clocks *user* may view measured in [period_start, period_end), oldest
     breach first, as ``values()`` rows (:func:`breach_row` turns one into a :class:`BreachRow`)."""
-    return (
-        measured_clocks(
-            user=user,
-            period_start=period_start,
-            period_end=period_end,
-            agreement=agreement,
-            customer=customer,
-            service=service,
-            metric=metric,
-        )
-        .filter(BREACHED_Q)
-        .annotate(measured_at=measured_at_expression())
-        .order_by("measured_at", "id")
-        .values(*BREACH_FIELDS)
-    )
+    return _ordered_breaches(
+        user=user,
+        period_start=period_start,
+        period_end=period_end,
+        agreement=agreement,
+        customer=customer,
+        service=service,
+        metric=metric,
+    ).values(*BREACH_FIELDS)
 
 
 def breach_row(row: Mapping[str, Any]) -> BreachRow:
@@ -582,33 +587,13 @@ def breaches(
     business minutes for a clock whose time is settled (stopped or paused); ``None`` while it
     still runs. One query. A page lists a few (:data:`BREACH_PAGE`) and links to the whole
     list; :meth:`MonthlyReport.breach_tuples` streams every one (the Excel export)."""
-    queryset = breach_queryset(
-        user=user,
-        period_start=period_start,
-        period_end=period_end,
-        agreement=agreement,
-        customer=customer,
-        service=service,
-        metric=metric,
-    )
+    filters = {"agreement": agreement, "customer": customer, "service": service, "metric": metric}
+    period = {"user": user, "period_start": period_start, "period_end": period_end}
+    queryset = breach_queryset(**period, **filters)
     if limit is not None:
         # the ids of the page first (a narrow top-N sort), then their columns and joins: one
         # statement, instead of sorting every breach with all its columns before the LIMIT
-        page = (
-            measured_clocks(
-                user=user,
-                period_start=period_start,
-                period_end=period_end,
-                agreement=agreement,
-                customer=customer,
-                service=service,
-                metric=metric,
-            )
-            .filter(BREACHED_Q)
-            .annotate(measured_at=measured_at_expression())
-            .order_by("measured_at", "id")
-            .values("id")[offset : offset + limit]
-        )
+        page = _ordered_breaches(**period, **filters).values("id")[offset : offset + limit]
         queryset = queryset.filter(pk__in=page)
     elif offset:
         queryset = queryset[offset:]
