@@ -67,11 +67,18 @@ class ReportFilterForm(TablerFormMixin, forms.Form):
         ],
         required=False,
     )
+    # a filter: no choice means every agreement / customer, as the list filters say it
     agreement = forms.ModelChoiceField(
-        label=_("Agreement"), queryset=slm_selectors.all_agreements().none(), required=False
+        label=_("Agreement"),
+        queryset=slm_selectors.all_agreements().none(),
+        required=False,
+        empty_label=_("Any"),
     )
     customer = forms.ModelChoiceField(
-        label=_("Customer"), queryset=Organisation.objects.none(), required=False
+        label=_("Customer"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("Any"),
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -97,6 +97,14 @@ class TestReportPage:
         assert response.status_code == 200
         assert [r[:4] for r in rows_of(response)] == expected
 
+    def test_agreement_and_customer_choices_start_at_any(self, data, admin_user, web):
+        for language, word in (("en", "Any"), ("zh-hans", "不限")):
+            form = web(admin_user, language).get(REPORT).context["form"]
+            assert [str(form.fields[name].empty_label) for name in ("agreement", "customer")] == [
+                word,
+                word,
+            ]
+
     def test_staff_customer_filter(self, data, admin_user, web, customer_b):
         response = web(admin_user).get(
             REPORT, {"start": "2026-03", "group_by": "service", "customer": customer_b.pk}
