@@ -41,16 +41,12 @@ Every statistic is min / median over ``--repeats`` (3). Prints ONE JSON object.
 from __future__ import annotations
 
 import argparse
-import http.client
-import io
 import json
 import multiprocessing
 import os
 import re
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -59,389 +55,23 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
-
-TABLE = "cmdb_configurationitem"
-#: bulk-loaded classes and their share of the CIs (the rest of the built-in classes get none)
-CLASS_SHARES = {
-    "virtual_machine": 35,
-    "server": 20,
-    "application": 15,
-    "database": 8,
-    "middleware": 8,
-    "network_device": 6,
-    "storage": 5,
-    "business_service": 3,
-}
-RARE_CLASS = "document"  # 1 in 20 000
-EMPTY_CLASS = "bench_empty"  # a class the loader adds, with no CIs
-STATUS_SHARES = {"in_use": 70, "planned": 12, "maintenance": 6, "retired": 12}
-CRITICALITY_SHARES = {"low": 30, "medium": 45, "high": 20, "critical": 5}
-CITIES = ["bj", "sh", "gz", "sz", "cd", "wh", "xa", "hz", "nj", "tj"]
-LOCATIONS = ["DC-A", "DC-B", "DC-C", "Branch", "Cloud"]
-SHARED_PERCENT = 30
-CREATE_CLASS = "application"
-
-
-# --- the data ------------------------------------------------------------------------------------
-
-
-def _case(expression: str, shares: dict[str, object], total: int) -> str:
-    """``CASE`` picking a value by *expression* (0 … total-1) with the given *shares*."""
-    parts, bound = [], 0
-    items = list(shares.items())
-    for value, share in items[:-1]:
-        bound += int(share)  # type: ignore[call-overload]
-        parts.append(f"WHEN {expression} < {bound} THEN {value}")
-    return f"CASE {' '.join(parts)} ELSE {items[-1][0]} END"
-
-
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def load(args, db_url: str) -> dict:
-    """Migrate, load the demo and bulk-load ``--cis`` CIs (unless ``--reuse`` finds them)."""
-    import psycopg
-    from django.core.management import call_command
-
-    began = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("demo", verbosity=0, stdout=io.StringIO())
-    from itsm.cmdb.models import CIClass
-    from itsm.cmdb.services import classes as class_services
-    from itsm.core.models import User
-
-    if not CIClass.objects.filter(code=EMPTY_CLASS).exists():
-        class_services.create_class(
-            code=EMPTY_CLASS,
-            name_zh="空类别",
-            name_en="Empty class",
-            by=User.objects.get(username="admin"),
-        )
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(db_url, autocommit=True) as conn:
-        loaded = conn.execute(f"SELECT count(*) FROM {TABLE} WHERE number LIKE 'B-%%'").fetchone()[
-            0
-        ]
-        if loaded == args.cis:
-            # statistics for the expression indexes a new migration may have added
-            conn.execute(f"VACUUM ANALYZE {TABLE}")
-            return {"loaded": False, "cis": loaded, "seconds": round(time.perf_counter() - began)}
-        conn.execute(f"DELETE FROM {TABLE} WHERE number LIKE 'B-%%'")
-        classes = dict(conn.execute("SELECT code, id FROM cmdb_ciclass").fetchall())
-        customers = [
-            row[0]
-            for row in conn.execute(
-                "SELECT id FROM core_organisation WHERE kind = 'customer' ORDER BY code"
-            ).fetchall()
-        ]
-        shares = {classes[code]: share for code, share in CLASS_SHARES.items()}
-        class_case = (
-            f"CASE WHEN (s.n * 7919) % 20000 = 0 THEN {classes[RARE_CLASS]} ELSE "
-            + _case("(s.n * 104729) % 999983 % 100", shares, 100)
-            + " END"
-        )
-        status_case = _case(
-            "(s.n * 1299709) % 999979 % 100", {_quoted(k): v for k, v in STATUS_SHARES.items()}, 100
-        )
-        criticality_case = _case(
-            "(s.n * 15485863) % 999961 % 100",
-            {_quoted(k): v for k, v in CRITICALITY_SHARES.items()},
-            100,
-        )
-        # 30 % shared infrastructure, the rest spread evenly over the demo's customers
-        per_customer = (100 - SHARED_PERCENT) // len(customers)
-        customer_shares: dict[str, int] = {"NULL": SHARED_PERCENT}
-        for customer in customers:
-            customer_shares[str(customer)] = per_customer
-        customer_case = _case("(s.n * 179424673) % 999959 % 100", customer_shares, 100)
-        cities = "ARRAY[" + ",".join(_quoted(c) for c in CITIES) + "]"
-        locations = "ARRAY[" + ",".join(_quoted(c) for c in LOCATIONS) + "]"
-        codes = {v: k for k, v in classes.items()}
-        word_case = (
-            "CASE x.ci_class_id "
-            + " ".join(
-                f"WHEN {pk} THEN {_quoted(code.split('_')[0])}" for pk, code in codes.items()
-            )
-            + " ELSE 'ci' END"
-        )
-        chunk = 200_000
-        for first in range(1, args.cis + 1, chunk):
-            last = min(args.cis, first + chunk - 1)
-            conn.execute(
-                f"INSERT INTO {TABLE} (created_at, updated_at, version, number, name, "
-                "ci_class_id, identifier, status, criticality, owner_id, customer_id, "
-                "supplier_id, location, description, attributes, change_reference) "
-                "SELECT x.at, x.at, 1, 'B-' || lpad(x.n::text, 8, '0'), "
-                f"{word_case} || '-' || ({cities})[1 + x.n % {len(CITIES)}] || '-' || x.n, "
-                "x.ci_class_id, CASE WHEN x.n % 5 = 0 THEN '' "
-                "ELSE 'SN-' || lpad(x.n::text, 8, '0') END, x.status, x.criticality, NULL, "
-                f"x.customer_id, NULL, ({locations})[1 + x.n % {len(LOCATIONS)}], '', "
-                "'{}'::jsonb, '' FROM ("
-                f"SELECT s.n, now() - ({args.cis} - s.n) * interval '20 seconds' AS at, "
-                f"{class_case} AS ci_class_id, {status_case} AS status, "
-                f"{criticality_case} AS criticality, {customer_case} AS customer_id "
-                f"FROM generate_series({first}::bigint, {last}::bigint) AS s(n)) AS x"
-            )
-            print(f"loaded {last} CIs", file=sys.stderr, flush=True)
-        conn.execute(f"VACUUM ANALYZE {TABLE}")
-        conn.execute("ANALYZE")
-    return {"loaded": True, "cis": args.cis, "seconds": round(time.perf_counter() - began)}
-
-
-def data_facts(db_url: str) -> dict:
-    """Ids and values the cases use, read from the loaded database."""
-    import psycopg
-
-    with psycopg.connect(db_url, autocommit=True) as conn:
-        classes = dict(conn.execute("SELECT code, id FROM cmdb_ciclass").fetchall())
-        counts = dict(
-            conn.execute(
-                f"SELECT ci_class_id, count(*) FROM {TABLE} GROUP BY ci_class_id"
-            ).fetchall()
-        )
-        customer = conn.execute(
-            "SELECT id FROM core_organisation WHERE code = 'huaxin-bank'"
-        ).fetchone()[0]
-        staff = conn.execute("SELECT id FROM core_user WHERE username = 'cmdb'").fetchone()[0]
-        customer_user = conn.execute(
-            "SELECT id, organisation_id FROM core_user WHERE username = 'customer'"
-        ).fetchone()
-        total = conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
-        middle = conn.execute(
-            f"SELECT number, identifier FROM {TABLE} WHERE number LIKE 'B-%%' AND identifier <> '' "
-            "ORDER BY number OFFSET (SELECT count(*) / 2 FROM cmdb_configurationitem) LIMIT 1"
-        ).fetchone()
-    return {
-        "classes": classes,
-        "class_counts": {code: counts.get(pk, 0) for code, pk in classes.items()},
-        "customer_id": customer,
-        "staff_id": staff,
-        "customer_user_id": customer_user[0],
-        "customer_user_org": customer_user[1],
-        "total_cis": total,
-        "number": middle[0],
-        "identifier": middle[1],
-    }
-
-
-# --- the server ----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def server_env(args, db_url: str, root: Path) -> dict:
-    env = dict(os.environ)
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.update(
-        {
-            "SECRET_KEY": "bench-only",
-            "ITSM_ENV_FILE": "/dev/null",
-            "DATABASE_URL": db_url,
-            "ITSM_DATA_DIR": str(Path("/tmp") / f"{args.db}_data"),
-            "ITSM_EMBEDDED_WORKER": "0",
-            "ITSM_DEBUG": "0",
-            "PYTHONPATH": str(root),
-        }
-    )
-    return env
-
-
-def itsm_file(env: dict, root: Path) -> str:
-    """Where ``itsm`` imports from with the server's environment (must be *root*)."""
-    return subprocess.run(
-        [sys.executable, "-c", "import itsm; print(itsm.__file__)"],
-        env=env,
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-
-
-class Server:
-    """``itsm serve --workers N`` as a subprocess."""
-
-    def __init__(self, args, env: dict, root: Path):
-        self.port = free_port()
-        self.log = Path("/tmp") / f"{args.db}_server.log"
-        command = [
-            sys.executable,
-            "-c",
-            "from itsm.__main__ import main; main()",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--workers",
-            str(args.workers),
-        ]
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(
-                command, env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + 90
-        while True:
-            if self.process.poll() is not None:
-                raise SystemExit(f"itsm serve exited: see {self.log}")
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                conn.request("GET", "/accounts/login/")
-                status = conn.getresponse().status
-                conn.close()
-                if status == 200 and len(self.workers()) == args.workers:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"itsm serve did not answer: see {self.log}")
-            time.sleep(0.3)
-
-    def workers(self) -> list[int]:
-        pid = self.process.pid
-        try:
-            with open(f"/proc/{pid}/task/{pid}/children") as handle:
-                return [int(child) for child in handle.read().split()]
-        except OSError:
-            return []
-
-    def pids(self) -> list[int]:
-        return [self.process.pid, *self.workers()]
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-# --- HTTP ----------------------------------------------------------------------------------------
-
-
-class Client:
-    """One keep-alive connection with fixed headers (a token or a session cookie)."""
-
-    def __init__(self, port: int, headers: dict | None = None):
-        self.port = port
-        self.headers = dict(headers or {})
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-
-    def request(self, method: str, path: str, body: bytes | None = None, headers=None):
-        merged = {**self.headers, **(headers or {})}
-        for attempt in range(2):
-            try:
-                self.conn.request(method, path, body=body, headers=merged)
-                response = self.conn.getresponse()
-                return response.status, response.read(), response
-            except (http.client.RemoteDisconnected, ConnectionError, BrokenPipeError):
-                # the server closed an idle keep-alive connection: open a new one
-                self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
-
-
-def session_cookie(port: int, username: str, password: str) -> str:
-    """Sign in through ``/accounts/login/`` (CSRF token from the form) like a browser."""
-    client = Client(port)
-    status, body, response = client.request("GET", "/accounts/login/")
-    cookies = _cookies(response)
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
-    form = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": token, "username": username, "password": password}
-    ).encode()
-    status, body, response = client.request(
-        "POST",
-        "/accounts/login/",
-        form,
-        {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
-            "Referer": f"http://127.0.0.1:{port}/accounts/login/",
-        },
-    )
-    cookies.update(_cookies(response))
-    if status != 302 or "sessionid" not in cookies:
-        raise SystemExit(f"login of {username} failed: {status}")
-    return "; ".join(f"{k}={v}" for k, v in cookies.items())
-
-
-def _cookies(response) -> dict:
-    found = {}
-    for header in response.headers.get_all("Set-Cookie") or []:
-        name, _sep, rest = header.partition("=")
-        found[name.strip()] = rest.split(";", 1)[0]
-    return found
-
-
-# --- CPU of the server and its database backends -------------------------------------------------
-
-
-def threads_cpu_ns(pids) -> int:
-    """CPU of *pids* with all their threads, in nanoseconds. gunicorn's gthread workers serve
-    requests in threads, and ``/proc/<pid>/schedstat`` (``harness.process_cpu_ns``) counts the
-    main thread only; ``/proc/<pid>/task/*/schedstat`` counts each live thread."""
-    total = 0
-    for pid in pids:
-        try:
-            tasks = os.listdir(f"/proc/{pid}/task")
-        except OSError:
-            continue
-        for task in tasks:
-            try:
-                with open(f"/proc/{pid}/task/{task}/schedstat") as handle:
-                    total += int(handle.read().split()[0])
-            except (OSError, ValueError, IndexError):
-                pass
-    return total
-
-
-class Meter:
-    """CPU of the server's processes and of its database backends between start and stop."""
-
-    def __init__(self, server: Server, pg_url: str, db: str, exclude: set[int]):
-        self.server, self.pg_url, self.db, self.exclude = server, pg_url, db, exclude
-
-    def backends(self) -> dict[int, int]:
-        pids = [
-            pid
-            for pid in harness.database_backend_pids(self.pg_url, self.db)
-            if pid not in self.exclude
-        ]
-        return {pid: harness.process_cpu_ns([pid]) for pid in pids}
-
-    def start(self) -> None:
-        self.app0 = threads_cpu_ns(self.server.pids())
-        self.db0 = self.backends()
-
-    def stop(self) -> tuple[float, float]:
-        """(application ms, database ms) since :meth:`start`."""
-        app = threads_cpu_ns(self.server.pids()) - self.app0
-        db = sum(cpu - self.db0.get(pid, 0) for pid, cpu in self.backends().items())
-        return app / 1e6, db / 1e6
-
-
-def stat_database(db_url: str, db: str) -> dict:
-    import psycopg
-
-    with psycopg.connect(db_url, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT xact_commit + xact_rollback, tup_inserted, tup_updated, tup_fetched "
-            "FROM pg_stat_database WHERE datname = %s",
-            [db],
-        ).fetchone()
-    return dict(zip(("transactions", "inserted", "updated", "fetched"), row, strict=True))
-
+from apipaths.data import (  # noqa: E402
+    CREATE_CLASS,
+    EMPTY_CLASS,
+    RARE_CLASS,
+    TABLE,
+    data_facts,
+    load,
+)
+from apipaths.server import (  # noqa: E402
+    Client,
+    Meter,
+    Server,
+    itsm_file,
+    server_env,
+    session_cookie,
+    stat_database,
+)
 
 # --- creates -------------------------------------------------------------------------------------
 
@@ -906,9 +536,11 @@ def main() -> None:
         "--reuse", action="store_true", help="keep a loaded database (migrate, load if short)"
     )
     parser.add_argument(
-        "--users", default="staff,customer", help="who lists: staff, customer or both"
+        "--users", default="staff,customer", help="who lists: staff, customer or staff,customer"
     )
-    parser.add_argument("--pages", default="first,next", help="list pages: first, next or both")
+    parser.add_argument(
+        "--pages", default="first,next", help="list pages: first, next or first,next"
+    )
     parser.add_argument("--sorts", default="default,name", help="list sorts: default, name")
     parser.add_argument("--load-only", action="store_true", help="load the database and stop")
     parser.add_argument("--skip-creates", action="store_true")
