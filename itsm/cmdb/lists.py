@@ -21,6 +21,7 @@ from itsm.cmdb.filtersets import (
 from itsm.cmdb.models import CIClass, ConfigurationAudit, ConfigurationItem, RelationType
 from itsm.core import policy
 from itsm.core.lists import Column, RecordListView, by_language
+from itsm.core.lists.paging import Sort, sort_matches
 
 
 def _customer(ci):
@@ -81,6 +82,19 @@ class CIList(RecordListView):
         if optional:  # their whole rows (str() of a user or organisation)
             return queryset.defer("description", "attributes")
         return queryset.only(*self.LOADED)
+
+    #: the columns ``?q=`` searches (``filtersets.ci_search_q``)
+    SEARCHED = ("name", "identifier")
+
+    def sort(self) -> Sort:
+        """With ``?q=``, a sort by a searched column sorts the matches (``sort_matches``):
+        they lie together in that order (``server-gz`` in the names, sorted by name), so
+        walking that column's index passes every row before them (0.8 s at 1 000 000 CIs),
+        while the search index finds the matches at once."""
+        sort = super().sort()
+        if sort.name in self.SEARCHED and self.request.GET.get("q", "").strip():
+            return sort_matches(sort)
+        return sort
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
