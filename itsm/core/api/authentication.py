@@ -4,11 +4,15 @@ A request with a wrong, expired or revoked token answers 401 and counts as a fai
 of its address (and of the token's first characters), so guessing tokens is throttled like
 guessing passwords; a locked-out address gets 429 ``throttled``.
 
-A valid token from an address without failed attempts costs two queries (any failure on
-record for the address or the token's first characters; the token with its user and the
-user's organisation). knox's own check also read every other token of the user on each
-request, to delete the expired ones; here an expired token is deleted when it is presented and
-answers 401 (one listed nowhere either: ``core.tokens.tokens_of``); a valid one writes nothing.
+A valid token costs one query: the token with its user, the user's organisation and, by a
+LEFT JOIN (one row per role), the user's roles — kept on the user as ``User.roles``, so the
+policy checks of the request query nothing again — and whether any failed attempt is on
+record for the address or the token's first characters (an ``EXISTS`` the database answers
+once). Only with a failure on record is django-axes asked whether they are locked (it sums
+the failures of each lockout parameter in a query of its own). knox's own check also read
+every other token of the user on each request, to delete the expired ones; here an expired
+token is deleted when it is presented and answers 401 (one listed nowhere either:
+``core.tokens.tokens_of``); a valid one writes nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
-from django.db.models import Q
+from django.db.models import Exists, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox import auth
@@ -33,55 +37,83 @@ from itsm.core.models import ApiToken
 from itsm.core.tokens import forget_expired_token
 
 
-def _failures_on_record(request, credentials: dict) -> bool:
-    """Whether any failed attempt is on record for the token's first characters or the
-    address: one indexed query. Only then is django-axes asked whether they are locked (it
-    sums the failures of each lockout parameter in a query of its own); without a failure on
-    record nothing can be locked."""
+def _failures(request, credentials: dict):
+    """The failed attempts on record for the token's first characters or the address
+    (``None`` when django-axes is off)."""
     if not settings.AXES_ENABLED:
-        return False
+        return None
     AxesProxyHandler.update_request(request)  # the client address as django-axes reads it
     address = getattr(request, "axes_ip_address", None)
     condition = Q(username=credentials["username"])
     if address:
         condition |= Q(ip_address=address)
-    return AccessAttempt.objects.filter(condition).exists()
+    return AccessAttempt.objects.filter(condition)
 
 
 class TokenAuthentication(auth.TokenAuthentication):
-    """``Authorization: Token itsm_…`` (see ``itsm.core.tokens``)."""
+    """``Authorization: Token itsm_…`` (see ``itsm.core.tokens``).
+
+    DRF makes one instance per request: ``authenticate`` keeps the request and the
+    credentials django-axes counts for ``authenticate_credentials``."""
+
+    _request = None
+    _credentials: dict
 
     def authenticate(self, request):
         header = get_authorization_header(request).split()
         if not header or header[0].lower() != self.authenticate_header(request).lower().encode():
             return None
         key = header[1][: CONSTANTS.TOKEN_KEY_LENGTH] if len(header) > 1 else b""
-        credentials = {"username": "api-token:" + key.decode("ascii", "replace")}
-        django_request = request._request
-        if _failures_on_record(django_request, credentials) and AxesProxyHandler.is_locked(
-            django_request, credentials
-        ):
-            from itsm.core.auth import lockout_message  # not at import: DRF loads this early
-
-            raise exceptions.Throttled(detail=lockout_message())
+        self._credentials = {"username": "api-token:" + key.decode("ascii", "replace")}
+        self._request = request._request
+        if len(header) != 2:  # knox refuses the header before looking a token up
+            self._refuse_if_locked(None)
         try:
             return super().authenticate(request)
         except exceptions.AuthenticationFailed:
             user_login_failed.send(
-                sender=type(self), credentials=credentials, request=django_request
+                sender=type(self), credentials=self._credentials, request=self._request
             )
             raise
+
+    def _refuse_if_locked(self, on_record: bool | None) -> None:
+        """429 when the address or the token's first characters are locked out; *on_record*:
+        whether a failure is on record, ``None`` when not asked yet."""
+        if on_record is None:
+            failures = _failures(self._request, self._credentials)
+            on_record = failures is not None and failures.exists()
+        if on_record and AxesProxyHandler.is_locked(self._request, self._credentials):
+            from itsm.core.auth import lockout_message  # not at import: DRF loads this early
+
+            raise exceptions.Throttled(detail=lockout_message())
+
+    def _rows(self, token: str) -> list[ApiToken]:
+        """The tokens with these first characters, with their user and its organisation, one
+        row per role of the user (a LEFT JOIN; one row without a role for a user without
+        any), and whether a failure is on record (when django-axes is on)."""
+        rows = (
+            ApiToken.objects.filter(token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH])
+            .select_related("user__organisation")
+            .annotate(assigned_role=F("user__role_assignments__role"))
+            .order_by()
+        )
+        failures = _failures(self._request, self._credentials) if self._request else None
+        if failures is not None:
+            rows = rows.annotate(failures_on_record=Exists(failures))
+        return list(rows)
 
     def authenticate_credentials(self, token):
         message = _("Invalid token.")
         token = token.decode("utf-8")
+        rows = self._rows(token)
+        if self._request is not None:
+            self._refuse_if_locked(getattr(rows[0], "failures_on_record", False) if rows else None)
         now = timezone.now()
-        rows = (
-            ApiToken.objects.filter(token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH])
-            .select_related("user__organisation")
-            .order_by()
-        )
+        seen: set[int] = set()
         for row in rows:
+            if row.pk in seen:  # the same token again, with another role of its user
+                continue
+            seen.add(row.pk)
             if row.expiry is not None and row.expiry < now:
                 forget_expired_token(row)  # answers 401
                 continue
@@ -90,5 +122,7 @@ class TokenAuthentication(auth.TokenAuthentication):
             except (TypeError, binascii.Error):
                 raise exceptions.AuthenticationFailed(message)
             if compare_digest(digest, row.digest):
+                roles = (other.assigned_role for other in rows if other.pk == row.pk)
+                row.user._roles_cache = frozenset(role for role in roles if role)
                 return self.validate_user(row)
         raise exceptions.AuthenticationFailed(message)
