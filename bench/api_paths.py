@@ -366,6 +366,28 @@ def _raw_where(params: dict[str, str], facts: dict, customer_org: int | None) ->
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", values
 
 
+#: ``?sort=`` → (the raw SELECT's source, its extra sort-key column, its ORDER BY): the page
+#: as one statement. A sort by another table's column (the HTML list's customer and class
+#: columns, ``zh-hans`` names: the server's default language) reads its key through a join,
+#: the order the product builds group by group (``core.lists.paging.joined_sort``)
+RAW_SORTS = {
+    "": (TABLE, "", "id DESC"),
+    "name": (TABLE, "", "name, id"),
+    "customer": (
+        f"(SELECT t.*, o.name AS sort_key FROM {TABLE} t "
+        "LEFT JOIN core_organisation o ON o.id = t.customer_id) AS t",
+        ", sort_key",
+        "sort_key NULLS LAST, id",
+    ),
+    "ci_class": (
+        f"(SELECT t.*, c.name_zh AS sort_key FROM {TABLE} t "
+        "JOIN cmdb_ciclass c ON c.id = t.ci_class_id) AS t",
+        ", sort_key",
+        "sort_key NULLS LAST, id",
+    ),
+}
+
+
 def measure_lists(args, port, clients: dict, facts, meter, db_url, results, checks) -> None:
     """Fill *results* (case → statistics) and *checks* (case → first page against raw)."""
     import psycopg
@@ -387,14 +409,14 @@ def measure_lists(args, port, clients: dict, facts, meter, db_url, results, chec
                         query["sort"] = sort
                     path = base + ("?" + urllib.parse.urlencode(query) if query else "")
                     where, values = _raw_where(params, facts, customer_org)
-                    order = "name, id" if sort else "id DESC"
+                    source, key, order = RAW_SORTS[sort]
                     sql = (
                         f"SELECT id, number, name, ci_class_id, status, criticality, "
-                        f"customer_id, identifier, location, updated_at FROM {TABLE}{where} "
-                        f"ORDER BY {order} LIMIT 51"
+                        f"customer_id, identifier, location, updated_at{key} FROM "
+                        f"{source}{where} ORDER BY {order} LIMIT 51"
                     )
                     status, body, _response = client.request("GET", path)
-                    name = f"{who}.{surface}.{case}" + (".sort_name" if sort else "")
+                    name = f"{who}.{surface}.{case}" + (f".sort_{sort}" if sort else "")
                     if status == 400 and who == "customer":
                         # a filter the customer may not use (its choices are restricted)
                         checks[name] = {
@@ -440,6 +462,12 @@ def _next_sql(raw, sql: str, values: list) -> tuple[str, list]:
     head, order = sql.split(" ORDER BY ")
     if order.startswith("id DESC"):
         condition, extra = "id < %s", [last[0]]
+    elif order.startswith("sort_key"):  # NULLs last, as the product orders them
+        if last[-1] is None:
+            condition, extra = "sort_key IS NULL AND id > %s", [last[0]]
+        else:
+            condition = "(sort_key > %s OR sort_key = %s AND id > %s OR sort_key IS NULL)"
+            extra = [last[-1], last[-1], last[0]]
     else:  # name, id
         condition, extra = "(name, id) > (%s, %s)", [last[2], last[0]]
     joiner = " AND " if " WHERE " in head else " WHERE "
@@ -541,11 +569,19 @@ def main() -> None:
     parser.add_argument(
         "--pages", default="first,next", help="list pages: first, next or first,next"
     )
-    parser.add_argument("--sorts", default="default,name", help="list sorts: default, name")
+    parser.add_argument(
+        "--sorts",
+        default="default,name",
+        help="list sorts, a comma list of: default, name, customer, ci_class (the last two: "
+        "another table's column, HTML only — the API answers in its own order)",
+    )
     parser.add_argument("--load-only", action="store_true", help="load the database and stop")
     parser.add_argument("--skip-creates", action="store_true")
     parser.add_argument("--skip-lists", action="store_true")
     args = parser.parse_args()
+    unknown = {s for s in args.sorts.split(",") if s != "default"} - set(RAW_SORTS)
+    if unknown:
+        parser.error(f"unknown --sorts {', '.join(sorted(unknown))}")
     if args.engine != "postgres":
         parser.error("the server benchmark runs on PostgreSQL only")
     root = args.server_root.resolve()
