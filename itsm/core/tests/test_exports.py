@@ -7,6 +7,7 @@ import csv
 import datetime
 import io
 import tempfile
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -83,3 +84,80 @@ def test_an_export_that_fails_midway_leaves_no_temporary_files(tmp_path, monkeyp
     with pytest.raises(RuntimeError):
         exports.xlsx_file(["name", "count"], rows())
     assert list(tmp_path.iterdir()) == []
+
+
+# --- whole rows as XML (StreamingWorksheet) ------------------------------------------------------
+
+_TRICKY_ROWS = [
+    ["plain", 0, -5, 10**17, 1.5, Decimal("2.25"), 1e-7, True, False],
+    ['a & b < c > d "e"', "line\nbreak", "tab\there", "bell\x07", "_x0041_ literal", " lead"],
+    ["trail ", "\u3000全角", "non\ufffechar", "=1+2", "-3", "@x", "+4", "\tx", "\rcr"],
+    [None, "", "after blanks", None],
+    [None, None, None],
+    ["x" * 40_000, "é" * 16_000 + "😀" * 500, "😀" * 20_000],
+    [
+        datetime.datetime(2026, 3, 1, 23, 30, 15, 250_000, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 3, 1, 23, 30),
+        datetime.date(2026, 2, 28),
+        datetime.datetime(1900, 1, 1, 6, 0),
+        datetime.datetime(1900, 2, 28, 12, 0),
+        datetime.datetime(1900, 3, 1),
+        datetime.date(1899, 12, 31),
+    ],
+    [translation.gettext_lazy("Yes"), 7, "last"],
+]
+
+
+def _sheet_xml(*, fast: bool) -> tuple[bytes, bytes]:
+    """The first sheet's and the styles' XML of _TRICKY_ROWS under a header, written whole
+    (StreamingWorksheet) or a cell at a time (xlsxwriter's own calls)."""
+    import zipfile
+
+    import xlsxwriter
+
+    output = io.BytesIO()
+    workbook = xlsxwriter.Workbook(output, {**exports.WORKBOOK_OPTIONS, "constant_memory": True})
+    sheet = workbook.add_worksheet(
+        "s", worksheet_class=exports.StreamingWorksheet if fast else None
+    )
+    out = exports.SheetWriter(workbook, sheet)
+    assert (out.fast is not None) is fast
+    out.headers(0, ["a", "b"])
+    for row, values in enumerate(_TRICKY_ROWS, start=1):
+        out.row(row, values)
+    out.string(len(_TRICKY_ROWS) + 1, 0, "written by xlsxwriter after the rows")
+    workbook.close()
+    with zipfile.ZipFile(io.BytesIO(output.getvalue())) as package:
+        return package.read("xl/worksheets/sheet1.xml"), package.read("xl/styles.xml")
+
+
+def test_whole_rows_are_the_bytes_xlsxwriter_writes_cell_by_cell():
+    with translation.override("zh-hans"), timezone.override("Asia/Shanghai"):
+        fast, slow = _sheet_xml(fast=True), _sheet_xml(fast=False)
+    assert b"<v>" in fast[0] and b'xml:space="preserve"' in fast[0]  # the rows are there
+    assert fast == slow
+
+
+def test_whole_rows_keep_text_that_looks_like_rich_text_xml():
+    """xlsxwriter writes a text like ``<r>…</r>`` unescaped (as rich text); a row keeps it text."""
+    with exports.xlsx_file(["a"], [["<r><t>bold</t></r>"], ["ok"]]) as output:
+        output.seek(0)
+        sheet = openpyxl.load_workbook(io.BytesIO(output.read())).active
+    assert [row for row in sheet.values] == [("a",), ("<r><t>bold</t></r>",), ("ok",)]
+
+
+def test_whole_rows_follow_xlsxwriter_row_rules():
+    output = io.BytesIO()
+    with exports.streaming_workbook(output) as workbook:
+        sheet = workbook.add_worksheet()
+        assert isinstance(sheet, exports.StreamingWorksheet)
+        style = sheet.style(workbook.add_format({"bold": True}))
+        sheet.write_string(0, 0, "first")
+        assert sheet.row_xml(2, 1, 1, sheet.text_xml("B3", "third", style)) == 0
+        assert sheet.row_xml(1, 0, 0, sheet.text_xml("A2", "too late", style)) == -2
+        assert sheet.row_xml(5, 0, 0, "") == 0  # nothing to write
+        assert sheet.row_xml(1_048_576, 0, 0, sheet.text_xml("A1", "x", style)) == -1
+        with pytest.raises(TypeError):
+            sheet.number_xml("A9", float("nan"), style)
+    values = list(openpyxl.load_workbook(io.BytesIO(output.getvalue())).active.values)
+    assert values == [("first", None), (None, None), (None, "third")]

@@ -22,6 +22,7 @@ from itsm.core.exports import (
     DANGEROUS_PREFIXES,
     XLSX_CONTENT_TYPE,
     SheetWriter,
+    StreamingWorksheet,
     streaming_workbook,
     temporary_file,
 )
@@ -198,14 +199,19 @@ def _overrun_minutes(seconds: int) -> float:
 
 
 def _write_breaches(out: SheetWriter, report: MonthlyReport) -> None:
-    """Every breach of the month, one row each, straight from the database tuples with the
-    xlsxwriter call of each column's type (the same cells :class:`SheetWriter` writes: text
-    with the quote prefix where it could read as a formula, local times, numbers): tens of
-    thousands of rows, so no per-cell type dispatch and no :class:`BreachRow` per row."""
+    """Every breach of the month, one row each, straight from the database tuples as the XML
+    of whole rows (``StreamingWorksheet.row_xml``: the cells :class:`SheetWriter` writes — text
+    with the quote prefix where it could read as a formula, local times, numbers — without
+    xlsxwriter's per-cell work): tens of thousands of rows, so no per-cell type dispatch and no
+    :class:`BreachRow` per row."""
     sheet = out.sheet
-    write_string, write_number = sheet.write_string, sheet.write_number
-    write_datetime, write_blank = sheet.write_datetime, sheet.write_blank
-    text, quoted, when, number = out.text, out.quoted, out.when, out.number
+    if not isinstance(sheet, StreamingWorksheet):
+        raise TypeError("the Breaches sheet is written through streaming_workbook()")
+    text_xml, number_xml, datetime_xml = sheet.text_xml, sheet.number_xml, sheet.datetime_xml
+    row_xml = sheet.row_xml
+    text, quoted = sheet.style(out.text), sheet.style(out.quoted)
+    when, number = sheet.style(out.when), sheet.style(out.number)
+    col_a, col_b, col_c, col_d, col_e, col_f, col_g, col_h = sheet.column_letters(8)
     zone = timezone.get_current_timezone()
     still_running = _("still running")
     not_analysed = str(NOT_ANALYSED)
@@ -241,35 +247,34 @@ def _write_breaches(out: SheetWriter, report: MonthlyReport) -> None:
         cause,
     ) in enumerate(rows, start=1):
         if row > MAX_ROW:  # an Excel sheet ends there: say so instead of dropping rows silently
-            write_string(row, 0, _("More breaches follow: Excel holds no more rows."), text)
+            out.string(row, 0, _("More breaches follow: Excel holds no more rows."))
             break
+        n = str(row + 1)
+        cells = []
+        if label:
+            style = quoted if label.startswith(DANGEROUS_PREFIXES) else text
+            cells.append(text_xml(col_a + n, label, style))
         if metric not in metric_labels:
             metric_labels[metric] = metric_label(metric)
-        priority = (priority or "").upper()
-        cause = cause or not_analysed
-        if label:
-            write_string(row, 0, label, quoted if label.startswith(DANGEROUS_PREFIXES) else text)
-        else:
-            write_blank(row, 0, None)
-        write_string(row, 1, metric_labels[metric], text)
+        cells.append(text_xml(col_b + n, metric_labels[metric], text))
         if priority:
-            write_string(row, 2, priority, text)
-        else:
-            write_blank(row, 2, None)
+            cells.append(text_xml(col_c + n, priority.upper(), text))
         if service_id:
             service = f"{service_code} {service_name}"
-            write_string(
-                row, 3, service, quoted if service.startswith(DANGEROUS_PREFIXES) else text
-            )
-        else:
-            write_blank(row, 3, None)
-        write_string(row, 7, cause, quoted if cause.startswith(DANGEROUS_PREFIXES) else text)
-        for col, moment in ((4, due_at), (5, breached_at)):
-            if moment is None:
-                write_blank(row, col, None)
-            else:
-                write_datetime(row, col, moment.astimezone(zone).replace(tzinfo=None), when)
+            style = quoted if service.startswith(DANGEROUS_PREFIXES) else text
+            cells.append(text_xml(col_d + n, service, style))
+        if due_at is not None:
+            local = due_at.astimezone(zone).replace(tzinfo=None)
+            cells.append(datetime_xml(col_e + n, local, when))
+        if breached_at is not None:
+            local = breached_at.astimezone(zone).replace(tzinfo=None)
+            cells.append(datetime_xml(col_f + n, local, when))
         if state == ClockState.STOPPED or running_since is None:
-            write_number(row, 6, _overrun_minutes(int(elapsed) - int(goal)), number)
+            overrun = _overrun_minutes(int(elapsed) - int(goal))
+            cells.append(number_xml(col_g + n, overrun, number))
         else:
-            write_string(row, 6, still_running, text)
+            cells.append(text_xml(col_g + n, still_running, text))
+        cause = cause or not_analysed
+        style = quoted if cause.startswith(DANGEROUS_PREFIXES) else text
+        cells.append(text_xml(col_h + n, cause, style))
+        row_xml(row, 0 if label else 1, 7, "".join(cells))

@@ -303,6 +303,9 @@ class TestExcel:
         assert breaches.cell(row=4, column=7).value == "still running"
         assert breaches.cell(row=4, column=8).value == "not yet analysed"
         assert breaches.cell(row=2, column=5).value.isoformat() == "2026-03-10T09:00:00"
+        assert breaches.cell(row=2, column=5).number_format == "yyyy-mm-dd hh:mm"
+        assert breaches.cell(row=3, column=7).number_format == "0.0"
+        assert breaches.cell(row=4, column=7).alignment.vertical == "top"  # the text format
         # no cell anywhere holds a formula
         for sheet in book.worksheets:
             for row in sheet.iter_rows():
