@@ -191,13 +191,24 @@ class ConfigurationItem(DomainModel):
         # pg_trgm GIN, SQLite FTS5 trigram); itsm/cmdb/tests/test_list_plans.py checks the
         # plans of every filter and sort.
         indexes = [
-            models.Index(fields=["ci_class", "status", "id"], name="cmdb_ci_class_status"),
+            # class + status (+ criticality): the page of all three in id order, and their
+            # capped count read from the index alone (no heap page per row: 25-42 -> 2 ms at
+            # 1 000 000 CIs); class + status alone is served by its prefix (the rows sorted)
+            # or, when common, by the id walk
+            models.Index(
+                fields=["ci_class", "status", "criticality", "id"],
+                name="cmdb_ci_class_status_crit",
+            ),
             # a class sorted by name: host names often start with their class ("vm-…"), so
             # the (name, id) walk would pass every other class first
             models.Index(fields=["ci_class", "name", "id"], name="cmdb_ci_class_name_id"),
             models.Index(fields=["customer", "name", "id"], name="cmdb_ci_customer_name_id"),
             models.Index(fields=["customer", "id"], name="cmdb_ci_customer_id"),
-            models.Index(fields=["customer", "status", "id"], name="cmdb_ci_customer_status"),
+            # a customer's rows by status (+ criticality): as (class, status, criticality, id)
+            models.Index(
+                fields=["customer", "status", "criticality", "id"],
+                name="cmdb_ci_customer_status_crit",
+            ),
             models.Index(
                 fields=["customer", "criticality", "id"], name="cmdb_ci_customer_criticality"
             ),
