@@ -21,7 +21,7 @@ from itsm.cmdb.filtersets import (
 from itsm.cmdb.models import CIClass, ConfigurationAudit, ConfigurationItem, RelationType
 from itsm.core import policy
 from itsm.core.lists import Column, RecordListView, by_language
-from itsm.core.lists.paging import Sort, sort_matches
+from itsm.core.lists.paging import Sort, counted_by_page, sort_matches
 
 
 def _customer(ci):
@@ -95,6 +95,10 @@ class CIList(RecordListView):
         if sort.name in self.SEARCHED and self.request.GET.get("q", "").strip():
             return sort_matches(sort)
         return sort
+
+    def count_rows(self, queryset, page):
+        """A first page without a next one holds every matching row: no count statement."""
+        return counted_by_page(page) or super().count_rows(queryset, page)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

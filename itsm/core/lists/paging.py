@@ -265,6 +265,15 @@ def capped_count(queryset, limit: int) -> Count:
     return Count(limit, True) if value > limit else Count(value, False)
 
 
+def counted_by_page(page: KeysetPage) -> Count | None:
+    """How many rows match when *page* shows it — the first page, with no page after it: its
+    rows are all of them — else ``None`` (then :func:`capped_count`). A selective filter (a
+    search finding a few rows) then costs one statement, not the page and its count."""
+    if page.first and page.next_cursor is None:
+        return Count(len(page.rows), False)
+    return None
+
+
 @dataclass(frozen=True)
 class KeysetPage:
     """One page of a list: its rows, the cursor of the next page (``None`` on the last) and
