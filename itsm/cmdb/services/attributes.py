@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
@@ -28,7 +30,22 @@ def _empty(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _bound(definition: AttributeDefinition, number) -> str | None:
+class _Rule(NamedTuple):
+    """What validation reads of an attribute definition (a row, not a model instance)."""
+
+    key: str
+    type: str
+    required: bool
+    choices: list | None
+    min_value: Decimal | None
+    max_value: Decimal | None
+
+
+#: an attribute definition as validation reads it: the model, or its row
+Definition = AttributeDefinition | _Rule
+
+
+def _bound(definition: Definition, number) -> str | None:
     low, high = definition.min_value, definition.max_value
     if low is not None and Decimal(str(number)) < Decimal(low):
         return _("Enter a value of at least {low}.").format(low=_number_text(low))
@@ -42,7 +59,7 @@ def _number_text(value) -> str:
     return text
 
 
-def _clean_value(definition: AttributeDefinition, value):
+def _clean_value(definition: Definition, value):
     """Return the JSON-safe value, or raise ValueError with the translated message."""
     kind = definition.type
     if kind in (AttributeType.STRING, AttributeType.TEXT):
@@ -134,14 +151,14 @@ def _clean_value(definition: AttributeDefinition, value):
     raise ValueError(_("Unknown attribute type."))  # pragma: no cover - choices guard it
 
 
-def _definitions(ci_class: CIClass):
-    """The class's attribute definitions: the prefetched ones, or the columns validation
-    reads, in their order (without the model ordering's join to the class)."""
+def _definitions(ci_class: CIClass) -> Iterable[Definition]:
+    """The class's attribute definitions: the prefetched ones, or the rows of the columns
+    validation reads, in their order (without the model ordering's join to the class; rows,
+    not model instances, which cost a create more than reading them)."""
     if "attribute_definitions" in getattr(ci_class, "_prefetched_objects_cache", {}):
         return ci_class.attribute_definitions.all()
-    return ci_class.attribute_definitions.order_by("order", "key").only(
-        "ci_class", "key", "type", "required", "choices", "min_value", "max_value"
-    )
+    rows = ci_class.attribute_definitions.order_by("order", "key").values_list(*_Rule._fields)
+    return [_Rule(*row) for row in rows]
 
 
 def validate_attributes(ci_class: CIClass, attributes: dict | None) -> dict:

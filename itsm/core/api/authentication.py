@@ -24,7 +24,9 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
-from django.db.models import Exists, F, Q
+from django.db import connection
+from django.db.models import BooleanField, F
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox import auth
@@ -37,17 +39,34 @@ from itsm.core.models import ApiToken
 from itsm.core.tokens import forget_expired_token
 
 
-def _failures(request, credentials: dict):
-    """The failed attempts on record for the token's first characters or the address
-    (``None`` when django-axes is off)."""
+def _failures(request, credentials: dict) -> RawSQL | None:
+    """Whether any failed attempt is on record for the token's first characters or the
+    address, as an ``EXISTS`` to read in another query (``None`` when django-axes is off).
+    Written as SQL: the same condition through the ORM (``Exists`` of a queryset) cost more
+    to compile than the rest of the token's query."""
     if not settings.AXES_ENABLED:
         return None
     AxesProxyHandler.update_request(request)  # the client address as django-axes reads it
     address = getattr(request, "axes_ip_address", None)
-    condition = Q(username=credentials["username"])
+    quote = connection.ops.quote_name
+    meta = AccessAttempt._meta
+    column = {name: quote(meta.get_field(name).column) for name in ("username", "ip_address")}
+    condition, params = f"{column['username']} = %s", [credentials["username"]]
     if address:
-        condition |= Q(ip_address=address)
-    return AccessAttempt.objects.filter(condition)
+        condition, params = f"{condition} OR {column['ip_address']} = %s", [*params, address]
+    return RawSQL(
+        f"EXISTS(SELECT 1 FROM {quote(meta.db_table)} WHERE {condition})",
+        params,
+        output_field=BooleanField(),
+    )
+
+
+def _one(expression: RawSQL) -> bool:
+    """The value of a boolean SQL *expression* alone."""
+    sql, params = expression.as_sql(None, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", params)
+        return bool(cursor.fetchone()[0])
 
 
 class TokenAuthentication(auth.TokenAuthentication):
@@ -81,7 +100,7 @@ class TokenAuthentication(auth.TokenAuthentication):
         whether a failure is on record, ``None`` when not asked yet."""
         if on_record is None:
             failures = _failures(self._request, self._credentials)
-            on_record = failures is not None and failures.exists()
+            on_record = failures is not None and _one(failures)
         if on_record and AxesProxyHandler.is_locked(self._request, self._credentials):
             from itsm.core.auth import lockout_message  # not at import: DRF loads this early
 
@@ -99,7 +118,7 @@ class TokenAuthentication(auth.TokenAuthentication):
         )
         failures = _failures(self._request, self._credentials) if self._request else None
         if failures is not None:
-            rows = rows.annotate(failures_on_record=Exists(failures))
+            rows = rows.annotate(failures_on_record=failures)
         return list(rows)
 
     def authenticate_credentials(self, token):

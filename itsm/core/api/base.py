@@ -74,16 +74,16 @@ class TenancySerializerMixin(_SerializerBase):
         return fields
 
     def _built_fields(self):
-        """``super().get_fields()`` built once per serializer class and deep-copied for each
-        instance (as DRF copies declared fields): a ModelSerializer's fields depend only on
-        its class (``Meta``, declared fields), and building them — model introspection per
-        field — cost a create or a page more than copying them."""
+        """``super().get_fields()`` built once per serializer class and copied for each
+        instance (``_fresh_copy``): a ModelSerializer's fields depend only on its class
+        (``Meta``, declared fields), and building them — model introspection per field — cost
+        a create or a page more than copying them."""
         cls = type(self)
         built = cls.__dict__.get("_fields_built_once")
         if built is None:
             built = super().get_fields()
             cls._fields_built_once = built
-        return copy.deepcopy(built)
+        return {name: _fresh_copy(field) for name, field in built.items()}
 
     def _hidden(self) -> tuple[str, ...]:
         model = getattr(getattr(self, "Meta", None), "model", None)
@@ -117,6 +117,22 @@ class TenancySerializerMixin(_SerializerBase):
                 plan = read_plan(self, hidden=hidden)
             self._read_plan = plan
         return represent(instance, plan)
+
+
+def _fresh_copy(field: serializers.Field) -> serializers.Field:
+    """An unbound copy of a field built once per class, for one serializer instance.
+
+    A field without inner fields is copied shallowly: binding it to the instance
+    (``Field.bind``) and the tenancy's ``queryset`` set the copy's own attributes, and nothing
+    changes what it shares with the original (its arguments, validators, choices). DRF's deep
+    copy — the field built again from its arguments, a related field's queryset copied —
+    made a third of a create's serializer time. A field holding others (a list's ``child``, a
+    many-related field's ``child_relation``, a nested serializer) is deep-copied, as DRF
+    does: its inner fields are bound to it, and the tenancy narrows their querysets."""
+    inner = hasattr(field, "child") or hasattr(field, "child_relation")
+    if inner or isinstance(field, serializers.BaseSerializer):
+        return copy.deepcopy(field)
+    return copy.copy(field)
 
 
 #: classes whose ``get_fields`` builds fields the same way for every instance

@@ -176,3 +176,20 @@ def test_token_page_refuses_another_users_token(client, agent, engineer):
 def test_token_page_needs_a_sign_in(client, db):
     response = client.get("/accounts/tokens/")
     assert (response.status_code, response.url) == (302, "/accounts/login/?next=/accounts/tokens/")
+
+
+@pytest.mark.parametrize(
+    "roles", [[], ["service_desk"], ["service_desk", "engineer_l2", "cab_member"]]
+)
+def test_a_token_brings_every_role_of_its_user(agent, roles):
+    """The token's query reads the user's roles with it (one row per role): none, one or
+    several, each role once, and ``/me`` shows them without reading them again."""
+    from itsm.core.models import RoleAssignment
+
+    RoleAssignment.objects.filter(user=agent).delete()
+    for role in roles:
+        RoleAssignment.objects.create(user=agent, role=role)
+    _row, text = create_token(agent, name="roles", days=1)
+    response = _as_token(text).get(ME)
+    assert response.status_code == 200, response.content
+    assert response.json()["roles"] == sorted(roles)
