@@ -4,6 +4,8 @@ fed by a ``json_script`` block)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
@@ -12,13 +14,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from itsm.cmdb.choices import ImpactDirection
-from itsm.cmdb.impact import MAX_IMPACT_DEPTH, impact
+from itsm.cmdb.impact import MAX_IMPACT_DEPTH, collector_paused, impact
 from itsm.cmdb.models import ConfigurationItem
 from itsm.core.form_helpers import style_form
 from itsm.core.generic_views import get_restricted_or_404
 
 #: most CIs the page shows (the API allows more)
 PAGE_LIMIT = 1000
+#: an id no CI has, to cut a detail URL around it
+_MARK = 987654321987
 
 
 class ImpactForm(forms.Form):
@@ -28,7 +32,14 @@ class ImpactForm(forms.Form):
     depth = forms.IntegerField(label=_("Depth"), min_value=1, max_value=MAX_IMPACT_DEPTH, initial=6)
 
 
-def _graph_payload(result, start) -> dict:
+def _detail_urls() -> Callable[[int], str]:
+    """The URL of a CI's page from its id: ``reverse()`` once, not once a CI (~13 µs each,
+    twice per CI on this page)."""
+    head, tail = reverse("cmdb:ci_detail", args=[_MARK]).split(str(_MARK))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def _graph_payload(result, start, url: Callable[[int], str]) -> dict:
     shared = gettext("Shared infrastructure")
     nodes = [
         {
@@ -40,7 +51,7 @@ def _graph_payload(result, start) -> dict:
             "masked": node.masked,
             "start": node.id == start.pk,
             # a click opens the CI; shared infrastructure masked for a customer has no link
-            "url": None if node.masked else reverse("cmdb:ci_detail", args=[node.id]),
+            "url": None if node.masked else url(node.id),
         }
         for node in result.nodes
     ]
@@ -64,32 +75,38 @@ def ci_impact(request, pk: int):
     )
     result = None
     rows = []
-    if form.is_valid():
-        result = impact(
-            ci,
-            direction=form.cleaned_data["direction"],
-            max_depth=form.cleaned_data["depth"],
-            user=request.user,
-            limit=PAGE_LIMIT,
+    url = _detail_urls()
+    with collector_paused():  # up to 1 000 CIs: thousands of objects, no cycles (see there)
+        if form.is_valid():
+            result = impact(
+                ci,
+                direction=form.cleaned_data["direction"],
+                max_depth=form.cleaned_data["depth"],
+                user=request.user,
+                limit=PAGE_LIMIT,
+            )
+            shared = gettext("Shared infrastructure")
+            labels = {
+                node.id: (shared if node.masked else node.number or str(node.id))
+                for node in result.nodes
+            }
+            rows = [
+                {
+                    "node": node,
+                    "path": " → ".join(labels[step] for step in node.path),
+                    "url": url(node.id),
+                }
+                for node in result.impacted
+            ]
+        return render(
+            request,
+            "cmdb/impact.html",
+            {
+                "ci": ci,
+                "form": form,
+                "result": result,
+                "rows": rows,
+                "graph": _graph_payload(result, ci, url) if result else None,
+                "page_limit": PAGE_LIMIT,
+            },
         )
-        shared = gettext("Shared infrastructure")
-        labels = {
-            node.id: (shared if node.masked else node.number or str(node.id))
-            for node in result.nodes
-        }
-        rows = [
-            {"node": node, "path": " → ".join(labels[step] for step in node.path)}
-            for node in result.impacted
-        ]
-    return render(
-        request,
-        "cmdb/impact.html",
-        {
-            "ci": ci,
-            "form": form,
-            "result": result,
-            "rows": rows,
-            "graph": _graph_payload(result, ci) if result else None,
-            "page_limit": PAGE_LIMIT,
-        },
-    )

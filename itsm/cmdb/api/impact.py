@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from itsm.cmdb.choices import ImpactDirection
-from itsm.cmdb.impact import DEFAULT_IMPACT_LIMIT, MAX_IMPACT_DEPTH, impact
+from itsm.cmdb.impact import DEFAULT_IMPACT_LIMIT, MAX_IMPACT_DEPTH, collector_paused, impact
 from itsm.cmdb.models import ConfigurationItem
 from itsm.core.api.permissions import PolicyPermission
 
@@ -90,6 +90,54 @@ class ImpactResultSerializer(serializers.Serializer):
         return [node.id for node in result.agreements]
 
 
+def result_data(result) -> dict:
+    """What :class:`ImpactResultSerializer` makes of *result*, built directly: the same keys,
+    order and values (a test compares them). DRF's serializers spend ~15 µs a field, about
+    90 ms of CPU for a result of 2 400 CIs and 3 500 relations; this takes a few ms. The
+    serializers stay as the documented schema."""
+    nodes = [
+        {
+            "id": node.id,
+            "number": node.number,
+            "name": node.name,
+            "class_code": node.class_code,
+            "class_label": node.class_label,
+            "customer": node.customer_id,
+            "status": node.status,
+            "criticality": node.criticality,
+            "depth": node.depth,
+            "path": list(node.path),
+            "via": node.via,
+            "via_code": node.via_code,
+            "masked": node.masked,
+            "is_business_service": node.is_business_service,
+            "is_agreement": node.is_agreement,
+        }
+        for node in result.nodes
+    ]
+    edges = [
+        {
+            "source": edge.source,
+            "target": edge.target,
+            "type_code": edge.type_code,
+            "type_label": edge.type_label,
+        }
+        for edge in result.edges
+    ]
+    return {
+        "start": result.start_id,
+        "direction": result.direction,
+        "depth": result.max_depth,
+        "limit": result.limit,
+        "truncated": result.truncated,
+        "nodes": nodes,
+        "edges": edges,
+        "business_services": [node.id for node in result.business_services],
+        "agreements": [node.id for node in result.agreements],
+        "customers": [{"id": c.id, "name": c.name} for c in result.customers],
+    }
+
+
 class CIImpactView(APIView):
     """Impact analysis of one configuration item."""
 
@@ -114,11 +162,13 @@ class CIImpactView(APIView):
         ci = get_object_or_404(ConfigurationItem.objects.restrict(request.user, "view"), pk=pk)
         query = ImpactQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        result = impact(
-            ci,
-            direction=query.validated_data["direction"],
-            max_depth=query.validated_data["depth"],
-            limit=query.validated_data["limit"],
-            user=request.user,
-        )
-        return Response(ImpactResultSerializer(result).data)
+        with collector_paused():  # thousands of dicts and lists, no cycles (see there)
+            result = impact(
+                ci,
+                direction=query.validated_data["direction"],
+                max_depth=query.validated_data["depth"],
+                limit=query.validated_data["limit"],
+                user=request.user,
+            )
+            data = result_data(result)
+        return Response(data)

@@ -412,3 +412,36 @@ def test_supplier_contact_sees_what_they_supply(customer_a):
     assert [n.id for n in down.nodes] == [supplied.pk]
     with pytest.raises(NotFound):
         impact(other, user=contact)
+
+
+def test_the_garbage_collector_runs_again_after_a_call_and_stays_off_if_it_was():
+    """The collector is paused while a result is read and built (thousands of objects, no
+    cycles) and resumed afterwards, also when the call fails; one someone turned off stays
+    off."""
+    import gc
+
+    start = f.ci("start")
+    f.relate(f.ci("next"), start)
+    paused = []
+
+    def record(execute, sql, params, many, context):
+        paused.append(gc.isenabled())
+        return execute(sql, params, many, context)
+
+    def failing(execute, sql, params, many, context):
+        raise RuntimeError("the database went away")
+
+    assert gc.isenabled()
+    with connection.execute_wrapper(record):
+        result = impact(start, direction="dependents")
+    assert len(result.nodes) == 2
+    assert paused == [False] and gc.isenabled()
+    with pytest.raises(RuntimeError), connection.execute_wrapper(failing):
+        impact(start)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        impact(start)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

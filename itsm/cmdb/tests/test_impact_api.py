@@ -198,3 +198,25 @@ def test_page_shows_form_errors(graph, agent):
     assert response.context["result"] is None
     assert "depth" in response.context["form"].errors
     assert 'id="impact-data"' not in response.content.decode()
+
+
+def test_the_api_body_is_what_the_serializers_make(graph, agent, customer_user):
+    """The view builds its body directly (``result_data``): the same keys, order and values as
+    the documented serializers, for staff, a customer (masked nodes) and a truncated result."""
+    from itsm.cmdb.api.impact import ImpactResultSerializer, result_data
+    from itsm.cmdb.selectors import impact
+
+    agreement_class = f.ci_class("t-agr", agreement=True)
+    contract = f.ci("contract", cls=agreement_class, customer=graph["svc_a"].customer)
+    f.relate(contract, graph["svc_a"])
+    results = [
+        impact(graph["host"], user=agent),
+        impact(graph["host"], user=agent, limit=1),
+        impact(graph["svc_a"], direction="dependencies", user=customer_user),
+        impact(graph["vm_a"], user=customer_user),
+    ]
+    assert any(r.agreements for r in results) and any(r.truncated for r in results)
+    assert any(n.masked for r in results for n in r.nodes)
+    for result in results:
+        expected = ImpactResultSerializer(result).data
+        assert json.dumps(result_data(result)) == json.dumps(expected)
