@@ -39,7 +39,7 @@ from itsm.core.models import ApiToken
 from itsm.core.tokens import forget_expired_token
 
 
-def _failures(request, credentials: dict) -> RawSQL | None:
+def _failures(request, credentials: dict) -> tuple[str, list[str]] | None:
     """Whether any failed attempt is on record for the token's first characters or the
     address, as an ``EXISTS`` to read in another query (``None`` when django-axes is off).
     Written as SQL: the same condition through the ORM (``Exists`` of a queryset) cost more
@@ -54,16 +54,11 @@ def _failures(request, credentials: dict) -> RawSQL | None:
     condition, params = f"{column['username']} = %s", [credentials["username"]]
     if address:
         condition, params = f"{condition} OR {column['ip_address']} = %s", [*params, address]
-    return RawSQL(
-        f"EXISTS(SELECT 1 FROM {quote(meta.db_table)} WHERE {condition})",
-        params,
-        output_field=BooleanField(),
-    )
+    return f"EXISTS(SELECT 1 FROM {quote(meta.db_table)} WHERE {condition})", params
 
 
-def _one(expression: RawSQL) -> bool:
-    """The value of a boolean SQL *expression* alone."""
-    sql, params = expression.as_sql(None, connection)
+def _one(sql: str, params: list[str]) -> bool:
+    """The value of the boolean SQL expression *sql* alone."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {sql}", params)
         return bool(cursor.fetchone()[0])
@@ -100,7 +95,7 @@ class TokenAuthentication(auth.TokenAuthentication):
         whether a failure is on record, ``None`` when not asked yet."""
         if on_record is None:
             failures = _failures(self._request, self._credentials)
-            on_record = failures is not None and _one(failures)
+            on_record = failures is not None and _one(*failures)
         if on_record and AxesProxyHandler.is_locked(self._request, self._credentials):
             from itsm.core.auth import lockout_message  # not at import: DRF loads this early
 
@@ -118,7 +113,7 @@ class TokenAuthentication(auth.TokenAuthentication):
         )
         failures = _failures(self._request, self._credentials) if self._request else None
         if failures is not None:
-            rows = rows.annotate(failures_on_record=failures)
+            rows = rows.annotate(failures_on_record=RawSQL(*failures, output_field=BooleanField()))
         return list(rows)
 
     def authenticate_credentials(self, token):
