@@ -4,7 +4,7 @@ import sqlite3
 
 import django_filters
 from django.db import connections
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -35,9 +35,14 @@ class CodeChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     walking every row (issue 10)."""
 
     def filter(self, qs, value):
-        if not value:
+        # no code: the form answers ``queryset.none()``, whose truth would cost a compiled
+        # query; given codes, the form has already read their rows
+        if value is None or (isinstance(value, QuerySet) and value.query.is_empty()):
             return qs
-        return qs.filter(**{f"{self.field_name}__in": sorted(row.pk for row in value)})
+        rows = list(value)
+        if not rows:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": sorted(row.pk for row in rows)})
 
 
 @extend_schema_field(OpenApiTypes.STR)

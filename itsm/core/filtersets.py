@@ -1,14 +1,18 @@
 """FilterSets of the core models, shared by UI lists and the API, and the base every app's
 FilterSets use (:class:`FilterSet`)."""
 
+import copy
+from collections import OrderedDict
 from typing import TYPE_CHECKING, ClassVar
 
 import django_filters
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
+from django.http import QueryDict
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_filters.conf import settings as filter_settings
+from django_filters.filterset import BaseFilterSet
 
 from itsm.core.choices import OrganisationKind, Role
 from itsm.core.models import Organisation, Team, User
@@ -88,6 +92,34 @@ def restrict_filter_choices(filterset, user) -> None:
             filter_.queryset = policy.restrict(queryset, user, "view")
 
 
+def _copy_filter(filter_):
+    """A FilterSet's own copy of *filter_* (a class-level filter of ``base_filters``): its
+    attributes and its ``extra`` (the field's arguments, where django-filter puts the queryset
+    of the request), without a form field built earlier; a ``method=`` filter is bound to the
+    copy, as django-filter's deep copy binds it."""
+    copied = copy.copy(filter_)
+    copied.extra = dict(filter_.extra)
+    copied.__dict__.pop("_field", None)
+    if filter_.method is not None:
+        copied.method = filter_.method  # a FilterMethod of the copy, not of the class's filter
+    return copied
+
+
+#: FilterSet class → its field-less form class, ``None``: django-filter makes the form
+_FORM_CLASSES: dict[type, type[forms.Form] | None] = {}
+
+
+def _field_less_form(filterset_class) -> type[forms.Form] | None:
+    if filterset_class not in _FORM_CLASSES:
+        form_class = filterset_class._meta.form
+        own = filterset_class.get_form_class is not BaseFilterSet.get_form_class
+        usable = not own and not form_class.base_fields
+        _FORM_CLASSES[filterset_class] = (
+            type(f"{filterset_class.__name__}Form", (form_class,), {}) if usable else None
+        )
+    return _FORM_CLASSES[filterset_class]
+
+
 class FilterSet(django_filters.FilterSet):
     """The base of every FilterSet: yes/no filters offer “Any / Yes / No” with “Any” as the
     default, and single-choice filters start at “Any” instead of a dashed line. Labels are set
@@ -99,8 +131,45 @@ class FilterSet(django_filters.FilterSet):
         _meta: ClassVar[FilterSetOptions]  # set by django-filter's metaclass
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
-        super().__init__(data, queryset, request=request, prefix=prefix)
+        model = self._meta.model
+        if queryset is None and model is not None:
+            queryset = model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        # django-filter deep-copies every filter (their choices and querysets with them) for
+        # each FilterSet; a filter's own state is its attributes and its ``extra`` dict, which
+        # is all that a FilterSet changes (the queryset, the field built from it), so a copy
+        # of those is enough (issue 10: the deep copy was a tenth of a list request's filtering)
+        self.filters = OrderedDict(
+            (name, _copy_filter(filter_)) for name, filter_ in self.base_filters.items()
+        )
+        for filter_ in self.filters.values():
+            # what django-filter gives each filter (its stubs do not declare them)
+            filter_.__dict__.update(model=queryset.model, parent=self)
         restrict_filter_choices(self, getattr(request, "user", None))
+
+    @property
+    def form(self):
+        """django-filter's form, without making a form class per request: the fields are
+        those of this FilterSet's own filters (built for this request, never shared), set
+        on an instance of one field-less form class per FilterSet class — instead of a new
+        class whose fields Django's form then deep-copies (issue 10). A FilterSet that makes
+        its own form class (``get_form_class``) or declares form fields keeps
+        django-filter's way."""
+        if not hasattr(self, "_form"):
+            form_class = _field_less_form(type(self))
+            if form_class is None:
+                return super().form
+            if self.is_bound:
+                form = form_class(self.data, prefix=self.form_prefix)
+            else:
+                form = form_class(prefix=self.form_prefix)
+            form.fields = {name: filter_.field for name, filter_ in self.filters.items()}
+            self._form = form
+        return self._form
 
     @classmethod
     def get_filters(cls):

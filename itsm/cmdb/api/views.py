@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -122,6 +123,15 @@ class ConfigurationItemViewSet(TransitionMixin, DomainViewSet):
     serializer_class = ConfigurationItemSerializer
     filterset_class = CIFilterSet
     transition_serializer_class = CITransitionSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            # a page shows the class's code only: one column of the join (read by the
+            # serializer's plan, core/api/reading.py) instead of the whole class row built
+            # into an object per CI (0.6-0.9 ms of a 50-row page, issue 10)
+            return queryset.select_related(None).annotate(ci_class__code=F("ci_class__code"))
+        return queryset
 
     def create_record(self, data, *, by):
         return services.create_ci(by=by, **data)

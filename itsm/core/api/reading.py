@@ -11,6 +11,9 @@ one child serializer) how each readable field is read:
 * a primary-key related field on a foreign key: the row's ``<name>_id`` (what DRF's pk-only
   optimisation returns), never the related row;
 * a method field: the serializer's ``get_<name>`` bound once;
+* a dotted source over relations that cannot be empty to a column (``ci_class.code``): the
+  row's annotation of that path (``ci_class__code``) when the list's query selected the
+  column instead of the related row (``ConfigurationItemViewSet``), else DRF's reading;
 * anything else (dotted sources, many-to-many, nested serializers, hyperlinks): DRF's own
   ``get_attribute`` and ``to_representation``, unchanged.
 
@@ -96,7 +99,40 @@ def _step(serializer, field, model) -> Step:
                     return None if value is None else show(value)
 
                 return name, read, None
+    if (
+        len(source) > 1
+        and type(field).get_attribute is drf_fields.Field.get_attribute
+        and _to_one_column(model, source)
+    ):
+        return name, _annotated(field, "__".join(source)), _SKIP
     return name, _generic(field), _SKIP
+
+
+def _to_one_column(model, source: list[str]) -> bool:
+    """Whether the dotted *source* walks forward relations that cannot be empty (``ci_class``
+    of a CI) to a column of the last row (``code``)."""
+    for depth, part in enumerate(source):
+        field = _concrete(model, part)
+        if field is None:
+            return False
+        if depth == len(source) - 1:
+            return not field.is_relation
+        if not (field.many_to_one or field.one_to_one) or field.null:
+            return False
+        model = field.related_model
+    return False
+
+
+def _annotated(field, key: str) -> Callable[[Any], Any]:
+    """A dotted source read from the row's annotation *key* (``ci_class__code``) when the
+    list's query selected it that way (no related row built per row), else as DRF reads it."""
+    generic, show = _generic(field), field.to_representation
+
+    def read(row):
+        value = row.__dict__.get(key)
+        return generic(row) if value is None else show(value)
+
+    return read
 
 
 def _context_free(field) -> bool:
