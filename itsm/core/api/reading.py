@@ -10,6 +10,8 @@ one child serializer) how each readable field is read:
   ``to_representation`` (dates, decimals, choices format exactly as DRF formats them);
 * a primary-key related field on a foreign key: the row's ``<name>_id`` (what DRF's pk-only
   optimisation returns), never the related row;
+* DRF's ``DateTimeField`` in ISO 8601: the request's time zone is read once per page, not
+  per value;
 * a method field: the serializer's ``get_<name>`` bound once;
 * a dotted source over relations that cannot be empty to a column (``ci_class.code``): the
   row's annotation of that path (``ci_class__code``) when the list's query selected the
@@ -29,19 +31,25 @@ as ``Serializer.to_representation`` (the API tests and the OpenAPI schema are un
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
+from rest_framework import ISO_8601, relations
 from rest_framework import fields as drf_fields
-from rest_framework import relations
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.serializers import BaseSerializer
+from rest_framework.settings import api_settings
 
 _SKIP = object()
 
 #: (field name, row → value, _SKIP when the reading may skip the field, else None)
 Step = tuple[str, Callable[[Any], Any], object]
+#: a step whose reader may still be made when its plan is bound (:class:`_PerPlan`)
+_Unbound = tuple[str, "Callable[[Any], Any] | _PerPlan", object]
 
 
 def _concrete(model, name: str):
@@ -69,7 +77,7 @@ def _generic(field) -> Callable[[Any], Any]:
     return read
 
 
-def _step(serializer, field, model) -> Step:
+def _step(serializer, field, model) -> _Unbound:
     name = field.field_name
     source = field.source_attrs
     if isinstance(field, drf_fields.SerializerMethodField):
@@ -93,6 +101,8 @@ def _step(serializer, field, model) -> Step:
                     return name, lambda row: getattr(row, attname), None
             elif type(field).get_attribute is drf_fields.Field.get_attribute:
                 attr, show = source[0], field.to_representation
+                if _iso_datetime(field):
+                    return name, _PerPlan(lambda: _datetime_reader(attr, show)), None
 
                 def read(row):
                     value = getattr(row, attr)
@@ -106,6 +116,49 @@ def _step(serializer, field, model) -> Step:
     ):
         return name, _annotated(field, "__".join(source)), _SKIP
     return name, _generic(field), _SKIP
+
+
+class _PerPlan:
+    """A reader made when a serializer's plan is bound (once per serializer, so once per
+    list page): it may hold what is the same for every row of the request."""
+
+    def __init__(self, make: Callable[[], Callable[[Any], Any]]):
+        self.make = make
+
+
+def _bound(read):
+    return read.make() if isinstance(read, _PerPlan) else read
+
+
+def _iso_datetime(field) -> bool:
+    """Whether *field* is DRF's own ``DateTimeField`` writing ISO 8601 in the current time
+    zone (no ``default_timezone`` of its own)."""
+    return (
+        type(field).to_representation is drf_fields.DateTimeField.to_representation
+        and type(field).enforce_timezone is drf_fields.DateTimeField.enforce_timezone
+        and type(field).default_timezone is drf_fields.DateTimeField.default_timezone
+        and not hasattr(field, "timezone")
+        and str(getattr(field, "format", api_settings.DATETIME_FORMAT)).lower() == ISO_8601
+    )
+
+
+def _datetime_reader(attr: str, show) -> Callable[[Any], Any]:
+    """``DateTimeField.to_representation`` of an aware value with the request's time zone
+    read once (DRF asks for it per value); anything else (naive, text, an overflow) as
+    DRF writes it."""
+    zone = timezone.get_current_timezone() if settings.USE_TZ else None
+
+    def read(row):
+        value = getattr(row, attr)
+        if zone is None or not isinstance(value, datetime) or value.tzinfo is None:
+            return None if value is None else show(value)
+        try:
+            text = value.astimezone(zone).isoformat()
+        except OverflowError:
+            return show(value)
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return read
 
 
 def _to_one_column(model, source: list[str]) -> bool:
@@ -174,7 +227,7 @@ def shared_plan(
     if shared is None:
         return None
     return [
-        (name, getattr(serializer, read) if method else read, skip)
+        (name, getattr(serializer, read) if method else _bound(read), skip)
         for name, (read, method), skip in shared
     ]
 
@@ -207,11 +260,12 @@ def read_plan(serializer, *, hidden: Iterable[str] = ()) -> list[Step]:
     """How *serializer* reads each field it shows (not *hidden*), worked out once."""
     model = getattr(getattr(serializer, "Meta", None), "model", None)
     left_out = set(hidden)
-    return [
+    steps = (
         _step(serializer, field, model)
         for field in serializer._readable_fields
         if field.field_name not in left_out
-    ]
+    )
+    return [(name, _bound(read), skip) for name, read, skip in steps]
 
 
 def represent(instance, plan: list[Step]) -> dict:
