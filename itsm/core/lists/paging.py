@@ -190,14 +190,15 @@ def _groups(key, column: str, sort: Sort, start) -> tuple[list[tuple[object, lis
     )
     if start is not None:
         related = related.filter(**{f"{column}__{'lte' if sort.descending else 'gte'}": start})
-    rows = list(related.values_list(column, "pk")[: GROUP_ROWS + 1])
+    # the values the foreign key holds (its target field: the primary key unless ``to_field``)
+    rows = list(related.values_list(column, key.target_field.attname)[: GROUP_ROWS + 1])
     complete = len(rows) <= GROUP_ROWS
     groups: list[tuple[object, list]] = []
-    for value, pk in rows[:GROUP_ROWS]:
+    for value, target in rows[:GROUP_ROWS]:
         if groups and groups[-1][0] == value:
-            groups[-1][1].append(pk)
+            groups[-1][1].append(target)
         else:
-            groups.append((value, [pk]))
+            groups.append((value, [target]))
     if not complete and groups and rows[GROUP_ROWS][0] == groups[-1][0]:
         groups.pop()  # its other related rows were not read
     return groups, complete
