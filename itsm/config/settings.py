@@ -132,10 +132,13 @@ AUTH_PASSWORD_VALIDATORS = [
     # our forms and API, the admin, the password change page), and it revokes the API tokens
     {"NAME": "itsm.core.tokens.RevokeTokensOnPasswordChange"},
 ]
-# django-axes first: it refuses a locked account or address before any password is checked
+# django-axes first: it refuses a locked account or address before any password is checked;
+# then Django's ModelBackend, whose get_user reads user, organisation and roles in one statement
+# (itsm.core.sessions; sessions signed in under django.contrib.auth.backends.ModelBackend
+# sign in again once)
 AUTHENTICATION_BACKENDS = [
     "itsm.core.auth.LoginProtectionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "itsm.core.sessions.SessionUserBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "ui:dashboard"
@@ -165,6 +168,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = env_bool("ITSM_STATIC_FINDERS", True)
 
 # --- security -------------------------------------------------------------------------------
+# the database store, read with one plain statement (itsm.core.sessions)
+SESSION_ENGINE = "itsm.core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("ITSM_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

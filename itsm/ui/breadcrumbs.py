@@ -23,7 +23,16 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.apps import apps
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.conf import settings
+from django.urls import (
+    NoReverseMatch,
+    Resolver404,
+    get_script_prefix,
+    get_urlconf,
+    resolve,
+    reverse,
+)
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core import policy
@@ -178,22 +187,56 @@ def _label(url: str, user, nav_labels: dict[str, object]) -> str | None:
     return str(record) if record is not None else None
 
 
+#: trails of pages whose every crumb is a page without a record (a list), per language and
+#: URL configuration: they do not depend on the user (worked out once per process)
+_TRAILS: dict[tuple, tuple[Crumb, ...]] = {}
+_TRAILS_MAX = 512
+
+
+def _without_record(match) -> bool:
+    return match is not None and not match.kwargs and match.view_name not in PARENTS
+
+
 def trail(request, *, end: str | None = None) -> list[Crumb]:
     """The crumbs above the current page (or ending with the page *end*), dashboard first."""
-    from itsm.ui.context_processors import NAV_ITEMS
-
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
     match = getattr(request, "resolver_match", None)
     if end is None and (match is None or match.view_name == HOME):
         return []
+    key = None
+    if end is None and _without_record(match):
+        key = (
+            get_language(),
+            request.path,
+            settings.ROOT_URLCONF,
+            get_urlconf(),
+            get_script_prefix(),
+        )
+        cached = _TRAILS.get(key)
+        if cached is not None:
+            return list(cached)
+    crumbs, without_records = _walk(request, user, end)
+    if key is not None and without_records:
+        if len(_TRAILS) >= _TRAILS_MAX:
+            _TRAILS.clear()
+        _TRAILS[key] = tuple(crumbs)
+    return crumbs
+
+
+def _walk(request, user, end: str | None) -> tuple[list[Crumb], bool]:
+    """The trail and whether each of its pages is one without a record."""
+    from itsm.ui.context_processors import NAV_ITEMS
+
     nav_labels = {item["url"]: item["label"] for item in NAV_ITEMS}
     crumbs: list[Crumb] = []
     url = end if end is not None else _parent_url(request.path)
     seen = {request.path}
+    without_records = True
     while url and url not in seen and len(crumbs) < MAX_DEPTH:
         seen.add(url)
+        without_records = without_records and _without_record(_resolve(url))
         label = _label(url, user, nav_labels)
         if label:
             crumbs.append(Crumb(label, url))
@@ -202,4 +245,4 @@ def trail(request, *, end: str | None = None) -> list[Crumb]:
     if not crumbs or crumbs[-1].url != home:
         crumbs.append(Crumb(str(_("Dashboard")), home))
     crumbs.reverse()
-    return crumbs
+    return crumbs, without_records

@@ -18,11 +18,15 @@ the user (``may_see_rows``), and ``staff_only`` pages to provider staff only.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.apps import apps
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.policy import can_reach, is_provider_staff
+from itsm.ui.nav_html import menu_html
 
 #: drop-down menus of the header: key → label and icon (placed where their first entry is)
 NAV_GROUPS: dict[str, dict] = {
@@ -129,11 +133,25 @@ NAV_ITEMS: list[dict] = [
 ]
 
 
-def visible_items(user, path: str = "") -> list[dict]:
-    """The entries of ``NAV_ITEMS`` that *user* may open, with ``href`` and ``active`` set."""
-    if user is None or not user.is_authenticated:
-        return []
-    items = []
+#: the entries a kind of user may open (see :func:`access_key`), per process
+_VISIBLE: dict[tuple, tuple[dict, ...]] = {}
+_VISIBLE_MAX = 256
+
+
+def access_key(user) -> tuple:
+    """What ``core.policy.can`` / ``can_reach`` / ``is_provider_staff`` read of *user*: users
+    with the same key see the same menu (the roles and organisation kind, not the user)."""
+    return (
+        user.is_active,
+        user.is_superuser,
+        user.organisation_id is None,
+        user.organisation_kind,
+        user.roles,
+    )
+
+
+def _entries(user) -> tuple[dict, ...]:
+    entries = []
     for item in NAV_ITEMS:
         if item.get("staff_only") and not is_provider_staff(user):
             continue
@@ -144,7 +162,22 @@ def visible_items(user, path: str = "") -> list[dict]:
             href = reverse(item["url"])
         except NoReverseMatch:
             continue
-        items.append({**item, "href": href, "active": False})
+        entries.append({**item, "href": href})
+    return tuple(entries)
+
+
+def visible_items(user, path: str = "") -> list[dict]:
+    """The entries of ``NAV_ITEMS`` that *user* may open, with ``href`` and ``active`` set.
+    Worked out once per process for each :func:`access_key` (and URL configuration)."""
+    if user is None or not user.is_authenticated:
+        return []
+    key = (access_key(user), settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+    entries = _VISIBLE.get(key)
+    if entries is None:
+        if len(_VISIBLE) >= _VISIBLE_MAX:
+            _VISIBLE.clear()
+        entries = _VISIBLE[key] = _entries(user)
+    items = [{**entry, "active": False} for entry in entries]
     # the entry whose URL is the longest prefix of the path is the current one (/slm/reports/
     # is "SLA reports", not also "Agreements" at /slm/)
     matches = [
@@ -182,4 +215,6 @@ def may_see_rows(user, model) -> bool:
 
 def navigation(request):
     items = visible_items(getattr(request, "user", None), request.path)
-    return {"nav_items": items, "nav_menu": menu(items)}
+    entries = menu(items)
+    # written only when a template shows it (a callable in a template context is called)
+    return {"nav_items": items, "nav_menu": entries, "nav_menu_html": partial(menu_html, entries)}

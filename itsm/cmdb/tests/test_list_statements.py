@@ -4,7 +4,8 @@
 
 What the numbers are made of (PostgreSQL and SQLite alike):
 
-* every request: the session, the user, the user's roles, the user's organisation;
+* every request of a session: the session, and the user with its organisation and roles
+  (one statement, ``core.sessions.SessionUserBackend``);
 * the HTML page: its 51 rows, the capped count (``SELECT count(*) FROM (SELECT … LIMIT
   10 001)``) — not when the first page holds every matching row (``counted_by_page``) — and
   the filter form's choices (CI classes; the customer filter's organisations for staff — a
@@ -22,7 +23,7 @@ from itsm.core.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-BASE = 4  # session, user, roles, organisation
+BASE = 2  # session; user with organisation and roles
 HTML = {"staff": BASE + 1 + 1 + 2, "customer": BASE + 1 + 1 + 1}
 API = {"staff": BASE + 1, "customer": BASE + 1}
 

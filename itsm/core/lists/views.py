@@ -18,6 +18,8 @@ A subclass declares the model, its FilterSet, its columns and a default sort; it
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
@@ -34,7 +36,7 @@ from itsm.core.form_helpers import style_form
 from itsm.core.generic_views import PolicyMixin
 from itsm.core.lists.columns import Column
 from itsm.core.lists.paging import BadCursor, Count, Sort, capped_count, keyset_page, order
-from itsm.core.lists.rendering import table_rows
+from itsm.core.lists.rendering import column_choices, filter_fields, head_cells, table_rows
 from itsm.core.lists.widgets import LIST_FORM_RENDERER, choices_in_one_query
 
 #: GET parameters of the list itself, never passed to the FilterSet.
@@ -288,6 +290,7 @@ class RecordListView(PolicyMixin, TemplateView):
         body, has_actions = table_rows(
             page.rows, columns, row_attrs=self.row_attrs, row_actions=self.row_actions
         )
+        choices = [(c, c.name in shown) for c in self.available_columns()]
         query.pop("sort", None)
         if sort.param != self.default_sort:
             query["sort"] = sort.param
@@ -296,9 +299,14 @@ class RecordListView(PolicyMixin, TemplateView):
                 "list": {
                     "title": self.get_title(),
                     "headers": headers,
+                    "head": head_cells(headers),
                     "body": body,
                     "has_actions": has_actions,
-                    "columns": [(c, c.name in shown) for c in self.available_columns()],
+                    "columns": choices,
+                    "column_choices": column_choices(choices),
+                    "filter_fields": (
+                        partial(filter_fields, self.filterset.form) if self.filterset else ""
+                    ),
                     "page": page,
                     "sort": sort,
                     "empty_text": self.empty_text,

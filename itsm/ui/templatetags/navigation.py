@@ -1,5 +1,6 @@
-"""Navigation tags: ``{% breadcrumbs %}`` (the trail of the current page, ``itsm.ui.breadcrumbs``)
-and ``user|may_view:"app_label.Model"`` (show a menu entry or tab only to whom may open it)."""
+"""Navigation tags: ``{% breadcrumbs %}`` (the trail of the current page, ``itsm.ui.breadcrumbs``),
+``{% language_switch %}`` (the language buttons, ``itsm.ui.nav_html``) and
+``user|may_view:"app_label.Model"`` (show a menu entry or tab only to whom may open it)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.apps import apps
 
 from itsm.ui.breadcrumbs import trail
 from itsm.ui.context_processors import may_see_rows
+from itsm.ui.nav_html import language_switch as language_buttons
 
 register = template.Library()
 
@@ -30,3 +32,10 @@ def may_view(user, model_label: str) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return may_see_rows(user, apps.get_model(model_label))
+
+
+@register.simple_tag(takes_context=True)
+def language_switch(context):
+    """The language buttons, posting back to the current page."""
+    request = context.get("request")
+    return language_buttons(context.get("csrf_token"), request.get_full_path() if request else "")
