@@ -21,7 +21,7 @@ from itsm.cmdb.filtersets import (
 from itsm.cmdb.models import CIClass, ConfigurationAudit, ConfigurationItem, RelationType
 from itsm.core import policy
 from itsm.core.lists import Column, RecordListView, by_language
-from itsm.core.lists.paging import Sort, counted_by_page, sort_matches
+from itsm.core.lists.paging import Sort, counted_by_page, joined_sort, sort_matches
 
 
 def _customer(ci):
@@ -90,9 +90,13 @@ class CIList(RecordListView):
         """With ``?q=``, a sort by a searched column sorts the matches (``sort_matches``):
         they lie together in that order (``server-gz`` in the names, sorted by name), so
         walking that column's index passes every row before them (0.8 s at 1 000 000 CIs),
-        while the search index finds the matches at once."""
+        while the search index finds the matches at once. A sort by another table's column
+        sorts them too instead of paging group by group: each group's probe would walk its
+        rows looking for matches it may not hold (1 s for a common text sorted by class)."""
         sort = super().sort()
-        if sort.name in self.SEARCHED and self.request.GET.get("q", "").strip():
+        if self.request.GET.get("q", "").strip() and (
+            sort.name in self.SEARCHED or joined_sort(self.model, sort) is not None
+        ):
             return sort_matches(sort)
         return sort
 
