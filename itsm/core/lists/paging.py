@@ -30,7 +30,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, Q, Value
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.db.models.functions import Concat
-from django.db.models.lookups import IsNull
+from django.db.models.lookups import Exact, In, IsNull
 
 SORT_KEY = "_list_sort_key"
 MAX_ID = 2**63 - 1
@@ -184,13 +184,41 @@ def joined_sort(model, sort: Sort):
     return key, column
 
 
-def _groups(key, column: str, sort: Sort, start) -> tuple[list[tuple[object, list]], bool]:
+def _pinned(queryset, key) -> set | None:
+    """The values *queryset*'s conditions allow the foreign key *key* (``key = v`` or
+    ``key IN (…)`` among them, e.g. a customer user's tenancy), ``None`` when not pinned: the
+    groups are then read among those related rows only, not probed one by one."""
+    where = queryset.query.where
+    if where.connector != "AND" or where.negated:
+        return None
+    allowed: set | None = None
+    for child in where.children:
+        if getattr(getattr(child, "lhs", None), "target", None) != key:
+            continue
+        if isinstance(child, Exact) and isinstance(child.rhs, int | str):
+            values = {child.rhs}
+        elif isinstance(child, In) and isinstance(child.rhs, list | tuple | set):
+            if not all(isinstance(value, int | str) for value in child.rhs):
+                continue
+            values = set(child.rhs)
+        else:
+            continue
+        allowed = values if allowed is None else allowed & values
+    return allowed
+
+
+def _groups(
+    key, column: str, sort: Sort, start, pinned: set | None = None
+) -> tuple[list[tuple[object, list]], bool]:
     """The related rows' values of *column* in the sort's order from *start* on (inclusive),
     each with the ids holding it, and whether they are all of them (at most
-    :data:`GROUP_ROWS` related rows are read; an incomplete last value is left out)."""
+    :data:`GROUP_ROWS` related rows are read; an incomplete last value is left out); among
+    the *pinned* foreign-key values only, when given."""
     related = key.related_model._base_manager.order_by(
         f"-{column}" if sort.descending else column, "pk"
     )
+    if pinned is not None:
+        related = related.filter(**{f"{key.target_field.attname}__in": sorted(pinned, key=str)})
     if start is not None:
         related = related.filter(**{f"{column}__{'lte' if sort.descending else 'gte'}": start})
     # the values the foreign key holds (its target field: the primary key unless ``to_field``)
@@ -233,7 +261,7 @@ def _joined_rows(queryset, sort: Sort, joined, cursor, limit: int) -> list:
     if (cursor is None or value is not None) and not _only_without(queryset, key):
         if value is not None:
             value = _cursor_value(keyed, sort, value)
-        groups, complete = _groups(key, column, sort, value)
+        groups, complete = _groups(key, column, sort, value, _pinned(queryset, key))
         for group_value, ids in groups:
             group = keyed.filter(**{f"{key.name}__in": ids})
             if cursor is not None and group_value == value:
