@@ -42,7 +42,7 @@ import xlsxwriter
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -81,6 +81,12 @@ class StreamingWorksheet(Worksheet):
         super().__init__()
         self._letters: list[str] = []
         self._styles: dict[int, str] = {}
+
+    def _xml_rich_inline_string(self, string, attributes=()) -> None:
+        """A text shaped like ``<r>…</r>`` given to ``write_string``: xlsxwriter would write it
+        into the sheet unescaped, as rich-text XML (so a CI name could inject cells, formulas
+        or break the file). We write no rich text: it is written as the text it is."""
+        self._xml_inline_string(string, _preserve_whitespace(string), list(attributes))
 
     def column_letters(self, count: int) -> list[str]:
         """The names of the first *count* columns (``A``, ``B``, …)."""

@@ -146,6 +146,19 @@ def test_whole_rows_keep_text_that_looks_like_rich_text_xml():
     assert [row for row in sheet.values] == [("a",), ("<r><t>bold</t></r>",), ("ok",)]
 
 
+def test_single_cells_keep_text_that_looks_like_rich_text_xml():
+    """The same text through xlsxwriter's own ``write_string`` (titles, summary sheets): it
+    stays text, and XML inside it cannot add a cell or a formula to the sheet."""
+    injected = '<r><t>x</t></r></is></c><c r="B1"><f>HYPERLINK("http://evil")</f></c><c><is><r>'
+    output = io.BytesIO()
+    with exports.streaming_workbook(output) as workbook:
+        sheet = workbook.add_worksheet()
+        sheet.write_string(0, 0, injected)
+        sheet.write_string(1, 0, "<r><t>bold</t></r>")
+    sheet = openpyxl.load_workbook(io.BytesIO(output.getvalue())).active
+    assert [row for row in sheet.values] == [(injected,), ("<r><t>bold</t></r>",)]
+
+
 def test_whole_rows_follow_xlsxwriter_row_rules():
     output = io.BytesIO()
     with exports.streaming_workbook(output) as workbook:
