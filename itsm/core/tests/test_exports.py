@@ -149,7 +149,10 @@ def test_whole_rows_keep_text_that_looks_like_rich_text_xml():
 def test_single_cells_keep_text_that_looks_like_rich_text_xml():
     """The same text through xlsxwriter's own ``write_string`` (titles, summary sheets): it
     stays text, and XML inside it cannot add a cell or a formula to the sheet."""
-    injected = '<r><t>x</t></r></is></c><c r="B1"><f>HYPERLINK("http://evil")</f></c><c><is><r>'
+    injected = (
+        '<r><t>x</t></r></is></c><c r="B1"><f>HYPERLINK("http://evil")</f></c>'
+        '<c r="C1" t="inlineStr"><is><r><t>y</t></r>'
+    )  # unescaped, it reads as "x", =HYPERLINK(…), "y"
     output = io.BytesIO()
     with exports.streaming_workbook(output) as workbook:
         sheet = workbook.add_worksheet()
