@@ -232,7 +232,7 @@ def set_roles(user: User, *, roles, by=None) -> User:
         if current != roles and by is not None:
             changes = {"added": sorted(roles - current), "removed": sorted(current - roles)}
             record_event(user, "roles_changed", by=by, data=changes)
-        user._roles_cache = frozenset(roles)
+        user.keep_roles(roles)
     return user
 
 

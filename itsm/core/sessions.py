@@ -61,7 +61,7 @@ def user_with_roles(user_id):
     if not rows:
         return None
     user = rows[0]
-    user._roles_cache = frozenset(row.assigned_role for row in rows if row.assigned_role)
+    user.keep_roles(row.assigned_role for row in rows)
     return user
 
 

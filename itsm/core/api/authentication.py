@@ -136,7 +136,6 @@ class TokenAuthentication(auth.TokenAuthentication):
             except (TypeError, binascii.Error):
                 raise exceptions.AuthenticationFailed(message)
             if compare_digest(digest, row.digest):
-                roles = (other.assigned_role for other in rows if other.pk == row.pk)
-                row.user._roles_cache = frozenset(role for role in roles if role)
+                row.user.keep_roles(other.assigned_role for other in rows if other.pk == row.pk)
                 return self.validate_user(row)
         raise exceptions.AuthenticationFailed(message)

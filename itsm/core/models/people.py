@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -123,6 +124,12 @@ class User(AbstractUser):
                 cached = frozenset(self.role_assignments.values_list("role", flat=True))
             self._roles_cache = cached
         return cached
+
+    def keep_roles(self, roles: Iterable[str | None]) -> None:
+        """Keep *roles*, read with the user by another statement, as :attr:`roles`, so that
+        it queries nothing (a ``None`` — a LEFT JOIN's row of a user without any role — is
+        not a role)."""
+        self._roles_cache = frozenset(role for role in roles if role)
 
     def has_role(self, *roles: str) -> bool:
         return self.is_superuser or bool(self.roles.intersection(roles))
