@@ -261,6 +261,15 @@ class SheetWriter:
         else:
             self.sheet.write_string(row, col, value, fmt or self.text)
 
+    def text_xml(self, ref: str, value: str) -> str:
+        """The XML of the cell :meth:`string` writes, for a whole row (``row_xml``): the quote
+        prefix where *value* could read as a formula."""
+        sheet = self.fast
+        if sheet is None:
+            raise ValueError("text_xml() needs a StreamingWorksheet (streaming_workbook())")
+        style = self.styles["quoted" if value.startswith(DANGEROUS_PREFIXES) else "text"]
+        return sheet.text_xml(ref, value, style)
+
     def headers(self, row: int, labels) -> None:
         for col, label in enumerate(labels):
             self.sheet.write_string(row, col, str(label), self.header)
@@ -292,9 +301,7 @@ class SheetWriter:
                 moment = datetime.datetime.combine(value, datetime.time())
                 cells.append(sheet.datetime_xml(ref, moment, styles["day"]))
             else:
-                text = str(value)
-                style = styles["quoted" if text.startswith(DANGEROUS_PREFIXES) else "text"]
-                cells.append(sheet.text_xml(ref, text, style))
+                cells.append(self.text_xml(ref, str(value)))
             if first < 0:
                 first = col
             last = col

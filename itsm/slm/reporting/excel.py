@@ -19,7 +19,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from itsm.core.exports import (
-    DANGEROUS_PREFIXES,
     XLSX_CONTENT_TYPE,
     SheetWriter,
     StreamingWorksheet,
@@ -209,7 +208,7 @@ def _write_breaches(out: SheetWriter, report: MonthlyReport) -> None:
         raise TypeError("the Breaches sheet is written through streaming_workbook()")
     text_xml, number_xml, datetime_xml = sheet.text_xml, sheet.number_xml, sheet.datetime_xml
     row_xml = sheet.row_xml
-    text, quoted = sheet.style(out.text), sheet.style(out.quoted)
+    text = sheet.style(out.text)
     when, number = sheet.style(out.when), sheet.style(out.number)
     col_a, col_b, col_c, col_d, col_e, col_f, col_g, col_h = sheet.column_letters(8)
     zone = timezone.get_current_timezone()
@@ -251,18 +250,15 @@ def _write_breaches(out: SheetWriter, report: MonthlyReport) -> None:
             break
         n = str(row + 1)
         cells = []
-        if label:
-            style = quoted if label.startswith(DANGEROUS_PREFIXES) else text
-            cells.append(text_xml(col_a + n, label, style))
+        if label:  # the texts a user wrote: quoted where they could read as a formula
+            cells.append(out.text_xml(col_a + n, label))
         if metric not in metric_labels:
             metric_labels[metric] = metric_label(metric)
         cells.append(text_xml(col_b + n, metric_labels[metric], text))
         if priority:
             cells.append(text_xml(col_c + n, priority.upper(), text))
         if service_id:
-            service = f"{service_code} {service_name}"
-            style = quoted if service.startswith(DANGEROUS_PREFIXES) else text
-            cells.append(text_xml(col_d + n, service, style))
+            cells.append(out.text_xml(col_d + n, f"{service_code} {service_name}"))
         if due_at is not None:
             local = due_at.astimezone(zone).replace(tzinfo=None)
             cells.append(datetime_xml(col_e + n, local, when))
@@ -274,7 +270,5 @@ def _write_breaches(out: SheetWriter, report: MonthlyReport) -> None:
             cells.append(number_xml(col_g + n, overrun, number))
         else:
             cells.append(text_xml(col_g + n, still_running, text))
-        cause = cause or not_analysed
-        style = quoted if cause.startswith(DANGEROUS_PREFIXES) else text
-        cells.append(text_xml(col_h + n, cause, style))
+        cells.append(out.text_xml(col_h + n, cause or not_analysed))
         row_xml(row, 0 if label else 1, 7, "".join(cells))
