@@ -184,17 +184,25 @@ def joined_sort(model, sort: Sort):
     return key, column
 
 
+def _conditions_on(queryset, key) -> list:
+    """The conditions on the foreign key *key* that every row of *queryset* meets (those of
+    its top-level ``AND``; none when its conditions are joined otherwise)."""
+    where = queryset.query.where
+    if where.connector != "AND" or where.negated:
+        return []
+    return [
+        child
+        for child in where.children
+        if getattr(getattr(child, "lhs", None), "target", None) == key
+    ]
+
+
 def _pinned(queryset, key) -> set | None:
     """The values *queryset*'s conditions allow the foreign key *key* (``key = v`` or
     ``key IN (…)`` among them, e.g. a customer user's tenancy), ``None`` when not pinned: the
     groups are then read among those related rows only, not probed one by one."""
-    where = queryset.query.where
-    if where.connector != "AND" or where.negated:
-        return None
     allowed: set | None = None
-    for child in where.children:
-        if getattr(getattr(child, "lhs", None), "target", None) != key:
-            continue
+    for child in _conditions_on(queryset, key):
         if isinstance(child, Exact) and isinstance(child.rhs, int | str):
             values = {child.rhs}
         elif isinstance(child, In) and isinstance(child.rhs, list | tuple | set):
@@ -239,14 +247,8 @@ def _only_without(queryset, key) -> bool:
     """Whether *queryset* holds only rows without the foreign key *key* (``key IS NULL``
     among its conditions): then every group is empty — and the database, not seeing that
     ``key IN (…) AND key IS NULL`` is a contradiction, would walk the table to find out."""
-    where = queryset.query.where
-    if where.connector != "AND" or where.negated:
-        return False
     return any(
-        isinstance(child, IsNull)
-        and child.rhs is True
-        and getattr(child.lhs, "target", None) == key
-        for child in where.children
+        isinstance(child, IsNull) and child.rhs is True for child in _conditions_on(queryset, key)
     )
 
 
