@@ -23,19 +23,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.apps import apps
-from django.conf import settings
-from django.urls import (
-    NoReverseMatch,
-    Resolver404,
-    get_script_prefix,
-    get_urlconf,
-    resolve,
-    reverse,
-)
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core import policy
+from itsm.ui.process_cache import UrlCache
 
 HOME = "ui:dashboard"
 #: crumbs above the current page at most (a safety net against a cycle in ``PARENTS``)
@@ -189,8 +182,7 @@ def _label(url: str, user, nav_labels: dict[str, object]) -> str | None:
 
 #: trails of pages whose every crumb is a page without a record (a list), per language and
 #: URL configuration: they do not depend on the user (worked out once per process)
-_TRAILS: dict[tuple, tuple[Crumb, ...]] = {}
-_TRAILS_MAX = 512
+_TRAILS = UrlCache(512)
 
 
 def _without_record(match) -> bool:
@@ -207,21 +199,13 @@ def trail(request, *, end: str | None = None) -> list[Crumb]:
         return []
     key = None
     if end is None and _without_record(match):
-        key = (
-            get_language(),
-            request.path,
-            settings.ROOT_URLCONF,
-            get_urlconf(),
-            get_script_prefix(),
-        )
+        key = (get_language(), request.path)
         cached = _TRAILS.get(key)
         if cached is not None:
             return list(cached)
     crumbs, without_records = _walk(request, user, end)
     if key is not None and without_records:
-        if len(_TRAILS) >= _TRAILS_MAX:
-            _TRAILS.clear()
-        _TRAILS[key] = tuple(crumbs)
+        _TRAILS.put(key, tuple(crumbs))
     return crumbs
 
 

@@ -21,12 +21,12 @@ from __future__ import annotations
 from functools import partial
 
 from django.apps import apps
-from django.conf import settings
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.policy import can_reach, is_provider_staff
 from itsm.ui.nav_html import menu_html
+from itsm.ui.process_cache import UrlCache
 
 #: drop-down menus of the header: key → label and icon (placed where their first entry is)
 NAV_GROUPS: dict[str, dict] = {
@@ -134,8 +134,7 @@ NAV_ITEMS: list[dict] = [
 
 
 #: the entries a kind of user may open (see :func:`access_key`), per process
-_VISIBLE: dict[tuple, tuple[dict, ...]] = {}
-_VISIBLE_MAX = 256
+_VISIBLE = UrlCache(256)
 
 
 def access_key(user) -> tuple:
@@ -171,12 +170,10 @@ def visible_items(user, path: str = "") -> list[dict]:
     Worked out once per process for each :func:`access_key` (and URL configuration)."""
     if user is None or not user.is_authenticated:
         return []
-    key = (access_key(user), settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+    key = (access_key(user),)
     entries = _VISIBLE.get(key)
     if entries is None:
-        if len(_VISIBLE) >= _VISIBLE_MAX:
-            _VISIBLE.clear()
-        entries = _VISIBLE[key] = _entries(user)
+        entries = _VISIBLE.put(key, _entries(user))
     items = [{**entry, "active": False} for entry in entries]
     # the entry whose URL is the longest prefix of the path is the current one (/slm/reports/
     # is "SLA reports", not also "Agreements" at /slm/)
