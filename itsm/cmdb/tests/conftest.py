@@ -23,3 +23,19 @@ def _cmdb_builtins(request):
 
     if CIClass.objects.filter(is_builtin=True).count() < 11 or RelationType.objects.count() < 7:
         ensure_builtins()
+
+
+@pytest.fixture
+def readers(provider, customer_a):
+    """Who reads the CI list: provider staff (configuration manager) and a customer user."""
+    from itsm.core.choices import Role
+    from itsm.core.testing.factories import UserFactory
+
+    return {
+        "staff": UserFactory(
+            username="ci-reader", organisation=provider, roles=(Role.CONFIGURATION_MANAGER,)
+        ),
+        "customer": UserFactory(
+            username="ci-customer", organisation=customer_a, roles=(Role.CUSTOMER_USER,)
+        ),
+    }

@@ -17,9 +17,8 @@ from itsm.cmdb.choices import CIStatus
 from itsm.cmdb.lists import CIList
 from itsm.cmdb.tests.factories import CIFactory
 from itsm.core import services as core_services
-from itsm.core.choices import OrganisationKind, Role
+from itsm.core.choices import OrganisationKind
 from itsm.core.lists import paging
-from itsm.core.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,18 +75,6 @@ def _expected(user, query: str) -> list[int]:
     view.request.user = user
     view.request.session = SessionStore()
     return [row.pk for row in paging.order(view.filtered_queryset(), view.sort())]
-
-
-@pytest.fixture
-def readers(provider, customer_a):
-    return {
-        "staff": UserFactory(
-            username="sort-staff", organisation=provider, roles=(Role.CONFIGURATION_MANAGER,)
-        ),
-        "customer": UserFactory(
-            username="sort-customer", organisation=customer_a, roles=(Role.CUSTOMER_USER,)
-        ),
-    }
 
 
 @pytest.mark.parametrize("group_rows", [paging.GROUP_ROWS, 1])

@@ -18,26 +18,12 @@ from django.test import Client
 
 from itsm.cmdb.models import ConfigurationItem
 from itsm.cmdb.tests.factories import CIFactory
-from itsm.core.choices import Role
-from itsm.core.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 BASE = 2  # session; user with organisation and roles
 HTML = {"staff": BASE + 1 + 1 + 2, "customer": BASE + 1 + 1 + 1}
 API = {"staff": BASE + 1, "customer": BASE + 1}
-
-
-@pytest.fixture
-def readers(provider, customer_a):
-    return {
-        "staff": UserFactory(
-            username="ci-reader", organisation=provider, roles=(Role.CONFIGURATION_MANAGER,)
-        ),
-        "customer": UserFactory(
-            username="ci-customer", organisation=customer_a, roles=(Role.CUSTOMER_USER,)
-        ),
-    }
 
 
 def _grow(customer, to: int) -> None:
