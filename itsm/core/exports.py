@@ -64,6 +64,9 @@ _MAX_TEXT = 32767
 #: Excel's day 0 (1900 system) and the first day after its phantom 29 February 1900
 _EXCEL_EPOCH = datetime.datetime(1899, 12, 31)
 _AFTER_1900_02 = datetime.datetime(1900, 3, 1)
+#: the last row a worksheet's data may fill (0-based: Excel's sheet ends at row 1 048 576),
+#: one row kept for the note that says the rows go on
+MAX_ROW = 1_048_574
 
 
 class StreamingWorksheet(Worksheet):
@@ -348,9 +351,13 @@ def csv_bytes(headers, rows) -> bytes:
     return buffer.getvalue()
 
 
-def write_table(workbook, headers, rows: Iterable, *, sheet_name: str = "") -> int:
+def write_table(
+    workbook, headers, rows: Iterable, *, sheet_name: str = "", max_row: int = MAX_ROW
+) -> int:
     """One worksheet: a bold header row, then one row per item of *rows* (frozen header, auto
-    filter); returns the number of rows written."""
+    filter); returns the number of rows written. An Excel sheet ends at row 1 048 576: rows past
+    *max_row* are not written, and the row after the last one says so (the CSV export has no
+    such limit) instead of the list ending silently short."""
     sheet = workbook.add_worksheet(sheet_name[:31] or None)
     out = SheetWriter(workbook, sheet)
     headers = [str(label) for label in headers]
@@ -360,8 +367,16 @@ def write_table(workbook, headers, rows: Iterable, *, sheet_name: str = "") -> i
     sheet.freeze_panes(1, 0)
     out.headers(0, headers)
     count = 0
-    for count, values in enumerate(rows, start=1):
-        out.row(count, values)
+    for row, values in enumerate(rows, start=1):
+        if row > max_row:
+            out.string(
+                row,
+                0,
+                _("More rows follow: an Excel sheet holds no more. Export CSV for all of them."),
+            )
+            break
+        out.row(row, values)
+        count = row
     if headers:
         sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
     return count

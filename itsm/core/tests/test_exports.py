@@ -44,6 +44,21 @@ def test_xlsx_file_holds_every_row_of_a_generator():
     assert formula[1].data_type == "s" and formula[1].quotePrefix
 
 
+def test_an_excel_sheet_that_is_full_says_the_rows_go_on():
+    """Past the last row a sheet can hold (``max_row``; Excel's 1 048 576 rows) nothing is
+    dropped silently: the row after the last written one says that more follow."""
+    with translation.override("zh-hans"):
+        output = exports.temporary_file()
+        with exports.streaming_workbook(output) as workbook:
+            written = exports.write_table(workbook, ["n"], ([n] for n in range(10)), max_row=4)
+    output.seek(0)
+    values = [row[0] for row in openpyxl.load_workbook(io.BytesIO(output.read())).active.values]
+    output.close()
+    assert written == 4
+    assert values[:5] == ["n", 0, 1, 2, 3]
+    assert len(values) == 6 and "CSV" in values[5]  # the note, translated
+
+
 def test_csv_file_holds_every_row_of_a_generator():
     output = exports.csv_file(["number", "title", "when", "flag"], _rows())
     output.seek(0)

@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from itsm.core.exports import (
+    MAX_ROW,
     XLSX_CONTENT_TYPE,
     SheetWriter,
     StreamingWorksheet,
@@ -33,8 +34,6 @@ SHEET_NAMES = {
     "zh": ("汇总", "指标", "违约记录"),
 }
 CONTENT_TYPE = XLSX_CONTENT_TYPE
-#: the last data row of a sheet (Excel's 1 048 576 rows, 0-based, one kept for a note)
-MAX_ROW = 1_048_574
 
 
 def sheet_names(language: str | None = None) -> tuple[str, str, str]:
