@@ -8,8 +8,10 @@ A valid token costs one query: the token with its user, the user's organisation 
 LEFT JOIN (one row per role), the user's roles — kept on the user as ``User.roles``, so the
 policy checks of the request query nothing again — and whether any failed attempt is on
 record for the address or the token's first characters (an ``EXISTS`` the database answers
-once). Only with a failure on record is django-axes asked whether they are locked (it sums
-the failures of each lockout parameter in a query of its own). knox's own check also read
+once). The statement is written once per process (``core.sessions.UserRows``, as the
+session's user is read) instead of a queryset compiled per request. Only with a failure on
+record is django-axes asked whether they are locked (it sums the failures of each lockout
+parameter in a query of its own). knox's own check also read
 every other token of the user on each request, to delete the expired ones; here an expired
 token is deleted when it is presented and answers 401 (one listed nowhere either:
 ``core.tokens.tokens_of``); a valid one writes nothing.
@@ -25,8 +27,6 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.db import connection
-from django.db.models import BooleanField, F
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox import auth
@@ -36,6 +36,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
 
 from itsm.core.models import ApiToken
+from itsm.core.sessions import UserRows
 from itsm.core.tokens import forget_expired_token
 
 
@@ -101,33 +102,27 @@ class TokenAuthentication(auth.TokenAuthentication):
 
             raise exceptions.Throttled(detail=lockout_message())
 
-    def _rows(self, token: str) -> list[ApiToken]:
-        """The tokens with these first characters, with their user and its organisation, one
-        row per role of the user (a LEFT JOIN; one row without a role for a user without
-        any), and whether a failure is on record (when django-axes is on)."""
-        rows = (
-            ApiToken.objects.filter(token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH])
-            .select_related("user__organisation")
-            .annotate(assigned_role=F("user__role_assignments__role"))
-            .order_by()
-        )
+    def _tokens(self, token: str) -> tuple[list[tuple[ApiToken, set]], bool | None]:
+        """The tokens with these first characters, each with its user (and the user's
+        organisation) and the user's role codes, and whether a failure is on record (``False``
+        when django-axes is off; ``None`` when no token has these characters: not asked)."""
         failures = _failures(self._request, self._credentials) if self._request else None
-        if failures is not None:
-            rows = rows.annotate(failures_on_record=RawSQL(*failures, output_field=BooleanField()))
-        return list(rows)
+        reader = _TOKEN_ROWS if failures is None else _token_rows_with(failures[0])
+        rows = reader.read(
+            token[: CONSTANTS.TOKEN_KEY_LENGTH], extra_params=failures[1] if failures else ()
+        )
+        if not rows:
+            return [], None
+        return [(row, roles) for row, roles, _extra in rows], bool(rows[0][2])
 
     def authenticate_credentials(self, token):
         message = _("Invalid token.")
         token = token.decode("utf-8")
-        rows = self._rows(token)
+        rows, on_record = self._tokens(token)
         if self._request is not None:
-            self._refuse_if_locked(getattr(rows[0], "failures_on_record", False) if rows else None)
+            self._refuse_if_locked(on_record)
         now = timezone.now()
-        seen: set[int] = set()
-        for row in rows:
-            if row.pk in seen:  # the same token again, with another role of its user
-                continue
-            seen.add(row.pk)
+        for row, roles in rows:
             if row.expiry is not None and row.expiry < now:
                 forget_expired_token(row)  # answers 401
                 continue
@@ -136,6 +131,20 @@ class TokenAuthentication(auth.TokenAuthentication):
             except (TypeError, binascii.Error):
                 raise exceptions.AuthenticationFailed(message)
             if compare_digest(digest, row.digest):
-                row.user.keep_roles(other.assigned_role for other in rows if other.pk == row.pk)
+                row.user.keep_roles(roles)
                 return self.validate_user(row)
         raise exceptions.AuthenticationFailed(message)
+
+
+#: the token's statement (``core.sessions.UserRows``) without and with the failures' EXISTS
+_TOKEN_ROWS = UserRows(lead=ApiToken, key="token_key")
+_WITH_FAILURES: dict[str, UserRows] = {}
+
+
+def _token_rows_with(failures_sql: str) -> UserRows:
+    reader = _WITH_FAILURES.get(failures_sql)
+    if reader is None:
+        reader = _WITH_FAILURES[failures_sql] = UserRows(
+            lead=ApiToken, key="token_key", extra=failures_sql
+        )
+    return reader

@@ -74,3 +74,39 @@ def test_signing_out_expiry_and_password_change_end_the_session(agent):
     agent.set_password("another-long-passphrase-42")
     agent.save()
     assert client.get(reverse("ui:dashboard"))["Location"].startswith(login)
+
+
+def _fields(row) -> dict:
+    return {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields}
+
+
+def test_rows_are_built_as_the_orm_builds_them(agent, customer_user):
+    """``UserRows`` writes its statement by hand: every column of the user, its organisation
+    and (for a token) the token comes back as the ORM's ``select_related`` gives it, with the
+    same types, and no related row is read again."""
+    from itsm.core.api.authentication import _TOKEN_ROWS
+    from itsm.core.models import ApiToken
+    from itsm.core.tokens import create_token
+
+    for person in (agent, customer_user):
+        expected = get_user_model().objects.select_related("organisation").get(pk=person.pk)
+        user = user_with_roles(person.pk)
+        assert _fields(user) == _fields(expected)
+        assert user._state.adding is False and user._state.db == "default"
+        assert _fields(user.organisation) == _fields(expected.organisation)
+
+        row, text = create_token(person, name="rows", days=1)
+        [(token, roles, extra)] = _TOKEN_ROWS.read(row.token_key)
+        orm = ApiToken.objects.select_related("user__organisation").get(pk=row.pk)
+        assert _fields(token) == _fields(orm)
+        assert _fields(token.user) == _fields(orm.user)
+        assert _fields(token.user.organisation) == _fields(orm.user.organisation)
+        assert roles - {None} == set(person.roles) and extra is None
+
+
+def test_a_user_without_organisation(agent, django_assert_num_queries):
+    get_user_model().objects.filter(pk=agent.pk).update(organisation=None)
+    with django_assert_num_queries(1):
+        user = user_with_roles(agent.pk)
+        assert user.organisation is None
+        assert user.organisation_kind is None
