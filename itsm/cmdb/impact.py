@@ -9,6 +9,8 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import repeat
+from typing import NamedTuple
 
 from django.db import connection
 from django.utils.translation import get_language
@@ -25,29 +27,35 @@ from itsm.core.models import Organisation
 # (what the CI needs), "dependents" follows target → source (what a failure of the CI impacts).
 #
 # Algorithm: ONE statement per call (issue 10 item 4). A recursive CTE computes the
-# breadth-first levels inside the database; the same statement returns, as rows of one
-# ``UNION ALL`` told apart by their first column, the CIs found with their details (number,
-# name, class, status, customer), every relation among them, the relation types and the
-# totals that tell a truncated result. Python then assembles the result in one pass: the
-# shortest path of every node is rebuilt from parent pointers (a parent of a node at depth d is
-# any node at depth d - 1 with a relation to it; the smallest id wins, then the smallest type,
-# so paths are deterministic).
+# breadth-first levels inside the database; Python assembles the result in one pass, rebuilding
+# the shortest path of every node from parent pointers (a parent of a node at depth d is any
+# node at depth d - 1 with a relation to it; the smallest id wins, then the smallest type, so
+# paths are deterministic).
 #
-# * PostgreSQL: a frontier BFS. Each row of the CTE is one level: ``(depth, ids[], seen[])``;
-#   the next level is ``ARRAY(SELECT <neighbours of ids> EXCEPT SELECT unnest(seen))`` (a hash
-#   set operation), so every CI is expanded once, at its minimal depth, whatever the number of
-#   paths or cycles. The recursion stops at ``max_depth``, when a level is empty, or once more
-#   than ``limit`` CIs are known (each level is capped at ``limit + 1``, lowest ids first).
-#   The walk reads (source, target, type) from one index alone — the unique (source, target,
-#   type) index for dependencies, the (target, source, type) index for dependents — so each
-#   level's row keeps the relations its expansion read (three arrays), and the relations among
-#   the CIs found are those kept (whose far end was found) plus those of the last level, which
-#   was not expanded: one more index search per CI of that level only.
+# * PostgreSQL: a frontier BFS whose rows are the answer. Each row of the CTE is one level:
+#   its depth, its CIs with their details (ids, class, customer, supplier, number, name,
+#   status, criticality: parallel arrays in id order), the ids seen so far, and the relations
+#   the expansion of the level before read (source, target, type arrays). A level is expanded
+#   by reading the relations of its CIs from one index alone — the unique (source, target,
+#   type) index for dependencies, the (target, source, type) index for dependents — then
+#   ``far ends EXCEPT seen`` (a hash set operation) gives the candidates, whose CI rows are read
+#   once, by primary key, with the tenancy condition: that lookup both filters the next level
+#   and carries its details, so nothing is looked up a second time. Every CI is expanded once,
+#   at its minimal depth, whatever the number of paths or cycles. The last level is expanded
+#   too (its relations, not its candidates), so every relation among the CIs found has been
+#   read by the walk. Each level is capped at ``limit + 1`` CIs, lowest ids first; the walk
+#   stops expanding at ``max_depth`` or once more than ``limit`` CIs are known, and only the
+#   first ``limit + 1`` CIs in (depth, id) order are kept (so a relation is read only from
+#   those). The statement returns one row per level plus one row each with the relation types,
+#   the classes and the customers' names (arrays): a few rows, whose arrays the driver parses
+#   in C. Python keeps the relations whose far end was found, the parent pointers with them.
 # * SQLite (no arrays, no aggregates in a recursive term): ``walk(id, depth)`` with ``UNION``;
 #   a CI reachable at several depths is expanded at most ``max_depth + 1`` times and keeps its
-#   minimal depth. A row cap bounds the work; hitting it reports ``truncated``. The relations
-#   among the CIs found: both ends ``IN (SELECT id FROM found)``, an index search per CI (a
-#   join from ``found`` makes SQLite build a Bloom filter over the whole relation table).
+#   minimal depth. A row cap bounds the work; hitting it reports ``truncated``. One row per CI
+#   found with its details, one per relation among them (both ends ``IN (SELECT id FROM
+#   found)``, an index search per CI: a join from ``found`` makes SQLite build a Bloom filter
+#   over the whole relation table), the types, the classes and the totals, grouped by Python
+#   into the same levels.
 #
 # Tenancy: provider staff see everything. Other users must be able to view the starting CI
 # (else NotFound). Their traversal is restricted to the CIs they may know of: their own (the
@@ -126,17 +134,25 @@ def _impact_scope(user, ci) -> tuple[str, int | None] | None:
     return f"{field}_id", organisation
 
 
-# The statement's rows, told apart by their first column (11 columns; unused ones are NULL):
+# SQLite's rows, told apart by their first column (11 columns; unused ones are NULL):
 NODE = 0  # id, depth, customer, supplier, class id, number, name, customer name, status,
 #           criticality
 EDGE = 1  # source, target, type id
 KIND = 2  # relation type id, -, -, -, -, code, label
 CLASS = 3  # class id, business service? (0/1), agreement? (0/1), -, -, code, label
-TOTAL = 4  # CIs found before the limit, rows walked (SQLite's cap; PostgreSQL: 0)
+TOTAL = 4  # CIs found before the limit, rows walked (SQLite's cap)
+
+# PostgreSQL's rows (13 columns: the tag, the depth, 11 arrays; unused ones are NULL):
+LEVEL = 0  # depth, ids, classes, customers, suppliers, numbers, names, statuses,
+#            criticalities, then the relations read from the level before: sources, targets,
+#            types
+KINDS = 1  # -, ids, -, -, -, codes, labels
+CLASSES = 2  # -, ids, business service? (0/1), agreement? (0/1), -, codes, labels
+CUSTOMERS = 3  # -, ids, -, -, -, names
 
 
 def _nulls(count: int) -> str:
-    """Empty columns that pad a row to the statement's 11."""
+    """Empty columns that pad a row to the statement's width."""
     return ", ".join(["NULL"] * count)
 
 
@@ -157,10 +173,8 @@ def _label(alias: str, zh: bool) -> str:
 
 
 def _rest_sql(t: dict[str, str], zh: bool, edges_sql: str) -> str:
-    """The part shared by both engines: the rows of the CIs in ``found(id, depth)``, of the
-    relations *edges_sql* selects, of the relation types and of the classes (the caller
-    appends the totals). Classes and types come as a few rows of their own rather than joined
-    to every CI and relation: fewer bytes to read and a cheaper plan."""
+    """SQLite's rows of the CIs in ``found(id, depth)``, of the relations *edges_sql*
+    selects, of the relation types and of the classes (the caller appends the totals)."""
     return f"""
         SELECT {NODE}, f.id, f.depth, c.customer_id, c.supplier_id, c.ci_class_id, c.number,
                c.name, o.name, c.status, c.criticality
@@ -181,58 +195,68 @@ def _rest_sql(t: dict[str, str], zh: bool, edges_sql: str) -> str:
     """
 
 
+# a CI's details as the walk carries them (text, so both terms of the CTE agree on the types)
+_DETAILS = (
+    "c.id, c.ci_class_id, c.customer_id, c.supplier_id, c.number::text AS number, "
+    "c.name::text AS name, c.status::text AS status, c.criticality::text AS criticality"
+)
+
+
 def _statement_postgresql(start, *, cur, nxt, max_depth, limit, scope_sql, scope_params, zh):
     t = _tables()
-    join = f"JOIN {t['ci']} c ON c.id = r.{nxt} AND {scope_sql}" if scope_sql else ""
     far = "src" if nxt == "source_id" else "dst"  # the array of the far ends
-    # the walk reads (cur, far end, type) from one index alone — the unique (source, target,
-    # type) index for dependencies, (target, source, type) for dependents — so each level
-    # keeps the relations it read; the last level, not expanded, is read here
-    kept = "array_agg(r.source_id), array_agg(r.target_id), array_agg(r.type_id)"
-    edges = f"""
-        SELECT {EDGE}, e.src, e.dst, e.kind, {_nulls(7)}
-        FROM (
-            SELECT x.src, x.dst, x.kind
-            FROM bfs b CROSS JOIN unnest(b.src, b.dst, b.kind) AS x(src, dst, kind)
-            UNION ALL
-            SELECT r.source_id, r.target_id, r.type_id
-            FROM found f JOIN {t["rel"]} r ON r.{cur} = f.id
-            WHERE f.depth = (SELECT max(depth) FROM bfs)
-        ) e
-        WHERE e.{far} IN (SELECT id FROM found)
-    """
+    scope = f"AND {scope_sql}" if scope_sql else ""
+    # the CIs of a level within the cap: all of them but, maybe, the last level's tail
+    kept = "b.ids[:%s - cardinality(b.seen) + cardinality(b.ids)]"
     sql = f"""
-        WITH RECURSIVE bfs(depth, ids, seen, src, dst, kind) AS (
-            SELECT 0, ARRAY[%s]::bigint[], ARRAY[%s]::bigint[],
+        WITH RECURSIVE bfs(depth, ids, seen, cls, cus, sup, num, nam, sta, cri, src, dst,
+                           kind) AS (
+            SELECT 0, ARRAY[c.id], ARRAY[c.id], ARRAY[c.ci_class_id], ARRAY[c.customer_id],
+                   ARRAY[c.supplier_id], ARRAY[c.number::text], ARRAY[c.name::text],
+                   ARRAY[c.status::text], ARRAY[c.criticality::text],
                    NULL::bigint[], NULL::bigint[], NULL::bigint[]
+            FROM {t["ci"]} c WHERE c.id = %s
             UNION ALL
-            SELECT b.depth + 1, n.ids, b.seen || n.ids, e.src, e.dst, e.kind
+            SELECT b.depth + 1, n.ids, b.seen || n.ids, n.cls, n.cus, n.sup, n.num, n.nam,
+                   n.sta, n.cri, e.src, e.dst, e.kind
             FROM bfs b
-            CROSS JOIN LATERAL (  -- the relations this level's expansion reads
-                SELECT {kept}
-                FROM {t["rel"]} r {join} WHERE r.{cur} = ANY(b.ids)
+            CROSS JOIN LATERAL (  -- the relations of the level, from one index alone
+                SELECT array_agg(r.source_id), array_agg(r.target_id), array_agg(r.type_id)
+                FROM {t["rel"]} r WHERE r.{cur} = ANY({kept})
             ) AS e(src, dst, kind)
-            CROSS JOIN LATERAL (
-                SELECT ARRAY(
-                    SELECT unnest(e.{far})
-                    EXCEPT
-                    SELECT unnest(b.seen)
-                    ORDER BY 1
+            CROSS JOIN LATERAL (  -- the next level: new far ends in scope, with their details
+                SELECT array_agg(s.id), array_agg(s.ci_class_id), array_agg(s.customer_id),
+                       array_agg(s.supplier_id), array_agg(s.number), array_agg(s.name),
+                       array_agg(s.status), array_agg(s.criticality)
+                FROM (
+                    SELECT {_DETAILS} FROM {t["ci"]} c
+                    WHERE c.id = ANY(ARRAY(SELECT unnest(e.{far}) EXCEPT SELECT unnest(b.seen)))
+                      {scope} AND b.depth < %s AND cardinality(b.seen) <= %s
+                    ORDER BY c.id
                     LIMIT %s
-                ) AS ids
-                OFFSET 0  -- a fence: evaluate the level once, not once per reference
-            ) n
-            WHERE b.depth < %s AND cardinality(n.ids) > 0 AND cardinality(b.seen) <= %s
-        ),
-        found AS MATERIALIZED (
-            SELECT u.id, b.depth FROM bfs b CROSS JOIN unnest(b.ids) AS u(id)
-            ORDER BY b.depth, u.id
-            LIMIT %s
+                ) s
+            ) AS n(ids, cls, cus, sup, num, nam, sta, cri)
+            WHERE cardinality(b.ids) > 0
         )
-        {_rest_sql(t, zh, edges)}
-        SELECT {TOTAL}, (SELECT sum(cardinality(ids)) FROM bfs), 0, {_nulls(8)}
+        SELECT {LEVEL}, b.depth, b.ids, b.cls, b.cus, b.sup, b.num, b.nam, b.sta, b.cri,
+               b.src, b.dst, b.kind
+        FROM bfs b
+        UNION ALL
+        SELECT {KINDS}, NULL, array_agg(t.id), {_nulls(3)}, array_agg(t.code::text),
+               array_agg({_label("t", zh)}::text), {_nulls(5)}
+        FROM {t["kinds"]} t
+        UNION ALL
+        SELECT {CLASSES}, NULL, array_agg(k.id), array_agg(k.is_business_service::int::bigint),
+               array_agg(k.is_agreement::int::bigint), NULL, array_agg(k.code::text),
+               array_agg({_label("k", zh)}::text), {_nulls(5)}
+        FROM {t["cls"]} k
+        UNION ALL
+        SELECT {CUSTOMERS}, NULL, array_agg(o.id), {_nulls(3)}, array_agg(o.name::text),
+               {_nulls(6)}
+        FROM {t["org"]} o WHERE o.id IN (SELECT unnest(b.cus) FROM bfs b)
     """
-    params = [start, start, *scope_params, limit + 1, max_depth, limit + 1, limit + 1]
+    cap = limit + 1
+    params = [start, cap, *scope_params, max_depth, cap, cap]
     return sql, params
 
 
@@ -314,16 +338,17 @@ def impact(
         "scope_params": scope_params,
         "zh": zh,
     }
-    row_cap = None
-    if connection.vendor == "postgresql":
-        sql, params = _statement_postgresql(ci.pk, **arguments)
-    else:
-        sql, params, row_cap = _statement_sqlite(ci.pk, **arguments)
     with collector_paused():
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        return _assemble(ci.pk, direction, max_depth, limit, rows, scope, row_cap)
+            if connection.vendor == "postgresql":
+                sql, params = _statement_postgresql(ci.pk, **arguments)
+                cursor.execute(sql, params)
+                walk = _walk_postgresql(cursor.fetchall(), limit)
+            else:
+                sql, params, row_cap = _statement_sqlite(ci.pk, **arguments)
+                cursor.execute(sql, params)
+                walk = _walk_sqlite(cursor.fetchall(), limit, row_cap, direction == "dependents")
+        return _assemble(ci.pk, direction, max_depth, limit, walk, scope)
 
 
 @contextmanager
@@ -346,42 +371,130 @@ def collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _assemble(start, direction, max_depth, limit, rows, scope, row_cap) -> ImpactResult:
-    """The result from the statement's rows: one pass to sort them by kind, one over the
-    relations for the parent pointers, one over the CIs in depth order."""
-    nodes_rows, edges_raw, kinds, classes = [], [], {}, {}
+class _Walk(NamedTuple):
+    """What either engine's statement found, in one shape for :func:`_assemble`."""
+
+    # per level, in depth order: (depth, ids, class ids, customer ids, supplier ids, numbers,
+    # names, statuses, criticalities), each a sequence in id order (the cap may cut the last)
+    levels: list[tuple]
+    # relations read from the CIs of one depth: (depth, sources, targets, type ids); their far
+    # end may not have been found
+    relations: list[tuple]
+    kinds: dict[int, tuple[str, str]]  # relation type id: (code, label)
+    classes: dict[int, tuple[str, str, bool, bool]]  # id: (code, label, service?, agreement?)
+    names: dict[int, str]  # customer id: name
+    truncated: bool
+
+
+def _walk_postgresql(rows, limit) -> _Walk:
+    levels, relations = [], []
+    kinds: dict = {}
+    classes: dict = {}
+    names: dict = {}
+    for row in rows:
+        tag = row[0]
+        if tag == LEVEL:
+            if row[2]:
+                levels.append(row[1:10])
+            if row[10]:
+                relations.append((row[1] - 1, row[10], row[11], row[12]))
+        elif tag == KINDS:
+            kinds = dict(zip(row[2], zip(row[6], row[7], strict=True), strict=True))
+        elif tag == CLASSES:
+            flags = zip(row[6], row[7], map(bool, row[3]), map(bool, row[4]), strict=True)
+            classes = dict(zip(row[2], flags, strict=True))
+        elif row[2]:
+            names = dict(zip(row[2], row[6], strict=True))
+    levels.sort(key=_depth)
+    found = sum(len(level[1]) for level in levels)
+    return _Walk(levels, relations, kinds, classes, names, found > limit + 1)
+
+
+def _walk_sqlite(rows, limit, row_cap, dependents: bool) -> _Walk:
+    nodes, edges = [], []
+    kinds, classes, names = {}, {}, {}
     found = walked = 0
     for row in rows:
         kind = row[0]
         if kind == EDGE:
-            edges_raw.append((row[1], row[2], row[3]))
+            edges.append(row[1:4])
         elif kind == NODE:
-            nodes_rows.append(row)
+            nodes.append(row)
+            if row[3] is not None:
+                names[row[3]] = row[8]
         elif kind == KIND:
             kinds[row[1]] = (row[6], row[7])
         elif kind == CLASS:
             classes[row[1]] = (row[6], row[7], bool(row[2]), bool(row[3]))
         else:
             found, walked = row[1] or 0, row[2] or 0
-    nodes_rows.sort(key=_depth_then_id)
-    edges_raw.sort()
-    depths = {row[1]: row[2] for row in nodes_rows}
-    truncated = found > limit + 1 or (row_cap is not None and walked >= row_cap)
+    nodes.sort(key=_depth_then_id)
+    levels: dict[int, list[list]] = {}
+    for _kind, node, depth, customer, supplier, cls, number, name, _org, status, crit in nodes:
+        level = levels.get(depth)
+        if level is None:
+            level = levels[depth] = [[] for _ in range(8)]
+        for column, value in zip(
+            level, (node, cls, customer, supplier, number, name, status, crit), strict=True
+        ):
+            column.append(value)
+    depths = {row[1]: row[2] for row in nodes}
+    # the relations by the depth of their near end (the one the walk reads them from)
+    groups: dict[int, tuple[list, list, list]] = {}
+    for source, target, type_id in edges:
+        group = groups.setdefault(depths[target if dependents else source], ([], [], []))
+        group[0].append(source)
+        group[1].append(target)
+        group[2].append(type_id)
+    truncated = found > limit + 1 or walked >= row_cap
+    return _Walk(
+        [(depth, *columns) for depth, columns in sorted(levels.items())],
+        [(depth, *group) for depth, group in groups.items()],
+        kinds,
+        classes,
+        names,
+        truncated,
+    )
 
-    # parent pointers: for a node at depth d, the smallest parent at depth d - 1 (then type);
-    # edges_raw is sorted by (source, target, type), so the first match wins in either direction
-    parents: dict[int, tuple[int, int]] = {}
+
+def _assemble(start, direction, max_depth, limit, walk: _Walk, scope) -> ImpactResult:
+    """The result from the walk, in one pass over the relations (the ones whose far end was
+    found, with the parent pointers) and one over the CIs in depth order."""
+    cap = limit + 1
+    depths: dict[int, int] = {}
+    for level in walk.levels:
+        room = cap - len(depths)
+        if room <= 0:
+            break
+        depths.update(zip(level[1][:room], repeat(level[0])))
+    # the relations among the CIs found, as (near end, far end, type) in the walk's direction;
+    # the parent of a CI at depth d is the smallest (near end, type) at depth d - 1
     dependents = direction == "dependents"
-    for source, target, type_id in edges_raw:
-        before, after = (target, source) if dependents else (source, target)
-        if after in parents and parents[after] <= (before, type_id):
-            continue
-        if depths[before] == depths[after] - 1:
-            parents[after] = (before, type_id)
+    parents: dict[int, tuple[int, int]] = {}
+    among: list[tuple[int, int, int]] = []
+    keep = among.append
+    depth_of = depths.get
+    for depth, sources, targets, types in walk.relations:
+        near_ends, far_ends = (targets, sources) if dependents else (sources, targets)
+        for near, far, type_id in zip(near_ends, far_ends, types, strict=True):
+            far_depth = depth_of(far)
+            if far_depth is None:
+                continue
+            keep((near, far, type_id))
+            if far_depth == depth + 1:
+                best = parents.get(far)
+                if best is None or (near, type_id) < best:
+                    parents[far] = (near, type_id)
+    among.sort()  # presorted runs, one a level: cheap
 
     result = ImpactResult(
-        start_id=start, direction=direction, max_depth=max_depth, limit=limit, truncated=truncated
+        start_id=start,
+        direction=direction,
+        max_depth=max_depth,
+        limit=limit,
+        truncated=walk.truncated,
     )
+    kinds, classes, names = walk.kinds, walk.classes, walk.names
     customers: dict[int, str] = {}
     shared_label = str(_("Shared infrastructure"))
     nodes, services, agreements = result.nodes, result.business_services, result.agreements
@@ -389,65 +502,66 @@ def _assemble(start, direction, max_depth, limit, rows, scope, row_cap) -> Impac
     by_supplier = column.startswith("supplier")
     no_type = ("", "")
     paths: dict[int, list[int]] = {}
-    for (
-        _kind,
-        node,
-        depth,
-        customer_id,
-        supplier_id,
-        class_id,
-        number,
-        name,
-        org_name,
-        status,
-        criticality,
-    ) in nodes_rows:
-        parent = parents.get(node)
-        if parent is None:  # the start
-            path, via_code, via = [node], "", ""
-        else:  # depth order: the parent's path is known already
-            path = [*paths[parent[0]], node]
-            via_code, via = kinds.get(parent[1], no_type)
-        paths[node] = path
-        if scope is not None and (supplier_id if by_supplier else customer_id) != organisation:
-            item = ImpactNode(
-                node, "", shared_label, "", "", None, "", "", depth, path, via, via_code, True
-            )
-        else:
-            code, class_label, is_bs, is_agr = classes[class_id]
-            item = ImpactNode(
-                node,
-                number,
-                name,
-                code,
-                class_label,
-                customer_id,
-                status,
-                criticality,
-                depth,
-                path,
-                via,
-                via_code,
-                False,
-                is_bs,
-                is_agr,
-            )
-            if customer_id is not None and (scope is None or customer_id == organisation):
-                customers[customer_id] = org_name
-            if is_bs:
-                services.append(item)
-            if is_agr and node != start:  # an agreement's own CI is not "affected" by itself
-                agreements.append(item)
-        nodes.append(item)
+    room = cap
+    for depth, ids, cls, cus, sup, numbers, labels, statuses, crits in walk.levels:
+        if room <= 0:
+            break
+        for node, class_id, customer_id, supplier_id, number, name, status, criticality in zip(
+            ids[:room], cls, cus, sup, numbers, labels, statuses, crits, strict=False
+        ):
+            parent = parents.get(node)
+            if parent is None:  # the start
+                path, via_code, via = [node], "", ""
+            else:  # depth order: the parent's path is known already
+                path = [*paths[parent[0]], node]
+                via_code, via = kinds.get(parent[1], no_type)
+            paths[node] = path
+            if scope is not None and (supplier_id if by_supplier else customer_id) != organisation:
+                item = ImpactNode(
+                    node, "", shared_label, "", "", None, "", "", depth, path, via, via_code, True
+                )
+            else:
+                code, class_label, is_bs, is_agr = classes[class_id]
+                item = ImpactNode(
+                    node,
+                    number,
+                    name,
+                    code,
+                    class_label,
+                    customer_id,
+                    status,
+                    criticality,
+                    depth,
+                    path,
+                    via,
+                    via_code,
+                    False,
+                    is_bs,
+                    is_agr,
+                )
+                if customer_id is not None and (scope is None or customer_id == organisation):
+                    customers[customer_id] = names[customer_id]
+                if is_bs:
+                    services.append(item)
+                if is_agr and node != start:  # an agreement's own CI is not "affected" by itself
+                    agreements.append(item)
+            nodes.append(item)
+        room -= len(ids)
     result.customers = [
         ImpactCustomer(id=key, name=value)
         for key, value in sorted(customers.items(), key=lambda kv: (kv[1], kv[0]))
     ]
-    result.edges = [
-        ImpactEdge(source, target, *kinds.get(type_id, no_type))
-        for source, target, type_id in edges_raw
-    ]
+    edges = result.edges
+    for near, far, type_id in among:
+        code, label = kinds.get(type_id, no_type)
+        edges.append(
+            ImpactEdge(far, near, code, label) if dependents else ImpactEdge(near, far, code, label)
+        )
     return result
+
+
+def _depth(level) -> int:
+    return level[0]
 
 
 def _depth_then_id(row) -> tuple[int, int]:
