@@ -53,7 +53,10 @@ finds: a walk in a searched column's order would pass every row before the match
 together in that order), and a group's probe would walk its rows looking for matches it may
 not hold. Its sort may take up to :data:`SEARCH_SORT_MAX` rows (the common search text
 :data:`COMMON_TEXT` finds one name in
-eight) and read :data:`SEARCH_READ_MAX` (with a customer's rows).
+eight) and read :data:`SEARCH_READ_MAX` (with a customer's rows) — except the next page of
+that search sorted by name for provider staff: its matches lie together in name order, so the
+page is found in the stretch of the name index after the cursor (``paging.WALK_ROWS`` rows),
+and may sort no more than :data:`SORT_MAX` rows (the matches sorted again would be 6 000).
 """
 
 from __future__ import annotations
@@ -346,6 +349,10 @@ def cursor_pages(user):
             if cursor:
                 statements, _next = _page_statements(user, dict(query, cursor=cursor))
                 bound = _bounds(params, sort)
+                if staff and "q" in params and sort.lstrip("-") == "name":
+                    # its matches lie together in name order: the page is found in the
+                    # stretch of the name index after the cursor, its matches not sorted again
+                    bound = (SORT_MAX, SEARCH_READ_MAX)
                 yield f"next page {query}", statements, bound
 
 

@@ -1,10 +1,11 @@
 """The CI list's pages in the orders that are not one index walk of the CI table
 (``core.lists.paging``): sorted by another table's column (customer, class) — built group by
-group — and ``?q=`` sorted by a searched column (the matches sorted). Every page, walked
-through its cursors, must hold exactly the rows of the one ordered query (``order``) in its
-order: ties between groups with the same name, shared CIs (no customer) last in both
-directions, a customer user's rows only, and the database sorting the rest when there are
-more related rows than a page reads (``GROUP_ROWS``)."""
+group — and ``?q=`` sorted by a searched column (a stretch of the column's index walked, then
+the matches sorted). Every page, walked through its cursors, must hold exactly the rows of the
+one ordered query (``order``) in its order: ties between groups with the same name, shared CIs
+(no customer) last in both directions, a customer user's rows only, the database sorting the
+rest when there are more related rows than a page reads (``GROUP_ROWS``), and a page whose
+matches the walked stretch (``WALK_ROWS``) holds in full, in part or not at all."""
 
 from __future__ import annotations
 
@@ -101,9 +102,13 @@ def test_shared_cis_come_last_in_both_directions(readers, cis):
         assert ids[-len(shared) :] == sorted(shared, reverse=sort.startswith("-"))
 
 
+@pytest.mark.parametrize("walk_rows", [paging.WALK_ROWS, 1, 5])
 @pytest.mark.parametrize("sort", ["name", "-name", "identifier", "-identifier"])
 @pytest.mark.parametrize("who", ["staff", "customer"])
-def test_a_search_sorted_by_a_searched_column_sorts_its_matches(who, sort, readers, cis):
+def test_a_search_sorted_by_a_searched_column_sorts_its_matches(
+    who, sort, walk_rows, readers, cis, monkeypatch
+):
+    monkeypatch.setattr(paging, "WALK_ROWS", walk_rows)
     user = readers[who]
     query = f"q=web&sort={sort}"
     expected = _expected(user, query)
@@ -127,3 +132,33 @@ def test_a_cursor_of_a_joined_sort_the_list_did_not_make_answers_400(readers, ci
         cursor = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
         response = _call(readers["staff"], f"sort=customer&cursor={cursor}")
         assert response.status_code == 400
+
+
+@pytest.mark.parametrize("estimate_above", [0, 1_000_000])
+def test_a_search_with_many_matches_shows_the_planners_estimate(
+    estimate_above, readers, cis, monkeypatch
+):
+    """On PostgreSQL a search whose estimate is above ``ESTIMATE_ABOVE`` is not counted: one
+    ``EXPLAIN`` instead, shown as "About N rows"; below it (and on SQLite) the count is
+    exact."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(paging, "ESTIMATE_ABOVE", estimate_above)
+    with CaptureQueriesContext(connection) as captured:
+        response = _call(readers["staff"], "q=web")
+    count = response.context_data["list"]["count"]
+    statements = [
+        q["sql"] for q in captured.captured_queries if "cmdb_configurationitem" in q["sql"]
+    ]
+    estimated = connection.vendor == "postgresql" and estimate_above == 0
+    assert count.estimated is estimated
+    assert any(sql.startswith("EXPLAIN") for sql in statements) is (
+        connection.vendor == "postgresql"
+    )
+    assert any(sql.startswith("SELECT COUNT(*)") for sql in statements) is not estimated
+    if estimated:
+        assert count.value > 0
+        assert "About " in response.content.decode()
+    else:
+        assert count == paging.Count(sum("web" in ci.name for ci in cis), False)

@@ -46,10 +46,13 @@ SESSION_KEY = "list_columns"
 
 
 def count_text(count: Count | None) -> str:
-    """The count in words: 1,234 rows, or More than 10,000 rows ("" when not counted)."""
+    """The count in words: 1,234 rows, More than 10,000 rows, or About 20,000 rows (the
+    planner's estimate of a search, ``paging.capped_count``); "" when not counted."""
     if count is None:
         return ""
     number = number_format(count.value, force_grouping=True)
+    if count.estimated:
+        return _("About {count} rows").format(count=number)
     if count.capped:
         return _("More than {count} rows").format(count=number)
     return ngettext("{count} row", "{count} rows", count.value).format(count=number)
@@ -200,8 +203,10 @@ class RecordListView(PolicyMixin, TemplateView):
 
     def count_rows(self, queryset, page) -> Count:
         """How many rows match, counted up to ``ITSM_LIST_COUNT_LIMIT`` (one statement, on
-        every page: the page's statements do not depend on how many rows there are)."""
-        return capped_count(queryset, settings.ITSM_LIST_COUNT_LIMIT)
+        every page: the page's statements do not depend on how many rows there are); a
+        substring search on PostgreSQL estimated first, its estimate shown when above
+        ``paging.ESTIMATE_ABOVE`` (then one ``EXPLAIN`` instead of the count)."""
+        return capped_count(queryset, settings.ITSM_LIST_COUNT_LIMIT, estimate=True)
 
     def post(self, request, *args, **kwargs):
         """Save the user's choice of columns (``columns``) or forget it (``reset``)."""
