@@ -37,6 +37,7 @@ from itsm.core.generic_views import PolicyMixin
 from itsm.core.lists.columns import Column
 from itsm.core.lists.paging import BadCursor, Count, Sort, capped_count, keyset_page, order
 from itsm.core.lists.rendering import column_choices, filter_fields, head_cells, table_rows
+from itsm.core.lists.rows import page_rows
 from itsm.core.lists.widgets import LIST_FORM_RENDERER, choices_in_one_query
 
 #: GET parameters of the list itself, never passed to the FilterSet.
@@ -189,7 +190,7 @@ class RecordListView(PolicyMixin, TemplateView):
         sort = self.sort()
         try:
             page = keyset_page(
-                queryset if queryset is not None else self.get_queryset().none(),
+                page_rows(queryset if queryset is not None else self.get_queryset().none()),
                 request,
                 sort,
                 page_size=self.page_size,

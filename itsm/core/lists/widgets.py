@@ -23,6 +23,7 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import SafeData, SafeString
 
+from itsm.core.lists.choices import model_choices
 from itsm.core.lists.rendering import shown
 
 #: Django's input templates that only include ``input.html``
@@ -113,13 +114,13 @@ LIST_FORM_RENDERER = ListFormRenderer()
 
 
 class _OneQueryChoices(ModelChoiceIterator):
-    """Model choices from one plain ``SELECT`` (the rows kept), not a server-side cursor."""
+    """Model choices from one plain ``SELECT`` (the rows kept), not a server-side cursor;
+    kept per process while their table is unchanged (``choices.model_choices``)."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:
-            yield self.choice(obj)
+        yield from model_choices(self)
 
 
 _ONE_QUERY: dict[type, type] = {ModelChoiceIterator: _OneQueryChoices}
@@ -136,7 +137,8 @@ def _one_query(iterator: type) -> type:
 
 
 def choices_in_one_query(form) -> None:
-    """Make *form*'s model-choice fields read their choices in one plain query."""
+    """Make *form*'s model-choice fields read their choices in one plain query, kept per
+    process while their tables are unchanged (:mod:`itsm.core.lists.choices`)."""
     for field in form.fields.values():
         iterator = getattr(field, "iterator", None)
         if (
