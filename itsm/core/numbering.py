@@ -17,6 +17,10 @@ one statement on both engines:
   rolled-back creation gives its number back there.
 
 A number is never handed out twice on either engine.
+
+On PostgreSQL the number can also be taken inside the statement that inserts the record
+(:data:`NUMBER_SQL`, used by ``core.writes.insert_record``): the same ``itsm_next_number`` and
+the same text, without a round trip of its own.
 """
 
 from __future__ import annotations
@@ -64,10 +68,14 @@ _SQLITE_UPSERT = (
 )
 
 
-def next_number(prefix: str, *, width: int = WIDTH) -> str:
-    """Reserve and return the next number for *prefix*, e.g. ``INC-000124`` (one statement)."""
+def _check_prefix(prefix: str) -> None:
     if not prefix or not prefix.isalnum() or not prefix.isascii() or prefix.upper() != prefix:
         raise ValueError(f"prefix must be upper-case letters or digits, got {prefix!r}")
+
+
+def next_number(prefix: str, *, width: int = WIDTH) -> str:
+    """Reserve and return the next number for *prefix*, e.g. ``INC-000124`` (one statement)."""
+    _check_prefix(prefix)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT itsm_next_number(%s)", [prefix])
@@ -78,3 +86,19 @@ def next_number(prefix: str, *, width: int = WIDTH) -> str:
             cursor.execute(f'SELECT "last_value" FROM "{_TABLE}" WHERE "prefix" = %s', [prefix])
         value = cursor.fetchone()[0]
     return f"{prefix}-{value:0{width}d}"
+
+
+#: PostgreSQL: an SQL expression whose value is the next number of a prefix, as
+#: :func:`next_number` writes it (``lpad`` to the width, never cutting a longer number), for a
+#: statement that inserts the numbered row itself (``core.writes.insert_record``): the same
+#: sequence and semantics without a statement of its own. Parameters: :func:`number_params`.
+NUMBER_SQL = (
+    "(SELECT %s || '-' || lpad(n::text, greatest(%s, length(n::text)), '0') "
+    "FROM itsm_next_number(%s) AS n)"
+)
+
+
+def number_params(prefix: str, *, width: int = WIDTH) -> list:
+    """The parameters of :data:`NUMBER_SQL` for *prefix* (checked as by :func:`next_number`)."""
+    _check_prefix(prefix)
+    return [prefix, width, prefix]

@@ -30,9 +30,9 @@ from itsm.cmdb.services.relations import (
 )
 from itsm.core.choices import OrganisationKind
 from itsm.core.errors import ValidationFailed
-from itsm.core.numbering import next_number
 from itsm.core.statemachine import ensure_transition
 from itsm.core.timeline import record_event
+from itsm.core.writes import insert_record
 
 # --- configuration items ----------------------------------------------------------------------
 
@@ -144,14 +144,13 @@ def create_ci(
         attributes=cleaned,
         change_reference=(change_reference or "").strip(),
     )
-    # validated before the transaction (no lock held meanwhile); the number comes after
+    # validated before the write (no lock held meanwhile); the number comes with it
     _full_clean(ci, exclude=("number",), checked=CHECKED)
     ci._change_reason = ci.change_reference
     _by(ci, by)
-    with _unique_identifier(identifier), transaction.atomic():
-        ci.number = next_number(PREFIX)
-        ci.save()
-        record_event(ci, "created", by=by, note=ci.change_reference)
+    with _unique_identifier(identifier):
+        # the CI, its history row and its "created" timeline row (one statement on PostgreSQL)
+        insert_record(ci, by=by, number_prefix=PREFIX, note=ci.change_reference)
     return ci
 
 

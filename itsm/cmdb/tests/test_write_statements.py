@@ -1,15 +1,20 @@
 """The SQL statements of the CMDB's hot writes, counted exactly (issue 10: a lean write path).
 
-Each count is the engine's own (PostgreSQL numbers with ``nextval`` through
-``itsm_next_number``; SQLite with one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` on the
-counter row), and the comment beside it names every statement. A new statement on these
+Each count is the engine's own (PostgreSQL: a create is one statement — the number through
+``itsm_next_number``, the CI, its history row and its timeline row, ``core.writes``; SQLite: one
+``INSERT … ON CONFLICT DO UPDATE … RETURNING`` on the counter row, then the CI, history and
+timeline rows), and the comment beside it names every statement. A new statement on these
 paths must be a deliberate change of the count and its comment.
+
+These tests run inside a transaction (pytest-django's), where a create's write is a savepoint;
+``test_api_create_statements_as_served`` counts a request as a server runs it, outside one.
 """
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -45,10 +50,10 @@ def test_create_ci_statements(
     # class, customer and owner come as instances (already read): no lookups again;
     # the identifier is empty: no duplicate lookup
     count = _per_engine(
-        # attribute definitions of the class (validated before the transaction); BEGIN;
-        # SELECT itsm_next_number('CI'); INSERT the CI; INSERT its field-history row;
-        # INSERT its timeline row; COMMIT
-        postgresql=7,
+        # attribute definitions of the class (validated before the write); SAVEPOINT;
+        # WITH … INSERT the CI numbered by itsm_next_number('CI'), INSERT its field-history
+        # row, INSERT its timeline row; RELEASE SAVEPOINT
+        postgresql=4,
         # attribute definitions; BEGIN (IMMEDIATE); counter row upsert … RETURNING;
         # INSERT the CI; INSERT history; INSERT timeline; COMMIT
         sqlite=7,
@@ -64,7 +69,7 @@ def test_create_ci_with_identifier_looks_it_up_once(
 ):
     # the statements above plus one: the CI that already has the identifier (the message
     # names it); the model's unique constraint is not queried a second time
-    with django_assert_num_queries(_per_engine(postgresql=8, sqlite=8)):
+    with django_assert_num_queries(_per_engine(postgresql=5, sqlite=8)):
         services.create_ci(
             name="db-2",
             ci_class=server_class,
@@ -85,15 +90,39 @@ def test_api_create_statements(
         # the token with its user, organisation and roles (one row per role) and whether a
         # failure is on record for the token's prefix or the address (login protection);
         # the class and the customer of the body (serializer, among the rows the user may
-        # view); the class's attribute definitions; BEGIN; the number; INSERT the CI,
-        # its history row, its timeline row; COMMIT
-        postgresql=10,
+        # view); the class's attribute definitions; then PostgreSQL: SAVEPOINT, the write
+        # (number, CI, history row, timeline row), RELEASE SAVEPOINT; SQLite: BEGIN, the
+        # number, INSERT the CI, its history row, its timeline row, COMMIT
+        postgresql=7,
         sqlite=10,
     )
     with django_assert_num_queries(count):
         response = client.post("/api/cmdb/cis/", body, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["number"].startswith("CI-")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_create_statements_as_served(admin_user, customer_a, server_class):
+    """Outside a transaction, as a server handles the request: on PostgreSQL the write is one
+    statement, a transaction of its own, with no BEGIN and COMMIT around it."""
+    CIFactory(customer=customer_a, ci_class=server_class)  # the prefix's first number
+    _row, token = create_token(admin_user, name="bench", days=1)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    body = {"name": "db-5", "ci_class": server_class.pk, "customer": customer_a.pk}
+    count = _per_engine(
+        # the token (with user, organisation, roles, failures on record); the class; the
+        # customer; the attribute definitions; the write (number, CI, history, timeline)
+        postgresql=5,
+        # the same reads; BEGIN; the number; INSERT the CI, history, timeline; COMMIT
+        sqlite=10,
+    )
+    assert not connection.in_atomic_block
+    with CaptureQueriesContext(connection) as statements:
+        response = client.post("/api/cmdb/cis/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert len(statements) == count, [q["sql"][:80] for q in statements.captured_queries]
 
 
 def test_transition_statements(
