@@ -6,6 +6,7 @@ Public entry point: ``impact(ci, *, direction, max_depth, user, limit) -> Impact
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -142,13 +143,11 @@ KIND = 2  # relation type id, -, -, -, -, code, label
 CLASS = 3  # class id, business service? (0/1), agreement? (0/1), -, -, code, label
 TOTAL = 4  # CIs found before the limit, rows walked (SQLite's cap)
 
-# PostgreSQL's rows (13 columns: the tag, the depth, 11 arrays; unused ones are NULL):
-LEVEL = 0  # depth, ids, classes, customers, suppliers, numbers, names, statuses,
-#            criticalities, then the relations read from the level before: sources, targets,
-#            types
-KINDS = 1  # -, ids, -, -, -, codes, labels
-CLASSES = 2  # -, ids, business service? (0/1), agreement? (0/1), -, codes, labels
-CUSTOMERS = 3  # -, ids, -, -, -, names
+# PostgreSQL's rows: one a level — depth, ids, classes, customers, suppliers, numbers, names,
+# statuses, criticalities, then the relations read from the level before (sources, targets,
+# types) — and, on the start's row only, the relation types, the classes and the customers'
+# names as one JSON document (scalar subqueries). No UNION ALL: a branch more costs ~0.2 ms of
+# the database's CPU a call (planning), half of a small walk's.
 
 
 def _nulls(count: int) -> str:
@@ -238,22 +237,18 @@ def _statement_postgresql(start, *, cur, nxt, max_depth, limit, scope_sql, scope
             ) AS n(ids, cls, cus, sup, num, nam, sta, cri)
             WHERE cardinality(b.ids) > 0
         )
-        SELECT {LEVEL}, b.depth, b.ids, b.cls, b.cus, b.sup, b.num, b.nam, b.sta, b.cri,
-               b.src, b.dst, b.kind
+        SELECT b.depth, b.ids, b.cls, b.cus, b.sup, b.num, b.nam, b.sta, b.cri, b.src, b.dst,
+               b.kind,
+               CASE WHEN b.depth = 0 THEN json_build_array(
+                   (SELECT json_agg(json_build_array(t.id, t.code, {_label("t", zh)}))
+                    FROM {t["kinds"]} t),
+                   (SELECT json_agg(json_build_array(k.id, k.code, {_label("k", zh)},
+                                                     k.is_business_service, k.is_agreement))
+                    FROM {t["cls"]} k),
+                   (SELECT json_agg(json_build_array(o.id, o.name)) FROM {t["org"]} o
+                    WHERE o.id = ANY(ARRAY(SELECT unnest(x.cus) FROM bfs x)))
+               ) END
         FROM bfs b
-        UNION ALL
-        SELECT {KINDS}, NULL, array_agg(t.id), {_nulls(3)}, array_agg(t.code::text),
-               array_agg({_label("t", zh)}::text), {_nulls(5)}
-        FROM {t["kinds"]} t
-        UNION ALL
-        SELECT {CLASSES}, NULL, array_agg(k.id), array_agg(k.is_business_service::int::bigint),
-               array_agg(k.is_agreement::int::bigint), NULL, array_agg(k.code::text),
-               array_agg({_label("k", zh)}::text), {_nulls(5)}
-        FROM {t["cls"]} k
-        UNION ALL
-        SELECT {CUSTOMERS}, NULL, array_agg(o.id), {_nulls(3)}, array_agg(o.name::text),
-               {_nulls(6)}
-        FROM {t["org"]} o WHERE o.id IN (SELECT unnest(b.cus) FROM bfs b)
     """
     cap = limit + 1
     params = [start, cap, *scope_params, max_depth, cap, cap]
@@ -388,26 +383,25 @@ class _Walk(NamedTuple):
 
 def _walk_postgresql(rows, limit) -> _Walk:
     levels, relations = [], []
-    kinds: dict = {}
-    classes: dict = {}
-    names: dict = {}
+    reference: list = [None, None, None]
     for row in rows:
-        tag = row[0]
-        if tag == LEVEL:
-            if row[2]:
-                levels.append(row[1:10])
-            if row[10]:
-                relations.append((row[1] - 1, row[10], row[11], row[12]))
-        elif tag == KINDS:
-            kinds = dict(zip(row[2], zip(row[6], row[7], strict=True), strict=True))
-        elif tag == CLASSES:
-            flags = zip(row[6], row[7], map(bool, row[3]), map(bool, row[4]), strict=True)
-            classes = dict(zip(row[2], flags, strict=True))
-        elif row[2]:
-            names = dict(zip(row[2], row[6], strict=True))
+        if row[1]:
+            levels.append(row[:9])
+        if row[9]:
+            relations.append((row[0] - 1, row[9], row[10], row[11]))
+        if row[12] is not None:
+            reference = json.loads(row[12]) if isinstance(row[12], str) else row[12]
+    kinds_rows, classes_rows, names_rows = (part or () for part in reference)
     levels.sort(key=_depth)
     found = sum(len(level[1]) for level in levels)
-    return _Walk(levels, relations, kinds, classes, names, found > limit + 1)
+    return _Walk(
+        levels,
+        relations,
+        {key: (code, label) for key, code, label in kinds_rows},
+        {key: (code, label, bs, agr) for key, code, label, bs, agr in classes_rows},
+        dict(names_rows),
+        found > limit + 1,
+    )
 
 
 def _walk_sqlite(rows, limit, row_cap, dependents: bool) -> _Walk:
