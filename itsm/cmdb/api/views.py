@@ -41,6 +41,7 @@ from itsm.cmdb.models import (
 from itsm.cmdb.selectors import ci_as_of
 from itsm.core.api.base import DomainViewSet, TransitionMixin
 from itsm.core.api.pagination import KeysetPagination
+from itsm.core.api.reading import PageRows
 from itsm.core.errors import ValidationFailed
 
 
@@ -130,7 +131,9 @@ class ConfigurationItemViewSet(TransitionMixin, DomainViewSet):
             # a page shows the class's code only: one column of the join (read by the
             # serializer's plan, core/api/reading.py) instead of the whole class row built
             # into an object per CI (0.6-0.9 ms of a 50-row page, issue 10)
-            return queryset.select_related(None).annotate(ci_class__code=F("ci_class__code"))
+            page = queryset.select_related(None).annotate(ci_class__code=F("ci_class__code"))
+            page._iterable_class = PageRows  # the page's rows built without Model.__init__
+            return page
         return queryset
 
     def create_record(self, data, *, by):

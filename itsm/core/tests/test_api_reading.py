@@ -65,3 +65,37 @@ def test_planned_rows_equal_drf_rows(demo, username, monkeypatch):
             assert list(got.items()) == list(want.items()), (viewset.__name__, row.pk)
             compared += 1
     assert compared > 40
+
+
+def _columns(row) -> dict:
+    return {name: value for name, value in vars(row).items() if name != "_state"}
+
+
+def test_page_rows_are_the_instances_django_builds(demo):
+    """``PageRows`` (the CI list's rows) gives the instances Django's ``ModelIterable``
+    builds: every column and annotation, each value of the same type (aware date-times in
+    UTC), loaded from the database (``_state``); a deferred column and an empty page too."""
+    from django.db.models import F
+
+    from itsm.cmdb.models import ConfigurationItem
+    from itsm.core.api.reading import PageRows
+
+    def both(queryset):
+        fast = queryset.all()
+        fast._iterable_class = PageRows
+        return list(queryset), list(fast)
+
+    base = ConfigurationItem.objects.annotate(ci_class__code=F("ci_class__code")).order_by("-id")
+    for queryset in (base, base.only("id", "name", "updated_at"), base.filter(pk__in=[])):
+        django_rows, page_rows = both(queryset)
+        assert [_columns(row) for row in page_rows] == [_columns(row) for row in django_rows]
+        for fast, slow in zip(page_rows, django_rows, strict=True):
+            assert type(fast) is type(slow)
+            assert [type(value) for value in _columns(fast).values()] == [
+                type(value) for value in _columns(slow).values()
+            ]
+            assert fast.updated_at.tzinfo is slow.updated_at.tzinfo
+            assert (fast._state.adding, fast._state.db) == (False, slow._state.db)
+            assert fast.get_deferred_fields() == slow.get_deferred_fields()
+    assert len(page_rows) == 0 and len(django_rows) == 0
+    assert len(both(base)[0]) > 10
