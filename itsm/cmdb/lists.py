@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from itsm.cmdb import selectors
@@ -28,10 +29,20 @@ def _customer(ci):
     return ci.customer.name if ci.customer_id else _("shared")
 
 
+#: the cell of a shared CI, per language
+_SHARED_CELLS: dict[str, str] = {}
+
+
 def _customer_cell(ci):
     if ci.customer_id:
         return ci.customer.name
-    return format_html('<span class="text-secondary">{}</span>', _("shared"))
+    language = get_language() or ""
+    cell = _SHARED_CELLS.get(language)
+    if cell is None:
+        cell = _SHARED_CELLS[language] = format_html(
+            '<span class="text-secondary">{}</span>', _("shared")
+        )
+    return cell
 
 
 class CIList(RecordListView):
@@ -74,6 +85,9 @@ class CIList(RecordListView):
         *("updated_at", "ci_class_id", "customer_id", "supplier_id", "owner_id"),
         *("ci_class__name_zh", "ci_class__name_en", "customer__name"),
     )
+    #: columns of the CI itself read only when shown (a hidden column is neither shown nor
+    #: exported: e.g. the update times, by default, are not converted to datetimes)
+    OPTIONAL = frozenset(("status", "criticality", "identifier", "location", "updated_at"))
 
     def base_queryset(self):
         shown = {c.name for c in self.shown_columns()}
@@ -81,7 +95,9 @@ class CIList(RecordListView):
         queryset = ConfigurationItem.objects.select_related("ci_class", "customer", *optional)
         if optional:  # their whole rows (str() of a user or organisation)
             return queryset.defer("description", "attributes")
-        return queryset.only(*self.LOADED)
+        return queryset.only(
+            *(name for name in self.LOADED if name not in self.OPTIONAL or name in shown)
+        )
 
     #: the columns ``?q=`` searches (``filtersets.ci_search_q``)
     SEARCHED = ("name", "identifier")

@@ -97,6 +97,21 @@ def _reader(path: str) -> Callable[[Any], Any]:
             return value
 
         return read
+    if len(parts) == 2:  # a related row's attribute (``ci_class.label``)
+        first, second = parts
+
+        def read_related(row):
+            value = getattr(row, first)
+            if callable(value) and not hasattr(value, "all"):
+                value = value()
+            if value is None:
+                return None
+            value = getattr(value, second)
+            if callable(value) and not hasattr(value, "all"):
+                value = value()
+            return value
+
+        return read_related
     return lambda row: resolve(row, path)
 
 
@@ -186,7 +201,7 @@ class Column:
             value = value_of(row)
             if value is None or value == "":
                 return EMPTY
-            text = display_text(value, date_format)
+            text = value if type(value) is str else display_text(value, date_format)
             if link is not None:
                 shown = html.escape(text) if type(text) is str else conditional_escape(text)
                 return SafeString(f'<a href="{link(row.pk)}">{shown}</a>')

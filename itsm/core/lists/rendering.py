@@ -12,6 +12,7 @@ way a template shows ``{{ value }}``: local time, localised numbers, escaped unl
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -26,13 +27,23 @@ from itsm.core.lists.columns import Column
 _CONTEXT = Context(autoescape=True)
 
 
+#: the characters ``html.escape`` replaces (most texts of a page hold none of them)
+_SPECIAL = re.compile(r"[&<>\"']")
+
+
+def escaped(text: str) -> str:
+    """``html.escape(text)``, the text itself when it holds nothing to escape (a search in C
+    instead of five replacements)."""
+    return html.escape(text) if _SPECIAL.search(text) else text
+
+
 def shown(value) -> str:
     """*value* as ``{{ value }}`` renders it in an autoescaping template (Django's ``escape``
     is ``html.escape`` behind a lazy-string check that costs more than the escaping)."""
     if type(value) is SafeString:
         return value
     if type(value) is str:
-        return html.escape(value)
+        return escaped(value)
     return render_value_in_context(value, _CONTEXT)
 
 
@@ -46,10 +57,28 @@ def _cell_attributes(column: Column) -> Callable[[Any], str]:
     column's code) and the column's class."""
     head = f' data-column="{shown(column.name)}"'
     tail = f' class="{shown(column.css)}"' if column.css else ""
-    if column.choices is None and type(column).cell_attrs is Column.cell_attrs:
+    if type(column).cell_attrs is not Column.cell_attrs:
+        return lambda row: f"{head}{attributes(column.cell_attrs(row))}{tail}"
+    if column.choices is None:
         fixed = head + tail
         return lambda row: fixed
-    return lambda row: f"{head}{attributes(column.cell_attrs(row))}{tail}"
+    # a choice column's code: the same few codes on every row, each written once per page
+    name = shown(f"data-{column.name.replace('_', '-')}")
+    raw = column.raw
+    written: dict = {}
+
+    def attrs(row) -> str:
+        value = raw(row) or ""
+        key = (type(value), value)  # True and 1 are equal keys, but written differently
+        try:
+            return written[key]
+        except KeyError:
+            text = written[key] = f'{head} {name}="{shown(value)}"{tail}'
+            return text
+        except TypeError:  # not hashable
+            return f'{head} {name}="{shown(value)}"{tail}'
+
+    return attrs
 
 
 def table_rows(

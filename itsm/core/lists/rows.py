@@ -9,13 +9,14 @@ by setting the dictionary at once. They are the same instances for the page: pro
 methods, related objects read by ``select_related`` (cached on the instance as Django caches
 them), ``pk``, deferred loading.
 
-Only for models no signal receiver watches being made (``pre_init``/``post_init``) and plain
-rows (no parent model joined for multi-table inheritance, no related objects known to the
-queryset); any other queryset is left as it is. The page's rows are read, never saved.
+A model some receiver watches being made (``pre_init``/``post_init``) is made by
+``Model.from_db``; a queryset with related objects known to it (a related manager's) is read
+the way Django reads it. The page's rows are read, never saved.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -40,25 +41,30 @@ def _instance(model, db, names, values):
     return obj
 
 
-class _Unsupported(Exception):
-    pass
-
-
 class _Reader:
-    """One model's columns of each row and its ``select_related`` rows (as Django's
-    ``RelatedPopulator``)."""
+    """One model's columns of each row and its ``select_related`` rows, as Django's
+    ``RelatedPopulator`` reads them (a parent's columns reordered for multi-table
+    inheritance; ``Model.from_db`` for a model something listens to being made)."""
 
     def __init__(self, klass_info: dict, select, db):
-        if klass_info.get("from_parent") or not _plain(klass_info["model"]):
-            raise _Unsupported
         fields = klass_info["select_fields"]
-        self.model = klass_info["model"]
-        self.start, self.end = fields[0], fields[-1] + 1
-        self.names = [column[0].target.attname for column in select[self.start : self.end]]
-        if len(set(self.names)) != len(self.names):
-            raise _Unsupported
-        self.pk_index = self.names.index(self.model._meta.pk.attname)
+        self.model = model = klass_info["model"]
+        if klass_info.get("from_parent"):
+            indexes = {select[index][0].target.attname: index for index in fields}
+            self.names = [f.attname for f in model._meta.concrete_fields if f.attname in indexes]
+            self.take: Callable[[Any], Any] = operator.itemgetter(
+                *[indexes[name] for name in self.names]
+            )
+            if len(self.names) == 1:  # itemgetter of one index gives the value, not a tuple
+                take = self.take
+                self.take = lambda row: (take(row),)
+        else:
+            start, end = fields[0], fields[-1] + 1
+            self.names = [column[0].target.attname for column in select[start:end]]
+            self.take = operator.itemgetter(slice(start, end))
+        self.pk_index = self.names.index(model._meta.pk.attname)
         self.db = db
+        self.plain = _plain(model) and len(set(self.names)) == len(self.names)
         #: each ``select_related`` row's reader and how it is set on this row and back
         self.related: list[tuple[_Reader, Callable[[Any, Any], None], Callable[[Any, Any], None]]]
         self.related = [
@@ -67,10 +73,13 @@ class _Reader:
         ]
 
     def make(self, row):
-        values = row[self.start : self.end]
+        values = self.take(row)
         if values[self.pk_index] is None:
             return None
-        obj = _instance(self.model, self.db, self.names, values)
+        if self.plain:
+            obj = _instance(self.model, self.db, self.names, values)
+        else:
+            obj = self.model.from_db(self.db, self.names, values)
         for reader, local_setter, remote_setter in self.related:
             related = reader.make(row)
             local_setter(obj, related)
@@ -84,17 +93,13 @@ class PageRowIterable(ModelIterable):
 
     def __iter__(self):
         queryset = self.queryset
-        db = queryset.db
-        compiler = queryset.query.get_compiler(using=db)
-        compiler.setup_query()  # the columns read (again when the statement is written)
-        try:
-            if getattr(queryset, "_known_related_objects", None):
-                raise _Unsupported
-            reader = _Reader(compiler.klass_info, compiler.select, db)
-        except _Unsupported:
+        if getattr(queryset, "_known_related_objects", None):
             yield from super().__iter__()  # Django's way
             return
+        db = queryset.db
+        compiler = queryset.query.get_compiler(using=db)
         results = compiler.execute_sql(chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size)
+        reader = _Reader(compiler.klass_info, compiler.select, db)
         annotations = list(compiler.annotation_col_map.items())
         for row in compiler.results_iter(results):
             obj = reader.make(row)

@@ -5,7 +5,7 @@ form's model choices kept per process while their table is unchanged
 from __future__ import annotations
 
 import pytest
-from django.db.models import F
+from django.db.models import F, signals
 from django.db.models.query import ModelIterable
 from django.test import RequestFactory
 from django.utils import translation
@@ -64,6 +64,22 @@ def test_page_rows_are_the_instances_django_makes(customer_a, customer_b, monkey
         assert made[0].title == SampleTicket.objects.get(pk=made[0].pk).title
     values = SampleTicket.objects.values("id")
     assert page_rows(values) is values  # not rows of a model: unchanged
+
+
+@pytest.mark.django_db
+def test_a_model_watched_being_made_is_made_by_django(customer_a):
+    create_sample_ticket(title="one", customer=customer_a)
+    made = []
+
+    def seen(sender, instance, **kwargs):
+        made.append(instance)
+
+    signals.post_init.connect(seen, sender=SampleTicket)
+    try:
+        rows = list(page_rows(SampleTicket.objects.select_related("customer")))
+    finally:
+        signals.post_init.disconnect(seen, sender=SampleTicket)
+    assert made == rows and rows[0].customer == customer_a
 
 
 class CustomerChoices(FilterSet):
