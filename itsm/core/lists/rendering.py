@@ -18,7 +18,8 @@ from typing import Any
 
 from django.template.base import render_value_in_context
 from django.template.context import Context
-from django.utils.safestring import SafeString
+from django.utils.functional import Promise
+from django.utils.safestring import SafeData, SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -44,6 +45,9 @@ def shown(value) -> str:
         return value
     if type(value) is str:
         return escaped(value)
+    if isinstance(value, Promise):  # a translated label: what the template does with it
+        text = str(value)
+        return text if isinstance(text, SafeData) else escaped(text)
     return render_value_in_context(value, _CONTEXT)
 
 
