@@ -19,10 +19,10 @@ one child serializer) how each readable field is read:
 * anything else (dotted sources, many-to-many, nested serializers, hyperlinks): DRF's own
   ``get_attribute`` and ``to_representation``, unchanged.
 
-A list page's rows themselves may be read by :class:`PageRows` (the CI list does): the same
-model instances as Django's ``ModelIterable`` builds, without what costs most per row on
-PostgreSQL — Django's own ``timestamptz`` loader (a Python subclass of psycopg's, ~4 µs a
-value: 0.45 ms of a 50-row page with two date-times) and ``Model.__init__``.
+A list page's rows themselves may be read by :class:`PageRows` (the CI list does): the list
+pages' rows (``core.lists.rows``: the instances Django builds, without ``Model.__init__``) with
+their date-times read by psycopg's C loader instead of Django's own ``timestamptz`` loader (a
+Python subclass of psycopg's, ~4 µs a value: 0.45 ms of a 50-row page with two date-times).
 
 When every field of a serializer reads rows without its context (DRF's own fields; method
 fields are bound per instance), the plan is worked out once per serializer class and shared
@@ -42,11 +42,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connections
-from django.db.models import Model
-from django.db.models.base import ModelState
-from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
-from django.db.models.query import ModelIterable
-from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 from rest_framework import ISO_8601, relations
 from rest_framework import fields as drf_fields
@@ -54,6 +49,9 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.serializers import BaseSerializer
 from rest_framework.settings import api_settings
+
+from itsm.core.lists.rows import PageRowIterable
+from itsm.core.lists.rows import _Reader as RowReader  # the list rows' own reader
 
 _SKIP = object()
 
@@ -319,31 +317,24 @@ def _fast_timestamps(connection) -> Any:
     return _LOADER[0]
 
 
-class PageRows(ModelIterable):
-    """Django's ``ModelIterable`` for a page of plain rows (no ``select_related``, no known
-    related objects): the same instances — the selected columns through the same converters,
-    the annotations as attributes, ``_state`` loaded from the database — built without
-    ``Model.__init__`` (a model with ``pre_init``/``post_init`` receivers or its own
-    ``from_db``/``__init__`` is built by Django), the date-times read by psycopg's C loader
-    when it gives Django's values (:func:`_fast_timestamps`). Anything else: Django's."""
+class PageRows(PageRowIterable):
+    """``core.lists.rows.PageRowIterable`` (instances made without ``Model.__init__``, the
+    same as Django's) whose date-times are read by psycopg's C loader when it gives Django's
+    values (:func:`_fast_timestamps`); otherwise, or for a chunked read or known related
+    objects, the list rows' own reading."""
 
     def __iter__(self):
         queryset = self.queryset
-        model = queryset.model
+        db = queryset.db
+        connection = connections[db]
+        loader = _fast_timestamps(connection)
         if (
-            queryset.query.select_related
-            or getattr(queryset, "_known_related_objects", None)
+            loader is None
             or self.chunked_fetch
-            or model.__init__ is not Model.__init__
-            or model.from_db.__func__ is not Model.from_db.__func__  # type: ignore[attr-defined]
-            or pre_init.has_listeners(model)
-            or post_init.has_listeners(model)
-            or not _plain_attributes(model)
+            or getattr(queryset, "_known_related_objects", None)
         ):
             yield from super().__iter__()
             return
-        db = queryset.db
-        connection = connections[db]
         compiler = queryset.query.get_compiler(using=db)
         try:
             sql, params = compiler.as_sql()
@@ -352,44 +343,15 @@ class PageRows(ModelIterable):
         if not sql:
             return
         with connection.cursor() as cursor:
-            loader = _fast_timestamps(connection)
-            if loader is not None:
-                cursor.cursor.adapters.register_loader("timestamptz", loader)
+            cursor.cursor.adapters.register_loader("timestamptz", loader)
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if compiler.has_extra_select:
             rows = [row[: compiler.col_count] for row in rows]
-        select, klass_info = compiler.select, compiler.klass_info
-        annotations = list((compiler.annotation_col_map or {}).items())
-        fields = klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
-        names = [column[0].target.attname for column in select[start:end]]
-        new = model.__new__
+        reader = RowReader(compiler.klass_info, compiler.select, db)
+        annotations = list(compiler.annotation_col_map.items())
         for row in compiler.results_iter(results=[rows]):
-            obj = new(model)
-            values = obj.__dict__
-            values.update(zip(names, row[start:end], strict=True))
-            state = ModelState()
-            state.adding, state.db = False, db
-            values["_state"] = state
+            obj = reader.make(row)
             for name, position in annotations:
                 setattr(obj, name, row[position])
             yield obj
-
-
-def _plain_attributes(model) -> bool:
-    """Whether ``Model.__init__`` sets every column of *model* as a plain attribute: no
-    descriptor of a column does more on assignment than a fresh instance's (a foreign key's
-    clears a cached related row there is none of yet)."""
-    plain = _PLAIN.get(model)
-    if plain is None:
-        plain = all(
-            getattr(type(vars(model).get(field.attname)), "__set__", None) in _PLAIN_SETTERS
-            for field in model._meta.concrete_fields
-        )
-        _PLAIN[model] = plain
-    return plain
-
-
-_PLAIN: dict[type, bool] = {}
-_PLAIN_SETTERS = (None, ForeignKeyDeferredAttribute.__set__)
