@@ -89,7 +89,8 @@ def insert_record(
         return obj
     obj._prepare_related_fields_for_save(operation_name="save")
     write = _Write(obj, plan, tracker, connection, by, number_prefix, verb, note, data)
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+    postgres = connection.vendor == "postgresql"
+    if postgres and not connection.in_atomic_block and connection.get_autocommit():
         return write()  # one statement: a transaction of its own
     with transaction.atomic(using=alias):
         return write()

@@ -94,6 +94,21 @@ def test_builtin_classes_and_relation_types_exist():
         services.get_class("nope")
 
 
+def test_validation_reads_the_definitions_the_orm_reads(typed_class):
+    """The definitions' query is compiled once per process (core.compiled): the same rows,
+    decimals and JSON converted as the ORM converts them."""
+    from decimal import Decimal
+
+    from itsm.cmdb.services.attributes import _definitions, _Rule
+
+    rows = typed_class.attribute_definitions.order_by("order", "key").values_list(*_Rule._fields)
+    expected = [_Rule(*row) for row in rows]
+    for _ in range(2):  # compiled by the first call (here or in an earlier test), then run
+        assert _definitions(typed_class) == expected
+    assert Decimal("0.5") in [rule.min_value for rule in expected]
+    assert ["oracle", "mysql"] in [rule.choices for rule in expected]
+
+
 def test_valid_attributes_are_cleaned(typed_class):
     cleaned = services.validate_attributes(
         typed_class,

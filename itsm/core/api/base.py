@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 from itsm.core import policy, services
 from itsm.core.api.idempotency import IdempotentCreateMixin
 from itsm.core.api.reading import read_plan, represent, shared_plan
+from itsm.core.compiled import get_by_pk
 from itsm.core.errors import ValidationFailed
 from itsm.core.timeline import history_for
 
@@ -35,7 +37,12 @@ class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
             self.fail("incorrect_type", data_type=type(data).__name__)
         if not 0 < number <= MAX_ID or str(number) != str(data).strip():
             self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(number)
+        if self.pk_field is not None:
+            return super().to_internal_value(number)
+        try:  # DRF's queryset.get(pk=…), its SQL compiled once for a whole table (issue 10)
+            return get_by_pk(self.get_queryset(), number)
+        except ObjectDoesNotExist:
+            self.fail("does_not_exist", pk_value=number)
 
 
 if TYPE_CHECKING:

@@ -6,9 +6,39 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 
 from itsm.core.querysets import RestrictedQuerySet
+
+
+class _HistoryDescriptor(HistoryDescriptor):
+    """simple-history's ``Model.history`` with its manager class built once: the stock
+    descriptor builds it (``Manager.from_queryset``, ~0.1 ms) at every access — every history
+    row a save writes, every history page."""
+
+    def __init__(self, model, manager, queryset):
+        super().__init__(model, manager=manager, queryset=queryset)
+        self._manager = self.manager_class.from_queryset(self.queryset_class)
+
+    def __get__(self, instance, owner):
+        return self._manager(self.model, instance)
+
+
+class DomainHistoricalRecords(HistoricalRecords):
+    """``HistoricalRecords`` whose ``history`` descriptor reuses its manager class."""
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        descriptor = sender.__dict__.get(getattr(self, "manager_name", ""))
+        if type(descriptor) is HistoryDescriptor and issubclass(sender, self.cls):
+            setattr(
+                sender,
+                self.manager_name,
+                _HistoryDescriptor(
+                    descriptor.model, descriptor.manager_class, descriptor.queryset_class
+                ),
+            )
 
 
 class TimeStampedModel(models.Model):
@@ -38,7 +68,7 @@ class DomainModel(TimeStampedModel):
     """
 
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    history = HistoricalRecords(inherit=True)
+    history = DomainHistoricalRecords(inherit=True)
 
     objects = RestrictedQuerySet.as_manager()
 

@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from itsm.core.choices import OrganisationKind, Role
 from itsm.core.formatting import validate_time_zone
-from itsm.core.models.base import DomainModel, TimeStampedModel
+from itsm.core.models.base import DomainHistoricalRecords, DomainModel, TimeStampedModel
 from itsm.core.policy import ADMIN_ONLY, ModelPolicy
 from itsm.core.querysets import RestrictedQuerySet
 
@@ -96,7 +95,7 @@ class User(AbstractUser):
         ),
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = DomainHistoricalRecords(excluded_fields=["password", "last_login"])
 
     objects: ClassVar[RestrictedUserManager] = RestrictedUserManager()
 
@@ -146,7 +145,7 @@ class RoleAssignment(TimeStampedModel):
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments"
     )
     role = models.CharField(_("role"), max_length=40, choices=Role.choices)
-    history = HistoricalRecords()
+    history = DomainHistoricalRecords()
 
     class Meta:
         verbose_name = _("role assignment")
