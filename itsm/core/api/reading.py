@@ -50,8 +50,10 @@ from rest_framework.relations import PKOnlyObject
 from rest_framework.serializers import BaseSerializer
 from rest_framework.settings import api_settings
 
-from itsm.core.lists.rows import PageRowIterable
-from itsm.core.lists.rows import _Reader as RowReader  # the list rows' own reader
+from itsm.core.lists.rows import (
+    PageRowIterable,
+    RowReader,  # the list rows' own reader
+)
 
 _SKIP = object()
 

@@ -41,7 +41,7 @@ def _instance(model, db, names, values):
     return obj
 
 
-class _Reader:
+class RowReader:
     """One model's columns of each row and its ``select_related`` rows, as Django's
     ``RelatedPopulator`` reads them (a parent's columns reordered for multi-table
     inheritance; ``Model.from_db`` for a model something listens to being made)."""
@@ -66,9 +66,9 @@ class _Reader:
         self.db = db
         self.plain = _plain(model) and len(set(self.names)) == len(self.names)
         #: each ``select_related`` row's reader and how it is set on this row and back
-        self.related: list[tuple[_Reader, Callable[[Any, Any], None], Callable[[Any, Any], None]]]
+        self.related: list[tuple[RowReader, Callable[[Any, Any], None], Callable[[Any, Any], None]]]
         self.related = [
-            (_Reader(info, select, db), info["local_setter"], info["remote_setter"])
+            (RowReader(info, select, db), info["local_setter"], info["remote_setter"])
             for info in klass_info.get("related_klass_infos", [])
         ]
 
@@ -99,7 +99,7 @@ class PageRowIterable(ModelIterable):
         db = queryset.db
         compiler = queryset.query.get_compiler(using=db)
         results = compiler.execute_sql(chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size)
-        reader = _Reader(compiler.klass_info, compiler.select, db)
+        reader = RowReader(compiler.klass_info, compiler.select, db)
         annotations = list(compiler.annotation_col_map.items())
         for row in compiler.results_iter(results):
             obj = reader.make(row)
