@@ -470,6 +470,9 @@ def _queries_per_call(ci, direction: str, user) -> int:
 
     from itsm.cmdb.selectors import impact
 
+    # counted on the second call: the first one of a user object may read its roles for the
+    # policy check (a request's user comes with them, read by the authentication's statement)
+    impact(ci, direction=direction, max_depth=DEPTH, user=user)
     with CaptureQueriesContext(connection) as queries:
         impact(ci, direction=direction, max_depth=DEPTH, user=user)
     return len(queries)
