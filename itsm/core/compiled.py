@@ -45,18 +45,7 @@ class CompiledValues:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        if not converters:
-            return [tuple(row) for row in rows]
-        converted = []
-        for row in rows:
-            values = list(row)
-            for position, (functions, expression) in converters.items():
-                value = values[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                values[position] = value
-            converted.append(tuple(values))
-        return converted
+        return [tuple(_converted(row, converters, connection)) for row in rows]
 
     def _compile(self, alias: str, params: tuple):
         queryset = self.build(*params).using(alias)  # type: ignore[attr-defined]
@@ -74,6 +63,18 @@ class CompiledValues:
             return None, rows
         fields = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
         return (sql, compiler.get_converters(fields)), rows
+
+
+def _converted(row, converters: dict, connection) -> list:
+    """*row*'s values through the field converters of the compiler (``get_converters``), as the
+    ORM's iterables apply them."""
+    values = list(row)
+    for position, (functions, expression) in converters.items():
+        value = values[position]
+        for function in functions:
+            value = function(value, expression, connection)
+        values[position] = value
+    return values
 
 
 # --- a record by its primary key -------------------------------------------------------------
@@ -111,12 +112,7 @@ def get_by_pk(queryset, pk):
         rows = cursor.fetchall()
     if not rows:
         raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
-    values = list(rows[0])  # one row at most: the primary key is unique
-    for position, (functions, expression) in converters.items():
-        value = values[position]
-        for function in functions:
-            value = function(value, expression, connection)
-        values[position] = value
+    values = _converted(rows[0], converters, connection)  # one row: the primary key is unique
     return model.from_db(alias, attnames, values)
 
 

@@ -32,6 +32,14 @@ def _per_engine(*, postgresql: int, sqlite: int) -> int:
     return postgresql if POSTGRES else sqlite
 
 
+def _token_client(user) -> APIClient:
+    """An API client signed in with a new token of *user*, as a script or integration is."""
+    _row, token = create_token(user, name="bench", days=1)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
 @pytest.fixture
 def server_class():
     return services.get_class("server")
@@ -82,9 +90,7 @@ def test_create_ci_with_identifier_looks_it_up_once(
 def test_api_create_statements(
     warm, admin_user, customer_a, server_class, django_assert_num_queries
 ):
-    _row, token = create_token(admin_user, name="bench", days=1)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    client = _token_client(admin_user)
     body = {"name": "db-3", "ci_class": server_class.pk, "customer": customer_a.pk}
     count = _per_engine(
         # the token with its user, organisation and roles (one row per role) and whether a
@@ -107,9 +113,7 @@ def test_api_create_statements_as_served(admin_user, customer_a, server_class):
     """Outside a transaction, as a server handles the request: on PostgreSQL the write is one
     statement, a transaction of its own, with no BEGIN and COMMIT around it."""
     CIFactory(customer=customer_a, ci_class=server_class)  # the prefix's first number
-    _row, token = create_token(admin_user, name="bench", days=1)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    client = _token_client(admin_user)
     body = {"name": "db-5", "ci_class": server_class.pk, "customer": customer_a.pk}
     count = _per_engine(
         # the token (with user, organisation, roles, failures on record); the class; the
