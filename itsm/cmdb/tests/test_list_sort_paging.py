@@ -9,9 +9,12 @@ matches the walked stretch (``WALK_ROWS``) holds in full, in part or not at all.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
+from django.utils import translation
 
 from itsm.cmdb import services
 from itsm.cmdb.choices import CIStatus
@@ -145,7 +148,7 @@ def test_a_search_with_many_matches_shows_the_planners_estimate(
     from django.test.utils import CaptureQueriesContext
 
     monkeypatch.setattr(paging, "ESTIMATE_ABOVE", estimate_above)
-    with CaptureQueriesContext(connection) as captured:
+    with CaptureQueriesContext(connection) as captured, translation.override("en"):
         response = _call(readers["staff"], "q=web")
     count = response.context_data["list"]["count"]
     statements = [
@@ -160,5 +163,7 @@ def test_a_search_with_many_matches_shows_the_planners_estimate(
     if estimated:
         assert count.value > 0
         assert "About " in response.content.decode()
+        with translation.override("zh-hans"):
+            assert re.search(r"约 \d", _call(readers["staff"], "q=web").content.decode())
     else:
         assert count == paging.Count(sum("web" in ci.name for ci in cis), False)
