@@ -49,11 +49,20 @@ def _number_sequences_follow_flushes(request, django_db_blocker):
         return
     from itsm.core.numbering import SEQUENCE_PREFIX
 
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        # only safe after a flush: the counter rows are empty too, so no number comes twice
-        cursor.execute(
-            "SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE %s",
-            [SEQUENCE_PREFIX.replace("_", r"\_") + "%"],
-        )
-        for (name,) in cursor.fetchall():
-            cursor.execute(f'DROP SEQUENCE IF EXISTS "{name}"')
+    # a connection the test's teardown had closed is closed again afterwards: one left open
+    # at the end of the session keeps PostgreSQL from dropping the test database
+    was_closed = connection.connection is None
+    with django_db_blocker.unblock():
+        try:
+            with connection.cursor() as cursor:
+                # only safe after a flush: the counter rows are empty too, so no number comes
+                # twice
+                cursor.execute(
+                    "SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE %s",
+                    [SEQUENCE_PREFIX.replace("_", r"\_") + "%"],
+                )
+                for (name,) in cursor.fetchall():
+                    cursor.execute(f'DROP SEQUENCE IF EXISTS "{name}"')
+        finally:
+            if was_closed:
+                connection.close()
