@@ -16,7 +16,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def registry(monkeypatch):
-    """An empty job registry for the test; returns the calls made."""
+    """An empty job registry for the test; returns the calls made. The apps' ``tasks``
+    modules are imported first: imported while the registry is swapped (by a ``discover()``
+    during the test, from any thread), their jobs would register into the test's registry and
+    be missing from the real one for the rest of the session."""
+    jobs.discover()
     monkeypatch.setattr(jobs, "registry", {})
     calls: list[tuple[str, object]] = []
 
