@@ -19,10 +19,9 @@ one child serializer) how each readable field is read:
 * anything else (dotted sources, many-to-many, nested serializers, hyperlinks): DRF's own
   ``get_attribute`` and ``to_representation``, unchanged.
 
-A list page's rows themselves may be read by :class:`PageRows` (the CI list does): the list
-pages' rows (``core.lists.rows``: the instances Django builds, without ``Model.__init__``) with
-their date-times read by psycopg's C loader instead of Django's own ``timestamptz`` loader (a
-Python subclass of psycopg's, ~4 µs a value: 0.45 ms of a 50-row page with two date-times).
+A list page's rows themselves may be read by ``core.lists.rows.page_rows`` (the CI list's
+are): the rows the HTML lists read — the instances Django builds, without ``Model.__init__``,
+their date-times read by psycopg's C loader.
 
 When every field of a serializer reads rows without its context (DRF's own fields; method
 fields are bound per instance), the plan is worked out once per serializer class and shared
@@ -36,12 +35,11 @@ as ``Serializer.to_representation`` (the API tests and the OpenAPI schema are un
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
-from django.db import connections
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from rest_framework import ISO_8601, relations
 from rest_framework import fields as drf_fields
@@ -49,11 +47,6 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.serializers import BaseSerializer
 from rest_framework.settings import api_settings
-
-from itsm.core.lists.rows import (
-    PageRowIterable,
-    RowReader,  # the list rows' own reader
-)
 
 _SKIP = object()
 
@@ -288,72 +281,3 @@ def represent(instance, plan: list[Step]) -> dict:
             continue
         data[name] = value
     return data
-
-
-# --- a page's rows ------------------------------------------------------------------------------
-
-
-def _c_timestamp_loader():
-    """psycopg's C ``timestamptz`` loader, ``None`` without psycopg's C module."""
-    try:
-        from psycopg._cmodule import _psycopg
-    except ImportError:
-        return None
-    return None if _psycopg is None else _psycopg.TimestamptzLoader
-
-
-_LOADER: list = []
-
-
-def _fast_timestamps(connection) -> Any:
-    """The loader to read *connection*'s ``timestamptz`` columns with, when it gives exactly
-    what Django's does: aware date-times in UTC, the session's time zone being UTC (Django's
-    own loader parses them in Python and sets ``tzinfo`` to ``timezone.utc``, which psycopg's
-    C loader also sets for a UTC session). ``None``: read as Django reads them."""
-    if connection.vendor != "postgresql" or not settings.USE_TZ or connection.timezone is not UTC:
-        return None
-    if connection.connection.info.parameter_status("TimeZone") != "UTC":
-        return None
-    if not _LOADER:
-        _LOADER.append(_c_timestamp_loader())
-    return _LOADER[0]
-
-
-class PageRows(PageRowIterable):
-    """``core.lists.rows.PageRowIterable`` (instances made without ``Model.__init__``, the
-    same as Django's) whose date-times are read by psycopg's C loader when it gives Django's
-    values (:func:`_fast_timestamps`); otherwise, or for a chunked read or known related
-    objects, the list rows' own reading."""
-
-    def __iter__(self):
-        queryset = self.queryset
-        db = queryset.db
-        connection = connections[db]
-        loader = _fast_timestamps(connection)
-        if (
-            loader is None
-            or self.chunked_fetch
-            or getattr(queryset, "_known_related_objects", None)
-        ):
-            yield from super().__iter__()
-            return
-        compiler = queryset.query.get_compiler(using=db)
-        try:
-            sql, params = compiler.as_sql()
-        except EmptyResultSet:
-            return
-        if not sql:
-            return
-        with connection.cursor() as cursor:
-            cursor.cursor.adapters.register_loader("timestamptz", loader)
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if compiler.has_extra_select:
-            rows = [row[: compiler.col_count] for row in rows]
-        reader = RowReader(compiler.klass_info, compiler.select, db)
-        annotations = list(compiler.annotation_col_map.items())
-        for row in compiler.results_iter(results=[rows]):
-            obj = reader.make(row)
-            for name, position in annotations:
-                setattr(obj, name, row[position])
-            yield obj

@@ -12,14 +12,25 @@ them), ``pk``, deferred loading.
 A model some receiver watches being made (``pre_init``/``post_init``) is made by
 ``Model.from_db``; a queryset with related objects known to it (a related manager's) is read
 the way Django reads it. The page's rows are read, never saved.
+
+On PostgreSQL in a UTC session the page's date-times are read by psycopg's C ``timestamptz``
+loader instead of Django's own (a Python subclass of psycopg's, ~4 µs a value: 0.45 ms of a
+50-row page with two date-times): both give aware date-times in UTC with the same ``tzinfo``
+(:func:`_fast_timestamps`), so the rows — and the HTML pages and API answers made of them —
+are the same. This one reader serves the HTML lists and the API lists (the CI list's
+``ConfigurationItemViewSet``).
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import signals
 from django.db.models.base import ModelState
 from django.db.models.query import ModelIterable
@@ -88,8 +99,54 @@ class RowReader:
         return obj
 
 
+def _c_timestamp_loader():
+    """psycopg's C ``timestamptz`` loader, ``None`` without psycopg's C module."""
+    try:
+        from psycopg._cmodule import _psycopg
+    except ImportError:
+        return None
+    return None if _psycopg is None else _psycopg.TimestamptzLoader
+
+
+_LOADER: list = []
+
+
+def _fast_timestamps(connection) -> Any:
+    """The loader to read *connection*'s ``timestamptz`` columns with, when it gives exactly
+    what Django's does: aware date-times in UTC, the session's time zone being UTC (Django's
+    own loader parses them in Python and sets ``tzinfo`` to ``timezone.utc``, which psycopg's
+    C loader also sets for a UTC session). ``None``: read as Django reads them."""
+    if connection.vendor != "postgresql" or not settings.USE_TZ or connection.timezone is not UTC:
+        return None
+    connection.ensure_connection()
+    if connection.connection.info.parameter_status("TimeZone") != "UTC":
+        return None
+    if not _LOADER:
+        _LOADER.append(_c_timestamp_loader())
+    return _LOADER[0]
+
+
+def _fetched(compiler, connection, loader) -> list:
+    """The rows of *compiler*'s query, its ``timestamptz`` columns read by *loader*."""
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return []
+    if not sql:
+        return []
+    with connection.cursor() as cursor:
+        cursor.cursor.adapters.register_loader("timestamptz", loader)
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if compiler.has_extra_select:
+        rows = [row[: compiler.col_count] for row in rows]
+    return [rows]
+
+
 class PageRowIterable(ModelIterable):
-    """``ModelIterable`` making its instances as :func:`_instance` does (module docstring)."""
+    """``ModelIterable`` making its instances as :func:`_instance` does, its date-times read
+    by psycopg's C loader when that gives Django's values (module docstring); a chunked read
+    (``iterator()``) reads them as Django does."""
 
     def __iter__(self):
         queryset = self.queryset
@@ -98,7 +155,14 @@ class PageRowIterable(ModelIterable):
             return
         db = queryset.db
         compiler = queryset.query.get_compiler(using=db)
-        results = compiler.execute_sql(chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size)
+        connection = connections[db]
+        loader = None if self.chunked_fetch else _fast_timestamps(connection)
+        if loader is None:
+            results = compiler.execute_sql(
+                chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size
+            )
+        else:
+            results = _fetched(compiler, connection, loader)
         reader = RowReader(compiler.klass_info, compiler.select, db)
         annotations = list(compiler.annotation_col_map.items())
         for row in compiler.results_iter(results):

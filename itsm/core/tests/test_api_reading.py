@@ -72,18 +72,21 @@ def _columns(row) -> dict:
 
 
 def test_page_rows_are_the_instances_django_builds(demo):
-    """``PageRows`` (the CI list's rows) gives the instances Django's ``ModelIterable``
-    builds: every column and annotation, each value of the same type (aware date-times in
-    UTC), loaded from the database (``_state``); a deferred column and an empty page too."""
+    """``PageRowIterable`` (the rows of every list page, HTML and API) gives the instances
+    Django's ``ModelIterable`` builds: every column and annotation, each value of the same
+    type (aware date-times in UTC, read by psycopg's C loader on PostgreSQL), loaded from the
+    database (``_state``); a deferred column and an empty page too."""
+    from django.db import connection
     from django.db.models import F
 
     from itsm.cmdb.models import ConfigurationItem
-    from itsm.core.api.reading import PageRows
+    from itsm.core.lists import rows
 
     def both(queryset):
-        fast = queryset.all()
-        fast._iterable_class = PageRows
-        return list(queryset), list(fast)
+        return list(queryset), list(rows.page_rows(queryset))
+
+    if connection.vendor == "postgresql":
+        assert rows._fast_timestamps(connection) is not None
 
     base = ConfigurationItem.objects.annotate(ci_class__code=F("ci_class__code")).order_by("-id")
     for queryset in (base, base.only("id", "name", "updated_at"), base.filter(pk__in=[])):
