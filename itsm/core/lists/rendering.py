@@ -147,7 +147,10 @@ def column_choices(columns: Iterable[tuple[Column, bool]]) -> SafeString:
 
 def filter_fields(form) -> SafeString:
     """Each visible field of the list's filter form with its label (the search box is
-    labelled "Search"); the fields render through the form's renderer."""
+    labelled "Search"); selects and inputs written by ``widgets.widget_html``, the others
+    rendered by the form's renderer."""
+    from itsm.core.lists.widgets import widget_html  # widgets imports this module
+
     search = _("Search")
     parts = []
     for field in form.visible_fields():
@@ -156,7 +159,7 @@ def filter_fields(form) -> SafeString:
             '<div class="col-sm-6 col-md-3">\n'
             f'  <label class="form-label" for="{shown(field.id_for_label)}">'
             f"{shown(label)}</label>\n"
-            f"  {field}\n"
+            f"  {widget_html(field)}\n"
             "</div>"
         )
     return SafeString("\n".join(parts))

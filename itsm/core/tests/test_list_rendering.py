@@ -15,9 +15,10 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from itsm.core.filtersets import FilterSet
+from itsm.core.filtersets import AnyBooleanSelect, FilterSet
+from itsm.core.form_helpers import style_form
 from itsm.core.lists import Column, RecordListView
-from itsm.core.lists.widgets import LIST_FORM_RENDERER, choices_in_one_query
+from itsm.core.lists.widgets import LIST_FORM_RENDERER, choices_in_one_query, widget_html
 from itsm.core.models import Organisation
 from itsm.core.testing.sample.choices import SampleStatus
 from itsm.core.testing.sample.models import SampleTicket
@@ -63,6 +64,57 @@ def test_filter_widgets_render_exactly_as_django_renders_them(customer_a, data):
     choices_in_one_query(list_form)
     for name in django_form.fields:
         assert str(list_form[name]) == str(django_form[name]), name
+        assert widget_html(list_form[name]) == str(django_form[name]), name
+
+
+class OwnOption(forms.Select):
+    def create_option(self, *args, **kwargs):
+        option = super().create_option(*args, **kwargs)
+        option["attrs"]["data-own"] = "1"
+        return option
+
+
+class ListFields(forms.Form):
+    """The fields of list filters as the list page styles them (``style_form``): required,
+    invalid, yes/no "Any", several model choices, and widgets left to Django."""
+
+    name = forms.CharField(max_length=5, widget=forms.TextInput(attrs={"placeholder": "<n>"}))
+    number = forms.IntegerField(required=False, min_value=1)
+    kind = forms.ChoiceField(choices=[("a", "A"), ("b", "B & b")])
+    grouped = forms.ChoiceField(
+        required=False, choices=[("", [("x", "X")]), (0, [("y", "Y")]), ("z", "Z")]
+    )
+    shared = forms.NullBooleanField(required=False, widget=AnyBooleanSelect)
+    organisations = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.all(), required=False
+    )
+    own = forms.ChoiceField(required=False, choices=[("a", "A")], widget=OwnOption)
+    initial = forms.CharField(required=False, show_hidden_initial=True)
+    amount = forms.DecimalField(required=False, localize=True)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"name": "<b>&", "number": "0", "kind": "b", "grouped": "y", "shared": "false"},
+        {"name": "toolong", "number": "x", "shared": "true", "own": "a", "amount": "1.5"},
+    ],
+)
+def test_list_fields_are_written_as_django_renders_them(customer_a, customer_b, data):
+    if data:
+        data = {**data, "organisations": [str(customer_a.pk), str(customer_b.pk)]}
+    django_form, list_form = ListFields(data), ListFields(data)
+    for form in (django_form, list_form):
+        style_form(form)
+        form.is_valid()
+    list_form.renderer = LIST_FORM_RENDERER
+    choices_in_one_query(list_form)
+    for name in django_form.fields:
+        assert widget_html(list_form[name]) == str(django_form[name]), name
+    if data:
+        assert "is-invalid" in widget_html(list_form["number"])
+        assert " selected>Customer B" in widget_html(list_form["organisations"])
 
 
 class OrganisationFilter(FilterSet):
