@@ -29,6 +29,11 @@ backend (``harness.measure``). ``--replay`` adds, per case, the selector against
 SQL it sent replayed raw (what Django and the Python assembly add). ``--networkx`` adds the
 same breadth-first search on an in-memory networkx graph as a reference and cross-checks the
 staff node counts.
+The generation ends with ``VACUUM ANALYZE``: the walk reads its CIs' details from an index
+alone (migration ``cmdb/0009``), which needs the visibility map; a CI written since the last
+vacuum is read from the heap as well, so a reused database written to since (e.g. by the
+create bench) should be vacuumed first to compare figures (the JSON's ``ci_all_visible``:
+the share of the CI table's pages all-visible, as of its last vacuum or analyze).
 Prints ONE JSON object.
 """
 
@@ -612,6 +617,14 @@ def main() -> None:
         out["cis"] = ConfigurationItem.objects.count()
         out["relations"] = Relation.objects.count()
         out["max_depth"] = DEPTH
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT relallvisible::float / greatest(relpages, 1) FROM pg_class "
+                    "WHERE oid = %s::regclass",
+                    [ConfigurationItem._meta.db_table],
+                )
+                out["ci_all_visible"] = round(cursor.fetchone()[0], 3)
         out["samples"] = args.samples
         staff, customer = _users(customer_ids)
         rng = random.Random(args.seed)

@@ -33,23 +33,24 @@ from itsm.core.models import Organisation
 # node at depth d - 1 with a relation to it; the smallest id wins, then the smallest type, so
 # paths are deterministic).
 #
-# * PostgreSQL: a frontier BFS whose rows are the answer. Each row of the CTE is one level:
-#   its depth, its CIs with their details (ids, class, customer, supplier, number, name,
-#   status, criticality: parallel arrays in id order), the ids seen so far, and the relations
-#   the expansion of the level before read (source, target, type arrays). A level is expanded
-#   by reading the relations of its CIs from one index alone — the unique (source, target,
-#   type) index for dependencies, the (target, source, type) index for dependents — then
-#   ``far ends EXCEPT seen`` (a hash set operation) gives the candidates, whose CI rows are read
-#   once, by primary key, with the tenancy condition: that lookup both filters the next level
-#   and carries its details, so nothing is looked up a second time. Every CI is expanded once,
-#   at its minimal depth, whatever the number of paths or cycles. The last level is expanded
-#   too (its relations, not its candidates), so every relation among the CIs found has been
-#   read by the walk. Each level is capped at ``limit + 1`` CIs, lowest ids first; the walk
-#   stops expanding at ``max_depth`` or once more than ``limit`` CIs are known, and only the
-#   first ``limit + 1`` CIs in (depth, id) order are kept (so a relation is read only from
-#   those). The statement returns one row per level plus one row each with the relation types,
-#   the classes and the customers' names (arrays): a few rows, whose arrays the driver parses
-#   in C. Python keeps the relations whose far end was found, the parent pointers with them.
+# * PostgreSQL: a frontier BFS whose rows are the answer. Each row of the CTE is one level: its
+#   depth, its CIs with their details (ids, class, customer, supplier, number, name, status,
+#   criticality: parallel arrays in id order), the ids seen so far, and the relations the expansion
+#   of the level before read (source, target, type arrays). A level is expanded by reading the
+#   relations of its CIs from one index alone — the unique (source, target, type) index for
+#   dependencies, the (target, source, type) index for dependents — then ``far ends EXCEPT seen`` (a
+#   hash set operation) gives the candidates, which are looked up once by id, with the tenancy
+#   condition: that lookup both filters the next level and carries its details, so nothing is looked
+#   up a second time. It reads the index ``(id) INCLUDE (those details)`` alone (migration
+#   ``cmdb/0009``; 3 index pages a CI instead of 3 + a random heap page, as long as the page is
+#   all-visible). Every CI is expanded once, at its minimal depth, whatever the number of paths or
+#   cycles. The last level is expanded too (its relations, not its candidates), so every relation
+#   among the CIs found has been read by the walk. Each level is capped at ``limit + 1`` CIs, lowest
+#   ids first; the walk stops expanding at ``max_depth`` or once more than ``limit`` CIs are known,
+#   and only the first ``limit + 1`` CIs in (depth, id) order are kept (so a relation is read only
+#   from those). The statement returns one row per level plus one row each with the relation types,
+#   the classes and the customers' names (arrays): a few rows, whose arrays the driver parses in C.
+#   Python keeps the relations whose far end was found, the parent pointers with them.
 # * SQLite (no arrays, no aggregates in a recursive term): ``walk(id, depth)`` with ``UNION``;
 #   a CI reachable at several depths is expanded at most ``max_depth + 1`` times and keeps its
 #   minimal depth. A row cap bounds the work; hitting it reports ``truncated``. One row per CI
