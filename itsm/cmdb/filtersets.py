@@ -21,7 +21,13 @@ from itsm.cmdb.models import (
 )
 from itsm.core import policy
 from itsm.core.api.base import MAX_ID
-from itsm.core.filtersets import CustomerFilter, FilterSet, IntegerFilter
+from itsm.core.filtersets import (
+    CustomerFilter,
+    FilterSet,
+    IntegerFilter,
+    KeptModelChoiceField,
+    KeptModelMultipleChoiceField,
+)
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -32,7 +38,10 @@ class CodeChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     form resolves the codes to rows with one query on the small related table (an unknown code
     is a 400), and the big table is filtered on ``ci_class_id IN (…)`` — no join, so the
     planner sees the column's statistics and an empty class answers from the index instead of
-    walking every row (issue 10)."""
+    walking every row (issue 10). Once the choices are kept per process
+    (``core.lists.choices``), the codes are checked against them: no query."""
+
+    field_class = KeptModelMultipleChoiceField
 
     def filter(self, qs, value):
         # no code: the form answers ``queryset.none()``, whose truth would cost a compiled
@@ -50,6 +59,8 @@ class CodeFilter(django_filters.ModelChoiceFilter):
     """Rows whose related record has the given code (``?type=runs_on``); declared on the
     foreign key with ``to_field_name="code"`` it filters on the id (no join), like
     :class:`CodeChoiceFilter`."""
+
+    field_class = KeptModelChoiceField
 
 
 class IdFilter(IntegerFilter):

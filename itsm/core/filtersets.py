@@ -7,14 +7,17 @@ from typing import TYPE_CHECKING, ClassVar
 
 import django_filters
 from django import forms
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Model
 from django.http import QueryDict
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django_filters import fields as filter_fields
 from django_filters.conf import settings as filter_settings
 from django_filters.filterset import BaseFilterSet
 
 from itsm.core.choices import OrganisationKind, Role
+from itsm.core.lists.choices import kept_choices
 from itsm.core.models import Organisation, Team, User
 from itsm.core.selectors import visible_organisations
 
@@ -241,6 +244,85 @@ def visible_suppliers(request):
     return visible_organisations(getattr(request, "user", None), OrganisationKind.SUPPLIER)
 
 
+def _key_field(field):
+    """The model field a model-choice *field*'s values name (``to_field_name`` or the key)."""
+    opts = field.queryset.model._meta
+    return opts.get_field(field.to_field_name) if field.to_field_name else opts.pk
+
+
+def _known_row(queryset, pk):
+    """The row *pk* of *queryset*'s model, its other columns deferred (read if used)."""
+    model = queryset.model
+    return model.from_db(queryset.db, [model._meta.pk.attname], [pk])
+
+
+class KeptModelChoiceField(filter_fields.ModelChoiceField):
+    """django-filter's model-choice field, checking a value against the choices kept per
+    process (``core.lists.choices.kept_choices``) instead of a query per request — the same
+    answers and errors as ``queryset.get(key=value)``: the row (its key only, the other
+    columns deferred) or “Select a valid choice”. Not kept (in a transaction, or a query
+    those choices do not keep): Django's query."""
+
+    def to_python(self, value):
+        special = value in self.empty_values or isinstance(value, Model)  # Django's way
+        kept = None if special or self.null_label is not None else kept_choices(self)
+        if kept is None:
+            return super().to_python(value)
+        self.validate_no_null_characters(value)
+        try:
+            pk = kept[1].get(_key_field(self).get_prep_value(value))
+        except (ValueError, TypeError):
+            pk = None
+        if pk is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return _known_row(self.queryset, pk)
+
+
+class KeptModelMultipleChoiceField(filter_fields.ModelMultipleChoiceField):
+    """django-filter's multiple model-choice field, checking the values against the choices
+    kept per process like :class:`KeptModelChoiceField`: the same errors as Django's
+    ``_check_values`` (a value of the wrong type, a value no row has) and the rows (their key
+    only) in the choices' order."""
+
+    def _check_values(self, value):
+        kept = kept_choices(self) if self.null_label is None else None
+        if kept is None:  # django-stubs do not declare the private method
+            return super()._check_values(value)  # type: ignore[misc]
+        try:
+            values = frozenset(value)
+        except TypeError as error:
+            raise ValidationError(
+                self.error_messages["invalid_list"], code="invalid_list"
+            ) from error
+        key_field, keys = _key_field(self), kept[1]
+        prepared = set()
+        for pk in values:
+            self.validate_no_null_characters(pk)
+            try:
+                prepared.add(key_field.get_prep_value(pk))
+            except (ValueError, TypeError) as error:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                ) from error
+        # as Django: the rows whose key is among the values, then each value by its text
+        found = [key for key in keys if key in prepared]
+        texts = {str(key) for key in found}
+        for val in values:
+            if str(val) not in texts:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": val},
+                )
+        return [_known_row(self.queryset, keys[key]) for key in found]
+
+
 class IntegerFilter(django_filters.NumberFilter):
     """A whole number (a year, an id): anything else is a 400, not a database error."""
 
@@ -252,6 +334,8 @@ class CustomerFilter(django_filters.ModelChoiceFilter):
     """A ``customer`` filter over :func:`visible_customers` (django-filter calls it with the
     request; its stubs do not know that a queryset may be a callable)."""
 
+    field_class = KeptModelChoiceField
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", visible_customers)
         kwargs.setdefault("label", _("customer"))
@@ -260,6 +344,8 @@ class CustomerFilter(django_filters.ModelChoiceFilter):
 
 class SupplierFilter(django_filters.ModelChoiceFilter):
     """A ``supplier`` filter over :func:`visible_suppliers` (like :class:`CustomerFilter`)."""
+
+    field_class = KeptModelChoiceField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", visible_suppliers)

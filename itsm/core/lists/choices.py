@@ -27,14 +27,13 @@ from django.db import connections
 from django.db.models import CharField, Lookup
 from django.db.models.expressions import Col, RawSQL
 from django.db.models.sql.where import WhereNode
-from django.forms.models import ModelChoiceIteratorValue
 from django.utils.translation import get_language
 
 STAMP = "_list_choices_stamp"
 #: kept choice lists at most (keys: a few lists × users' restrictions × languages)
 LIMIT = 512
 
-_kept: dict[tuple, tuple[str, list[tuple[object, str]]]] = {}
+_kept: dict[tuple, tuple[str, list[tuple[object, str]], dict]] = {}
 _lock = threading.Lock()
 
 
@@ -134,34 +133,58 @@ def _stamp(model, connection) -> str | None:
     return row[0] if row else None
 
 
-def model_choices(iterator):
-    """The choices of a ``ModelChoiceIterator`` after its empty choice, ``(value, label)``,
-    kept per process while the table is unchanged (module docstring)."""
-    field, queryset = iterator.field, iterator.queryset
+def _read(field, queryset) -> tuple[list[tuple[object, str]], dict] | None:
+    """*field*'s choices over *queryset* — ``(value, label)`` — and the primary key of each
+    row by its key (``to_field_name`` or the primary key), kept per process while the table is
+    unchanged; ``None`` when they are not kept (module docstring)."""
     connection = connections[queryset.db]
     # in a transaction, rows it wrote are not yet everyone's: read, not kept
     key = None if connection.in_atomic_block else _keyable(field)
     if key is None:
-        for obj in queryset:
-            yield iterator.choice(obj)
-        return
+        return None
     model = queryset.model
     kept = _kept.get(key)
     if kept is not None and _stamp(model, connection) == kept[0]:
-        yield from kept[1]  # the values themselves: they render as the instances' values do
-        return
+        return kept[1], kept[2]
     stamp = RawSQL(stamp_sql(model, connection), (), output_field=CharField())
-    rows = [
-        (obj, field.prepare_value(obj), str(field.label_from_instance(obj)))
-        for obj in queryset.annotate(**{STAMP: stamp})
-    ]
+    rows = list(queryset.annotate(**{STAMP: stamp}))
+    made = [(field.prepare_value(obj), str(field.label_from_instance(obj))) for obj in rows]
+    name = field.to_field_name or "pk"
+    keys = {getattr(obj, name): obj.pk for obj in rows}
     if rows:
         with _lock:
             if len(_kept) >= LIMIT:
                 _kept.clear()
-            _kept[key] = (getattr(rows[0][0], STAMP), [(value, label) for _o, value, label in rows])
-    for obj, value, label in rows:
-        yield (ModelChoiceIteratorValue(value, obj), label)
+            _kept[key] = (getattr(rows[0], STAMP), made, keys)
+    return made, keys
+
+
+def kept_choices(field) -> tuple[list[tuple[object, str]], dict] | None:
+    """The choices of the model-choice *field* (``(value, label)``, without the empty choice)
+    and the primary key of each row by its key (the field's ``to_field_name`` or the primary
+    key: ``{"server": 6}``), kept per process while the table is unchanged; ``None`` when
+    they are not kept — in a transaction, or over a query whose rows may change without its
+    table (module docstring). Read once per *field*: a list's filter checks a value and
+    renders its select with one statement (the table's stamp once kept)."""
+    queryset = field.queryset
+    memo = field.__dict__.get("_kept_choices")
+    if memo is not None and memo[0] is queryset:
+        return memo[1]
+    read = _read(field, queryset)
+    field._kept_choices = (queryset, read)
+    return read
+
+
+def model_choices(iterator):
+    """The choices of a ``ModelChoiceIterator`` after its empty choice, ``(value, label)``,
+    kept per process while the table is unchanged (module docstring)."""
+    field, queryset = iterator.field, iterator.queryset
+    read = kept_choices(field) if queryset is field.queryset else None
+    if read is None:
+        for obj in queryset:
+            yield iterator.choice(obj)
+        return
+    yield from read[0]  # the values themselves: they render as the instances' values do
 
 
 def forget() -> None:

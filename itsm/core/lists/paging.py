@@ -42,6 +42,8 @@ from django.db.models.functions import Coalesce, Concat
 from django.db.models.lookups import Exact, In, IsNull
 from django.db.models.sql.where import WhereNode
 
+from itsm.core.compiled import shaped, shaped_count
+
 SORT_KEY = "_list_sort_key"
 MAX_ID = 2**63 - 1
 
@@ -401,7 +403,7 @@ def capped_count(queryset, limit: int, *, estimate: bool = False) -> Count:
             guess = _estimate(queryset)
             if guess > ESTIMATE_ABOVE:
                 return Count(_rounded(guess), False, estimated=True)
-    value = queryset.order_by().values("pk")[: limit + 1].count()
+    value = shaped_count(queryset.order_by().values("pk")[: limit + 1])
     return Count(limit, True) if value > limit else Count(value, False)
 
 
@@ -440,7 +442,7 @@ def keyset_page(queryset, request, sort: Sort, *, page_size: int = 50) -> Keyset
         queryset = order(queryset, sort)
         if cursor:
             queryset = after(queryset, sort, cursor)
-        rows = list(queryset[: page_size + 1])
+        rows = list(shaped(queryset)[: page_size + 1])
     next_cursor = encode_cursor(rows[page_size - 1], sort) if len(rows) > page_size else None
     query = request.GET.copy()
     query.pop("cursor", None)
