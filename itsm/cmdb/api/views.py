@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +31,7 @@ from itsm.cmdb.filtersets import (
     RelationFilterSet,
     RelationTypeFilterSet,
 )
+from itsm.cmdb.lists import CIClassList, CIList, RelationTypeList
 from itsm.cmdb.models import (
     AttributeDefinition,
     CIClass,
@@ -123,6 +124,7 @@ class ConfigurationItemViewSet(TransitionMixin, DomainViewSet):
     queryset = ConfigurationItem.objects.select_related("ci_class")
     serializer_class = ConfigurationItemSerializer
     filterset_class = CIFilterSet
+    list_view = CIList  # ?sort= as on the CI list page (and its search's sorts)
     transition_serializer_class = CITransitionSerializer
 
     def get_queryset(self):
@@ -190,6 +192,13 @@ class CIClassViewSet(DomainViewSet):
     queryset = CIClass.objects.prefetch_related("attribute_definitions")
     serializer_class = CIClassSerializer
     filterset_class = CIClassFilterSet
+    list_view = CIClassList
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":  # the list page's "attributes" column, a sort key
+            return queryset.annotate(attribute_count=Count("attribute_definitions"))
+        return queryset
 
     def create_record(self, data, *, by):
         return services.create_class(by=by, **data)
@@ -231,6 +240,7 @@ class RelationTypeViewSet(DomainViewSet):
     queryset = RelationType.objects.prefetch_related("source_classes", "target_classes")
     serializer_class = RelationTypeSerializer
     filterset_class = RelationTypeFilterSet
+    list_view = RelationTypeList
 
     def create_record(self, data, *, by):
         return services.create_relation_type(by=by, **data)

@@ -187,15 +187,19 @@ class HistoryItemSerializer(serializers.Serializer):
 class DomainViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     """CRUD through services, tenancy through ``restrict``, history read-only.
 
-    Subclasses set ``queryset``, ``serializer_class``, ``filterset_class`` and implement
-    ``create_record(data, by)``. Updates exist only where the subclass implements
-    ``update_fields(instance, data, expected_version=…)`` by calling its app's ``update_*``
-    service (which refuses unknown fields, bumps ``version``, names the actor in the field
-    history and writes a timeline row); without it PUT/PATCH are not offered and answer 405
-    ``method_not_allowed``. Deletes are refused unless ``delete_record`` is implemented.
+    Subclasses set ``queryset``, ``serializer_class``, ``filterset_class`` (and ``list_view``,
+    the HTML list whose sorts the API list offers) and implement ``create_record(data, by)``.
+    Updates exist only where the subclass implements ``update_fields(instance, data,
+    expected_version=…)`` by calling its app's ``update_*`` service (which refuses unknown
+    fields, bumps ``version``, names the actor in the field history and writes a timeline
+    row); without it PUT/PATCH are not offered and answer 405 ``method_not_allowed``. Deletes
+    are refused unless ``delete_record`` is implemented.
     """
 
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    #: the record's HTML list (a ``core.lists.RecordListView``): the list's ``?sort=`` takes
+    #: its sortable columns (``core.api.pagination.KeysetPagination``); ``None``: ``id`` only
+    list_view: type | None = None
     #: the policy action an extra ``@action`` checks (``@action(..., policy_action="change")``);
     #: ``None``: derived from the HTTP method (see ``core.api.permissions``)
     policy_action: str | None = None
