@@ -22,6 +22,7 @@ from functools import partial
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.policy import can_reach, is_provider_staff
@@ -210,8 +211,30 @@ def may_see_rows(user, model) -> bool:
     return can_reach(user, model, "view")
 
 
+#: the menu's HTML per kind of user, language and current entry, per process
+_MENU_HTML = UrlCache(256)
+
+
+def _kept_menu_html(user, items: list[dict], entries: list[dict]):
+    """``menu_html(entries)``, written once per :func:`access_key`, language and current entry
+    (what *entries* are made of: the labels are ``NAV_ITEMS``' and ``NAV_GROUPS``')."""
+    if not items:
+        return menu_html(entries)
+    active = next((item["href"] for item in items if item["active"]), None)
+    key = (access_key(user), get_language(), active)
+    html = _MENU_HTML.get(key)
+    if html is None:
+        html = _MENU_HTML.put(key, menu_html(entries))
+    return html
+
+
 def navigation(request):
-    items = visible_items(getattr(request, "user", None), request.path)
+    user = getattr(request, "user", None)
+    items = visible_items(user, request.path)
     entries = menu(items)
     # written only when a template shows it (a callable in a template context is called)
-    return {"nav_items": items, "nav_menu": entries, "nav_menu_html": partial(menu_html, entries)}
+    return {
+        "nav_items": items,
+        "nav_menu": entries,
+        "nav_menu_html": partial(_kept_menu_html, user, items, entries),
+    }

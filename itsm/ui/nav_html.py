@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
+from itsm.ui.process_cache import UrlCache
 from itsm.ui.templatetags.ui import icon
 
 
@@ -69,14 +70,13 @@ def menu_html(entries: list[dict]) -> SafeString:
     return SafeString("\n".join(_group(e) if e.get("children") else _entry(e) for e in entries))
 
 
-def language_switch(csrf_token, next_path: str) -> SafeString:
-    """The header's language buttons (``{% language_switch %}``), as the template it replaces
-    wrote them: a form posting ``language`` to ``ui:set_language``, back to *next_path*."""
-    current = get_language()
+#: the language buttons around the request's CSRF token and path, per active language (and
+#: languages and URL configuration)
+_SWITCH = UrlCache(64)
+
+
+def _switch_parts(current: str) -> tuple[str, str]:
     language = escape(str(_("Language")))
-    csrf = ""
-    if csrf_token and csrf_token != "NOTPROVIDED":
-        csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(csrf_token))}">'
     buttons = []
     for code, _name in settings.LANGUAGES:
         active = code == current
@@ -88,13 +88,32 @@ def language_switch(csrf_token, next_path: str) -> SafeString:
             f' lang="{escape(code)}"\n            class="btn btn-sm {css}"'
             f"\n            {pressed}>{name}</button>"
         )
-    return SafeString(
+    head = (
         f'<form method="post" action="{escape(reverse("ui:set_language"))}"'
         ' class="m-0 d-flex align-items-center gap-1" data-testid="language-switch">\n'
-        f"  {csrf}\n"
-        f'  <input type="hidden" name="next" value="{escape(next_path)}">\n'
+    )
+    tail = (
         f'  <span class="text-secondary" title="{language}">{icon("world")}</span>\n'
         f'  <div class="btn-group btn-group-sm" role="group" aria-label="{language}">\n'
         + "\n".join(buttons)
         + "\n  </div>\n</form>"
+    )
+    return head, tail
+
+
+def language_switch(csrf_token, next_path: str) -> SafeString:
+    """The header's language buttons (``{% language_switch %}``), as the template it replaces
+    wrote them: a form posting ``language`` to ``ui:set_language``, back to *next_path*. All
+    but the token and the path is written once per process for each language."""
+    current = get_language()
+    key = (current, *(code for code, _name in settings.LANGUAGES))
+    parts = _SWITCH.get(key)
+    if parts is None:
+        parts = _SWITCH.put(key, _switch_parts(current))
+    head, tail = parts
+    csrf = ""
+    if csrf_token and csrf_token != "NOTPROVIDED":
+        csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(csrf_token))}">'
+    return SafeString(
+        f'{head}  {csrf}\n  <input type="hidden" name="next" value="{escape(next_path)}">\n{tail}'
     )

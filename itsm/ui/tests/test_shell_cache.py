@@ -49,6 +49,34 @@ def test_menu_and_breadcrumbs_follow_the_language(admin_user):
     assert ">Dashboard</span>" in english and ">Configuration items</a>" in english
 
 
+def _between(html: str, start: str, end: str) -> str:
+    return html.split(start, 1)[1].split(end, 1)[0]
+
+
+def test_menu_and_language_buttons_follow_the_page_and_the_request(admin_user):
+    client = _signed_in(admin_user, "en")
+    pages = {}
+    for name in ("cmdb:ci_list", "catalog:service_list", "cmdb:ci_list"):
+        html = client.get(reverse(name) + "?q=a&b=c").content.decode()
+        menu = _between(html, 'data-testid="main-nav">', "</ul>")
+        switch = _between(html, 'data-testid="language-switch">', "</form>")
+        current = _between(menu, 'aria-current="page">', "</a>")
+        token = _between(switch, 'name="csrfmiddlewaretoken" value="', '"')
+        pages.setdefault(name, []).append((current, switch.replace(token, "TOKEN")))
+        assert token and token in _between(html, '"X-CSRFToken": "', '"')  # this request's
+        assert f'name="next" value="{reverse(name)}?q=a&amp;b=c"' in switch
+        assert 'value="en" lang="en"\n            class="btn btn-sm btn-primary active"' in switch
+    assert "CMDB" in pages["cmdb:ci_list"][0][0]
+    assert "Service catalogue" in pages["catalog:service_list"][0][0]
+    assert pages["cmdb:ci_list"][0] == pages["cmdb:ci_list"][1]
+    chinese = _signed_in(admin_user, "zh-hans").get(reverse("cmdb:ci_list")).content.decode()
+    switch = _between(chinese, 'data-testid="language-switch">', "</form>")
+    assert 'value="zh-hans" lang="zh-hans"\n            class="btn btn-sm btn-primary active"' in (
+        switch
+    )
+    assert "CMDB" in _between(chinese, 'aria-current="page">', "</a>")
+
+
 def _crumbs(response) -> str:
     return response.content.decode().split('data-testid="breadcrumbs"')[1].split("</nav>")[0]
 
