@@ -182,6 +182,7 @@ _OUTSIDE = frozenset(
     )
 )
 _PLACEHOLDER = re.compile(r"%%|%s")
+_ATOMIC = (str, int, float, type(None))
 #: the equality of objects equal only to themselves
 _IDENTITY: Any = object.__eq__
 
@@ -193,6 +194,8 @@ class Unshaped(Exception):
 def _frozen(value):
     """*value* hashable, with the columns an expression resolved to (an expression's own
     equality is that of its arguments before they were resolved)."""
+    if isinstance(value, _ATOMIC):
+        return value
     if isinstance(value, dict):
         return ("dict", tuple((key, _frozen(item)) for key, item in value.items()))
     if isinstance(value, list | tuple):
@@ -280,7 +283,9 @@ def _key(compiler, kind, options: tuple) -> tuple[tuple, str, list]:
         raise Unshaped
     try:
         where_sql, where_params = compiler.compile(where)
-    except (EmptyResultSet, FullResultSet) as error:
+    except FullResultSet:  # no condition (as the ORM's own compilation reads it)
+        where_sql, where_params = "", []
+    except EmptyResultSet as error:
         raise Unshaped from error
     key = (kind, compiler.connection.alias, options, _shape(query), where_sql)
     return key, where_sql, where_params

@@ -17,6 +17,7 @@ from django_filters.conf import settings as filter_settings
 from django_filters.filterset import BaseFilterSet
 
 from itsm.core.choices import OrganisationKind, Role
+from itsm.core.compiled import shaped
 from itsm.core.lists.choices import kept_choices
 from itsm.core.models import Organisation, Team, User
 from itsm.core.selectors import visible_organisations
@@ -173,6 +174,15 @@ class FilterSet(django_filters.FilterSet):
             form.fields = {name: filter_.field for name, filter_ in self.filters.items()}
             self._form = form
         return self._form
+
+    @property
+    def qs(self):
+        """django-filter's filtered rows, their statements compiled once per shape
+        (``core.compiled.shaped``): a list's page, its count — HTML and API alike."""
+        shaped_rows = self.__dict__.get("_shaped_qs")
+        if shaped_rows is None:
+            shaped_rows = self._shaped_qs = shaped(super().qs)
+        return shaped_rows
 
     @classmethod
     def get_filters(cls):

@@ -175,6 +175,37 @@ def kept_choices(field) -> tuple[list[tuple[object, str]], dict] | None:
     return read
 
 
+def read_stamps(fields) -> None:
+    """Check, in one statement, the stamps of the tables whose choices are kept for the
+    model-choice *fields* (a list form's): each field whose choices are still its table's
+    then uses them with no statement of its own (``kept_choices``) — one statement for a
+    form's several selects instead of one per table."""
+    wanted: dict[tuple, list] = {}
+    for field in fields:
+        queryset = getattr(field, "queryset", None)
+        if queryset is None or "_kept_choices" in field.__dict__:
+            continue
+        if connections[queryset.db].in_atomic_block:
+            continue
+        key = _keyable(field)
+        kept = _kept.get(key) if key is not None else None
+        if kept is not None:
+            wanted.setdefault((queryset.db, queryset.model), []).append((field, kept))
+    by_database: dict[str, list] = {}
+    for (alias, model), kept_fields in wanted.items():
+        by_database.setdefault(alias, []).append((model, kept_fields))
+    for alias, tables in by_database.items():
+        connection = connections[alias]
+        sql = ", ".join(f"({stamp_sql(model, connection)})" for model, _fields in tables)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {sql}")
+            stamps = cursor.fetchone()
+        for (_model, kept_fields), stamp in zip(tables, stamps, strict=True):
+            for field, kept in kept_fields:
+                if stamp == kept[0]:
+                    field._kept_choices = (field.queryset, (kept[1], kept[2]))
+
+
 def model_choices(iterator):
     """The choices of a ``ModelChoiceIterator`` after its empty choice, ``(value, label)``,
     kept per process while the table is unchanged (module docstring)."""

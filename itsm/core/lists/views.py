@@ -34,6 +34,7 @@ from django.views.generic import TemplateView
 from itsm.core import exports, policy
 from itsm.core.form_helpers import style_form
 from itsm.core.generic_views import PolicyMixin
+from itsm.core.lists.choices import read_stamps
 from itsm.core.lists.columns import Column
 from itsm.core.lists.paging import BadCursor, Count, Sort, capped_count, keyset_page, order
 from itsm.core.lists.rendering import column_choices, filter_fields, head_cells, table_rows
@@ -151,6 +152,7 @@ class RecordListView(PolicyMixin, TemplateView):
         style_form(self.filterset.form)
         self.filterset.form.renderer = LIST_FORM_RENDERER  # selects written in Python
         choices_in_one_query(self.filterset.form)
+        read_stamps(self.filterset.form.fields.values())  # the kept choices: one statement
         if self.filterset.is_bound and not self.filterset.is_valid():
             return None
         return self.filterset.qs

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import translation
 
 from itsm.cmdb.filtersets import CIFilterSet
-from itsm.cmdb.models import ConfigurationItem
+from itsm.cmdb.models import CIClass, ConfigurationItem
 from itsm.cmdb.services import ensure_builtins
 from itsm.core.lists import choices
 
@@ -91,4 +91,28 @@ def test_a_kept_filter_value_costs_no_query(admin_user, customer_a, django_asser
             admin_user, {"ci_class": ["server", "application"], "customer": str(customer_a.pk)}, {}
         )
     assert valid and cleaned["customer"] == [customer_a.pk] and len(cleaned["ci_class"]) == 2
+    choices.forget()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_list_page_reads_its_kept_choices_with_one_statement(
+    admin_user, customer_a, django_assert_num_queries
+):
+    """Served outside a transaction, the CI page's filter form (classes and customers) reads
+    both tables' stamps in one statement (``choices.read_stamps``) and checks its values
+    against the kept choices: the session, the user, the stamps and the page."""
+    ensure_builtins()
+    choices.forget()
+    client = Client()
+    client.force_login(admin_user)
+    query = {"ci_class": "server", "customer": str(customer_a.pk)}
+    client.get("/cmdb/", query)  # the choices kept
+    with django_assert_num_queries(4):
+        response = client.get("/cmdb/", query)
+    assert response.status_code == 200
+    assert 'value="server" selected' in response.content.decode()
+    server = CIClass.objects.get(code="server")
+    server.name_en = server.name_zh = "Servers renamed"
+    server.save()
+    assert "Servers renamed" in client.get("/cmdb/", query).content.decode()
     choices.forget()
