@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Expression
+from django.db.models import Expression, Model
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -99,6 +99,9 @@ def _reader(path: str) -> Callable[[Any], Any]:
         return read
     if len(parts) == 2:  # a related row's attribute (``ci_class.label``)
         first, second = parts
+        # per reader (a page): the attribute of each related row read once — the same few
+        # classes or customers on every row of a page, each row's own instance of them
+        known: dict = {}
 
         def read_related(row):
             value = getattr(row, first)
@@ -106,9 +109,18 @@ def _reader(path: str) -> Callable[[Any], Any]:
                 value = value()
             if value is None:
                 return None
-            value = getattr(value, second)
+            key = (type(value), value.pk) if isinstance(value, Model) else None
+            if key is not None and key[1] is not None:
+                try:
+                    return known[key]
+                except KeyError:
+                    pass
+            related = value
+            value = getattr(related, second)
             if callable(value) and not hasattr(value, "all"):
                 value = value()
+            if key is not None and key[1] is not None:
+                known[key] = value
             return value
 
         return read_related
@@ -140,6 +152,12 @@ class Column:
     def sort_expression(self):
         """The ORM expression to sort by, read per request (see :func:`by_language`)."""
         return self.sort() if isinstance(self.sort, ByLanguage) else self.sort
+
+    def reader(self) -> Callable[[Any], Any]:
+        """``row → the row's value`` as :meth:`raw` reads it, the value's path split once and a
+        related row's attribute read once per related row: a page asks for it once per
+        column."""
+        return self.value if callable(self.value) else _reader(self.value or self.name)
 
     def raw(self, row):
         if callable(self.value):
@@ -175,7 +193,7 @@ class Column:
         URL around the id, the value's path): a list page asks for it once per column."""
         if self.html is not None:
             return self.html
-        value_of = self.value if callable(self.value) else _reader(self.value or self.name)
+        value_of = self.reader()
         if self.choices is not None:
             choices = self.choices
             badges: dict = {}

@@ -1,4 +1,4 @@
-"""Browser steps on a shared record list (``core.lists``, ``ui/_record_table.html``): sort by a
+"""Browser steps on a shared record list (``core.lists``, ``{% list_card %}``): sort by a
 header, choose columns, download an export. Used by each module's list browser test."""
 
 from __future__ import annotations
