@@ -201,6 +201,8 @@ def _frozen(value):
     if isinstance(value, list | tuple):
         return (type(value).__name__, tuple(_frozen(item) for item in value))
     if isinstance(value, set | frozenset):
+        if all(type(item) is str for item in value):  # e.g. the loaded columns' names
+            return ("set", frozenset(value))
         return ("set", frozenset(_frozen(item) for item in value))
     if isinstance(value, BaseExpression):
         columns = tuple(

@@ -19,6 +19,7 @@ A subclass declares the model, its FilterSet, its columns and a default sort; it
 from __future__ import annotations
 
 from functools import partial
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -277,6 +278,13 @@ class RecordListView(PolicyMixin, TemplateView):
         query = self.request.GET.copy()
         for name in LIST_PARAMS:
             query.pop(name, None)
+        # the query string with a sort: the filters' part encoded once ("sort" last, as
+        # QueryDict.urlencode writes it after query["sort"] = …)
+        base = query.urlencode()
+
+        def sorted_by(param: str) -> str:
+            return f"{base}&{urlencode({'sort': param})}" if base else urlencode({"sort": param})
+
         headers = []
         for column in columns:
             link = None
@@ -284,8 +292,7 @@ class RecordListView(PolicyMixin, TemplateView):
                 direction = "asc"
                 if sort.name == column.name and not sort.descending:
                     direction = "desc"
-                query["sort"] = ("-" if direction == "desc" else "") + column.name
-                link = query.urlencode()
+                link = sorted_by(("-" if direction == "desc" else "") + column.name)
             headers.append(
                 {
                     "column": column,
@@ -299,9 +306,7 @@ class RecordListView(PolicyMixin, TemplateView):
             page.rows, columns, row_attrs=self.row_attrs, row_actions=self.row_actions
         )
         choices = [(c, c.name in shown) for c in self.available_columns()]
-        query.pop("sort", None)
-        if sort.param != self.default_sort:
-            query["sort"] = sort.param
+        export_query = base if sort.param == self.default_sort else sorted_by(sort.param)
         context.update(
             {
                 "list": {
@@ -319,7 +324,7 @@ class RecordListView(PolicyMixin, TemplateView):
                     "sort": sort,
                     "empty_text": self.empty_text,
                     "testid": self.table_testid,
-                    "export_query": query.urlencode(),
+                    "export_query": export_query,
                     "count": count,
                     "count_text": count_text(count),
                 },
