@@ -210,7 +210,13 @@ def _owner_id(obj, path: str):
         obj = getattr(obj, hop, None)
         if obj is None:
             return None
-    return getattr(obj, f"{last}_id", getattr(obj, last, None))
+    # the foreign key's column when there is one: the related row is not loaded (a default
+    # argument would be evaluated first, reading the row — one query per row of a page)
+    value = getattr(obj, f"{last}_id", _NO_COLUMN)
+    return getattr(obj, last, None) if value is _NO_COLUMN else value
+
+
+_NO_COLUMN = object()
 
 
 def tenant_scope(user, model: type[Model]) -> tuple[str, int | None] | None:

@@ -165,3 +165,14 @@ def test_exactly_one_provider(provider):
     with pytest.raises(IntegrityError), transaction.atomic():
         Organisation.objects.create(code="p3", name="P3", kind=OrganisationKind.PROVIDER)
     assert Organisation.objects.filter(kind=OrganisationKind.PROVIDER).count() == 1
+
+
+def test_may_view_row_reads_the_owner_column_not_the_related_row(
+    customer_user, tickets, django_assert_num_queries
+):
+    """The owner is read from the foreign key's column: checking a page of rows costs no
+    query per row (the related organisation was loaded once per row before)."""
+    ticket_a, ticket_b = (SampleTicket.objects.get(pk=t.pk) for t in tickets)
+    with django_assert_num_queries(0):
+        assert policy.may_view_row(customer_user, ticket_a)
+        assert not policy.may_view_row(customer_user, ticket_b)
