@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from django import template
 from django.apps import apps
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from itsm.ui.breadcrumbs import trail
 from itsm.ui.context_processors import may_see_rows
@@ -14,15 +17,34 @@ from itsm.ui.nav_html import language_switch as language_buttons
 register = template.Library()
 
 
-@register.inclusion_tag("ui/_breadcrumbs.html", takes_context=True)
+def _part(crumb, name: str):
+    """``{{ crumb.<name> }}``'s value: a key of a dict, else an attribute (a ``Crumb``)."""
+    if isinstance(crumb, dict):
+        return crumb.get(name, "")
+    return getattr(crumb, name, "")
+
+
+@register.simple_tag(takes_context=True)
 def breadcrumbs(context):
     """The crumbs of ``context["breadcrumbs"]`` if the view gave them, else computed from the
-    URL (ending with ``context["breadcrumb_parent"]`` when the view names the page above)."""
+    URL (ending with ``context["breadcrumb_parent"]`` when the view names the page above), as
+    the template ``ui/_breadcrumbs.html`` wrote them (``ui/tests/test_shell_cache.py``
+    compares): a ``<nav>`` of links, nothing without crumbs."""
     crumbs = context.get("breadcrumbs")
     request = context.get("request")
     if crumbs is None and request is not None:
         crumbs = trail(request, end=context.get("breadcrumb_parent") or None)
-    return {"crumbs": crumbs or []}
+    if not crumbs:
+        return mark_safe("\n")
+    items = "".join(
+        f'<li class="breadcrumb-item"><a href="{conditional_escape(_part(crumb, "url"))}">'
+        f"{conditional_escape(_part(crumb, 'label'))}</a></li>"
+        for crumb in crumbs
+    )
+    return mark_safe(  # the crumbs' parts are escaped above
+        f'<nav aria-label="{_("Breadcrumb")}" data-testid="breadcrumbs">\n'
+        f'  <ol class="breadcrumb breadcrumb-arrows mb-1">\n    {items}\n  </ol>\n</nav>\n'
+    )
 
 
 @register.filter

@@ -77,6 +77,48 @@ def test_menu_and_language_buttons_follow_the_page_and_the_request(admin_user):
     assert "CMDB" in _between(chinese, 'aria-current="page">', "</a>")
 
 
+#: ``ui/_breadcrumbs.html``, which ``{% breadcrumbs %}`` included before it wrote the same
+BREADCRUMBS_TEMPLATE = (
+    "{% load i18n %}{% if crumbs %}<nav aria-label=\"{% translate 'Breadcrumb' %}\""
+    ' data-testid="breadcrumbs">\n  <ol class="breadcrumb breadcrumb-arrows mb-1">\n'
+    '    {% for crumb in crumbs %}<li class="breadcrumb-item"><a href="{{ crumb.url }}">'
+    "{{ crumb.label }}</a></li>{% endfor %}\n  </ol>\n</nav>{% endif %}\n"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_breadcrumbs_are_what_their_template_wrote(admin_user, language):
+    from django.test import RequestFactory
+    from django.utils import translation
+    from django.utils.safestring import mark_safe
+
+    from itsm.ui.breadcrumbs import Crumb
+
+    request = RequestFactory().get(reverse("cmdb:class_list"))
+    request.user = admin_user
+    request.resolver_match = None
+    given = [
+        [{"label": "a <b> & c", "url": "/x/?a=1&b=2"}, {"label": mark_safe("<i>i</i>")}],
+        [Crumb("Dashboard", "/"), Crumb('"quoted"', "/q/")],
+        [],
+        None,  # from the URL: no resolver match, no crumbs
+    ]
+    tag = Template("{% load navigation %}{% breadcrumbs %}")
+    reference = Template(BREADCRUMBS_TEMPLATE)
+    with translation.override(language):
+        for crumbs in given:
+            context = {"breadcrumbs": crumbs, "request": request}
+            expected = reference.render(Context({"crumbs": crumbs or []}))
+            assert tag.render(Context(context)) == expected, crumbs
+    client = _signed_in(admin_user, language)
+    html = client.get(reverse("cmdb:class_list")).content.decode()
+    assert 'data-testid="breadcrumbs">' in html and 'href="/cmdb/"' in _crumbs_of(html)
+
+
+def _crumbs_of(html: str) -> str:
+    return html.split('data-testid="breadcrumbs"')[1].split("</nav>")[0]
+
+
 def _crumbs(response) -> str:
     return response.content.decode().split('data-testid="breadcrumbs"')[1].split("</nav>")[0]
 
