@@ -205,9 +205,11 @@ def _frozen(value):
             return ("set", frozenset(value))
         return ("set", frozenset(_frozen(item) for item in value))
     if isinstance(value, BaseExpression):
-        columns = tuple(
-            (node.alias, node.target) for node in value.flatten() if isinstance(node, Col)
-        )
+        nodes = list(value.flatten())
+        if any(isinstance(node, Query) for node in nodes):
+            # a query's own equality is that of its model alone (Query is an expression)
+            raise Unshaped
+        columns = tuple((node.alias, node.target) for node in nodes if isinstance(node, Col))
         value = (value, columns)
     try:
         hash(value)
@@ -220,6 +222,8 @@ def _frozen(value):
 
 def _joins(query) -> tuple:
     refcount = query.alias_refcount
+    if any(join.filtered_relation is not None for join in query.alias_map.values()):
+        raise Unshaped  # its condition may hold a query (equal to any other of its model)
     return tuple(
         (
             alias,
@@ -230,7 +234,6 @@ def _joins(query) -> tuple:
             join.join_type,
             getattr(join, "join_field", None),
             getattr(join, "nullable", None),
-            _frozen(join.filtered_relation),
             refcount.get(alias, 0),
         )
         for alias, join in query.alias_map.items()
