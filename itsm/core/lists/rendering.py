@@ -23,10 +23,25 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeData, SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from itsm.core.lists.columns import Column
 
 _CONTEXT = Context(autoescape=True)
+
+#: the words the card writes inside f-strings, named here for makemessages (xgettext does not
+#: read inside an f-string); the code translates them with ``_()`` where it writes them
+_WORDS = (
+    gettext_noop("Filter"),
+    gettext_noop("Reset"),
+    gettext_noop("First page"),
+    gettext_noop("Next page"),
+    gettext_noop("Columns"),
+    gettext_noop("Apply"),
+    gettext_noop("Default columns"),
+    gettext_noop("Export CSV"),
+    gettext_noop("Export Excel"),
+)
 
 
 #: the characters ``html.escape`` replaces (most texts of a page hold none of them)

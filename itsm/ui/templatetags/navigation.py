@@ -41,8 +41,9 @@ def breadcrumbs(context):
         f"{conditional_escape(_part(crumb, 'label'))}</a></li>"
         for crumb in crumbs
     )
+    label = _("Breadcrumb")  # outside the f-string: makemessages does not read inside one
     return mark_safe(  # the crumbs' parts are escaped above
-        f'<nav aria-label="{_("Breadcrumb")}" data-testid="breadcrumbs">\n'
+        f'<nav aria-label="{label}" data-testid="breadcrumbs">\n'
         f'  <ol class="breadcrumb breadcrumb-arrows mb-1">\n    {items}\n  </ol>\n</nav>\n'
     )
 
