@@ -46,8 +46,10 @@ def test_a_query_inside_another_is_never_part_of_a_shape(customer_a, customer_b)
         return Organisation.objects.annotate(other=Subquery(inner)).order_by("pk")
 
     def either(first, second):
-        return Organisation.objects.filter(code=first).order_by().union(
-            Organisation.objects.filter(code=second).order_by()
+        return (
+            Organisation.objects.filter(code=first)
+            .order_by()
+            .union(Organisation.objects.filter(code=second).order_by())
         )
 
     _check([found(customer_a.code), found(customer_b.code)])
