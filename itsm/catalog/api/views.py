@@ -21,6 +21,7 @@ from itsm.catalog.filtersets import (
     ServiceFilterSet,
     ServiceItemFilterSet,
 )
+from itsm.catalog.lists import CategoryList, ServiceList
 from itsm.catalog.models import Service, ServiceCategory, ServiceItem
 from itsm.core.api.base import DomainViewSet, TransitionMixin
 
@@ -29,6 +30,7 @@ class ServiceCategoryViewSet(DomainViewSet):
     """Hierarchical service categories (服务分类与编码); codes like ``01.02``."""
 
     queryset = ServiceCategory.objects.all()
+    list_view = CategoryList  # ?sort= takes its list page's sortable columns
     serializer_class = ServiceCategorySerializer
     filterset_class = ServiceCategoryFilterSet
 
@@ -54,6 +56,7 @@ class ServiceViewSet(TransitionMixin, DomainViewSet):
     queryset = Service.objects.select_related("category").prefetch_related(
         "customers", "linked_cis", _ITEMS
     )
+    list_view = ServiceList  # ?sort= takes its list page's sortable columns
     serializer_class = ServiceSerializer
     filterset_class = ServiceFilterSet
     transition_serializer_class = ServiceTransitionSerializer

@@ -29,6 +29,7 @@ from itsm.cmdb import importer
 from itsm.cmdb.audit import services as audit_services
 from itsm.cmdb.choices import DifferenceDecision, DifferenceKind
 from itsm.cmdb.filtersets import ConfigurationAuditFilterSet
+from itsm.cmdb.lists import AuditList
 from itsm.cmdb.models import AuditDifference, CIClass, ConfigurationAudit, ConfigurationItem
 from itsm.core import policy
 from itsm.core.api.base import MAX_ID, DomainSerializer, DomainViewSet
@@ -221,6 +222,7 @@ class ConfigurationAuditViewSet(DomainViewSet):
     """Configuration audits (provider-internal; configuration managers write)."""
 
     queryset = ConfigurationAudit.objects.select_related("scope_class")
+    list_view = AuditList  # ?sort= takes its list page's sortable columns
     serializer_class = ConfigurationAuditSerializer
     filterset_class = ConfigurationAuditFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]

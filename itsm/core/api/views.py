@@ -17,12 +17,14 @@ from itsm.core.api.serializers import (
 )
 from itsm.core.filtersets import OrganisationFilterSet, TeamFilterSet, UserFilterSet
 from itsm.core.models import ApiToken, Organisation, Team, User
+from itsm.core.views import OrganisationList, TeamList, UserList
 
 
 class OrganisationViewSet(DomainViewSet):
     """Provider, customer and supplier organisations."""
 
     queryset = Organisation.objects.all()
+    list_view = OrganisationList  # ?sort= takes its list page's sortable columns
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilterSet
 
@@ -39,6 +41,7 @@ class UserViewSet(DomainViewSet):
     """People. Roles are replaced as a whole on update."""
 
     queryset = User.objects.select_related("organisation").prefetch_related("role_assignments")
+    list_view = UserList  # ?sort= takes its list page's sortable columns
     serializer_class = UserSerializer
     filterset_class = UserFilterSet
 
@@ -56,6 +59,7 @@ class TeamViewSet(DomainViewSet):
     """Assignment groups of the provider."""
 
     queryset = Team.objects.select_related("organisation", "leader").prefetch_related("members")
+    list_view = TeamList  # ?sort= takes its list page's sortable columns
     serializer_class = TeamSerializer
     filterset_class = TeamFilterSet
 

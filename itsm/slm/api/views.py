@@ -35,6 +35,7 @@ from itsm.slm.filtersets import (
     ReviewFilterSet,
     TargetFilterSet,
 )
+from itsm.slm.lists import AgreementList, RequirementList, ReviewList
 from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
 from itsm.slm.services import agreements as agreement_services
 from itsm.slm.services import requirements as requirement_services
@@ -60,6 +61,7 @@ class AgreementViewSet(TransitionMixin, DomainViewSet):
         Prefetch("underpins", queryset=Agreement.objects.only("id")),
         Prefetch("underpinned_by", queryset=Agreement.objects.only("id")),
     )
+    list_view = AgreementList  # ?sort= takes its list page's sortable columns
     serializer_class = AgreementSerializer
     filterset_class = AgreementFilterSet
     transition_serializer_class = AgreementTransitionSerializer
@@ -142,6 +144,7 @@ class RequirementViewSet(DomainViewSet):
     queryset = Requirement.objects.select_related("customer", "service").prefetch_related(
         Prefetch("targets", queryset=Target.objects.only("id"))
     )
+    list_view = RequirementList  # ?sort= takes its list page's sortable columns
     serializer_class = RequirementSerializer
     filterset_class = RequirementFilterSet
 
@@ -181,6 +184,7 @@ class ReviewMeetingViewSet(DomainViewSet):
     queryset = ReviewMeeting.objects.select_related("agreement", "customer").prefetch_related(
         "attendees"
     )
+    list_view = ReviewList  # ?sort= takes its list page's sortable columns
     serializer_class = ReviewMeetingSerializer
     filterset_class = ReviewFilterSet
 

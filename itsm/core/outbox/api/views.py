@@ -18,6 +18,7 @@ from itsm.core.outbox.filtersets import (
     NotificationChannelFilterSet,
     OutboxMessageFilterSet,
 )
+from itsm.core.outbox.lists import JobList, MessageList
 from itsm.core.outbox.models import Job, NotificationChannel, OutboxMessage
 
 
@@ -25,6 +26,7 @@ class OutboxMessageViewSet(viewsets.ReadOnlyModelViewSet):
     """Outgoing messages (read-only); administrators may retry a dead one."""
 
     queryset = OutboxMessage.objects.all()
+    list_view = MessageList  # ?sort= takes its list page's sortable columns
     serializer_class = OutboxMessageSerializer
     filterset_class = OutboxMessageFilterSet
 
@@ -48,6 +50,7 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
     """Runs of periodic jobs and worker actions, newest first (read-only)."""
 
     queryset = Job.objects.all()
+    list_view = JobList  # ?sort= takes its list page's sortable columns
     serializer_class = JobSerializer
     filterset_class = JobFilterSet
 

@@ -18,6 +18,7 @@ from itsm.slm.clocks.api.serializers import (
     TicketActionSerializer,
 )
 from itsm.slm.clocks.filtersets import ClockFilterSet, SlaTestTicketFilterSet
+from itsm.slm.clocks.lists import ClockList, TestTicketList
 from itsm.slm.clocks.models import Clock, SlaTestTicket
 from itsm.slm.clocks.services import testtickets
 
@@ -27,6 +28,7 @@ class ClockViewSet(DomainViewSet):
 
     http_method_names = ["get", "head", "options"]
     queryset = Clock.objects.select_related("content_type", "calendar").prefetch_related("segments")
+    list_view = ClockList  # ?sort= takes its list page's sortable columns
     serializer_class = ClockSerializer
     filterset_class = ClockFilterSet
     pagination_class = KeysetPagination
@@ -36,6 +38,7 @@ class SlaTestTicketViewSet(DomainViewSet):
     """SLA test tickets: open one on a signed/active agreement to try its clocks."""
 
     queryset = SlaTestTicket.objects.select_related("agreement", "service", "customer")
+    list_view = TestTicketList  # ?sort= takes its list page's sortable columns
     serializer_class = SlaTestTicketSerializer
     filterset_class = SlaTestTicketFilterSet
 
