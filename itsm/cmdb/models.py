@@ -283,17 +283,21 @@ class Relation(DomainModel):
     """``source`` —type→ ``target``; duplicates (same pair and type) are refused, cycles are
     allowed (impact analysis handles them)."""
 
+    # no index of their own: the unique (source, target, type) and the (target, source, type)
+    # indexes lead with them (migration 0010)
     source = models.ForeignKey(
         ConfigurationItem,
         verbose_name=_("source"),
         on_delete=models.CASCADE,
         related_name="outgoing",
+        db_index=False,
     )
     target = models.ForeignKey(
         ConfigurationItem,
         verbose_name=_("target"),
         on_delete=models.CASCADE,
         related_name="incoming",
+        db_index=False,
     )
     type = models.ForeignKey(
         RelationType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="relations"
