@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
+from itsm.core.lists.rendering import csrf_input
 from itsm.ui.process_cache import UrlCache
 from itsm.ui.templatetags.ui import icon
 
@@ -111,9 +112,7 @@ def language_switch(csrf_token, next_path: str) -> SafeString:
     if parts is None:
         parts = _SWITCH.put(key, _switch_parts(current))
     head, tail = parts
-    csrf = ""
-    if csrf_token and csrf_token != "NOTPROVIDED":
-        csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(csrf_token))}">'
     return SafeString(
-        f'{head}  {csrf}\n  <input type="hidden" name="next" value="{escape(next_path)}">\n{tail}'
+        f"{head}  {csrf_input(csrf_token)}\n"
+        f'  <input type="hidden" name="next" value="{escape(next_path)}">\n{tail}'
     )

@@ -181,8 +181,9 @@ def filter_fields(form) -> SafeString:
     return SafeString("\n".join(parts))
 
 
-def _csrf_input(token) -> str:
-    """``{% csrf_token %}``."""
+def csrf_input(token) -> str:
+    """``{% csrf_token %}``: the hidden input with the request's token (the list card's column
+    menu, the header's language buttons), nothing without a token."""
     if not token or token == "NOTPROVIDED":
         return ""
     return f'<input type="hidden" name="csrfmiddlewaretoken" value="{shown(token)}">'
@@ -287,7 +288,7 @@ def list_card(context) -> SafeString:
         f"{_('Columns')}</button>\n"
         '      <form method="post" class="dropdown-menu dropdown-menu-end p-3"'
         ' data-testid="list-columns">\n'
-        f"        {_csrf_input(context.get('csrf_token'))}"
+        f"        {csrf_input(context.get('csrf_token'))}"
         f'<input type="hidden" name="next" value="{full_path}">\n'
         f"        {shown(listing.get('column_choices', ''))}\n"
         '        <div class="btn-list mt-2">\n'
