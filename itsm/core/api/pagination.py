@@ -16,6 +16,11 @@ from itsm.core.lists.paging import BadCursor, Count, KeysetPage, Sort, capped_co
 _YES, _NO = ("true", "1"), ("false", "0", "")
 
 
+def _sort_keys(columns) -> list[str]:
+    """``id`` and the sortable ones of a list page's *columns*: the keys ``?sort=`` takes."""
+    return ["id", *(c.name for c in columns if c.sortable and c.name != "id")]
+
+
 class KeysetPagination(CursorPagination):
     """Cursor pagination on ``-id`` unless a view names its own unique ordering.
 
@@ -83,7 +88,7 @@ class KeysetPagination(CursorPagination):
         if list_view is not None:
             page = list_view()
             page.setup(request._request)
-            keys += [c.name for c in page.available_columns() if c.sortable and c.name != "id"]
+            keys = _sort_keys(page.available_columns())
         if name not in keys:
             message = _("Unknown sort: use one of {keys}, with “-” in front to sort descending.")
             raise ValidationFailed(
@@ -95,10 +100,8 @@ class KeysetPagination(CursorPagination):
 
     def sort_values(self, view) -> list[str]:
         """Every value ``?sort=`` may take on *view*'s list (OpenAPI)."""
-        names = ["id"]
         list_view = getattr(view, "list_view", None)
-        if list_view is not None:
-            names += [c.name for c in list_view.columns if c.sortable and c.name != "id"]
+        names = _sort_keys(list_view.columns) if list_view is not None else ["id"]
         return [f"{direction}{name}" for name in names for direction in ("", "-")]
 
     # --- links -----------------------------------------------------------------------------------
