@@ -30,6 +30,8 @@ run: venv .env
 
 test: dev-venv
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-mail-servers.sh
+	bash scripts/ensure-alertmanager.sh
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: dev-venv

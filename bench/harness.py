@@ -73,16 +73,21 @@ def database_url(args) -> str:
 
 def use_database(args, *, fresh: bool = True) -> str:
     """Point Django at the benchmark's database (call before ``django.setup()``); with
-    *fresh*, drop and recreate it first. Returns the database URL."""
+    *fresh*, drop and recreate it first (without, create it only if missing). Returns the
+    database URL."""
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("ITSM_ENV_FILE", "/dev/null")
     os.environ["DJANGO_SETTINGS_MODULE"] = "itsm.config.settings"
     if args.engine == "postgres":
         import psycopg
 
-        if fresh:
-            with psycopg.connect(f"{args.pg_url}/postgres", autocommit=True) as admin:
+        with psycopg.connect(f"{args.pg_url}/postgres", autocommit=True) as admin:
+            if fresh:
                 admin.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
+            exists = admin.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [args.db]
+            ).fetchone()
+            if not exists:
                 admin.execute(f'CREATE DATABASE "{args.db}"')
         data_dir = Path("/tmp") / f"{args.db}_data"
     else:

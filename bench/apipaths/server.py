@@ -74,6 +74,8 @@ class Server:
             "--workers",
             str(args.workers),
         ]
+        if getattr(args, "threads", None):
+            command += ["--threads", str(args.threads)]
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
                 command, env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT

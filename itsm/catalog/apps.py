@@ -17,3 +17,9 @@ class CatalogConfig(AppConfig):
         register_demo_step(demo.load_catalog)
         name_choice_sets("itsm.catalog.choices", "ServiceStatus", "ServiceMode", "ChargingBasis")
         register_verb_labels(VERB_LABELS)
+
+        from itsm.catalog.models import Service
+        from itsm.core import stamps
+
+        # which services are published and offered to whom (selectors.is_offered)
+        stamps.watch("catalog.services", Service, Service.customers.through)

@@ -166,6 +166,80 @@ def _business_service_cis(customer_codes) -> list:
     return found
 
 
+def _field(name, label_zh, label_en, kind, required, choices=()) -> dict:
+    return {
+        "name": name,
+        "label_zh": label_zh,
+        "label_en": label_en,
+        "type": kind,
+        "required": required,
+        "choices": list(choices),
+    }
+
+
+#: item code → (order form fields, fulfilment tasks): what customers order from the portal
+ORDER_FORMS: dict[str, tuple[list[dict], list[dict]]] = {
+    "DSK-02": (
+        [
+            _field("asset", "资产编号", "Asset number", "text", True),
+            _field(
+                "os", "操作系统", "Operating system", "choice", True, ("Windows 11", "统信 UOS")
+            ),
+            _field("software", "需要的软件", "Software needed", "textarea", False),
+            _field("needed_by", "期望完成日期", "Needed by", "date", False),
+        ],
+        [
+            {"title": "确认授权与镜像 (Check licences and image)", "group": "desktop"},
+            {"title": "安装并验证 (Install and verify)", "group": "desktop"},
+            {"title": "与用户确认 (Confirm with the user)", "group": ""},
+        ],
+    ),
+    "DSK-04": (
+        [
+            _field("account", "账号", "Account name", "text", True),
+            _field("vpn", "需要 VPN", "Needs VPN", "yesno", True),
+        ],
+        [
+            {"title": "创建域账号与邮箱 (Create the account and mailbox)", "group": "desktop"},
+            {"title": "配置客户端 (Set up the clients)", "group": "desktop"},
+        ],
+    ),
+    "SRV-04": (
+        [
+            _field("server", "服务器名", "Server name", "text", True),
+            _field("restore_point", "恢复时间点", "Restore point", "date", True),
+            _field("size_gb", "数据量 (GB)", "Data size (GB)", "number", False),
+        ],
+        [
+            {"title": "恢复数据 (Restore the data)", "group": "server"},
+            {"title": "校验恢复结果 (Verify the restore)", "group": "server"},
+        ],
+    ),
+}
+
+
+def _order_forms(by) -> int:
+    """Give the demo's orderable items their order form and tasks (once: an item that has a
+    form keeps it)."""
+    from itsm.catalog.models import ServiceItem
+    from itsm.core.models import Team
+
+    codes = {task["group"] for _, tasks in ORDER_FORMS.values() for task in tasks} - {""}
+    if Team.objects.filter(code__in=codes).count() < len(codes):
+        return 0  # the core demo's groups are missing
+    changed = 0
+    items = ServiceItem.objects.filter(code__in=ORDER_FORMS, form_fields=[]).select_related(
+        "service"
+    )
+    for item in items:
+        if item.service.status == ServiceStatus.RETIRED:
+            continue
+        fields, tasks = ORDER_FORMS[item.code]
+        services.update_item(item, by=by, form_fields=fields, fulfilment_tasks=tasks)
+        changed += 1
+    return changed
+
+
 def load_catalog() -> int:
     """Create the demo catalogue once; return how many records were created."""
     from itsm.core.calendars.models import BusinessCalendar
@@ -232,6 +306,7 @@ def load_catalog() -> int:
             # without a second person (no maintainer), the system submits
             services.submit_service(service, by=drafter if drafter != approver else None)
             services.publish_service(service, by=approver, note="演示数据 (demo data)")
+    _order_forms(drafter)  # updates of items, not new records
     return created
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from itsm.catalog import orderforms
 from itsm.catalog.choices import ServiceMode
 from itsm.catalog.models import Service, ServiceCategory, ServiceItem
 from itsm.core.calendars.models import BusinessCalendar
+from itsm.core.errors import ValidationFailed
 from itsm.core.form_helpers import TablerFormMixin, limit_choices
 from itsm.core.forms import VersionedFormMixin
 from itsm.core.pickers import PickerField, PickerMultipleField, bind_pickers
@@ -104,10 +106,60 @@ class ServiceEditForm(VersionedFormMixin, ServiceForm):
     pass
 
 
+class _LinesField(forms.CharField):
+    """A JSON list of the item edited as lines of text (``catalog.orderforms``): shown
+    formatted, read back parsed; unchanged when the parsed lists are equal."""
+
+    widget = forms.Textarea
+
+    def __init__(self, *, parse, format, **kwargs):
+        self.parse, self.format = parse, format
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return self.format(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        try:
+            return self.parse(text)
+        except ValidationFailed as error:
+            raise forms.ValidationError([str(m) for ms in error.fields.values() for m in ms])
+
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(data) != (initial or [])
+        except forms.ValidationError:
+            return True
+
+
 class ItemForm(TablerFormMixin, forms.ModelForm):
+    form_fields = _LinesField(
+        parse=orderforms.parse_form_fields,
+        format=orderforms.format_form_fields,
+        label=_("order form fields"),
+        widget=forms.Textarea(attrs={"rows": 5, "class": "font-monospace"}),
+        help_text=_(
+            "One field per line: name | 标签 | Label | type | required or optional | "
+            "choice1;choice2. Types: text, textarea, number, date, choice, yesno. Example: "
+            "cpu | CPU 核数 | CPU cores | number | required"
+        ),
+    )
+    fulfilment_tasks = _LinesField(
+        parse=orderforms.parse_fulfilment_tasks,
+        format=orderforms.format_fulfilment_tasks,
+        label=_("fulfilment tasks"),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "font-monospace"}),
+        help_text=_(
+            "One task per line, in order: title | group code (the group is optional). "
+            "Each request of the item gets these tasks."
+        ),
+    )
+
     class Meta:
         model = ServiceItem
-        fields = ["code", "name", "description", "order"]
+        fields = ["code", "name", "description", "order", "form_fields", "fulfilment_tasks"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def validate_unique(self):

@@ -190,6 +190,20 @@ class ServiceItem(DomainModel):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
+    form_fields = models.JSONField(
+        _("order form fields"),
+        default=list,
+        blank=True,
+        help_text=_("The questions a customer answers when ordering the item."),
+    )
+    fulfilment_tasks = models.JSONField(
+        _("fulfilment tasks"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The tasks a request of the item is fulfilled by, each with an optional group."
+        ),
+    )
 
     policy = ModelPolicy(
         add=CATALOG_WRITERS,
@@ -197,6 +211,8 @@ class ServiceItem(DomainModel):
         delete=CATALOG_WRITERS,
         tenant_field="service__customers",
         external_filter=models.Q(service__status=ServiceStatus.PUBLISHED),
+        # which provider groups fulfil a request is the provider's business
+        internal_fields=("fulfilment_tasks",),
     )
 
     class Meta:

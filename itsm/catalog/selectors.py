@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
+from itsm.catalog import orderforms
 from itsm.catalog.choices import ServiceStatus
 from itsm.catalog.models import Service, ServiceCategory, ServiceItem
+from itsm.core import stamps
 
 
 def is_published(service: Service) -> bool:
@@ -25,6 +27,17 @@ def published_services(*, customer=None) -> QuerySet:
     if customer is not None:
         queryset = queryset.filter(customers=customer)
     return queryset.order_by("code")
+
+
+def is_offered(service, customer) -> bool:
+    """Whether *service* is published and offered to *customer*: the published services of
+    each customer read once per process until the catalogue changes (``core.stamps``)."""
+    offered = stamps.memo(
+        ("catalog.services",),
+        ("offered", customer.pk),
+        lambda: frozenset(published_services(customer=customer).values_list("pk", flat=True)),
+    )
+    return service.pk in offered
 
 
 def visible_services(user, action: str = "view") -> QuerySet:
@@ -94,3 +107,20 @@ def catalogue_tree(*, user, customer=None) -> list[CategoryNode]:
         parent = nodes.get(code.rpartition(".")[0]) if "." in code else None
         (parent.children if parent else roots).append(node)
     return roots
+
+
+# --- ordering from the portal (the desk reads these) ------------------------------------------
+
+#: the order-form field types and how a field's label and an answer are shown
+ORDER_FIELD_TYPES = orderforms.FIELD_TYPES
+order_field_label = orderforms.field_label
+shown_order_answer = orderforms.shown_answer
+
+
+def orderable_items(user, *, customer=None) -> QuerySet:
+    """Service items *user* may order: their service is published and, for a customer user
+    (or the given *customer*), offered to that organisation. Other items are not found."""
+    items = visible_items(user).filter(service__status=ServiceStatus.PUBLISHED)
+    if customer is not None:
+        items = items.filter(service__customers=customer)
+    return items.select_related("service")

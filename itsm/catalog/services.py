@@ -19,7 +19,11 @@ Rules enforced here (views, the API and the demo all call these functions):
   least one service mode and at least one customer; a published service must keep them;
 - edits to a published service are allowed for writers (as in ServiceNow): each is recorded
   in the field history and as an ``updated`` timeline row carrying the status it was made in.
-  A retired service cannot be edited.
+  A retired service cannot be edited;
+- a service item may carry an order form (its fields) and fulfilment tasks
+  (``catalog.orderforms``): each entry is checked and an error names it ("Form field 2: a
+  choice field needs choices."); a task's group must be an active team's code. The item is
+  orderable when its service is published and offered to the customer.
 """
 
 from __future__ import annotations
@@ -29,9 +33,11 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.catalog import orderforms
 from itsm.catalog.choices import ChargingBasis, ServiceMode, ServiceStatus
 from itsm.catalog.models import Service, ServiceCategory, ServiceItem
 from itsm.core import services as core_services
@@ -61,6 +67,7 @@ SERVICE_FIELDS = (
     "price_note",
 )
 SERVICE_M2M = ("customers", "linked_cis")
+ITEM_FIELDS = ("code", "name", "description", "order", "form_fields", "fulfilment_tasks")
 
 
 def _error(field: str, message) -> ValidationFailed:
@@ -510,7 +517,17 @@ def transition_service(
 # --- service items ----------------------------------------------------------------------------
 
 
+def _group_exists(code: str) -> bool:
+    from itsm.core.models import Team
+
+    return Team.objects.filter(code=code, is_active=True).exists()
+
+
 def _check_item(item: ServiceItem) -> None:
+    item.form_fields = orderforms.clean_form_fields(item.form_fields)
+    item.fulfilment_tasks = orderforms.clean_fulfilment_tasks(
+        item.fulfilment_tasks, group_exists=_group_exists
+    )
     item.code = (item.code or "").strip()
     if not item.code:
         raise _error("code", _("This field is required."))
@@ -533,13 +550,29 @@ def _check_service_editable(service: Service) -> None:
 
 
 def add_item(
-    *, service: Service, code: str, name: str, by, description: str = "", order: int = 100
+    *,
+    service: Service,
+    code: str,
+    name: str,
+    by,
+    description: str = "",
+    order: int = 100,
+    form_fields: list | None = None,
+    fulfilment_tasks: list | None = None,
 ) -> ServiceItem:
-    """Add a service item (服务项) to a service."""
+    """Add a service item (服务项) to a service, with the order form customers fill in and
+    the fulfilment tasks of a request (``catalog.orderforms``: each entry is checked and an
+    error names it)."""
     _check_service_editable(service)
     with transaction.atomic():
         item = ServiceItem(
-            service=service, code=code, name=name, description=description or "", order=order
+            service=service,
+            code=code,
+            name=name,
+            description=description or "",
+            order=order,
+            form_fields=form_fields or [],
+            fulfilment_tasks=fulfilment_tasks or [],
         )
         _check_item(item)
         item.full_clean()
@@ -552,10 +585,13 @@ def add_item(
 def update_item(
     item: ServiceItem, *, by, expected_version: int | None = None, **fields
 ) -> ServiceItem:
-    """Change ``code``, ``name``, ``description`` or ``order`` of a service item."""
-    unknown = set(fields) - {"code", "name", "description", "order"}
+    """Change ``code``, ``name``, ``description``, ``order``, ``form_fields`` or
+    ``fulfilment_tasks`` of a service item (the lists are checked as in :func:`add_item`)."""
+    unknown = set(fields) - set(ITEM_FIELDS)
     if unknown:
         raise _error(sorted(unknown)[0], _("This field cannot be changed."))
+    if not fields:  # an unchanged edit page writes nothing
+        return item
     _check_service_editable(item.service)
     with transaction.atomic():
         for name, value in fields.items():
@@ -568,9 +604,17 @@ def update_item(
 
 
 def remove_item(item: ServiceItem, *, by) -> None:
-    """Remove a service item from its service."""
+    """Remove a service item from its service. An item requests were ordered from stays (the
+    requests keep it): change it, or leave it out of the service's description."""
     service = item.service
     _check_service_editable(service)
-    with transaction.atomic():
-        record_event(service, "item_removed", by=by, data={"item": item.code})
-        item.delete()
+    try:
+        with transaction.atomic():
+            record_event(service, "item_removed", by=by, data={"item": item.code})
+            item.delete()
+    except ProtectedError:
+        raise ValidationFailed(
+            _("Requests were ordered from this item, so it cannot be removed."),
+            fields={"item": [str(_("Requests were ordered from this item."))]},
+            code="delete_not_allowed",
+        )

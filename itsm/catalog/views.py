@@ -7,8 +7,8 @@ service list sends them to the portal, and any other service id answers 404.
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,7 +28,15 @@ from itsm.catalog.forms import (
 )
 from itsm.catalog.models import Service, ServiceCategory, ServiceItem
 from itsm.core import policy
-from itsm.core.form_views import TransitionView, action_post, changed_values, form_page
+from itsm.core.form_views import (
+    StatusTransitionView,
+    action_post,
+    changed_values,
+    delete_draft_post,
+    form_page,
+    four_eyes_transitions,
+    save_versioned_edit,
+)
 from itsm.core.formatting import field_label
 from itsm.core.generic_views import get_restricted_or_404, record_context, require_can
 from itsm.core.models import Organisation
@@ -91,12 +99,9 @@ def service_detail(request, pk: int):
         return redirect(reverse("catalog:portal") + f"#service-{service.pk}")
     record = record_context(request, service)
     can_change = record["can_change"] and service.status != ServiceStatus.RETIRED
-    transitions = record["transitions"]
-    four_eyes = (
-        service.status == ServiceStatus.IN_REVIEW and service.submitted_by_id == request.user.pk
+    transitions, four_eyes = four_eyes_transitions(
+        service, record["transitions"], user=request.user, review_status=ServiceStatus.IN_REVIEW
     )
-    if four_eyes:  # the submitter does not review their own service (services.py)
-        transitions = [t for t in transitions if t.name not in ("publish", "reject")]
     missing = (
         services.missing_for_publication(service)
         if service.status in (ServiceStatus.DRAFT, ServiceStatus.IN_REVIEW)
@@ -165,23 +170,18 @@ def service_edit(request, pk: int):
         initial={"version": service.version},
     )
 
-    def save():
-        data = form.cleaned_data
-        fields = changed_values(form, SERVICE_FORM_FIELDS)
-        if "customers" in form.changed_data:
-            fields["customers"] = list(data["customers"])
-        if "linked_ci_numbers" in form.changed_data:
-            fields["linked_cis"] = data["linked_ci_numbers"]
-        with transaction.atomic():
-            fresh = Service.objects.get(pk=pk)
-            services.update_service(
-                fresh, by=request.user, expected_version=data["version"], **fields
-            )
-
     return form_page(
         request,
         form,
-        save,
+        lambda: save_versioned_edit(
+            form,
+            model=Service,
+            pk=pk,
+            update=services.update_service,
+            by=request.user,
+            names=SERVICE_FORM_FIELDS,
+            related={"customers": "customers", "linked_ci_numbers": "linked_cis"},
+        ),
         success=_("Service saved."),
         next_url=_service_url(service),
         heading=_("Edit service: {name}").format(name=service),
@@ -191,27 +191,17 @@ def service_edit(request, pk: int):
     )
 
 
-class ServiceTransition(TransitionView):
+class ServiceTransition(StatusTransitionView):
     """A service's lifecycle step (draft → in review → published → retired)."""
 
     model = Service
     form_class = TransitionForm
     detail_url_name = "catalog:service_detail"
+    transition = staticmethod(services.transition_service)
+    status_choices = ServiceStatus
 
     def base_queryset(self):
         return selectors.visible_services(self.request.user)
-
-    def perform(self, obj, data):
-        services.transition_service(
-            obj,
-            to=data["to"],
-            by=self.request.user,
-            note=data["note"],
-            expected_version=data["version"],
-        )
-
-    def success_text(self, obj) -> str:
-        return _("Status is now “{status}”.").format(status=ServiceStatus(obj.status).label)
 
 
 service_transition = ServiceTransition.as_view()
@@ -221,23 +211,17 @@ service_transition = ServiceTransition.as_view()
 @require_POST
 def service_delete(request, pk: int):
     service = _service_or_404(request, pk, "delete")
-    return action_post(
+    return delete_draft_post(
         request,
+        service,
         lambda: services.delete_service(service, by=request.user),
         success=_("Service deleted."),
-        next_url=reverse("catalog:service_list"),
-        error_url=_service_url(service),
-        model=Service,
-        confirm={
-            "heading": _("Delete the draft “{service}”?").format(service=service),
-            "consequence": _(
-                "The draft service, its service items and links are deleted for good; only a "
-                "timeline entry remains. A service that was published is retired instead."
-            ),
-            "button": _("Delete draft"),
-            "cancel_url": _service_url(service),
-            "record": service,
-        },
+        consequence=_(
+            "The draft service, its service items and links are deleted for good; only a "
+            "timeline entry remains. A service that was published is retired instead."
+        ),
+        list_url=reverse("catalog:service_list"),
+        detail_url=_service_url(service),
     )
 
 
@@ -277,7 +261,7 @@ def item_edit(request, pk: int, item_pk: int):
             ServiceItem.objects.select_related("service").get(pk=item.pk),
             by=request.user,
             expected_version=form.cleaned_data["version"],
-            **changed_values(form, ("code", "name", "description", "order")),
+            **changed_values(form, services.ITEM_FIELDS),
         ),
         success=_("Service item saved."),
         next_url=reverse("catalog:service_detail", args=[pk]),
@@ -377,6 +361,14 @@ def category_delete(request, pk: int):
 # --- customer portal ------------------------------------------------------------------------
 
 
+def _may_order(user) -> bool:
+    """Whether the portal links each item to the service desk's order page: the reader may
+    log tickets there. By the model's label: the catalogue never imports the desk."""
+    if not apps.is_installed("itsm.desk"):
+        return False
+    return policy.can(user, apps.get_model("desk", "Ticket"), "add")
+
+
 @login_required
 def portal(request):
     """The published catalogue as a customer sees it (R-CAT-05). Provider staff may preview
@@ -400,6 +392,7 @@ def portal(request):
         request,
         "catalog/portal.html",
         {
+            "can_order": _may_order(request.user),
             "tree": tree,
             "customer": customer,
             "customers": customers,

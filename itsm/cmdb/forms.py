@@ -11,12 +11,28 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.cmdb.choices import AttributeType, CIStatus, Criticality, attribute_choice_label
 from itsm.cmdb.models import AttributeDefinition, CIClass, RelationType
+from itsm.cmdb.services import authorised_change
 from itsm.core.choices import OrganisationKind
+from itsm.core.errors import ValidationFailed
 from itsm.core.form_helpers import TablerFormMixin, style_form
 from itsm.core.models import Organisation
 from itsm.core.pickers import PickerField, bind_pickers
 
 ATTR_PREFIX = "attr__"
+
+
+class ChangeReferenceMixin:
+    """A typed ``change_reference`` must name an approved change in its window
+    (``cmdb.services.authorised_change``)."""
+
+    def clean_change_reference(self) -> str:
+        value = self.cleaned_data.get("change_reference")  # type: ignore[attr-defined]
+        try:
+            return authorised_change(value)
+        except ValidationFailed as error:
+            raise forms.ValidationError(
+                [str(m) for messages in (error.fields or {}).values() for m in messages]
+            ) from None
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
@@ -59,7 +75,7 @@ def _attribute_field(definition: AttributeDefinition, initial) -> forms.Field:
     return forms.CharField(**common)
 
 
-class CIForm(TablerFormMixin, forms.Form):
+class CIForm(ChangeReferenceMixin, TablerFormMixin, forms.Form):
     """Create or edit a CI of one class (the class is chosen before, by ``?ci_class=``)."""
 
     ci_class = forms.ModelChoiceField(
@@ -152,13 +168,13 @@ class ClassChoiceForm(TablerFormMixin, forms.Form):
     ci_class = forms.ModelChoiceField(queryset=CIClass.objects.all(), label=_("class"))
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(ChangeReferenceMixin, forms.Form):
     to = forms.ChoiceField(choices=CIStatus.choices)
     version = forms.IntegerField(min_value=1)
     change_reference = forms.CharField(max_length=40, required=False)
 
 
-class RelationForm(TablerFormMixin, forms.Form):
+class RelationForm(ChangeReferenceMixin, TablerFormMixin, forms.Form):
     DIRECTIONS = [
         ("out", _("this CI → other CI")),
         ("in", _("other CI → this CI")),

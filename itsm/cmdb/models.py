@@ -283,6 +283,9 @@ class Relation(DomainModel):
     """``source`` —type→ ``target``; duplicates (same pair and type) are refused, cycles are
     allowed (impact analysis handles them)."""
 
+    #: a CI's relations as of a date are read from history by either end (``cmdb.selectors``)
+    history_indexed = ("source", "target")
+
     # no index of their own: the unique (source, target, type) and the (target, source, type)
     # indexes lead with them (migration 0010)
     source = models.ForeignKey(

@@ -264,7 +264,9 @@ def relation_remove(request, pk: int, relation_pk: int):
     return action_post(
         request,
         lambda: services.delete_relation(
-            relation, by=request.user, change_reference=request.POST.get("change_reference", "")
+            relation,
+            by=request.user,
+            change_reference=services.authorised_change(request.POST.get("change_reference")),
         ),
         success=_("Relation removed."),
         next_url=detail,

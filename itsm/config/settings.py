@@ -56,6 +56,19 @@ INSTALLED_APPS = [
     "itsm.slm",
     "itsm.slm.clocks",
     "itsm.slm.reporting",
+    "itsm.desk",
+    "itsm.desk.mail",
+    "itsm.desk.reporting",
+    "itsm.desk.imports",
+    "itsm.knowledge",
+    "itsm.problems",
+    "itsm.change",
+    "itsm.releases",
+    "itsm.events",
+    "itsm.availability",
+    "itsm.capacity",
+    "itsm.improvement",
+    "itsm.objectives",
     "itsm.kpi",
     "itsm.ui",
 ]
@@ -122,6 +135,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # unique to the test run (itsm/core/testing/pytest_env.py).
     if env_str("ITSM_TEST_SQLITE_NAME"):
         DATABASES["default"]["TEST"] = {"NAME": env_str("ITSM_TEST_SQLITE_NAME")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: its cost model switches it on for the recursive CTEs (impact
+    # analysis, change conflicts) and the reports' correlated subqueries on large tables,
+    # spending 50-150 ms compiling statements that run in a few (an OLTP application's
+    # statements never gain from it). A URL's own ``options`` come first.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -262,12 +282,18 @@ REST_KNOX = {
 ITSM_API_TOKEN_MAX_DAYS = env_int("ITSM_API_TOKEN_MAX_DAYS", 365, minimum=1)
 # Imports (CMDB, audit snapshots, calendar CSV): the shared upload guard (itsm/core/uploads.py)
 ITSM_UPLOAD_MAX_BYTES = env_int("ITSM_UPLOAD_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# the largest e-mail the desk mailboxes accept (a larger one gets a rejection reply)
+ITSM_MAIL_MAX_BYTES = env_int("ITSM_MAIL_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
 ITSM_UPLOAD_MAX_ROWS = env_int("ITSM_UPLOAD_MAX_ROWS", 20_000, minimum=1)
 ITSM_UPLOAD_MAX_ERRORS = env_int("ITSM_UPLOAD_MAX_ERRORS", 100, minimum=1)
 # Rows a list export (CSV/Excel, core.lists) may hold; more are refused (narrow the filter).
 ITSM_LIST_EXPORT_MAX_ROWS = env_int("ITSM_LIST_EXPORT_MAX_ROWS", 10_000, minimum=1)
 # Rows a list page (and the API with ?count=true) counts at most: more show as "more than N".
 ITSM_LIST_COUNT_LIMIT = env_int("ITSM_LIST_COUNT_LIMIT", 10_000, minimum=1)
+# Milliseconds a thread trusts its last reading of the configuration stamps (core.stamps):
+# another process's change to the priority matrix, dispatch rules, agreements … is seen
+# within this time. 0 reads them at every use (the tests).
+ITSM_STAMP_TTL = env_int("ITSM_STAMP_TTL_MS", 1_000, minimum=0) / 1000
 SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "ITSM API",
     "DESCRIPTION": "REST API of the IT service management platform.",
@@ -297,6 +323,10 @@ ITSM_WORKER_LEADER_SECONDS = env_int("ITSM_WORKER_LEADER_SECONDS", 60, minimum=5
 # host name or network (CIDR) is listed here.
 ITSM_WEBHOOK_ALLOWLIST = env_list("ITSM_WEBHOOK_ALLOWLIST", [])
 ITSM_BASE_URL = env_str("ITSM_BASE_URL", "http://127.0.0.1:8000")
+# the service desk closes a resolved ticket the customer neither confirmed nor rejected
+ITSM_DESK_AUTO_CLOSE_DAYS = env_int("ITSM_DESK_AUTO_CLOSE_DAYS", 7, minimum=1)
+# how many tickets `itsm demo` logs over the past year (the test suite loads a handful)
+ITSM_DEMO_TICKETS = env_int("ITSM_DEMO_TICKETS", 2000, minimum=0)
 
 LOGGING = {
     "version": 1,

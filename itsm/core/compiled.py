@@ -5,6 +5,7 @@ database's answer did."""
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from django.db.models.expressions import BaseExpression, Col
 from django.db.models.query import ValuesListIterable
 from django.db.models.sql import Query
 from django.db.models.sql.compiler import SQLCompiler
+
+from itsm.core import stamps
 
 
 class CompiledValues:
@@ -113,13 +116,29 @@ def get_by_pk(queryset, pk):
     if compiled is None:
         return queryset.get(pk=pk)
     sql, attnames, converters = compiled
-    connection = connections[alias]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (pk,))
-        rows = cursor.fetchall()
-    if not rows:
-        raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
-    values = _converted(rows[0], converters, connection)  # one row: the primary key is unique
+
+    def read() -> tuple:
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, (pk,))
+            rows = cursor.fetchall()
+        if not rows:
+            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+        return tuple(_converted(rows[0], converters, connection))  # the key is unique: one row
+
+    stamp = stamps.stamp_of(model)
+    if stamp is None:
+        values = read()
+    else:
+        # a configuration row (an organisation, a service, a category: what a ticket's create
+        # names by id) is read once per process while its stamp stands; a missing row is
+        # never kept; the values are copied, so an instance changed in place changes no memo
+        values = stamps.memo((stamp,), ("by_pk", key, pk), read)
+        if any(isinstance(value, dict | list) for value in values):
+            values = tuple(
+                copy.deepcopy(value) if isinstance(value, dict | list) else value
+                for value in values
+            )
     return model.from_db(alias, attnames, values)
 
 

@@ -2,6 +2,7 @@
 FilterSets use (:class:`FilterSet`)."""
 
 import copy
+import datetime
 from collections import OrderedDict
 from typing import TYPE_CHECKING, ClassVar
 
@@ -96,6 +97,26 @@ def restrict_filter_choices(filterset, user) -> None:
             filter_.queryset = policy.restrict(queryset, user, "view")
 
 
+def drop_internal_filters(filterset, user) -> None:
+    """A filter over one of the model's internal fields (``policy.internal_fields``) is
+    removed for a user who may not see them — a customer's ``?flapping=true`` on a page or
+    the API is then ignored, as an unknown parameter is, and cannot tell which of the
+    customer's records carry an internal mark. No user: removed (fail closed).
+
+    :class:`FilterSet` calls it on construction, as it calls :func:`restrict_filter_choices`."""
+    from itsm.core import policy
+
+    model = getattr(filterset.queryset, "model", None)
+    if model is None or not hasattr(model, "policy"):
+        return
+    internal = set(policy.internal_fields(user, model))
+    if not internal:
+        return
+    for name, filter_ in list(filterset.filters.items()):
+        if (filter_.field_name or "").split("__")[0] in internal:
+            del filterset.filters[name]
+
+
 def _copy_filter(filter_):
     """A FilterSet's own copy of *filter_* (a class-level filter of ``base_filters``): its
     attributes and its ``extra`` (the field's arguments, where django-filter puts the queryset
@@ -154,6 +175,7 @@ class FilterSet(django_filters.FilterSet):
             # what django-filter gives each filter (its stubs do not declare them)
             filter_.__dict__.update(model=queryset.model, parent=self)
         restrict_filter_choices(self, getattr(request, "user", None))
+        drop_internal_filters(self, getattr(request, "user", None))
 
     @property
     def form(self):
@@ -204,6 +226,8 @@ class FilterSet(django_filters.FilterSet):
                 filter_.distinct = False
             if isinstance(filter_, django_filters.BooleanFilter):
                 filter_.extra.setdefault("widget", AnyBooleanSelect)
+            elif isinstance(filter_, django_filters.IsoDateTimeFilter):
+                filter_.field_class = UtcIsoDateTimeField
             elif isinstance(
                 filter_, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter
             ):
@@ -331,6 +355,21 @@ class KeptModelMultipleChoiceField(filter_fields.ModelMultipleChoiceField):
                     params={"value": val},
                 )
         return [_known_row(self.queryset, keys[key]) for key in found]
+
+
+class UtcIsoDateTimeField(filter_fields.IsoDateTimeField):
+    """django-filter's ISO 8601 field, its value in UTC: a database takes any instant, but
+    not any offset (PostgreSQL refuses ``-22:12``, which ISO 8601 allows) nor an instant
+    outside years 1-9999 once in UTC — both answer “Enter a valid date/time”, not a 500."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None or parsed.tzinfo is None:
+            return parsed
+        try:
+            return parsed.astimezone(datetime.UTC)
+        except OverflowError as error:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from error
 
 
 class IntegerFilter(django_filters.NumberFilter):

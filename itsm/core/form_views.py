@@ -29,6 +29,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -352,3 +353,99 @@ class TransitionView(PolicyMixin, View):
 
     def perform(self, obj, data):  # pragma: no cover - every subclass implements it
         raise NotImplementedError
+
+
+# --- records reviewed by a second person (four eyes) -------------------------------------------
+
+
+#: the moves only a second person may make on a record in review (the submitter may not)
+REVIEW_DECISIONS = ("publish", "reject")
+
+
+def four_eyes_transitions(obj, transitions, *, user, review_status: str) -> tuple[list, bool]:
+    """*transitions* (``record_context``'s) of a record reviewed by a second person: while
+    *obj* is in *review_status* and *user* submitted it, without the review's decisions
+    (:data:`REVIEW_DECISIONS`; the service refuses them too). Returns the moves and whether
+    that rule applies (the page says so)."""
+    four_eyes = obj.status == review_status and obj.submitted_by_id == user.pk
+    if four_eyes:
+        transitions = [t for t in transitions if t.name not in REVIEW_DECISIONS]
+    return list(transitions), four_eyes
+
+
+def save_versioned_edit(
+    form: forms.BaseForm,
+    *,
+    model: type[Model],
+    pk,
+    update: Callable[..., Any],
+    by,
+    names,
+    related: dict[str, str] | None = None,
+):
+    """An edit page's save: the changed values among *names*, and each changed *related*
+    form field (form name → service argument) as a list, passed to *update* (the service:
+    ``update(row, by=…, expected_version=…, **fields)``) with the version the form carried, on
+    the row read afresh in one transaction."""
+    data = form.cleaned_data
+    fields = changed_values(form, names)
+    for name, argument in (related or {}).items():
+        if name in form.changed_data:
+            fields[argument] = list(data[name] or [])
+    with transaction.atomic():
+        fresh = model._default_manager.get(pk=pk)
+        return update(fresh, by=by, expected_version=data["version"], **fields)
+
+
+class StatusTransitionView(TransitionView):
+    """A :class:`TransitionView` whose service is ``transition(obj, *, to, by, note,
+    expected_version)`` and whose success message names the new status (its label in
+    ``status_choices``)."""
+
+    #: the service, e.g. ``staticmethod(services.transition_article)``
+    transition: Callable[..., Any]
+    status_choices: Any
+
+    def perform(self, obj, data):
+        return self.transition(
+            obj,
+            to=data["to"],
+            by=self.request.user,
+            note=data["note"],
+            expected_version=data["version"],
+        )
+
+    def success_text(self, obj) -> str:
+        return str(
+            _("Status is now “{status}”.").format(status=self.status_choices(obj.status).label)
+        )
+
+
+def delete_draft_post(
+    request: HttpRequest,
+    obj,
+    perform: Callable[[], Any],
+    *,
+    success,
+    consequence,
+    list_url: str,
+    detail_url: str,
+) -> HttpResponse:
+    """POST "delete draft" of a record with a draft → review → published lifecycle: asks
+    first ("Delete the draft …?", *consequence*), then *perform* (the service, which refuses a
+    record that was ever published), then the list (*list_url*) or, on error, the record."""
+    return action_post(
+        request,
+        perform,
+        success=success,
+        next_url=list_url,
+        error_url=detail_url,
+        model=type(obj),
+        confirm={
+            "heading": _("Delete the draft “{record}”?").format(record=obj),
+            "consequence": consequence,
+            "button": _("Delete draft"),
+            "cancel_url": detail_url,
+            "record": obj,
+        },
+    )

@@ -204,4 +204,6 @@ def _display(model, name: str, value, related: dict) -> str:
         return related[key]
     if isinstance(value, datetime):
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
     return str(value)

@@ -22,7 +22,8 @@ Only the SQL text is built once per model, numbered field and database (``_PLANS
   taken inside it (``core.numbering.NUMBER_SQL``). A statement is a transaction of its own:
   outside a transaction it needs no ``BEGIN``/``COMMIT``; inside one it runs in a savepoint, as
   the ``atomic`` block above does, so a refused row (a duplicate) leaves the caller's
-  transaction usable.
+  transaction usable — unless the caller passes ``savepoint=False`` because its transaction is
+  all or nothing (a ticket's create): two statements fewer.
 - **SQLite** (one writer at a time): the same statements one after the other in a transaction:
   the number, the row (``… RETURNING`` its id), the history row copied from it, the timeline row.
 
@@ -43,12 +44,23 @@ from django.db import connections, models, router, transaction
 from django.db.models import signals
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
+from psycopg import _queries as _psycopg_queries
 from simple_history import signals as history_signals
 from simple_history.models import HistoricalRecords
 
 from itsm.core.models import TimelineEntry
 from itsm.core.numbering import NUMBER_SQL, next_number, number_params
 from itsm.core.timeline import record_event
+
+# psycopg parses a statement's ``%s`` placeholders at every execute unless the statement has at
+# most MAX_CACHED_STATEMENT_PARAMS (50) parameters, when it keeps the parse in an LRU cache. The
+# statements compiled here have more: a ticket's row with its history and timeline (56), two
+# clocks (58); each was parsed again at every create (0.5 ms of a create's 9 ms CPU). The cache
+# is keyed by the statement's text and still bounded by its length and its 128 entries.
+# ``core/tests/test_writes.py`` fails if a psycopg release drops the name.
+_psycopg_queries.MAX_CACHED_STATEMENT_PARAMS = max(
+    _psycopg_queries.MAX_CACHED_STATEMENT_PARAMS, 200
+)
 
 #: the columns simple-history writes beside the tracked ones (and its own ``history_id``)
 _HISTORY_FIELDS = ("history_date", "history_change_reason", "history_type", "history_user")
@@ -67,9 +79,12 @@ def insert_record(
     verb: str = "created",
     note: str = "",
     data: dict | None = None,
+    at=None,
+    savepoint: bool = True,
 ):
     """Insert the new record *obj* — with the next *number_prefix* number in *number_field*
-    when a prefix is given — its field-history row and its *verb* timeline row by *by*, and
+    when a prefix is given — its field-history row and its *verb* timeline row by *by* (at
+    *at*, default now: a record logged after the fact, e.g. a ticket opened earlier), and
     return *obj* saved. What is written, and when the ORM writes it instead: the module's
     docstring.
 
@@ -85,13 +100,15 @@ def insert_record(
             if number_prefix:
                 setattr(obj, number_field, next_number(number_prefix))
             obj.save()
-            record_event(obj, verb, by=by, note=note, data=data)
+            record_event(obj, verb, by=by, note=note, data=data, at=at)
         return obj
     obj._prepare_related_fields_for_save(operation_name="save")
-    write = _Write(obj, plan, tracker, connection, by, number_prefix, verb, note, data)
+    write = _Write(obj, plan, tracker, connection, by, number_prefix, verb, note, data, at)
     postgres = connection.vendor == "postgresql"
     if postgres and not connection.in_atomic_block and connection.get_autocommit():
         return write()  # one statement: a transaction of its own
+    if postgres and not savepoint and connection.in_atomic_block:
+        return write()  # one statement in the caller's all-or-nothing transaction
     with transaction.atomic(using=alias):
         return write()
 
@@ -296,10 +313,10 @@ def _plain(obj, plan: _Plan, tracker) -> bool:
 class _Write:
     """One call of :func:`insert_record` on its fast path (values prepared when called)."""
 
-    def __init__(self, obj, plan, tracker, connection, by, number_prefix, verb, note, data):
+    def __init__(self, obj, plan, tracker, connection, by, number_prefix, verb, note, data, at):
         self.obj, self.plan, self.tracker, self.connection = obj, plan, tracker, connection
         self.by, self.number_prefix = by, number_prefix
-        self.verb, self.note, self.data = verb, note, data
+        self.verb, self.note, self.data, self.at = verb, note, data, at
 
     def __call__(self):
         obj, plan, connection = self.obj, self.plan, self.connection
@@ -362,8 +379,85 @@ class _Write:
             ),
             *([] if connection.vendor == "postgresql" else [None]),
             verb.get_db_prep_save(self.verb, connection),
-            at.get_db_prep_save(timezone.now(), connection),
+            at.get_db_prep_save(self.at or timezone.now(), connection),
             actor.get_db_prep_save(by.pk if getattr(by, "pk", None) else None, connection),
             note.get_db_prep_save(self.note, connection),
             data.get_db_prep_save(self.data or {}, connection),
         ]
+
+
+# --- new rows without history: the compiled bulk_create --------------------------------------
+
+
+_ROWS_SQL: dict[tuple, str] = {}
+
+
+def insert_rows(objs: list, *, ignore_conflicts: bool = False) -> list:
+    """Insert the new rows *objs* (one model, auto primary keys, no field history) as
+    ``bulk_create(objs)`` does — the same values, prepared by their fields, no signals — with
+    the statement's text built once per model, row count and database instead of by the ORM
+    at each call: ``INSERT … VALUES (…), (…) RETURNING id`` (the ids set on *objs*, in their
+    order), or ``… ON CONFLICT DO NOTHING`` without ids for *ignore_conflicts*. Up to 100
+    rows; more, or a model this does not fit (database defaults, a primary key given, an
+    expression as a value), go through ``bulk_create``."""
+    if not objs:
+        return objs
+    model = type(objs[0])
+    meta = model._meta
+    alias = router.db_for_write(model, instance=objs[0])
+    connection = connections[alias]
+    pk = meta.pk
+    fields = tuple(f for f in meta.concrete_fields if f is not pk)
+    if (
+        len(objs) > 100
+        or connection.vendor not in ("postgresql", "sqlite")
+        or not isinstance(pk, models.AutoField | models.BigAutoField)
+        or any(f.has_db_default() for f in fields)
+        or any(type(obj) is not model or obj.pk is not None for obj in objs)
+    ):
+        return model._base_manager.using(alias).bulk_create(objs, ignore_conflicts=ignore_conflicts)
+    values: list = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        for field in fields:
+            value = field.pre_save(obj, True)
+            if hasattr(value, "resolve_expression"):
+                return model._base_manager.using(alias).bulk_create(
+                    objs, ignore_conflicts=ignore_conflicts
+                )
+            values.append(field.get_db_prep_save(value, connection))
+    key = (model, alias, connection.vendor, len(objs), ignore_conflicts)
+    sql = _ROWS_SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES {', '.join([row] * len(objs))}"
+            + (
+                " ON CONFLICT DO NOTHING"
+                if ignore_conflicts
+                else f" RETURNING {quote(pk.column or pk.attname)}"
+            )
+        )
+        _ROWS_SQL[key] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        ids = [] if ignore_conflicts else [row[0] for row in cursor.fetchall()]
+    for obj, pk_value in zip(objs, ids or [None] * len(objs), strict=True):
+        if pk_value is not None:
+            setattr(obj, pk.attname, pk_value)
+        obj._state.adding = False
+        obj._state.db = alias
+    return objs
+
+
+def known_related(obj, name: str, rows: list) -> None:
+    """Tell *obj* that its many-to-many *name* holds *rows* (just written), as
+    ``prefetch_related`` would: reading ``obj.<name>.all()`` then sends no statement (the API
+    answer of a new record lists them)."""
+    queryset = getattr(obj, name).all()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    cache = obj.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[name] = queryset

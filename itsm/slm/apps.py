@@ -31,3 +31,10 @@ class SlmConfig(AppConfig):
         )
         name_choice_sets("itsm.core.choices", "Priority")
         register_verb_labels(VERB_LABELS)
+
+        from itsm.core import stamps
+        from itsm.slm.models import Agreement, Target
+
+        # the agreements and targets a new record's clocks come from (selectors.active_sla_for,
+        # find_targets)
+        stamps.watch("slm.agreements", Agreement, Target, Agreement.services.through)

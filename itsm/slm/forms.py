@@ -7,7 +7,9 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from itsm.cmdb import services as cmdb_services
 from itsm.core.choices import OrganisationKind
+from itsm.core.errors import ValidationFailed
 from itsm.core.form_helpers import TablerFormMixin, limit_choices
 from itsm.core.models import Organisation, User
 from itsm.core.pickers import PickerField, PickerMultipleField, bind_pickers
@@ -33,7 +35,21 @@ def _reference_field():
     )
 
 
-class AgreementForm(TablerFormMixin, forms.ModelForm):
+class _ChangeReferenceCheck:
+    """A typed ``change_reference`` must name an approved change in its window (seed 003: a
+    signed agreement changes only through such a change; ``cmdb.services.authorised_change``)."""
+
+    def clean_change_reference(self) -> str:
+        value = self.cleaned_data.get("change_reference")  # type: ignore[attr-defined]
+        try:
+            return cmdb_services.authorised_change(value)
+        except ValidationFailed as error:
+            raise forms.ValidationError(
+                [str(m) for messages in (error.fields or {}).values() for m in messages]
+            ) from None
+
+
+class AgreementForm(_ChangeReferenceCheck, TablerFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     change_reference = _reference_field()
     services = PickerMultipleField(
@@ -98,7 +114,7 @@ class AgreementForm(TablerFormMixin, forms.ModelForm):
             self.fields.pop("change_reference")
 
 
-class TargetForm(TablerFormMixin, forms.ModelForm):
+class TargetForm(_ChangeReferenceCheck, TablerFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     change_reference = _reference_field()
 
@@ -129,7 +145,7 @@ class TargetForm(TablerFormMixin, forms.ModelForm):
             self.fields.pop("change_reference")
 
 
-class ReferenceForm(TablerFormMixin, forms.Form):
+class ReferenceForm(_ChangeReferenceCheck, TablerFormMixin, forms.Form):
     change_reference = _reference_field()
 
 

@@ -7,7 +7,10 @@ To add a page, append one dict to ``NAV_ITEMS``:
 - ``icon``: a name known to ``{% icon %}`` (``itsm.ui.templatetags.ui``);
 - ``model``: ``"app_label.ModelName"`` whose ``view`` permission (``core.policy.can``) the user
   needs, or ``None`` for a page every signed-in user may open;
-- ``staff_only`` (optional): ``True`` to show it to provider staff only;
+- ``action`` (optional): the action on ``model`` the page needs besides seeing rows (``"add"``
+  for a page that logs a record);
+- ``staff_only`` (optional): ``True`` to show it to provider staff only; ``customer_only``:
+  to customer and supplier users only (a page staff reach another way);
 - ``group`` (optional): a key of ``NAV_GROUPS``: the entry sits in that group's drop-down
   menu, so the header stays one row in either language (a group with one visible entry shows
   that entry itself).
@@ -25,18 +28,319 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from itsm.core.policy import can_reach, is_provider_staff
+from itsm.core.policy import can, can_reach, is_provider_staff
 from itsm.ui.nav_html import menu_html
 from itsm.ui.process_cache import UrlCache
 
 #: drop-down menus of the header: key → label and icon (placed where their first entry is)
 NAV_GROUPS: dict[str, dict] = {
+    "desk": {"label": _("Service desk"), "icon": "briefcase"},
+    "problems": {"label": _("Problems"), "icon": "topology-star"},
+    "change": {"label": _("Changes"), "icon": "calendar-event"},
+    "monitoring": {"label": _("Monitoring"), "icon": "activity"},
     "slm": {"label": _("Service levels"), "icon": "file-certificate"},
     "admin": {"label": _("Administration"), "icon": "settings"},
 }
 
 NAV_ITEMS: list[dict] = [
     {"label": _("Dashboard"), "url": "ui:dashboard", "icon": "home", "model": None},
+    {
+        "label": _("Tickets"),
+        "url": "desk:ticket_list",
+        "icon": "list-check",
+        "model": "desk.Ticket",
+        "group": "desk",
+    },
+    {
+        "label": _("Log a call"),
+        "url": "desk:console",
+        "icon": "plus",
+        "model": "desk.Ticket",
+        "action": "add",
+        "staff_only": True,
+        "group": "desk",
+    },
+    {
+        "label": _("Report an issue"),
+        "url": "desk:report",
+        "icon": "plus",
+        "model": "desk.Ticket",
+        "action": "add",
+        "customer_only": True,
+        "group": "desk",
+    },
+    {
+        "label": _("Order a service"),
+        "url": "desk:portal_catalogue",
+        "icon": "plus",
+        "model": "desk.Ticket",
+        "action": "add",
+        "group": "desk",
+    },
+    {
+        "label": _("Calls"),
+        "url": "desk:call_list",
+        "icon": "history",
+        "model": "desk.Call",
+        "group": "desk",
+    },
+    {
+        "label": _("Desk reports"),
+        "url": "deskreports:report",
+        "icon": "chart-bar",
+        "model": "desk.Ticket",
+        "group": "desk",
+    },
+    {
+        "label": _("Desk e-mail"),
+        "url": "deskmail:inbound_list",
+        "icon": "send",
+        "model": "deskmail.InboundMail",
+        "group": "desk",
+    },
+    {
+        "label": _("Historic imports"),
+        "url": "deskimport:list",
+        "icon": "upload",
+        "model": "deskimport.TicketImport",
+        "staff_only": True,
+        "group": "desk",
+    },
+    {
+        "label": _("Desk configuration"),
+        "url": "desk:config",
+        "icon": "settings",
+        "model": "desk.AgentPresence",
+        "staff_only": True,
+        "group": "desk",
+    },
+    {
+        "label": _("Problems"),
+        "url": "problems:problem_list",
+        "icon": "list-details",
+        "model": "problems.Problem",
+        "staff_only": True,
+        "group": "problems",
+    },
+    {
+        "label": _("Known errors"),
+        "url": "problems:known_error_list",
+        "icon": "list-check",
+        "model": "problems.KnownError",
+        "staff_only": True,
+        "group": "problems",
+    },
+    {
+        "label": _("Proposed problems"),
+        "url": "problems:proposal_list",
+        "icon": "chart-bar",
+        "model": "problems.ProblemProposal",
+        "staff_only": True,
+        "group": "problems",
+    },
+    {
+        "label": _("Problem report"),
+        "url": "problems:report",
+        "icon": "chart-bar",
+        "model": "problems.Problem",
+        "staff_only": True,
+        "group": "problems",
+    },
+    {
+        "label": _("Knowledge articles"),
+        "url": "knowledge:article_list",
+        "icon": "list-details",
+        "model": "knowledge.Article",
+        "staff_only": True,
+        "group": "desk",
+    },
+    {
+        "label": _("Knowledge base"),
+        "url": "knowledge:portal",
+        "icon": "list-details",
+        "model": "knowledge.Article",
+        "customer_only": True,
+        "group": "desk",
+    },
+    {
+        "label": _("Search"),
+        "url": "knowledge:search",
+        "icon": "list-check",
+        "model": "knowledge.SearchDocument",
+        "group": "desk",
+    },
+    {
+        "label": _("Knowledge categories"),
+        "url": "knowledge:category_list",
+        "icon": "list-details",
+        "model": "knowledge.Category",
+        "staff_only": True,
+        "group": "desk",
+    },
+    {
+        "label": _("Changes"),
+        "url": "change:change_list",
+        "icon": "calendar-event",
+        "model": "change.Change",
+        "group": "change",
+    },
+    {
+        "label": _("Standard change templates"),
+        "url": "change:template_list",
+        "icon": "list-check",
+        "model": "change.ChangeTemplate",
+        "staff_only": True,
+        "group": "change",
+    },
+    {
+        "label": _("Maintenance and blackout windows"),
+        "url": "change:window_list",
+        "icon": "calendar",
+        "model": "change.Window",
+        "staff_only": True,
+        "group": "change",
+    },
+    {
+        "label": _("Change calendar"),
+        "url": "change:calendar",
+        "icon": "calendar",
+        "model": "change.Change",
+        "group": "change",
+    },
+    {
+        "label": _("CAB meetings"),
+        "url": "change:meeting_list",
+        "icon": "users-group",
+        "model": "change.CabMeeting",
+        "staff_only": True,
+        "group": "change",
+    },
+    {
+        "label": _("Change advisory boards"),
+        "url": "change:board_list",
+        "icon": "users",
+        "model": "change.AdvisoryBoard",
+        "staff_only": True,
+        "group": "change",
+    },
+    {
+        "label": _("Risk questionnaire"),
+        "url": "change:question_list",
+        "icon": "list-check",
+        "model": "change.RiskQuestion",
+        "staff_only": True,
+        "group": "change",
+    },
+    {
+        "label": _("Change report"),
+        "url": "change:report",
+        "icon": "chart-bar",
+        "model": "change.Change",
+        "staff_only": True,
+        "group": "change",
+    },
+    {
+        "label": _("Releases"),
+        "url": "releases:release_list",
+        "icon": "send",
+        "model": "releases.Release",
+        "group": "change",
+    },
+    {
+        "label": _("Release report"),
+        "url": "releases:report",
+        "icon": "chart-bar",
+        "model": "releases.Release",
+        "group": "change",
+    },
+    {
+        "label": _("Alerts"),
+        "url": "events:alert_list",
+        "icon": "alert-triangle",
+        "model": "events.Alert",
+        "group": "monitoring",
+    },
+    {
+        "label": _("Alert sources"),
+        "url": "events:source_list",
+        "icon": "send",
+        "model": "events.AlertSource",
+        "staff_only": True,
+        "group": "monitoring",
+    },
+    {
+        "label": _("Alert rules"),
+        "url": "events:rule_list",
+        "icon": "list-check",
+        "model": "events.AlertRule",
+        "staff_only": True,
+        "group": "monitoring",
+    },
+    {
+        "label": _("Monitoring points"),
+        "url": "events:point_list",
+        "icon": "list-details",
+        "model": "events.MonitoringPoint",
+        "staff_only": True,
+        "group": "monitoring",
+    },
+    {
+        "label": _("Availability"),
+        "url": "availability:availability",
+        "icon": "chart-bar",
+        "model": "availability.Outage",
+        "group": "monitoring",
+    },
+    {
+        "label": _("Outages"),
+        "url": "availability:outage_list",
+        "icon": "alert-triangle",
+        "model": "availability.Outage",
+        "group": "monitoring",
+    },
+    {
+        "label": _("Capacity metrics"),
+        "url": "capacity:metric_list",
+        "icon": "gauge",
+        "model": "capacity.Metric",
+        "group": "monitoring",
+    },
+    {
+        "label": _("Capacity breaches"),
+        "url": "capacity:breaches",
+        "icon": "alert-triangle",
+        "model": "capacity.Sample",
+        "group": "monitoring",
+    },
+    {
+        "label": _("Capacity plans"),
+        "url": "capacity:plan_list",
+        "icon": "list-details",
+        "model": "capacity.CapacityPlan",
+        "staff_only": True,
+        "group": "monitoring",
+    },
+    {
+        "label": _("Objectives"),
+        "url": "objectives:dashboard",
+        "icon": "target",
+        "model": "objectives.Objective",
+        "group": "slm",
+    },
+    {
+        "label": _("Objective plans"),
+        "url": "objectives:plan_list",
+        "icon": "list-details",
+        "model": "objectives.Plan",
+        "group": "slm",
+    },
+    {
+        "label": _("Improvement register"),
+        "url": "improvement:item_list",
+        "icon": "trending-up",
+        "model": "improvement.Item",
+        "group": "slm",
+    },
     {
         "label": _("Service catalogue"),
         "url": "catalog:service_list",
@@ -94,7 +398,7 @@ NAV_ITEMS: list[dict] = [
         "icon": "topology-star",
         "model": "cmdb.ConfigurationItem",
     },
-    {"label": _("KPIs"), "url": "kpi:list", "icon": "chart-bar", "model": None},
+    {"label": _("KPIs"), "url": "kpi:list", "icon": "chart-bar", "model": None, "group": "slm"},
     {
         "label": _("Organisations"),
         "url": "core:organisation_list",
@@ -155,8 +459,16 @@ def _entries(user) -> tuple[dict, ...]:
     for item in NAV_ITEMS:
         if item.get("staff_only") and not is_provider_staff(user):
             continue
+        if item.get("customer_only") and is_provider_staff(user):
+            continue
         model_name = item.get("model")
         if model_name and not may_see_rows(user, apps.get_model(model_name)):
+            continue
+        if (
+            model_name
+            and item.get("action")
+            and not can(user, apps.get_model(model_name), item["action"])
+        ):
             continue
         try:
             href = reverse(item["url"])

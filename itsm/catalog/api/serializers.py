@@ -34,7 +34,7 @@ class ServiceCategorySerializer(DomainSerializer):
 class ServiceItemBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceItem
-        fields = ["id", "code", "name", "description", "order"]
+        fields = ["id", "code", "name", "description", "order", "form_fields"]
 
 
 class ServiceSerializer(DomainSerializer):
@@ -130,12 +130,24 @@ class ServiceItemSerializer(DomainSerializer):
             "name",
             "description",
             "order",
+            "form_fields",
+            "fulfilment_tasks",
             "version",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
         validators: list = []  # the service names a duplicate code on the field
+        extra_kwargs = {
+            "form_fields": {
+                "help_text": "The order form: a list of {name, label_zh, label_en, type "
+                "(text, textarea, number, date, choice, yesno), required, choices}."
+            },
+            "fulfilment_tasks": {
+                "help_text": "The tasks of a request of the item: a list of {title, group} "
+                "(group: a team's code, optional). Provider staff only."
+            },
+        }
 
     def validate_service(self, value):
         if self.instance is not None and value != self.instance.service:

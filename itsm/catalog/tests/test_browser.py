@@ -24,14 +24,12 @@ def test_manager_publishes_and_customer_sees_it(
     page.goto("/catalog/portal/")
     assert page.locator(f'[data-service="{service.code}"]').count() == 0
 
-    page.context.clear_cookies()
     login(slm)
     page.goto(f"/catalog/services/{service.pk}/")
     page.click('[data-transition="publish"]')
     page.wait_for_selector('[data-testid="service-status"][data-status="published"]')
     assert "slm" in page.inner_text('[data-step="published"]')
 
-    page.context.clear_cookies()
     login(customer_user)
     page.goto("/catalog/")  # the navigation's catalogue entry leads customers to their portal
     page.wait_for_url("**/catalog/portal/")

@@ -32,7 +32,7 @@ from itsm.cmdb.filtersets import ConfigurationAuditFilterSet
 from itsm.cmdb.lists import AuditList
 from itsm.cmdb.models import AuditDifference, CIClass, ConfigurationAudit, ConfigurationItem
 from itsm.core import policy
-from itsm.core.api.base import MAX_ID, DomainSerializer, DomainViewSet
+from itsm.core.api.base import MAX_ID, CodeRelatedField, DomainSerializer, DomainViewSet
 from itsm.core.api.parsers import JSONParser
 from itsm.core.errors import ValidationFailed
 from itsm.core.filtersets import FilterSet
@@ -41,7 +41,7 @@ from itsm.core.filtersets import FilterSet
 
 
 class ConfigurationAuditSerializer(DomainSerializer):
-    scope_class = serializers.SlugRelatedField(
+    scope_class = CodeRelatedField(
         slug_field="code",
         queryset=CIClass.objects.all(),
         required=False,
@@ -171,7 +171,7 @@ class CIImportRequestSerializer(serializers.Serializer):
         required=False,
         help_text=_('Column → field, e.g. {"名称": "name", "内存": "attributes.memory_gb"}.'),
     )
-    ci_class = serializers.SlugRelatedField(
+    ci_class = CodeRelatedField(
         slug_field="code",
         queryset=CIClass.objects.all(),
         required=False,

@@ -138,10 +138,12 @@ class ConfigurationItemViewSet(TransitionMixin, DomainViewSet):
         return queryset
 
     def create_record(self, data, *, by):
+        if "change_reference" in data:
+            data["change_reference"] = services.authorised_change(data["change_reference"])
         return services.create_ci(by=by, **data)
 
     def update_fields(self, instance, data, *, expected_version):
-        change_reference = data.pop("change_reference", "")
+        change_reference = services.authorised_change(data.pop("change_reference", ""))
         return services.update_ci(
             instance,
             by=self.request.user,
@@ -157,7 +159,7 @@ class ConfigurationItemViewSet(TransitionMixin, DomainViewSet):
             by=self.request.user,
             version=expected_version,
             note=note,
-            change_reference=fields.get("change_reference", ""),
+            change_reference=services.authorised_change(fields.get("change_reference", "")),
         )
 
     @extend_schema(
@@ -261,6 +263,8 @@ class RelationViewSet(DomainViewSet):
     filterset_class = RelationFilterSet
 
     def create_record(self, data, *, by):
+        if "change_reference" in data:
+            data["change_reference"] = services.authorised_change(data["change_reference"])
         return services.create_relation(by=by, **data)
 
     def update_fields(self, instance, data, *, expected_version):
@@ -272,7 +276,7 @@ class RelationViewSet(DomainViewSet):
                         name: [str(_("Cannot be changed; delete the relation and add it again."))]
                     }
                 )
-        change_reference = data.pop("change_reference", "")
+        change_reference = services.authorised_change(data.pop("change_reference", ""))
         return services.update_relation(
             instance,
             by=self.request.user,
@@ -283,5 +287,9 @@ class RelationViewSet(DomainViewSet):
 
     def delete_record(self, instance, *, by):
         services.delete_relation(
-            instance, by=by, change_reference=self.request.query_params.get("change_reference", "")
+            instance,
+            by=by,
+            change_reference=services.authorised_change(
+                self.request.query_params.get("change_reference")
+            ),
         )

@@ -339,6 +339,7 @@ def import_table(
         raise ValidationFailed(
             fields={"change_reference": [_("Enter at most {count} characters.").format(count=40)]}
         )
+    change_reference = cmdb_services.authorised_change(change_reference)
     lookups = _Lookups(table, mapping, ci_class)
     plans, errors = _plan_rows(table, mapping, lookups)
     if errors:

@@ -18,6 +18,10 @@ from __future__ import annotations
 from itsm.cmdb.services.attributes import (
     validate_attributes,
 )
+from itsm.cmdb.services.authority import (
+    authorised_change,
+    register_change_authority,
+)
 from itsm.cmdb.services.classes import (
     create_attribute,
     create_class,
@@ -42,6 +46,7 @@ from itsm.cmdb.services.relations import (
 )
 
 __all__ = [
+    "authorised_change",
     "create_attribute",
     "create_ci",
     "create_class",
@@ -52,6 +57,7 @@ __all__ = [
     "ensure_builtins",
     "get_class",
     "get_relation_type",
+    "register_change_authority",
     "transition_ci",
     "update_attribute",
     "update_ci",

@@ -15,6 +15,7 @@ from itsm.cmdb.tests.factories import CIFactory
 from itsm.core.choices import Role
 from itsm.core.testing.api import APIEndpointTests, assert_error, client_for
 from itsm.core.testing.factories import UserFactory
+from itsm.releases.tests.factories import implementing_change
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ class TestCIAPI(APIEndpointTests):
             "customer": env.customer_a.pk,
             "identifier": "db-01.example",
             "attributes": {"engine": "kingbase", "port": 54321},
-            "change_reference": "CHG-000042",
+            "change_reference": implementing_change().number,
         }
 
     def update_payload(self, env, row):
@@ -156,7 +157,7 @@ class TestRelationAPI(APIEndpointTests):
             "target": app.pk,
             "type": services.get_relation_type("uses").pk,
             "note": "front end",
-            "change_reference": "CHG-1",
+            "change_reference": implementing_change().number,
         }
 
     def update_payload(self, env, row):
@@ -194,11 +195,16 @@ def test_transition_and_history(manager):
     ci = CIFactory(by=manager)
     client = client_for(manager)
     url = reverse("api:cmdb-api:ci-transition", kwargs={"pk": ci.pk})
-    response = client.post(
+    refused = client.post(
         url, {"to": "in_use", "version": 1, "change_reference": "CHG-5"}, format="json"
     )
+    assert_error(refused, 400, "validation", fields=("change_reference",))
+    number = implementing_change().number
+    response = client.post(
+        url, {"to": "in_use", "version": 1, "change_reference": number.lower()}, format="json"
+    )
     assert response.status_code == 200, response.json()
-    assert (response.json()["status"], response.json()["change_reference"]) == ("in_use", "CHG-5")
+    assert (response.json()["status"], response.json()["change_reference"]) == ("in_use", number)
     assert_error(
         client.post(url, {"to": "planned", "version": 2}, format="json"), 422, "invalid_transition"
     )
@@ -281,7 +287,7 @@ def test_configuration_manager_writes_cis_but_not_deletes(manager, customer_a):
     ci_id = response.json()["id"]
     response = client.patch(
         reverse("api:cmdb-api:ci-detail", kwargs={"pk": ci_id}),
-        {"location": "IDC-1", "version": 1, "change_reference": "CHG-3"},
+        {"location": "IDC-1", "version": 1, "change_reference": implementing_change().number},
         format="json",
     )
     assert (response.status_code, response.json()["location"]) == (200, "IDC-1")

@@ -230,3 +230,15 @@ def test_engineer_and_customer_cannot_decide(servers, manager, engineer, custome
         404,
         "not_found",
     )
+
+
+def test_a_class_code_with_a_nul_character_is_not_found(admin_user, client_for):
+    """PostgreSQL cannot compare text holding NUL: the code is unknown (400), never a 500
+    (found by the API fuzz test)."""
+    response = client_for(admin_user).post(
+        "/api/cmdb/audits/",
+        {"title": "Snapshot", "scope_class": "ser\x00ver", "items": []},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "scope_class" in response.json()["fields"]

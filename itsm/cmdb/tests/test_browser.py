@@ -6,6 +6,7 @@ import pytest
 
 from itsm.cmdb.models import ConfigurationItem, Relation
 from itsm.core.choices import Role
+from itsm.core.testing.browser import pick
 from itsm.core.testing.factories import UserFactory
 
 pytestmark = pytest.mark.browser
@@ -38,10 +39,7 @@ def test_build_topology_in_the_ui(page, login, provider):
     assert vm.attributes == {"vcpu": 4, "ip": "10.9.9.9"}
     # relation: the web shop runs on the VM, picked by typing part of its name (issue 8 item 7)
     page.select_option("select[name=type]", label="runs on")
-    page.wait_for_selector("[data-testid=relation-form] input[name=other][data-picker-ready]")
-    page.click("[data-testid=relation-form] [data-field=other] .ts-control")
-    page.keyboard.type("web-0")
-    page.click(f".ts-dropdown .option[data-value='{vm.number}']")
+    pick(page, "[data-testid=relation-form] [data-field=other]", "web-0", vm.number)
     assert page.input_value("input[name=other]") == vm.number
     page.click("[data-testid=relation-add]")
     page.wait_for_selector("[data-testid=ci-relations] tr[data-direction=out]")

@@ -19,6 +19,7 @@ from itsm.core.choices import Role
 from itsm.core.errors import ValidationFailed
 from itsm.core.testing.api import assert_error, client_for
 from itsm.core.testing.factories import UserFactory
+from itsm.releases.tests.factories import implementing_change
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,11 @@ def test_csv_with_default_mapping(manager, customer_a):
         "app-01,server,SRV-1,in_use,High,cust-a,cfg-manager,Rack 4,16,64\n"
         "vm-01,Virtual machine,VM-1,Under maintenance,,Customer A,,,,8\n"
     )
-    result = _import(text, manager, change_reference="CHG-000042")
+    with pytest.raises(ValidationFailed) as refused:
+        _import(text, manager, change_reference="CHG-000042")  # no such change
+    assert list(refused.value.fields) == ["change_reference"]
+    number = implementing_change().number
+    result = _import(text, manager, change_reference=number)
     assert (result.created, result.updated, result.dry_run) == (2, 0, False)
     assert result.mapping == {
         "name": "name",
@@ -72,7 +77,7 @@ def test_csv_with_default_mapping(manager, customer_a):
     )
     assert (app.customer, app.owner, app.location) == (customer_a, manager, "Rack 4")
     assert app.attributes == {"cpu_cores": 16, "memory_gb": 64}
-    assert app.change_reference == "CHG-000042"
+    assert app.change_reference == number
     assert app.history.first().history_user == manager
     vm = ConfigurationItem.objects.get(identifier="VM-1")
     assert (vm.ci_class.code, vm.status, vm.attributes) == (
@@ -165,13 +170,14 @@ def test_identifier_of_existing_ci_updates_it(manager):
         "SRV-U,new-name,server,retired,16\n"
         "SRV-V,brand-new,server,,\n"
     )
-    result = _import(text, manager, change_reference="CHG-7")
+    number = implementing_change().number
+    result = _import(text, manager, change_reference=number)
     assert (result.created, result.updated) == (1, 1)
     existing.refresh_from_db()
     assert existing.name == "new-name"
     assert existing.attributes == {"cpu_cores": 16, "os": "CentOS"}  # merged
     assert existing.status == CIStatus.RETIRED
-    assert existing.change_reference == "CHG-7"
+    assert existing.change_reference == number
     assert [r["action"] for r in result.rows] == ["update", "create"]
     again = _import("identifier,name,class\nSRV-V,brand-new,server\n", manager)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)

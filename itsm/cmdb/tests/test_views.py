@@ -18,6 +18,7 @@ from itsm.cmdb.models import AttributeDefinition, ConfigurationItem, Relation
 from itsm.cmdb.tests.factories import CIFactory
 from itsm.core.choices import Role
 from itsm.core.testing.factories import UserFactory
+from itsm.releases.tests.factories import implementing_change
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +103,7 @@ def test_create_with_class_attributes_and_errors(manager, customer_a):
     errors = bad.context["form"].errors
     assert errors["attr__engine"] == ["This field is required."]
     assert errors["attr__port"] == ["Enter a value of at least 1."]
-    ok = client.post(
+    refused = client.post(
         url,
         {
             "ci_class": db.pk,
@@ -114,9 +115,25 @@ def test_create_with_class_attributes_and_errors(manager, customer_a):
             "change_reference": "CHG-000010",
         },
     )
+    assert refused.context["form"].errors["change_reference"] == [
+        "No change CHG-000010: give the number of an approved change."
+    ]
+    first, second = implementing_change().number, implementing_change().number
+    ok = client.post(
+        url,
+        {
+            "ci_class": db.pk,
+            "name": "db-1",
+            "criticality": "high",
+            "customer": customer_a.pk,
+            "attr__engine": "dm",
+            "attr__port": "5236",
+            "change_reference": first,
+        },
+    )
     ci = ConfigurationItem.objects.get(name="db-1")
     assert ok.status_code == 302 and ok["Location"] == reverse("cmdb:ci_detail", args=[ci.pk])
-    assert (ci.attributes, ci.change_reference) == ({"engine": "dm", "port": 5236}, "CHG-000010")
+    assert (ci.attributes, ci.change_reference) == ({"engine": "dm", "port": 5236}, first)
     # edit: change an attribute with another change reference
     edit_url = reverse("cmdb:ci_edit", args=[ci.pk])
     assert client.get(edit_url).status_code == 200
@@ -129,12 +146,12 @@ def test_create_with_class_attributes_and_errors(manager, customer_a):
             "customer": customer_a.pk,
             "attr__engine": "dm",
             "attr__port": "5237",
-            "change_reference": "CHG-000011",
+            "change_reference": second,
             "version": 1,
         },
     )
     ci.refresh_from_db()
-    assert (ci.version, ci.attributes["port"], ci.change_reference) == (2, 5237, "CHG-000011")
+    assert (ci.version, ci.attributes["port"], ci.change_reference) == (2, 5237, second)
 
 
 def test_transition_relation_add_remove_and_as_of(manager):

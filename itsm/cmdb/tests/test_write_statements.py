@@ -98,9 +98,11 @@ def test_api_create_statements(
         # the class and the customer of the body (serializer, among the rows the user may
         # view); the class's attribute definitions; then PostgreSQL: SAVEPOINT, the write
         # (number, CI, history row, timeline row), RELEASE SAVEPOINT; SQLite: BEGIN, the
-        # number, INSERT the CI, its history row, its timeline row, COMMIT
-        postgresql=7,
-        sqlite=10,
+        # number, INSERT the CI, its history row, its timeline row, COMMIT. The customer is
+        # a configuration row read through ``core.stamps``: here (``ITSM_STAMP_TTL=0``) its
+        # stamps' tokens and the row; a server reads neither while the stamp stands
+        postgresql=8,
+        sqlite=11,
     )
     with django_assert_num_queries(count):
         response = client.post("/api/cmdb/cis/", body, format="json")
@@ -117,10 +119,11 @@ def test_api_create_statements_as_served(admin_user, customer_a, server_class):
     body = {"name": "db-5", "ci_class": server_class.pk, "customer": customer_a.pk}
     count = _per_engine(
         # the token (with user, organisation, roles, failures on record); the class; the
-        # customer; the attribute definitions; the write (number, CI, history, timeline)
-        postgresql=5,
+        # customer (and its stamps' tokens, as above); the attribute definitions; the write
+        # (number, CI, history, timeline)
+        postgresql=6,
         # the same reads; BEGIN; the number; INSERT the CI, history, timeline; COMMIT
-        sqlite=10,
+        sqlite=11,
     )
     assert not connection.in_atomic_block
     with CaptureQueriesContext(connection) as statements:

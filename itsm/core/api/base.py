@@ -45,6 +45,17 @@ class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
             self.fail("does_not_exist", pk_value=number)
 
 
+class CodeRelatedField(serializers.SlugRelatedField):
+    """A related row named by a code (``slug_field``). A value PostgreSQL cannot compare —
+    text holding a NUL character — is "does not exist" (400), not a database error (500);
+    DRF's own ``CharField`` refuses it likewise."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 if TYPE_CHECKING:
     _SerializerBase = serializers.ModelSerializer
     _ViewSetBase = viewsets.GenericViewSet
@@ -65,6 +76,8 @@ class TenancySerializerMixin(_SerializerBase):
 
     #: the fields ``ModelSerializer.get_fields`` builds, per class (see ``_built_fields``)
     _fields_built_once: dict
+    #: the validators ``ModelSerializer.get_validators`` builds, per class
+    _validators_built_once: list
 
     def _tenancy_user(self):
         return getattr(self.context.get("request"), "user", None)
@@ -91,6 +104,19 @@ class TenancySerializerMixin(_SerializerBase):
             built = super().get_fields()
             cls._fields_built_once = built
         return {name: _fresh_copy(field) for name, field in built.items()}
+
+    def get_validators(self):
+        """DRF's validators of the serializer (its model's unique-together and unique-for-date
+        rules over the writable fields), worked out once per class: they depend only on the
+        class's ``Meta`` and fields, and DRF's validators take the serializer as their context
+        at each call (``requires_context``), so one list serves every instance. Working them
+        out again cost each create more than running them."""
+        cls = type(self)
+        validators = cls.__dict__.get("_validators_built_once")
+        if validators is None:
+            validators = super().get_validators()
+            cls._validators_built_once = validators
+        return list(validators)
 
     def _hidden(self) -> tuple[str, ...]:
         model = getattr(getattr(self, "Meta", None), "model", None)

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.core import uploads
+from itsm.core import stamps, uploads
 from itsm.core.calendars import businesstime
 from itsm.core.calendars.choices import DayKind, YearSource
 from itsm.core.calendars.models import (
@@ -106,6 +106,7 @@ def _touch(calendar: BusinessCalendar) -> None:
     BusinessCalendar.objects.filter(pk=calendar.pk).update(rules_token=token)
     calendar.rules_token = token
     businesstime.invalidate(calendar.pk)
+    stamps.bump("calendars")  # memoised agreements and shifts carry the old token
 
 
 def _validation(exc: ValidationError) -> ValidationFailed:

@@ -28,6 +28,7 @@ DEMO_LOGINS = [
         "agreement maintainer, second service level manager (four eyes) / 协议维护人",
     ),
     ("cmdb", DEMO_PASSWORD, "configuration manager / 配置经理"),
+    ("problem", DEMO_PASSWORD, "problem manager / 问题经理"),
 ]
 
 ORGANISATIONS = [

@@ -22,8 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Expression, Model
 from django.urls import NoReverseMatch, reverse
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -139,6 +142,9 @@ class Column:
     choices: Any = None
     link: str | None = None
     html: Callable[[Any], Any] | None = None
+    #: ``() → (row → the cell's HTML)``, called once per page (what ``html`` would work out
+    #: on every row — the time, the time zone, formats — worked out once); before ``html``
+    renderer: Callable[[], Callable[[Any], Any]] | None = None
     export: Callable[[Any], Any] | None = None
     date_format: str = ""
     staff_only: bool = False
@@ -190,7 +196,10 @@ class Column:
     def cell_renderer(self) -> Callable[[Any], Any]:
         """``row → the cell's HTML``, the same as :meth:`cell`, with what does not depend on
         the row worked out once per page (choice badges in the active language, the link's
-        URL around the id, the value's path): a list page asks for it once per column."""
+        URL around the id, the value's path, the time zone and date formats): a list page
+        asks for it once per column."""
+        if self.renderer is not None:
+            return self.renderer()
         if self.html is not None:
             return self.html
         value_of = self.reader()
@@ -212,14 +221,30 @@ class Column:
                 return html
 
             return badge
-        date_format = self.date_format
+        text_of = page_text(self.date_format)
         link = _link_maker(self.link) if self.link else None
+        # a related row's text once per page: the same few customers, groups and people on
+        # every row of a queue, each row holding its own instance of them
+        related: dict = {}
 
         def cell(row):
             value = value_of(row)
-            if value is None or value == "":
+            if value is None:
                 return EMPTY
-            text = value if type(value) is str else display_text(value, date_format)
+            if type(value) is str:
+                if not value:
+                    return EMPTY
+                text = value
+            elif isinstance(value, Model) and value.pk is not None:
+                key = (type(value), value.pk)
+                known = related.get(key)
+                if known is None:
+                    known = related[key] = text_of(value)
+                text = known
+            else:
+                if value == "":
+                    return EMPTY
+                text = text_of(value)
             if link is not None:
                 shown = html.escape(text) if type(text) is str else conditional_escape(text)
                 return SafeString(f'<a href="{link(row.pk)}">{shown}</a>')
@@ -245,6 +270,61 @@ def display_text(value, date_format: str = "") -> str:
     return str(value)
 
 
+#: Django's date format characters a page writes itself (:func:`date_formatter`), each as
+#: ``django.utils.dateformat`` writes it; any other character of a format is Django's to write
+_FIELDS = {
+    "Y": "{0.year:04d}",
+    "m": "{0.month:02d}",
+    "d": "{0.day:02d}",
+    "j": "{0.day}",
+    "n": "{0.month}",
+    "H": "{0.hour:02d}",
+    "G": "{0.hour}",
+    "i": "{0.minute:02d}",
+    "s": "{0.second:02d}",
+}
+_TIME_FIELDS = frozenset("HGis")
+
+
+def date_formatter(name: str, *, dates: bool = False) -> Callable[[Any], str]:
+    """``value → text`` as ``django.utils.formats.date_format(value, name)`` writes it in the
+    active language, the language's format read once: a format of numbers and literal text
+    (``Y-m-d H:i``, ``Y年n月j日``) through one ``str.format`` instead of Django's
+    ``DateFormat`` per value (~20 µs: a 50-row page's two date columns took 2 ms); any other
+    format — and, for *dates*, one with time fields (Django refuses it) — by Django."""
+    pattern = str(get_format(name))
+    pieces = dateformat.re_formatchars.split(pattern)
+    fields = pieces[1::2]
+    if any(f not in _FIELDS for f in fields) or (dates and _TIME_FIELDS.intersection(fields)):
+        return lambda value: dateformat.format(value, pattern)
+    template = "".join(
+        _FIELDS[piece]
+        if index % 2
+        else dateformat.re_escaped.sub(r"\1", piece).replace("{", "{{").replace("}", "}}")
+        for index, piece in enumerate(pieces)
+    )
+    return template.format
+
+
+def page_text(date_format: str = "") -> Callable[[Any], str]:
+    """:func:`display_text` with the reader's time zone and the language's date formats read
+    once — a page's column asks for it once, then calls it per value."""
+    zone = timezone.get_current_timezone() if settings.USE_TZ else None
+    moment = date_formatter(date_format or "SHORT_DATETIME_FORMAT")
+    day = date_formatter(date_format or "SHORT_DATE_FORMAT", dates=True)
+
+    def text(value) -> str:
+        if isinstance(value, datetime.datetime):
+            if zone is not None and value.utcoffset() is not None:
+                value = value.astimezone(zone)  # timezone.localtime
+            return moment(value)
+        if isinstance(value, datetime.date):
+            return day(value)
+        return display_text(value, date_format)
+
+    return text
+
+
 def _is_many(value) -> bool:
     """A related manager or a list of values (shown as their names, comma-separated)."""
     return hasattr(value, "all") or isinstance(value, list | tuple)
@@ -255,4 +335,13 @@ def _joined(value) -> str:
     return ", ".join(str(item) for item in items)
 
 
-__all__ = ["ByLanguage", "Column", "by_language", "choice_label", "display_text", "resolve"]
+__all__ = [
+    "ByLanguage",
+    "Column",
+    "by_language",
+    "choice_label",
+    "date_formatter",
+    "display_text",
+    "page_text",
+    "resolve",
+]

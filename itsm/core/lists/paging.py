@@ -350,6 +350,40 @@ def _stretch(queryset, sort: Sort, cursor, limit: int) -> list:
     return list(walked[:limit])
 
 
+def _nullable_column(model, expression) -> bool:
+    """Whether *expression* is a column of *model* itself that may be NULL."""
+    if not isinstance(expression, str) or "__" in expression:
+        return False
+    try:
+        field = model._meta.get_field(expression)
+    except FieldDoesNotExist:
+        return False
+    return getattr(field, "concrete", False) and field.null and not field.is_relation
+
+
+def _plain_rows(ordered, sort: Sort, cursor, limit: int) -> list:
+    """Up to *limit* rows of the :func:`order`-ed queryset after *cursor* (``(value, pk)`` or
+    ``None``). After a value of a column that may be NULL, the rows with a value after the
+    cursor — ``(key, id) > (v, pk)``, one row comparison: the ``(…, key, id)`` index starts
+    its range at the cursor — and then, when they do not fill the page, the NULLs (last in
+    either direction): :func:`_after`'s one condition, ``key > v OR key = v AND id > pk OR
+    key IS NULL``, is no index condition, so a page after a cursor walked the index from the
+    first row of its range (the desk queue's page 6: every open ticket due before it)."""
+    if cursor is None:
+        return list(shaped(ordered)[:limit])
+    value = _cursor_value(ordered, sort, cursor[0])
+    pk = cursor[1]
+    if value is None or not _nullable_column(ordered.model, sort.expression):
+        return list(shaped(_after(ordered, sort, value, pk))[:limit])
+    beyond_row = TupleLessThan if sort.descending else TupleGreaterThan
+    valued = ordered.filter(beyond_row(Tuple(F(SORT_KEY), F("id")), (value, pk)))
+    rows = list(shaped(valued)[:limit])
+    if len(rows) < limit:
+        nulls = ordered.filter(**{f"{SORT_KEY}__isnull": True})
+        rows += list(shaped(nulls)[: limit - len(rows)])
+    return rows
+
+
 @dataclass(frozen=True)
 class Count:
     """How many rows match: exactly, more than *value* (``capped``), or about *value* (the
@@ -376,6 +410,25 @@ def _searches(node) -> bool:
     return getattr(node, "lookup_name", None) in _SEARCH_LOOKUPS
 
 
+def _several_conditions(node) -> bool:
+    """Whether the WHERE tree *node* filters on more than one column: no single index answers
+    it, and counting even 10 001 of its rows ANDs one bitmap per column over every matching
+    row (the desk queue by status, priority, group and customer at 1 000 000 tickets: 43 ms
+    of database CPU, the estimate 2 801 for 2 778 rows)."""
+    columns = set()
+
+    def walk(child) -> None:
+        if isinstance(child, WhereNode):
+            for grandchild in child.children:
+                walk(grandchild)
+            return
+        target = getattr(getattr(child, "lhs", None), "target", None)
+        columns.add(getattr(target, "column", id(child)))
+
+    walk(node)
+    return len(columns) > 1
+
+
 def _estimate(queryset) -> int:
     """The planner's estimate of *queryset*'s rows (PostgreSQL: one ``EXPLAIN``, no rows)."""
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
@@ -393,13 +446,17 @@ def _rounded(value: int) -> int:
     return round(value / step) * step
 
 
-def capped_count(queryset, limit: int, *, estimate: bool = False) -> Count:
+def capped_count(
+    queryset, limit: int, *, estimate: bool = False, estimate_filters: bool = False
+) -> Count:
     """How many rows *queryset* holds, counting at most ``limit + 1`` of them. With
-    *estimate* (a list page), a substring search on PostgreSQL is first estimated by the
+    *estimate* (a list page), a substring search on PostgreSQL — and with *estimate_filters*
+    also a filter on several columns (a big work queue's) — is first estimated by the
     planner, and its estimate is the answer when above :data:`ESTIMATE_ABOVE` (module
     docstring)."""
     if estimate and connections[queryset.db].vendor == "postgresql":
-        if _searches(queryset.query.where):
+        where = queryset.query.where
+        if _searches(where) or (estimate_filters and _several_conditions(where)):
             guess = _estimate(queryset)
             if guess > ESTIMATE_ABOVE:
                 return Count(_rounded(guess), False, estimated=True)
@@ -439,10 +496,8 @@ def keyset_page(queryset, request, sort: Sort, *, page_size: int = 50) -> Keyset
         position = decode_cursor(cursor) if cursor else None
         rows = _walked_rows(queryset, sort, position, page_size + 1)
     else:
-        queryset = order(queryset, sort)
-        if cursor:
-            queryset = after(queryset, sort, cursor)
-        rows = list(shaped(queryset)[: page_size + 1])
+        position = decode_cursor(cursor) if cursor else None
+        rows = _plain_rows(order(queryset, sort), sort, position, page_size + 1)
     next_cursor = encode_cursor(rows[page_size - 1], sort) if len(rows) > page_size else None
     query = request.GET.copy()
     query.pop("cursor", None)

@@ -101,6 +101,14 @@ def _cell_attributes(column: Column) -> Callable[[Any], str]:
     return attrs
 
 
+def _fixed_attributes(column: Column) -> str:
+    """``<td …>`` of *column* when its attributes do not depend on the row, else ``""``."""
+    if type(column).cell_attrs is not Column.cell_attrs or column.choices is not None:
+        return ""
+    tail = f' class="{shown(column.css)}"' if column.css else ""
+    return f'<td data-column="{shown(column.name)}"{tail}>'
+
+
 def table_rows(
     rows: Iterable[Any],
     columns: Sequence[Column],
@@ -110,11 +118,18 @@ def table_rows(
 ) -> tuple[SafeString, bool]:
     """The ``<tr>`` elements of *rows* and whether any row has buttons (then every row gets
     a last cell for them, and the header an empty ``<th>``)."""
-    cells = [(_cell_attributes(c), c.cell_renderer()) for c in columns]
+    # a cell whose attributes are the same on every row (no choice code, no cell_attrs) has
+    # its opening tag written once per page
+    cells = [(_fixed_attributes(c), _cell_attributes(c), c.cell_renderer()) for c in columns]
     built = []
     any_actions = False
     for row in rows:
-        tds = "".join(f"<td{attrs(row)}>{shown(render(row))}</td>" for attrs, render in cells)
+        parts = []
+        for fixed, attrs, render in cells:
+            value = render(row)
+            text = value if type(value) is SafeString else shown(value)
+            parts.append(f"{fixed}{text}</td>" if fixed else f"<td{attrs(row)}>{text}</td>")
+        tds = "".join(parts)
         actions = row_actions(row)
         any_actions = any_actions or bool(actions)
         built.append((attributes(row_attrs(row)), tds, actions))

@@ -77,6 +77,10 @@ class RecordListView(PolicyMixin, TemplateView):
     empty_text = gettext_lazy("Nothing found.")
     table_testid = "record-list"
     page_size = 50
+    #: count a filter on several columns by the planner's estimate on PostgreSQL when it is
+    #: above ``paging.ESTIMATE_ABOVE`` (one ``EXPLAIN`` first): for a queue of millions of rows
+    #: whose usual filters match thousands (the desk's), not for small tables
+    estimate_filtered_counts = False
 
     # --- declarations read per request ----------------------------------------------------------
 
@@ -153,21 +157,26 @@ class RecordListView(PolicyMixin, TemplateView):
         style_form(self.filterset.form)
         self.filterset.form.renderer = LIST_FORM_RENDERER  # selects written in Python
         choices_in_one_query(self.filterset.form)
-        read_stamps(self.filterset.form.fields.values())  # the kept choices: one statement
+        read_stamps(self.kept_choice_fields())  # the kept choices: one statement
         if self.filterset.is_bound and not self.filterset.is_valid():
             return None
         return self.filterset.qs
 
+    def kept_choice_fields(self) -> list:
+        """The model-choice fields whose kept choices (``core.lists.choices``) the page checks
+        in one statement: the filter form's; a page with another form of choices (the desk
+        queue's bulk actions) adds that form's."""
+        return list(self.filterset.form.fields.values()) if self.filterset is not None else []
+
     def drop_unreachable_filters(self, filterset) -> None:
         """A filter over records the user may not see at all (e.g. internal teams for a
-        customer) or over one of the model's internal fields is not offered."""
+        customer) is not offered; one over the model's internal fields the FilterSet has
+        dropped itself (``core.filtersets.drop_internal_filters``)."""
         user = self.request.user
-        internal = set(policy.internal_fields(user, self.model))
         for name, filter_ in list(filterset.filters.items()):
             queryset = getattr(filter_, "queryset", None)
             model = getattr(queryset, "model", None)
-            unreachable = model is not None and not policy.can_reach(user, model, "view")
-            if unreachable or filter_.field_name.split("__")[0] in internal:
+            if model is not None and not policy.can_reach(user, model, "view"):
                 del filterset.filters[name]
 
     def filter_errors(self) -> str:
@@ -209,8 +218,14 @@ class RecordListView(PolicyMixin, TemplateView):
         """How many rows match, counted up to ``ITSM_LIST_COUNT_LIMIT`` (one statement, on
         every page: the page's statements do not depend on how many rows there are); a
         substring search on PostgreSQL estimated first, its estimate shown when above
-        ``paging.ESTIMATE_ABOVE`` (then one ``EXPLAIN`` instead of the count)."""
-        return capped_count(queryset, settings.ITSM_LIST_COUNT_LIMIT, estimate=True)
+        ``paging.ESTIMATE_ABOVE`` (then one ``EXPLAIN`` instead of the count); so is a filter
+        on several columns when the list declares ``estimate_filtered_counts``."""
+        return capped_count(
+            queryset,
+            settings.ITSM_LIST_COUNT_LIMIT,
+            estimate=True,
+            estimate_filters=self.estimate_filtered_counts,
+        )
 
     def post(self, request, *args, **kwargs):
         """Save the user's choice of columns (``columns``) or forget it (``reset``)."""

@@ -26,7 +26,28 @@ class _HistoryDescriptor(HistoryDescriptor):
 
 
 class DomainHistoricalRecords(HistoricalRecords):
-    """``HistoricalRecords`` whose ``history`` descriptor reuses its manager class."""
+    """``HistoricalRecords`` whose ``history`` descriptor reuses its manager class, and whose
+    history tables index only what history is read by: the record's id (its own history)
+    and ``history_date``, plus the fields a model names in ``history_indexed`` (a CI's
+    relations as of a date are read by ``source``/``target``). simple-history indexes every
+    foreign key, unique and indexed column of the record again — 17 secondary indexes on the
+    ticket's history, each one more write per save (issue 11); the history user is not
+    indexed either (nothing reads history by user)."""
+
+    def copy_fields(self, model):
+        fields = super().copy_fields(model)
+        kept = {model._meta.pk.name, *getattr(model, "history_indexed", ())}
+        for name, field in fields.items():
+            if name not in kept:
+                field.db_index = False
+        return fields
+
+    def _get_history_user_fields(self):
+        fields = super()._get_history_user_fields()
+        user = fields.get("history_user")
+        if user is not None:
+            user.db_index = False
+        return fields
 
     def finalize(self, sender, **kwargs):
         super().finalize(sender, **kwargs)

@@ -1,4 +1,5 @@
-"""Mechanism tables: human numbering, timeline rows and API idempotency records."""
+"""Mechanism tables: human numbering, timeline rows, API idempotency records and the
+configuration stamps."""
 
 from __future__ import annotations
 
@@ -23,6 +24,22 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}{self.last_value}"
+
+
+class ConfigStamp(models.Model):
+    """The current token of one set of configuration tables (``core.stamps``): replaced by
+    every write to them, it keys the per-process memos of that configuration. Written only by
+    ``core.stamps``."""
+
+    name = models.CharField(_("name"), max_length=60, primary_key=True)
+    token = models.BigIntegerField(_("token"))
+
+    class Meta:
+        verbose_name = _("configuration stamp")
+        verbose_name_plural = _("configuration stamps")
+
+    def __str__(self) -> str:
+        return f"{self.name}:{self.token}"
 
 
 class TimelineEntry(models.Model):

@@ -256,11 +256,65 @@ def _channel(name: str) -> NotificationChannel:
     return channel
 
 
+#: headers a payload may set on its e-mail (``payload["headers"]``), by lower-case name; any
+#: other is dropped. Threading (References, In-Reply-To), loop protection (RFC 3834
+#: Auto-Submitted, Exchange's X-Auto-Response-Suppress, X-Loop, Precedence) and Reply-To.
+EMAIL_HEADERS_ALLOWED = {
+    name.lower(): name
+    for name in (
+        "References",
+        "In-Reply-To",
+        "Auto-Submitted",
+        "X-Auto-Response-Suppress",
+        "Reply-To",
+        "X-Loop",
+        "Precedence",
+    )
+}
+
+
+def _mail_domain() -> str:
+    return settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "itsm.local"
+
+
 def message_id_for(key: str) -> str:
     """The e-mail Message-ID of the message with *key*: stable across re-sends."""
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "itsm.local"
     digest = hashlib.sha256(key.encode()).hexdigest()[:40]
-    return f"<outbox.{digest}@{domain}>"
+    return f"<outbox.{digest}@{_mail_domain()}>"
+
+
+def _one_line(value: object) -> str:
+    """A header value on one line: a line break in a payload must not add a header."""
+    return " ".join(str(value).split())
+
+
+def email_headers(message: OutboxMessage) -> dict[str, str]:
+    """The headers of *message*'s e-mail: its Message-ID (``message_id_for(key)``, or the
+    payload's own ``Message-ID`` when that is on our domain, so a sender that recorded the id
+    before enqueueing keeps it), the key, and the allow-listed ``payload["headers"]``."""
+    headers = {"Message-ID": message_id_for(message.key), "X-ITSM-Key": message.key}
+    extra = message.payload.get("headers")
+    if not isinstance(extra, dict):
+        return headers
+    for name, value in extra.items():
+        if not isinstance(name, str) or value is None:
+            continue
+        value = _one_line(value)
+        if not value:
+            continue
+        if name.lower() == "message-id":
+            if (
+                value.startswith("<")
+                and value.endswith(">")
+                and value[1:-1].count("@") == 1
+                and value[1:-1].rsplit("@", 1)[1].lower() == _mail_domain().lower()
+            ):
+                headers["Message-ID"] = value
+            continue
+        canonical = EMAIL_HEADERS_ALLOWED.get(name.lower())
+        if canonical:
+            headers[canonical] = value
+    return headers
 
 
 def send_email(message: OutboxMessage) -> None:
@@ -270,7 +324,7 @@ def send_email(message: OutboxMessage) -> None:
         body=str(payload.get("body", "")),
         from_email=payload.get("from") or settings.DEFAULT_FROM_EMAIL,
         to=[message.target],
-        headers={"Message-ID": message_id_for(message.key), "X-ITSM-Key": message.key},
+        headers=email_headers(message),
         connection=get_connection(fail_silently=False),
     )
     if payload.get("html"):

@@ -21,6 +21,7 @@ from itsm.core.outbox.models import NotificationChannel, OutboxMessage
 from itsm.core.selectors import administrators
 from itsm.core.services import save_versioned
 from itsm.core.timeline import record_event
+from itsm.core.writes import insert_rows
 
 #: set after a transaction that enqueued messages commits; an embedded worker waits on it
 wakeup = threading.Event()
@@ -67,12 +68,13 @@ def enqueue(
     return OutboxMessage.objects.get(key=key)
 
 
-def enqueue_many(messages: Iterable[Message]) -> int:
+def enqueue_many(messages: Iterable[Message], *, new_keys: bool = False) -> int:
     """Add many outgoing messages at once, with :func:`enqueue`'s rules: each is validated,
     and a message whose key exists (or came earlier in *messages*) is skipped, so a repeat
     is a no-op. One ``INSERT … ON CONFLICT DO NOTHING`` per 500 rows: a concurrent enqueue
     of the same key leaves one row and does not break the caller's transaction. Returns how
-    many messages were new."""
+    many messages were new. *new_keys*: the caller knows no key can exist yet (they name a
+    record created in its transaction), so the existing keys are not read first."""
     batch: dict[str, Message] = {}
     for message in messages:
         errors = _errors(message)
@@ -81,7 +83,7 @@ def enqueue_many(messages: Iterable[Message]) -> int:
         batch.setdefault(message.key, message)
     keys = list(batch)
     existing: set[str] = set()
-    for start in range(0, len(keys), _CHUNK):
+    for start in range(0, 0 if new_keys else len(keys), _CHUNK):
         existing.update(
             OutboxMessage.objects.filter(key__in=keys[start : start + _CHUNK]).values_list(
                 "key", flat=True
@@ -100,7 +102,10 @@ def enqueue_many(messages: Iterable[Message]) -> int:
         if m.key not in existing
     ]
     if rows:
-        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=_CHUNK)
+        if len(rows) <= 100:
+            insert_rows(rows, ignore_conflicts=True)  # the statement compiled once
+        else:
+            OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=_CHUNK)
         transaction.on_commit(wakeup.set)
     return len(rows)
 

@@ -91,10 +91,18 @@ def page(browser, live_server, transactional_db) -> Iterator:
 
 @pytest.fixture
 def login(page) -> Callable:
-    """``login(user, password=PASSWORD)``: sign in through the login form, land on the dashboard."""
+    """``login(user, password=PASSWORD)``: sign in through the login form, land on the dashboard.
+
+    Each sign-in starts a fresh session: the page first leaves for ``about:blank`` and only then
+    drops the cookies. Dropped while the previous page still ran, a late answer to one of its
+    requests (made without a cookie) could set a new CSRF cookie after the login form was
+    served with the old one, and the form was refused (CI: "CSRF token from POST incorrect"
+    when a journey switched users)."""
     from itsm.conftest import PASSWORD
 
     def sign_in(user, password: str = PASSWORD):
+        page.goto("about:blank")
+        page.context.clear_cookies()
         page.goto("/accounts/login/")
         page.fill("input[name=username]", user.get_username())
         page.fill("input[name=password]", password)
@@ -103,3 +111,50 @@ def login(page) -> Callable:
         return page
 
     return sign_in
+
+
+def pick(page, field: str, query: str, value: str) -> None:
+    """Choose *value* in the type-ahead picker (``ui/picker.js``) of the field *field* — a CSS
+    selector of its ``[data-field=…]`` wrapper — as a user does: click it, type *query*, click
+    the option, and wait until the choice shows in the control.
+
+    Only this picker's own dropdown is searched (Tom Select puts it inside the field's
+    wrapper), so an option left in another picker's dropdown can never be clicked. When the
+    answer to the typed query arrives after the dropdown closed (a busy machine: the previous
+    picker's selection was still settling), the control is clicked again, as a user would.
+
+    The control is then left, as a user moving to the next field does, once no search is
+    pending: Tom Select searches once per pause in the typing, and an answer arriving after
+    the choice reopens the dropdown of a control that still has the focus, over the fields and
+    buttons below it (a click on them then lands on an option). The list is closed as well as
+    left: Tom Select ignores a blur while the document has no focus (``document.hasFocus()``
+    is false in a headless browser whose window is not in front), which left it open in CI."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.wait_for_selector(f"{field} [data-picker-ready]", state="attached")
+    control = page.locator(f"{field} .ts-control")
+    option = page.locator(f"{field} .ts-dropdown .option[data-value='{value}']")
+    close_lists = "document.querySelectorAll('[data-picker]').forEach(e => e.tomselect?.close())"
+    page.evaluate(close_lists)  # a list another picker left open (a late answer) is closed
+    control.click()
+    page.keyboard.type(query)
+    for _attempt in range(3):
+        try:
+            option.wait_for(state="visible", timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.evaluate(close_lists)  # as a user clicking away from a list left open
+            control.click()
+    option.click()
+    page.wait_for_selector(f"{field} .ts-control .item[data-value='{value}']")
+    page.locator(f"{field} .ts-wrapper.loading").wait_for(state="detached")
+    leave = "element => { element.tomselect.blur(); element.tomselect.close(); }"
+    dropdown = page.locator(f"{field} .ts-dropdown")
+    for _attempt in range(3):
+        page.locator(f"{field} [data-picker]").evaluate(leave)
+        try:
+            dropdown.wait_for(state="hidden", timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            continue  # reopened by an answer that was still on its way: leave it again
+    dropdown.wait_for(state="hidden")

@@ -54,6 +54,7 @@ STATUS_WITHOUT_MACHINE = {
 POLICY_NOT_NEEDED = {
     "core.RoleAssignment",  # a user's roles: read through User, written by core.services.set_roles
     "core.NumberSequence",  # numbering counters (core/numbering.py)
+    "core.ConfigStamp",  # configuration stamps, never shown (core/stamps.py)
     "core.TimelineEntry",  # timeline rows, read through the record they belong to
     "core.IdempotencyRecord",  # API idempotency keys (core/api/idempotency.py)
     "core.ApiToken",  # owned by one user, shown only to that user (core/tokens.py)

@@ -28,7 +28,18 @@ from django.urls import Resolver404, resolve
 NOT_PAGES = {"logout", "set_language", "ui:set_language", "javascript-catalog"}
 #: routes that are not pages of the shell (no breadcrumbs, no menu): sign-in, JSON look-ups
 #: and htmx fragments
-NOT_SHELL_PAGES = NOT_PAGES | {"login", "core:lookup", "clocks:clock_panel"}
+NOT_SHELL_PAGES = NOT_PAGES | {
+    "login",
+    "core:lookup",
+    "clocks:clock_panel",
+    "desk:impact_preview",
+    "knowledge:suggest",
+    "problems:ticket_problems",
+    "change:change_incidents",
+    "change:ticket_changes",
+    "releases:change_releases",
+    "deskimport:progress",
+}
 HREF = re.compile(r'href="(/[^"#]*)"')
 #: forms that GET a page (e.g. "as it was on a date"): their action is followed like a link
 GET_FORM = re.compile(r'<form method="get" action="(/[^"#]*)"')

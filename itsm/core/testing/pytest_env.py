@@ -11,6 +11,12 @@ os.environ.setdefault("ITSM_ENV_FILE", os.devnull)
 # The sample app (a numbered, tenant-owned record with a state machine) proves the core
 # mechanisms; it is installed only here (settings.py appends ITSM_TEST_APPS).
 os.environ.setdefault("ITSM_TEST_APPS", "itsm.core.testing.sample")
+# the demo's year of service desk tickets (2 000 for `make run`): a handful is enough for the
+# page walks and crawls that load the demo, which do it once per test
+os.environ.setdefault("ITSM_DEMO_TICKETS", "30")
+# configuration memos (core.stamps) check their stamps at every use: a test sees its own and
+# the live server's configuration changes at once
+os.environ.setdefault("ITSM_STAMP_TTL_MS", "0")
 # A file SQLite test database, unique to this test process, shared by every connection the
 # tests open (threads in the numbering test, subprocesses); pytest-django removes it at the end.
 os.environ.setdefault(

@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from itsm.catalog.models import Service
+from itsm.core import stamps
 from itsm.core.compiled import _BY_PK, CompiledValues, get_by_pk
 from itsm.core.models import Organisation, TimelineEntry
 from itsm.core.timeline import record_event
@@ -95,3 +98,33 @@ def test_get_by_pk_of_a_narrower_queryset_asks_the_queryset(provider, customer_a
         f.attname for f in Organisation._meta.concrete_fields
     } - {"id", "code"}
     assert get_by_pk(Organisation._default_manager.all(), str(provider.pk)) == provider
+
+
+@override_settings(ITSM_STAMP_TTL=60)
+def test_get_by_pk_of_a_configuration_row_reads_it_once_while_its_stamp_stands(customer_a):
+    """An organisation (stamp ``people``) is read once per process: the next read sends no
+    statement; a save gives the stamp a new token and the next read sees the change; a missing
+    row is never kept; a value changed in place on one instance is not seen by the next."""
+    from itsm.catalog.tests.factories import make_service
+
+    whole = Organisation._default_manager.all()
+    stamps.bump("people")
+    get_by_pk(whole, customer_a.pk)
+    with CaptureQueriesContext(connection) as statements:
+        again = get_by_pk(whole, customer_a.pk)
+    assert len(statements) == 0 and again == customer_a and again is not customer_a
+    customer_a.name = "Renamed"
+    customer_a.save()
+    assert get_by_pk(whole, customer_a.pk).name == "Renamed"
+    missing = customer_a.pk + 1000
+    with pytest.raises(Organisation.DoesNotExist):
+        get_by_pk(whole, missing)
+    with pytest.raises(Organisation.DoesNotExist):  # asked again, not kept as missing
+        with CaptureQueriesContext(connection) as statements:
+            get_by_pk(whole, missing)
+    assert len(statements) == 1
+    service = make_service()
+    services = Service._default_manager.all()
+    modes = list(get_by_pk(services, service.pk).modes)
+    get_by_pk(services, service.pk).modes.append("changed in place")
+    assert get_by_pk(services, service.pk).modes == modes == list(service.modes)

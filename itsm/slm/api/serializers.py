@@ -5,7 +5,9 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from itsm.cmdb import services as cmdb_services
 from itsm.core.api.base import DomainSerializer, TransitionSerializer
+from itsm.core.errors import ValidationFailed
 from itsm.slm.choices import AgreementStatus, RequirementStatus
 from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
 from itsm.slm.services.agreements import AGREEMENT_FIELDS, warning_message
@@ -22,12 +24,26 @@ class UnderpinningWarningSerializer(serializers.Serializer):
     sla_value = serializers.CharField()
 
 
+def _authorised(value: str) -> str:
+    """*value* as the number of an approved change in its window, or the field's error."""
+    try:
+        return cmdb_services.authorised_change(value)
+    except ValidationFailed as error:
+        raise serializers.ValidationError(
+            [str(m) for messages in (error.fields or {}).values() for m in messages]
+        ) from None
+
+
 class AgreementSerializer(DomainSerializer):
     change_reference = serializers.CharField(required=False, allow_blank=True, max_length=40)
     underpinned_by: serializers.PrimaryKeyRelatedField[Agreement] = (
         serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     )
     underpinning_warnings = serializers.SerializerMethodField()
+
+    def validate_change_reference(self, value: str) -> str:
+        """An approved change in its window (``cmdb.services.authorised_change``)."""
+        return _authorised(value)
 
     class Meta:
         model = Agreement
@@ -87,6 +103,10 @@ class TargetSerializer(DomainSerializer):
     change_reference = serializers.CharField(
         required=False, allow_blank=True, max_length=40, write_only=True
     )
+
+    def validate_change_reference(self, value: str) -> str:
+        """An approved change in its window (``cmdb.services.authorised_change``)."""
+        return _authorised(value)
 
     class Meta:
         model = Target

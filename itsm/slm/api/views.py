@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from itsm.catalog.selectors import all_services
+from itsm.cmdb import services as cmdb_services
 from itsm.core.api.base import DomainViewSet, TransitionMixin
 from itsm.core.errors import ValidationFailed
 from itsm.slm.api.serializers import (
@@ -43,10 +44,11 @@ from itsm.slm.services import reviews as review_services
 
 
 def _reference(request) -> str:
+    """The authorising change of a DELETE: an approved change in its window."""
     value = request.query_params.get("change_reference")
     if value is None and isinstance(request.data, dict):
         value = request.data.get("change_reference")
-    return str(value or "")
+    return cmdb_services.authorised_change(str(value or ""))
 
 
 class AgreementViewSet(TransitionMixin, DomainViewSet):

@@ -125,6 +125,15 @@ class Clock(TimeStampedModel):
             ),
             models.Index(fields=["agreement", "started_at"], name="clocks_clock_agreement"),
             models.Index(fields=["customer", "started_at"], name="clocks_clock_customer"),
+            # the reports' measured clocks: stopped, or breached, in the period (without them
+            # every clock was read; docs/desk-reports.md "Cost"). New clocks run unbreached,
+            # so a create writes neither.
+            models.Index(
+                fields=["stopped_at"], condition=Q(state="stopped"), name="clocks_clock_stopped"
+            ),
+            models.Index(
+                fields=["breached_at"], condition=Q(breached=True), name="clocks_clock_breached"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ import pytest
 from itsm.core.choices import Role
 from itsm.core.testing.api import APIEndpointTests, assert_error, client_for
 from itsm.core.testing.factories import SupplierFactory, UserFactory
+from itsm.releases.tests.factories import implementing_change
 from itsm.slm.models import ActionItem, Agreement, Requirement, ReviewMeeting, Target
 from itsm.slm.services import agreements as agreement_services
 from itsm.slm.services import requirements as requirement_services
@@ -209,16 +210,27 @@ def test_transitions_and_signed_change_reference(manager, customer_a):
     assert response.json()["signed_by"] == signer.pk
     refused = client.patch(url, {"title": "Changed", "version": version}, format="json")
     assert_error(refused, 400, "validation", fields=("change_reference",))
-    ok = client.patch(
+    not_a_change = client.patch(
         url,
         {"title": "Changed", "version": version, "change_reference": "CHG-000042"},
         format="json",
     )
+    body = assert_error(not_a_change, 400, "validation", fields=("change_reference",))
+    [message] = body["fields"]["change_reference"]
+    assert "CHG-000042" in message  # no such change
+    number = implementing_change().number
+    ok = client.patch(
+        url,
+        {"title": "Changed", "version": version, "change_reference": number},
+        format="json",
+    )
     assert ok.status_code == 200, ok.json()
-    assert (ok.json()["title"], ok.json()["change_reference"]) == ("Changed", "CHG-000042")
+    assert (ok.json()["title"], ok.json()["change_reference"]) == ("Changed", number)
     target_url = f"/api/slm/targets/{target.json()['id']}/"
     assert_error(client.delete(target_url), 400, "validation", fields=("change_reference",))
-    assert client.delete(target_url + "?change_reference=CHG-000043").status_code == 204
+    refused = client.delete(target_url + "?change_reference=CHG-000043")
+    assert_error(refused, 400, "validation", fields=("change_reference",))
+    assert client.delete(target_url + f"?change_reference={number}").status_code == 204
     bad = client.post(url + "transition/", {"to": "draft", "version": 99}, format="json")
     assert_error(bad, 422, "invalid_transition")
     planned = client.post(url + "generate-reviews/", {"year": 2026}, format="json")

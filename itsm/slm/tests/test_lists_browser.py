@@ -52,7 +52,6 @@ def test_sort_filter_choose_columns_and_export_the_agreement_list(
     assert [row[0] for row in rows[1:]] == mine[::-1]
     assert {row[2] for row in rows[1:]} == {"Service level agreement (SLA)"}  # not "sla"
 
-    page.context.clear_cookies()
     login(customer_user)
     page.goto("/slm/")
     assert sorted(cells(page, "number")) == mine  # only their own agreements

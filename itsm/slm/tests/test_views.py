@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from itsm.core.testing.factories import SupplierFactory
+from itsm.releases.tests.factories import implementing_change
 from itsm.slm.models import Agreement
 from itsm.slm.services import agreements, reviews
 from itsm.slm.tests.factories import calendar_cn, make_signed_sla, slm_manager
@@ -76,6 +77,9 @@ def test_signed_edit_asks_for_reference(manager, customer_a):
     assert response.status_code == 200
     assert "change_reference" in response.context["form"].errors
     response = client.post(url, {**data, "change_reference": "CHG-000099"})
+    [message] = response.context["form"].errors["change_reference"]
+    assert "CHG-000099" in message  # no such change
+    response = client.post(url, {**data, "change_reference": implementing_change().number})
     assert response.status_code == 302
     assert Agreement.objects.get(pk=sla.pk).title == "Renamed"
 

@@ -68,9 +68,76 @@ def test_every_page_type_has_breadcrumbs_back(demo):
 
     agreement = Agreement.objects.filter(kind="sla", status="active").order_by("pk").first()
     month = f"?agreement={agreement.pk}&month=2026-01"
+    # the desk's pages no link of the shell leads to: a file, the console's impact fragment
+    # (htmx), the survey reached from its e-mail
+    from itsm.desk.models import Survey, Ticket
+    from itsm.desk.services import contact, entries
+
+    ticket = Ticket.objects.exclude(status__in=["closed", "cancelled"]).order_by("pk").first()
+    attachment = entries.add_attachment(
+        ticket, by=admin, name="log.txt", content_type="text/plain", content=b"log"
+    )
+    survey = Survey.objects.order_by("pk").first()
+    # a proposed problem: two incidents in a category of their own (the tests' small demo has
+    # too few repeat incidents for its rules, and which ones depends on the day it is loaded)
+    from itsm.desk.services import config, tickets
+    from itsm.problems.services import detection
+
+    repeated = config.create_category(by=None, code="nav.repeat", name="Repeat")
+    for _ in range(2):
+        tickets.create_ticket(
+            by=None,
+            kind="incident",
+            title="Repeat",
+            customer=ticket.customer,
+            channel="phone",
+            category=repeated,
+        )
+    detection.create_rule(by=admin, name="Any repeat", dimension="category", threshold=2)
+    assert detection.detect()["made"] >= 1
+    desk_pages = [
+        reverse("desk:attachment_download", args=[attachment.pk]),
+        reverse("desk:impact_preview"),
+        reverse("desk:survey_answer", args=[contact.survey_token(survey)]),
+        # the knowledge suggestions, an htmx fragment of the console and the report form
+        reverse("knowledge:suggest") + "?q=打印机",
+        # the incident's problems and known errors, an htmx fragment of the ticket page
+        reverse("problems:ticket_problems") + f"?ticket={ticket.pk}",
+        # the changes linked to the incident (the ticket page's fragment)
+        reverse("change:ticket_changes") + f"?ticket={ticket.pk}",
+    ]
+    # a change's pages no crawled link leads to: its fragments (htmx) and, as the crawl opens
+    # one change only, the edit page of one still in draft or assessment
+    from itsm.change.choices import EDITABLE_STATES
+    from itsm.change.selectors import changes_for
+
+    change = changes_for(admin).order_by("pk").first()
+    editable = changes_for(admin).filter(status__in=EDITABLE_STATES).order_by("pk").first()
+    desk_pages += [
+        reverse("change:change_incidents", args=[change.pk]),
+        reverse("releases:change_releases") + f"?change={change.pk}",
+        reverse("change:change_edit", args=[editable.pk]),
+    ]
+    # the draft objective plan's edit pages (the crawl opens one plan, the approved one) and a
+    # historic import's progress fragment (htmx, polled while its job runs)
+    from itsm.desk.imports.models import TicketImport
+    from itsm.objectives.selectors import plans_for
+
+    draft = plans_for(admin).filter(status="draft").order_by("pk").first()
+    desk_pages += [
+        reverse("objectives:plan_edit", args=[draft.pk]),
+        reverse("objectives:objective_create", args=[draft.pk]),
+        reverse("objectives:objective_edit", args=[draft.objectives.order_by("pk").first().pk]),
+        reverse("deskimport:progress", args=[TicketImport.objects.order_by("pk").first().pk]),
+    ]
     client = signed_in("admin")
     pages = crawl(
-        client, also=[reverse("slm:report_monthly") + month, reverse("slm:report_excel") + month]
+        client,
+        also=[
+            reverse("slm:report_monthly") + month,
+            reverse("slm:report_excel") + month,
+            *desk_pages,
+        ],
     )
 
     # every page type was rendered, or it is not a page (POST-only action, redirect)

@@ -48,11 +48,13 @@ ALLOWED = set(
     kingbase oceanbase mongodb linux windows centos ubuntu kylin uos vmware esxi huawei cisco
     h3c dell hp hpe ibm lenovo inspur sugon juniper fortinet f5 tabler echarts htmx django
     python english
+    servicenow itop glpi bpic zabbix prometheus alertmanager
     """.split()
 )
 #: (acronyms and protocol names kept in Latin script in Chinese ITSM practice, storage units,
-#: products and platforms of the CMDB choices and demo CIs, and the language switcher, which
-#: names English in English; a unit such as "min" is a word and must be translated)
+#: products and platforms of the CMDB choices and demo CIs, the tools whose exports and alerts
+#: are taken in, and the language switcher, which names English in English; a unit such as
+#: "min" is a word and must be translated)
 
 
 def _is_word(token: str) -> bool:
@@ -144,7 +146,7 @@ def _demo_names() -> set[str]:
         for value in model.objects.values_list("name", flat=True):
             names.update(part.strip() for part in re.split(r"[()]", value) if part.strip())
     # codes people gave their records (an organisation ``provider``, a CI class ``server``)
-    for label in ("core.Organisation", "core.Team", "cmdb.CIClass"):
+    for label in ("core.Organisation", "core.Team", "cmdb.CIClass", "change.AdvisoryBoard"):
         names.update(apps.get_model(label).objects.values_list("code", flat=True))
     return {n for n in names if n and not CJK.search(n)}
 

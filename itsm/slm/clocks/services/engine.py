@@ -47,6 +47,7 @@ from itsm.core.calendars.services import alert_unconfirmed_year
 from itsm.core.errors import InvalidTransition, ValidationFailed
 from itsm.core.statemachine import ensure_transition
 from itsm.core.timeline import record_event
+from itsm.core.writes import insert_rows
 from itsm.kpi.choices import Unit
 from itsm.slm.clocks.choices import CLOCK_MACHINE, ClockLevel, ClockState, SegmentKind
 from itsm.slm.clocks.models import Clock, ClockSegment
@@ -217,6 +218,56 @@ def _save(clock: Clock) -> None:
 # --- lifecycle --------------------------------------------------------------------------------
 
 
+def _new_clock(
+    *,
+    record,
+    content_type,
+    metric: str,
+    calendar,
+    goal_seconds: int,
+    at: datetime,
+    customer=None,
+    agreement=None,
+    target=None,
+    service=None,
+    priority: str = "",
+    warning_percent: int = 75,
+) -> Clock:
+    """A running clock for *record* × *metric* from *at*, validated, deadlines set, unsaved."""
+    errors: dict[str, list[str]] = {}
+    if calendar is None:
+        errors["calendar"] = [str(_("A business calendar is required."))]
+    if goal_seconds is None or int(goal_seconds) <= 0:
+        errors["goal_seconds"] = [str(_("The goal must be a positive number of seconds."))]
+    if not 0 <= int(warning_percent) <= 100:
+        errors["warning_percent"] = [str(_("Enter a percentage from 0 to 100."))]
+    if at is None or timezone.is_naive(at):
+        errors["at"] = [str(_("An aware date and time is required."))]
+    if not metric:
+        errors["metric"] = [str(_("A metric is required."))]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    clock = Clock(
+        content_type=content_type,
+        object_id=record.pk,
+        record_label=str(record)[:220] if record.pk is not None else "",
+        customer=customer,
+        agreement=agreement,
+        target=target,
+        service=service,
+        metric=metric,
+        priority=priority or "",
+        calendar=calendar,
+        goal_seconds=int(goal_seconds),
+        warning_percent=int(warning_percent),
+        state=CLOCK_MACHINE.initial,
+        started_at=at,
+        segment_started_at=at,
+    )
+    _apply_deadlines(clock)
+    return clock
+
+
 def start_clock(
     *,
     record,
@@ -233,20 +284,21 @@ def start_clock(
     by=None,
 ) -> Clock:
     """Start a running clock for *record* × *metric* at *at* with a goal in business seconds."""
-    errors: dict[str, list[str]] = {}
-    if calendar is None:
-        errors["calendar"] = [str(_("A business calendar is required."))]
-    if goal_seconds is None or int(goal_seconds) <= 0:
-        errors["goal_seconds"] = [str(_("The goal must be a positive number of seconds."))]
-    if not 0 <= int(warning_percent) <= 100:
-        errors["warning_percent"] = [str(_("Enter a percentage from 0 to 100."))]
-    if at is None or timezone.is_naive(at):
-        errors["at"] = [str(_("An aware date and time is required."))]
-    if not metric:
-        errors["metric"] = [str(_("A metric is required."))]
-    if errors:
-        raise ValidationFailed(fields=errors)
     content_type = ContentType.objects.get_for_model(type(record))
+    clock = _new_clock(
+        record=record,
+        content_type=content_type,
+        metric=metric,
+        calendar=calendar,
+        goal_seconds=goal_seconds,
+        at=at,
+        customer=customer,
+        agreement=agreement,
+        target=target,
+        service=service,
+        priority=priority,
+        warning_percent=warning_percent,
+    )
     with transaction.atomic():
         if Clock.objects.filter(
             content_type=content_type, object_id=record.pk, metric=metric
@@ -258,24 +310,6 @@ def start_clock(
                     ]
                 }
             )
-        clock = Clock(
-            content_type=content_type,
-            object_id=record.pk,
-            record_label=str(record)[:220],
-            customer=customer,
-            agreement=agreement,
-            target=target,
-            service=service,
-            metric=metric,
-            priority=priority or "",
-            calendar=calendar,
-            goal_seconds=int(goal_seconds),
-            warning_percent=int(warning_percent),
-            state=CLOCK_MACHINE.initial,
-            started_at=at,
-            segment_started_at=at,
-        )
-        _apply_deadlines(clock)
         clock.save()
         ClockSegment.objects.create(
             clock=clock, kind=SegmentKind.RUNNING, started_at=at, by=_user(by)
@@ -451,47 +485,111 @@ def _record_or_none(clock: Clock):
 
 
 def start_clocks_for(
-    *, record, agreement, service, priority, customer, at: datetime, by=None
+    *, record, agreement, service, priority, customer, at: datetime, by=None, new_record=False
 ) -> list[Clock]:
     """Start one clock per response/resolution target of *agreement* that applies to
-    *service* × *priority* (``slm.selectors.find_target``); the agreement's service hours
-    (or the service's) are the calendar."""
-    from itsm.slm.selectors import find_target
+    *service* × *priority* (``slm.selectors.find_targets``, one query); the agreement's service
+    hours (or the service's) are the calendar. *new_record*: the record was created in this
+    transaction, so it has no clock yet — the clocks are planned and inserted as
+    :func:`plan_clocks_for` and :func:`insert_planned_clocks` do."""
+    if not new_record:
+        with transaction.atomic():
+            return [
+                start_clock(**clock_of, by=by)
+                for clock_of in _clocks_of(
+                    record=record,
+                    agreement=agreement,
+                    service=service,
+                    priority=priority,
+                    customer=customer,
+                    at=at,
+                )
+            ]
+    planned = plan_clocks_for(
+        record=record,
+        agreement=agreement,
+        service=service,
+        priority=priority,
+        customer=customer,
+        at=at,
+    )
+    return insert_planned_clocks(record, planned, by=by)
+
+
+def _clocks_of(*, record, agreement, service, priority, customer, at: datetime) -> list[dict]:
+    from itsm.slm.selectors import find_targets
 
     calendar = getattr(agreement, "calendar", None) or getattr(service, "service_hours", None)
-    clocks: list[Clock] = []
-    with transaction.atomic():
-        for metric in CLOCK_METRICS:
-            target = find_target(
-                agreement=agreement, service=service, priority=priority, metric=metric
-            )
-            if target is None:
-                continue
-            if calendar is None:
-                raise ValidationFailed(
-                    fields={
-                        "agreement": [
-                            str(_("The agreement has no service hours (business calendar)."))
-                        ]
-                    }
+    targets = find_targets(
+        agreement=agreement, service=service, priority=priority, metrics=CLOCK_METRICS
+    )
+    if targets and calendar is None:
+        raise ValidationFailed(
+            fields={
+                "agreement": [str(_("The agreement has no service hours (business calendar)."))]
+            }
+        )
+    return [
+        {
+            "record": record,
+            "metric": metric,
+            "calendar": calendar,
+            "goal_seconds": goal_seconds_for(targets[metric]),
+            "at": at,
+            "customer": customer,
+            "agreement": agreement,
+            "target": targets[metric],
+            "service": service,
+            "priority": priority or "",
+            "warning_percent": agreement.warning_percent,
+        }
+        for metric in CLOCK_METRICS
+        if metric in targets
+    ]
+
+
+def plan_clocks_for(*, record, agreement, service, priority, customer, at: datetime) -> list[Clock]:
+    """The clocks :func:`start_clocks_for` would start for a record not inserted yet: validated,
+    their deadlines computed, unsaved — so the record can be inserted with its due time
+    (no UPDATE after the clocks), then :func:`insert_planned_clocks`."""
+    content_type = ContentType.objects.get_for_model(type(record))
+    return [
+        _new_clock(content_type=content_type, **clock_of)
+        for clock_of in _clocks_of(
+            record=record,
+            agreement=agreement,
+            service=service,
+            priority=priority,
+            customer=customer,
+            at=at,
+        )
+    ]
+
+
+def insert_planned_clocks(record, planned: list[Clock], *, by=None) -> list[Clock]:
+    """Insert the clocks *planned* for *record* (now inserted, in the caller's transaction:
+    it has no clock yet) and their first running segments: two statements, without looking
+    for existing clocks (the unique constraint still guards)."""
+    if not planned:
+        return planned
+    for clock in planned:
+        clock.object_id = record.pk
+        clock.record_label = str(record)[:220]
+    # two statements in the caller's transaction, which created the record: no savepoint
+    with transaction.atomic(savepoint=False):
+        insert_rows(planned)
+        insert_rows(
+            [
+                ClockSegment(
+                    clock=clock,
+                    kind=SegmentKind.RUNNING,
+                    started_at=clock.started_at,
+                    by=_user(by),
                 )
-            clocks.append(
-                start_clock(
-                    record=record,
-                    metric=metric,
-                    calendar=calendar,
-                    goal_seconds=goal_seconds_for(target),
-                    at=at,
-                    customer=customer,
-                    agreement=agreement,
-                    target=target,
-                    service=service,
-                    priority=priority or "",
-                    warning_percent=agreement.warning_percent,
-                    by=by,
-                )
-            )
-    return clocks
+                for clock in planned
+            ]
+        )
+    return planned
 
 
 def elapsed_at(clock: Clock, at: datetime) -> int:

@@ -50,7 +50,10 @@ NO_DATA = "no_data"
 STATUS_LABELS = {MET: _("Met"), NOT_MET: _("Not met"), NO_DATA: _("No data")}
 STATUS_COLOURS = {MET: "green", NOT_MET: "red", NO_DATA: "secondary"}
 NOT_ANALYSED = _("not yet analysed")
-AVAILABILITY_PENDING = _("measured by the availability module (not yet available)")
+AVAILABILITY_PENDING = _("measured on the SLAs (availability page)")
+#: the availability a target's row shows (the availability module's figure vs the target)
+AVAILABILITY_MEASURED = _("Measured {value} % against {target} %: {status}")
+AVAILABILITY_NO_HOURS = _("No agreed service time in the month: not measured")
 OTHER_PENDING = _("not measured automatically")
 
 

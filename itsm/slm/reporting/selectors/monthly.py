@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from itsm.availability import selectors as availability_selectors
 from itsm.core.errors import NotFound
 from itsm.kpi.choices import unit_symbol
 from itsm.slm import selectors as slm_selectors
-from itsm.slm.choices import CLOCK_METRICS, TargetMetric
+from itsm.slm.choices import CLOCK_METRICS, AgreementKind, TargetMetric
 from itsm.slm.clocks.choices import metric_label
 from itsm.slm.reporting.selectors.breaches import (
     BREACH_FIELDS,
@@ -25,10 +26,14 @@ from itsm.slm.reporting.selectors.breaches import (
     breaches,
 )
 from itsm.slm.reporting.selectors.measures import (
+    AVAILABILITY_MEASURED,
+    AVAILABILITY_NO_HOURS,
     AVAILABILITY_PENDING,
     BREACH_PAGE,
     BREACHED_Q,
     DEFAULT_TARGET,
+    MET,
+    NO_DATA,
     NOT_MET,
     OTHER_PENDING,
     STATUS_COLOURS,
@@ -90,10 +95,56 @@ class IndicatorRow:
     target_value: Decimal
     unit: str
     note: str
+    #: an availability target's measured availability % (``itsm.availability.selectors``)
+    measured: Decimal | None = None
+    #: its status against the target: met, not_met, no_data ("" when not measured)
+    status: str = ""
 
     @property
     def unit_symbol(self) -> str:
         return unit_symbol(self.unit)
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS.get(self.status, "")
+
+    @property
+    def status_colour(self):
+        return STATUS_COLOURS.get(self.status, "secondary")
+
+
+def _availability_row(*, user, agreement, month, target, service: str) -> IndicatorRow:
+    """An availability target's row: the availability module's figure for the target's
+    service (all the SLA's services when it names none) in *month*, against the target."""
+    row = IndicatorRow(
+        target_id=target.pk,
+        name=target.name,
+        service=service,
+        metric=target.metric,
+        metric_label=str(target.get_metric_display()),
+        target_value=target.target_value,
+        unit=target.unit,
+        note=str(AVAILABILITY_PENDING),
+    )
+    if agreement.kind != AgreementKind.SLA or agreement.customer_id is None:
+        return row
+    figure = availability_selectors.agreement_availability(
+        user=user, agreement=agreement, month=month, service=target.service_id
+    )
+    if not figure.rows:
+        return row
+    value = figure.availability
+    if value is None:
+        row.status, row.note = NO_DATA, str(AVAILABILITY_NO_HOURS)
+        return row
+    row.measured = value
+    row.status = MET if value >= Decimal(target.target_value) else NOT_MET
+    row.note = str(AVAILABILITY_MEASURED).format(
+        value=value,
+        target=f"{Decimal(target.target_value).normalize():f}",
+        status=STATUS_LABELS[row.status],
+    )
+    return row
 
 
 @dataclass
@@ -234,6 +285,12 @@ def monthly_report(
                     unit=target.unit,
                 )
             )
+        elif target.metric == TargetMetric.AVAILABILITY:
+            indicator_rows.append(
+                _availability_row(
+                    user=user, agreement=agreement, month=month, target=target, service=service
+                )
+            )
         elif not is_achievement_target(target):
             indicator_rows.append(
                 IndicatorRow(
@@ -244,11 +301,7 @@ def monthly_report(
                     metric_label=str(target.get_metric_display()),
                     target_value=target.target_value,
                     unit=target.unit,
-                    note=str(
-                        AVAILABILITY_PENDING
-                        if target.metric == TargetMetric.AVAILABILITY
-                        else OTHER_PENDING
-                    ),
+                    note=str(OTHER_PENDING),
                 )
             )
     # clocks of this agreement without one of its targets (target deleted or never set)

@@ -16,3 +16,22 @@
     }
   });
 })();
+
+/* data-insert-into="#selector" data-text="…" on a button: add the text to that field (a canned
+   response into the reply box), after what is already written. */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-insert-into]") : null;
+    if (!button) {
+      return;
+    }
+    var field = document.querySelector(button.getAttribute("data-insert-into"));
+    if (!field) {
+      return;
+    }
+    var text = button.getAttribute("data-text") || "";
+    field.value = field.value ? field.value.replace(/\s*$/, "") + "\n\n" + text : text;
+    field.focus();
+  });
+})();

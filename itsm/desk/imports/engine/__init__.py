@@ -1,0 +1,1 @@
+"""Reading, mapping and checking an incident export (``reading``, ``mapping``, ``build``)."""

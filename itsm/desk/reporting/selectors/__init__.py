@@ -1,0 +1,97 @@
+"""Service desk and incident reports (R-INC-05, R-DSK-06): volumes and trend, SLA of
+incidents, top categories and CIs, first-time dispatch success, record completeness,
+resolution rate, satisfaction, service request completion, the desk's call measures and how
+incidents were handled (reassignments, reopenings, resolution time, imported SLA verdicts).
+
+Every figure is one aggregate query through the desk's restricted querysets; the report page,
+its Excel file, its API and the KPIs call the same functions. Definitions:
+``docs/desk-reports.md``.
+"""
+
+from itsm.desk.reporting.selectors.figures import (
+    INCOMPLETE_PAGE,
+    KINDS,
+    SCORES,
+    TOP,
+    CallFigures,
+    KindFigures,
+    Ratio,
+    Satisfaction,
+    SlaFigures,
+    TicketScan,
+    TopRow,
+    TrendRow,
+    all_kinds,
+    call_figures,
+    first_time_dispatch,
+    incident_sla,
+    incomplete_incidents,
+    missing_labels,
+    satisfaction,
+    shows_calls,
+    shows_dispatch,
+    ticket_content_type,
+    ticket_figures,
+    ticket_scan,
+    top_categories,
+    top_cis,
+    trend,
+)
+from itsm.desk.reporting.selectors.handling import (
+    IncidentHandling,
+    imported_sla,
+    incident_handling,
+)
+from itsm.desk.reporting.selectors.periods import (
+    MAX_DAYS,
+    TREND_MONTHS,
+    ReportPeriod,
+    default_period,
+    month_period,
+    parse_day,
+    resolve_period,
+)
+from itsm.desk.reporting.selectors.report import DeskReport, desk_report, report_transaction
+
+__all__ = [
+    "INCOMPLETE_PAGE",
+    "KINDS",
+    "MAX_DAYS",
+    "SCORES",
+    "TOP",
+    "TREND_MONTHS",
+    "CallFigures",
+    "DeskReport",
+    "IncidentHandling",
+    "KindFigures",
+    "Ratio",
+    "ReportPeriod",
+    "Satisfaction",
+    "SlaFigures",
+    "TicketScan",
+    "TopRow",
+    "TrendRow",
+    "all_kinds",
+    "call_figures",
+    "default_period",
+    "desk_report",
+    "first_time_dispatch",
+    "imported_sla",
+    "incident_handling",
+    "incident_sla",
+    "incomplete_incidents",
+    "missing_labels",
+    "month_period",
+    "parse_day",
+    "report_transaction",
+    "resolve_period",
+    "satisfaction",
+    "shows_calls",
+    "shows_dispatch",
+    "ticket_content_type",
+    "ticket_figures",
+    "ticket_scan",
+    "top_categories",
+    "top_cis",
+    "trend",
+]
