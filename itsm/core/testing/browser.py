@@ -113,31 +113,61 @@ def login(page) -> Callable:
     return sign_in
 
 
+# True once a remote picker has searched for *query* and every search has answered. Tom Select
+# searches only after a pause in the typing (its refreshThrottle), and until then no loading
+# mark shows, so the wrapper's ``loading`` class alone cannot tell that a search is still due.
+_SEARCHED = """([selector, query]) => {
+  const picker = document.querySelector(selector).tomselect;
+  const searched = !picker.settings.load || query in picker.loadedSearches;
+  return searched && !picker.refreshTimeout && picker.loading === 0;
+}"""
+
+# Leave the control as a user moving to the next field does. Tom Select ignores a blur while
+# the document has no focus (``document.hasFocus()`` is false in a headless window that is not
+# in front) and then still counts itself focused, so a late answer would reopen its list: the
+# leaving is then completed by hand.
+_LEAVE = """element => {
+  const picker = element.tomselect;
+  picker.blur();
+  if (picker.isFocused) { picker.isFocused = false; picker.trigger("blur"); }
+  picker.close();
+}"""
+
+# What a failure reports: the picker's own state, so a list that would not close says why.
+_STATE = """element => {
+  const picker = element.tomselect;
+  return {focused: picker.isFocused, open: picker.isOpen, loading: picker.loading,
+    searchDue: !!picker.refreshTimeout, documentHasFocus: document.hasFocus(),
+    searched: Object.keys(picker.loadedSearches)};
+}"""
+
+
 def pick(page, field: str, query: str, value: str) -> None:
     """Choose *value* in the type-ahead picker (``ui/picker.js``) of the field *field* — a CSS
-    selector of its ``[data-field=…]`` wrapper — as a user does: click it, type *query*, click
-    the option, and wait until the choice shows in the control.
+    selector of its ``[data-field=…]`` wrapper — as a user does: click it, type *query*, wait
+    for the answer to what was typed, click the option, and wait until the choice shows in the
+    control.
 
     Only this picker's own dropdown is searched (Tom Select puts it inside the field's
-    wrapper), so an option left in another picker's dropdown can never be clicked. When the
-    answer to the typed query arrives after the dropdown closed (a busy machine: the previous
-    picker's selection was still settling), the control is clicked again, as a user would.
+    wrapper), so an option left in another picker's dropdown can never be clicked. The option
+    is clicked only once the search for the typed text has answered: the list first shows the
+    records found when the control took the focus, and clicking one of them while the search
+    was still due let its answer reopen the list after the choice, over the fields below it
+    (CI: a list that stayed open). When the answer arrives after the dropdown closed, the
+    control is clicked again, as a user would.
 
-    The control is then left, as a user moving to the next field does, once no search is
-    pending: Tom Select searches once per pause in the typing, and an answer arriving after
-    the choice reopens the dropdown of a control that still has the focus, over the fields and
-    buttons below it (a click on them then lands on an option). The list is closed as well as
-    left: Tom Select ignores a blur while the document has no focus (``document.hasFocus()``
-    is false in a headless browser whose window is not in front), which left it open in CI."""
+    The control is then left, as a user moving to the next field does (``_LEAVE``)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     page.wait_for_selector(f"{field} [data-picker-ready]", state="attached")
+    element = page.locator(f"{field} [data-picker]")
     control = page.locator(f"{field} .ts-control")
     option = page.locator(f"{field} .ts-dropdown .option[data-value='{value}']")
     close_lists = "document.querySelectorAll('[data-picker]').forEach(e => e.tomselect?.close())"
     page.evaluate(close_lists)  # a list another picker left open (a late answer) is closed
     control.click()
     page.keyboard.type(query)
+    page.wait_for_function(_SEARCHED, arg=[f"{field} [data-picker]", query.strip()])
     for _attempt in range(3):
         try:
             option.wait_for(state="visible", timeout=5_000)
@@ -147,14 +177,10 @@ def pick(page, field: str, query: str, value: str) -> None:
             control.click()
     option.click()
     page.wait_for_selector(f"{field} .ts-control .item[data-value='{value}']")
-    page.locator(f"{field} .ts-wrapper.loading").wait_for(state="detached")
-    leave = "element => { element.tomselect.blur(); element.tomselect.close(); }"
+    element.evaluate(_LEAVE)
     dropdown = page.locator(f"{field} .ts-dropdown")
-    for _attempt in range(3):
-        page.locator(f"{field} [data-picker]").evaluate(leave)
-        try:
-            dropdown.wait_for(state="hidden", timeout=5_000)
-            break
-        except PlaywrightTimeout:
-            continue  # reopened by an answer that was still on its way: leave it again
-    dropdown.wait_for(state="hidden")
+    try:
+        dropdown.wait_for(state="hidden", timeout=10_000)
+    except PlaywrightTimeout as error:
+        state = element.evaluate(_STATE)
+        raise AssertionError(f"the list of {field} stayed open: {state}") from error

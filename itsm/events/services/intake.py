@@ -17,6 +17,7 @@ delivery run again, at most :data:`ATTEMPTS` times.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -318,17 +319,25 @@ def _count_repeats(source: AlertSource, keys: list[Key], count: int, now: dateti
     return found
 
 
+@functools.cache
+def _alert_columns() -> tuple[tuple, frozenset[str]]:
+    """The alert's columns as ``_upsert`` writes them, and the attribute names of the created
+    and updated times among them (set to the delivery's time): worked out once per process."""
+    fields = tuple(f for f in Alert._meta.concrete_fields if not f.primary_key)
+    stamped = frozenset(
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    )
+    return fields, stamped
+
+
 def _upsert(alerts: list[Alert], counts: list[int], now: datetime) -> list[bool]:
     """Insert *alerts* (each delivered *count* times) with one statement; an alert already
     stored meanwhile gets its count and last-seen time instead. Sets the primary keys and
     returns, per alert, whether it was inserted (its returned count is its own: a stored
     row's count was at least 1 before it grew)."""
-    fields = [f for f in Alert._meta.concrete_fields if not f.primary_key]
-    stamped = {
-        f.attname
-        for f in fields
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    }
+    fields, stamped = _alert_columns()
     quote = connection.ops.quote_name
     table = quote(str(Alert._meta.db_table))
     params: list = []
