@@ -162,6 +162,13 @@ class _Dialect:
             return f"({at} + ({seconds}) * INTERVAL '1 second')"
         return f"strftime('%Y-%m-%d %H:%M:%f', {at}, '+' || ({seconds}) || ' seconds')"
 
+    def not_after_start(self, at: str) -> str:
+        """*at*, or the load's start when *at* is later: a generated ticket is never resolved
+        or closed in the future (the demo's outage sync refuses such an outage on ``--reuse``)."""
+        if self.pg:
+            return f"LEAST({at}, now())"
+        return f"min({at}, strftime('%Y-%m-%d %H:%M:%f', 'now'))"
+
     def json(self, text: str) -> str:
         return f"'{text}'::jsonb" if self.pg else f"'{text}'"
 
@@ -247,8 +254,10 @@ def load(args, facts: dict) -> dict:
             SELECT o, o, 1, '{prefix}' || g, k, 'Bench ticket ' || g || ' ' || k, '', st,
               '2', '2', pr, {d.json("{}")}, cu, '', 'phone', o,
               CASE WHEN st <> 'new' THEN {d.plus("o", "600")} END,
-              CASE WHEN st IN ('closed', 'resolved') THEN {d.plus("o", "(g % 97) * 3600")} END,
-              CASE WHEN st = 'closed' THEN {d.plus("o", "(g % 97 + 24) * 3600")} END,
+              CASE WHEN st IN ('closed', 'resolved')
+                   THEN {d.not_after_start(d.plus("o", "(g % 97) * 3600"))} END,
+              CASE WHEN st = 'closed'
+                   THEN {d.not_after_start(d.plus("o", "(g % 97 + 24) * 3600"))} END,
               CASE WHEN st IN ('new', 'assigned', 'in_progress')
                    THEN {d.plus("o", f"{due_hours} * 3600")} END,
               {d.boolean("g % 11 = 0")}, '', '', {d.boolean("0 = 1")}, 0, 0,
