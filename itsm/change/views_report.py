@@ -6,7 +6,6 @@ answer 400 naming the field."""
 
 from __future__ import annotations
 
-from django import forms
 from django.http import FileResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -18,8 +17,7 @@ from itsm.change import report_excel as excel
 from itsm.change.choices import ChangeKind
 from itsm.change.models import Change
 from itsm.core import policy
-from itsm.core.errors import ValidationFailed
-from itsm.core.form_helpers import TablerFormMixin, apply_errors
+from itsm.core.forms import MonthRangeForm, month_field
 from itsm.core.generic_views import page
 from itsm.core.periods import MonthPeriod
 from itsm.core.pickers import PickerField, bind_pickers
@@ -28,24 +26,14 @@ from itsm.core.pickers import PickerField, bind_pickers
 KIND_COLOURS = {"standard": "#2fb344", "normal": "#206bc4", "emergency": "#d63939"}
 
 
-class ReportForm(TablerFormMixin, forms.Form):
-    month = forms.CharField(
-        label=_("Month"),
-        required=False,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": _("YYYY-MM")}),
-    )
-    start = forms.CharField(
-        label=_("From month"),
-        required=False,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": _("YYYY-MM")}),
-    )
-    end = forms.CharField(
-        label=_("To month"),
-        required=False,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": _("YYYY-MM")}),
-    )
+class ReportForm(MonthRangeForm):
+    """The change report's period (one month, or from a month to a month) and customer."""
+
+    month = month_field(_("Month"))
     # a filter: empty means every customer
     customer = PickerField("core.customer", label=_("Customer"), required=False)
+
+    field_order = ["month", "start", "end", "customer"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,15 +42,10 @@ class ReportForm(TablerFormMixin, forms.Form):
         else:
             del self.fields["customer"]
 
-    def clean(self):
-        data = super().clean() or {}
-        try:
-            data["period"] = reports.resolve_period(
-                month=data.get("month"), start=data.get("start"), end=data.get("end")
-            )
-        except ValidationFailed as error:
-            apply_errors(self, error)
-        return data
+    def period(self, data: dict):
+        return reports.resolve_period(
+            month=data.get("month"), start=data.get("start"), end=data.get("end")
+        )
 
 
 def _scope(request):

@@ -7,8 +7,40 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from itsm.core.choices import OrganisationKind, Role
-from itsm.core.form_helpers import TablerFormMixin, limit_choices
+from itsm.core.errors import ValidationFailed
+from itsm.core.form_helpers import TablerFormMixin, apply_errors, limit_choices
 from itsm.core.models import Organisation, Team, User
+from itsm.core.periods import MonthPeriod, resolve_months
+
+
+def month_field(label) -> forms.CharField:
+    """An optional month (``YYYY-MM``), picked with the browser's month control."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": _("YYYY-MM")}),
+    )
+
+
+class MonthRangeForm(TablerFormMixin, forms.Form):
+    """A report's period, from a month to a month (either may be empty:
+    ``core.periods.resolve_months`` completes them); ``cleaned_data["period"]`` is the
+    :class:`~itsm.core.periods.MonthPeriod`, and a wrong month is the field's error. A report
+    with more ways to name its period overrides :meth:`period`."""
+
+    start = month_field(_("From month"))
+    end = month_field(_("To month"))
+
+    def period(self, data: dict) -> MonthPeriod:
+        return resolve_months(start=data.get("start"), end=data.get("end"))
+
+    def clean(self):
+        data = super().clean() or {}
+        try:
+            data["period"] = self.period(data)
+        except ValidationFailed as error:
+            apply_errors(self, error)
+        return data
 
 
 class VersionedFormMixin(forms.Form):

@@ -3,45 +3,20 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.http import FileResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext_lazy as _
 
-from itsm.core.errors import ValidationFailed
-from itsm.core.form_helpers import TablerFormMixin, apply_errors
+from itsm.core.forms import MonthRangeForm
 from itsm.core.generic_views import page
-from itsm.core.periods import resolve_months
 from itsm.problems import excel
 from itsm.problems import report as reports
 from itsm.problems.models import Problem
 
 
-class ReportForm(TablerFormMixin, forms.Form):
-    start = forms.CharField(
-        label=_("From month"),
-        required=False,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": _("YYYY-MM")}),
-    )
-    end = forms.CharField(
-        label=_("To month"),
-        required=False,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": _("YYYY-MM")}),
-    )
-
-    def clean(self):
-        data = super().clean() or {}
-        try:
-            data["period"] = resolve_months(start=data.get("start"), end=data.get("end"))
-        except ValidationFailed as error:
-            apply_errors(self, error)
-        return data
-
-
 def _period(request):
-    form = ReportForm(request.GET)
+    form = MonthRangeForm(request.GET)
     if not form.is_valid():
         return form, None
     return form, form.cleaned_data["period"]

@@ -5,26 +5,22 @@ goes through ``itsm.releases.services``."""
 
 from __future__ import annotations
 
-from django import forms
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from itsm.cmdb import selectors as cmdb_selectors
 from itsm.core import policy
-from itsm.core.errors import ValidationFailed
-from itsm.core.form_helpers import TablerFormMixin, apply_errors
 from itsm.core.form_views import (
     TransitionView,
     action_post,
     form_page,
     save_versioned_edit,
 )
+from itsm.core.forms import MonthRangeForm
 from itsm.core.generic_views import get_restricted_or_404, page, record_context
-from itsm.core.periods import resolve_months
 from itsm.releases import report as reports
 from itsm.releases import selectors, services
 from itsm.releases.choices import (
@@ -245,33 +241,12 @@ def release_decide(request, pk: int):
 # --- report ---------------------------------------------------------------------------------
 
 
-class ReportForm(TablerFormMixin, forms.Form):
-    start = forms.CharField(
-        label=gettext_lazy("From month"),
-        required=False,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": gettext_lazy("YYYY-MM")}),
-    )
-    end = forms.CharField(
-        label=gettext_lazy("To month"),
-        required=False,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": gettext_lazy("YYYY-MM")}),
-    )
-
-    def clean(self):
-        data = super().clean() or {}
-        try:
-            data["period"] = resolve_months(start=data.get("start"), end=data.get("end"))
-        except ValidationFailed as error:
-            apply_errors(self, error)
-        return data
-
-
 @page(Release)
 def report(request):
     """Releases finished per month (deployed, rolled back, cancelled), by kind, the success
     rate and the releases of the period — of the releases the user may view (a customer: those
     of changes affecting their organisation; the KPI page links here)."""
-    form = ReportForm(request.GET)
+    form = MonthRangeForm(request.GET)
     if not form.is_valid():
         return render(request, "releases/report.html", {"form": form, "invalid": True}, status=400)
     figures = reports.release_report(user=request.user, period=form.cleaned_data["period"])

@@ -161,11 +161,18 @@ def _fresh_copy(field: serializers.Field) -> serializers.Field:
     copy — the field built again from its arguments, a related field's queryset copied —
     made a third of a create's serializer time. A field holding others (a list's ``child``, a
     many-related field's ``child_relation``, a nested serializer) is deep-copied, as DRF
-    does: its inner fields are bound to it, and the tenancy narrows their querysets."""
+    does: its inner fields are bound to it, and the tenancy narrows their querysets.
+
+    The shallow copy is ``copy.copy``'s result (a new instance holding the same attributes)
+    made directly: ``copy.copy`` goes through the generic reduce protocol (``__reduce_ex__``,
+    ``copyreg.__newobj__``, DRF's ``Field.__new__``), 5 % of a ticket's create through the API
+    for its 48 fields (instructions counted by callgrind, 17.50 → 16.66 million)."""
     inner = hasattr(field, "child") or hasattr(field, "child_relation")
     if inner or isinstance(field, serializers.BaseSerializer):
         return copy.deepcopy(field)
-    return copy.copy(field)
+    twin = object.__new__(type(field))
+    twin.__dict__.update(field.__dict__)
+    return twin
 
 
 #: classes whose ``get_fields`` builds fields the same way for every instance

@@ -102,3 +102,25 @@ def test_page_rows_are_the_instances_django_builds(demo):
             assert fast.get_deferred_fields() == slow.get_deferred_fields()
     assert len(page_rows) == 0 and len(django_rows) == 0
     assert len(both(base)[0]) > 10
+
+
+def test_field_copies_are_copy_copy(demo):
+    """``_fresh_copy`` of every field of every API serializer is what ``copy.copy`` (a plain
+    field) or ``copy.deepcopy`` (one holding others) makes: the same type and attributes, a new
+    object; binding the copy to a serializer leaves the field built once per class unbound."""
+    import copy
+
+    from itsm.core.api.base import _fresh_copy
+
+    copied = 0
+    for serializer_class in _viewsets().values():
+        serializer_class()._built_fields()  # builds the class's fields once
+        for name, original in serializer_class._fields_built_once.items():
+            twin = _fresh_copy(original)
+            assert twin is not original and type(twin) is type(original)
+            if not (hasattr(original, "child") or hasattr(original, "child_relation")):
+                assert vars(twin) == vars(copy.copy(original)), (serializer_class, name)
+                copied += 1
+            twin.bind(name, serializers.Serializer())
+            assert twin.field_name == name and getattr(original, "field_name", None) is None
+    assert copied > 200

@@ -270,11 +270,14 @@ def test_psycopg_keeps_the_parse_of_the_compiled_statements(db):
 
     assert _queries.MAX_CACHED_STATEMENT_PARAMS >= 200
     sql = "SELECT " + ", ".join(["%s::int"] * 60)
-    before = _queries._query2pg_client.cache_info()
+    # the parse of server-side binding (settings: DATABASES OPTIONS), else of the client's
+    server_side = connection.settings_dict["OPTIONS"].get("server_side_binding") is True
+    cache = _queries._query2pg if server_side else _queries._query2pg_client
+    before = cache.cache_info()
     with connection.cursor() as cursor:
         for _ in range(3):
             cursor.execute(sql, list(range(60)))
-    after = _queries._query2pg_client.cache_info()
+    after = cache.cache_info()
     assert (after.misses - before.misses, after.hits - before.hits) == (1, 2)
 
 
