@@ -20,7 +20,8 @@ Run on a database ``ticket_api.py --keep`` loaded (PostgreSQL by default)::
 Each count runs its creates after 5 unmeasured ones (caches filled, connection open), with
 the instrumentation switched on only around the measured ones (``callgrind_control``),
 ``PYTHONHASHSEED=0``; a side's figure is the difference between a run of twice ``--creates``
-and one of ``--creates``, divided by ``--creates`` (the switching's own cost cancels out). Counted side by side, in the same run:
+and one of ``--creates``, divided by ``--creates`` (the switching's own cost cancels out).
+Counted side by side, in the same run:
 
 - ``api``: the whole request, as above;
 - ``request_only``: the same requests with the service replaced by one returning a ticket
@@ -119,12 +120,12 @@ def child(args) -> None:
     django.setup()
     from django.db import connection
     from django.test import Client
-
-    from itsm.core.models import User
-    from itsm.core.tokens import create_token
     from ticket_api import AGENT, create_body
     from ticketapi import data
     from ticketapi import raw as rawfloor
+
+    from itsm.core.models import User
+    from itsm.core.tokens import create_token
 
     connection.settings_dict["CONN_MAX_AGE"] = None
     facts = data.setup_desk()

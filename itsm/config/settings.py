@@ -144,13 +144,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
     # Parameters sent apart from the statement (server-side binding) instead of quoted into
     # its text by psycopg in Python (Django's default): that quoting was 4 % of the
-    # instructions of a ticket's create through the API. A statement a connection has run 5
-    # times is prepared, so PostgreSQL no longer parses and plans it at each run (connections
-    # live CONN_MAX_AGE, 60 s). ITSM_PG_PREPARE=0 for a connection pooler that cannot keep
-    # prepared statements (PgBouncer in transaction mode before 1.21). bench/README.md, issue 11.
+    # instructions of a ticket's create through the API. The statements the code marks are
+    # prepared (core/prepared.py: the lean writes and look-ups by key; psycopg's threshold is
+    # out of reach for the others). ITSM_PG_PREPARE=0 prepares none, for a connection pooler
+    # that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
     options["server_side_binding"] = True
     if env_bool("ITSM_PG_PREPARE", True):
-        options.setdefault("prepare_threshold", 5)
+        options.setdefault("prepare_threshold", 2**62)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

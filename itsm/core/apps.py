@@ -8,7 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from itsm.core import stamps
+        from django.db.backends.signals import connection_created
+
+        from itsm.core import prepared, stamps
+
+        # PostgreSQL: the statements the code marks are prepared (core.prepared)
+        connection_created.connect(prepared.install, dispatch_uid="itsm.core.prepared")
         from itsm.core.models import Organisation, RoleAssignment, Team, User
 
         # people and groups as dispatch reads them (core.stamps)

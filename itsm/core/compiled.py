@@ -19,6 +19,7 @@ from django.db.models.sql import Query
 from django.db.models.sql.compiler import SQLCompiler
 
 from itsm.core import stamps
+from itsm.core.prepared import prepared
 
 
 class CompiledValues:
@@ -180,7 +181,7 @@ def _compile_by_pk(queryset, pk: int, alias: str):
         return None
     attnames = [column[0].target.attname for column in select]
     converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
-    return sql, attnames, converters
+    return prepared(sql), attnames, converters
 
 
 # --- a list's queries compiled once per shape ------------------------------------------------

@@ -32,6 +32,8 @@ from django.db import connections, router
 from django.db.models import Model
 from django.utils import timezone
 
+from itsm.core.prepared import prepared
+
 
 class SessionStore(db.SessionStore):
     """``django.contrib.sessions.backends.db`` reading a session with one plain statement."""
@@ -142,6 +144,7 @@ class UserRows:
             f" ON r.{quote(roles.field.column)} = u.{column(user, 'pk')}"
             f" WHERE {where} = %s"
         )
+        sql = prepared(sql)
         self._written[connection.vendor] = (sql, models)
         return sql, models
 

@@ -50,6 +50,7 @@ from simple_history.models import HistoricalRecords
 
 from itsm.core.models import TimelineEntry
 from itsm.core.numbering import NUMBER_SQL, next_number, number_params
+from itsm.core.prepared import prepared
 from itsm.core.timeline import record_event
 
 # psycopg parses a statement's ``%s`` placeholders at every execute unless the statement has at
@@ -240,9 +241,9 @@ def _build_plan(model, connection, number_field: str | None) -> _Plan | None:
         converters=converters,
         history_fields=history_fields,
         timeline_fields=timeline_fields,
-        sql=sql,
-        history_sql=history_sql,
-        timeline_sql=timeline_sql,
+        sql=prepared(sql),
+        history_sql=prepared(history_sql),
+        timeline_sql=prepared(timeline_sql),
     )
 
 
@@ -440,7 +441,7 @@ def insert_rows(objs: list, *, ignore_conflicts: bool = False) -> list:
                 else f" RETURNING {quote(pk.column or pk.attname)}"
             )
         )
-        _ROWS_SQL[key] = sql
+        _ROWS_SQL[key] = prepared(sql)
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         ids = [] if ignore_conflicts else [row[0] for row in cursor.fetchall()]

@@ -25,6 +25,7 @@ from itsm.core import stamps
 from itsm.core.calendars.businesstime import business_time_between
 from itsm.core.errors import InvalidTransition, ValidationFailed
 from itsm.core.models import Team, User
+from itsm.core.prepared import prepared
 from itsm.core.services import save_versioned
 from itsm.core.statemachine import ensure_transition
 from itsm.core.timeline import record_event
@@ -166,10 +167,13 @@ def _next_in_turn(rule: DispatchRule, members: list):
     ids = ", ".join(["(%s)"] * len(by_id))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET {pointer} = COALESCE("
-            f"(SELECT min(column1) FROM (VALUES {ids}) AS m WHERE column1 > {table}.{pointer}), "
-            f"(SELECT min(column1) FROM (VALUES {ids}) AS m)) "
-            f"WHERE {key} = %s RETURNING {pointer}",
+            prepared(
+                f"UPDATE {table} SET {pointer} = COALESCE("
+                f"(SELECT min(column1) FROM (VALUES {ids}) AS m "
+                f"WHERE column1 > {table}.{pointer}), "
+                f"(SELECT min(column1) FROM (VALUES {ids}) AS m)) "
+                f"WHERE {key} = %s RETURNING {pointer}"
+            ),
             [*by_id, *by_id, rule.pk],
         )
         row = cursor.fetchone()
