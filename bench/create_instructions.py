@@ -47,6 +47,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import harness  # noqa: E402
+from apipaths.server import server_env  # noqa: E402
 
 _COLLECTED = re.compile(r"Collected : (\d+)")
 
@@ -60,18 +61,8 @@ def _per_create(args, side: str) -> float:
 
 def _count(args, side: str, creates: int) -> int:
     """Instructions of *creates* creates of *side*, in a child run under callgrind."""
-    env = dict(
-        os.environ,
-        PYTHONHASHSEED="0",
-        PYTHONPATH=str(args.server_root),
-        SECRET_KEY="bench-only",
-        ITSM_ENV_FILE="/dev/null",
-        ITSM_DEBUG="0",
-        ITSM_EMBEDDED_WORKER="0",
-        DATABASE_URL=harness.database_url(args),
-        ITSM_DATA_DIR=str(Path("/tmp") / f"{args.db}_data"),
-    )
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    # the server's environment (production settings, the code of --server-root), hashing fixed
+    env = dict(server_env(args, harness.database_url(args), args.server_root), PYTHONHASHSEED="0")
     command = [
         "valgrind",
         "--tool=callgrind",

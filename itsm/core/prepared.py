@@ -18,13 +18,11 @@ keep prepared statements.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 #: the marked statements' texts (each built once per process, so the set stays small)
 _MARKED: set[str] = set()
-
-#: the psycopg threshold settings.py sets: no statement reaches it (connections live 60 s)
-UNREACHED = 2**62
 
 
 def prepared(sql: str) -> str:
@@ -47,22 +45,18 @@ def install(sender, connection, **kwargs) -> None:
     connection.connection.cursor_factory = _cursor_class()
 
 
-_CURSOR: list[type] = []
-
-
+@functools.cache
 def _cursor_class() -> type:
-    if not _CURSOR:
-        from django.db.backends.postgresql import base
+    from django.db.backends.postgresql import base
 
-        server_binding: Any = base.ServerBindingCursor  # defined there when psycopg 3 is
+    server_binding: Any = base.ServerBindingCursor  # defined there when psycopg 3 is
 
-        class PreparingCursor(server_binding):
-            """Django's server-binding cursor; a marked statement is prepared."""
+    class PreparingCursor(server_binding):
+        """Django's server-binding cursor; a marked statement is prepared."""
 
-            def execute(self, query, params=None, *, prepare=None, binary=None):
-                if prepare is None and is_marked(query):
-                    prepare = True
-                return super().execute(query, params, prepare=prepare, binary=binary)
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            if prepare is None and is_marked(query):
+                prepare = True
+            return super().execute(query, params, prepare=prepare, binary=binary)
 
-        _CURSOR.append(PreparingCursor)
-    return _CURSOR[0]
+    return PreparingCursor
