@@ -78,8 +78,9 @@ INSTALLED_APPS += env_list("ITSM_TEST_APPS", [])
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Content-Security-Policy on every answer (the policy: CONTENT_SECURITY_POLICY below)
-    "csp.middleware.CSPMiddleware",
+    # Content-Security-Policy on every answer (the policy: CONTENT_SECURITY_POLICY below;
+    # django-csp's middleware, the settings' header built once: core/middleware.py)
+    "itsm.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

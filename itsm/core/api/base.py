@@ -4,15 +4,19 @@ the service functions that write (DESIGN rule 1)."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, NotFound
+from rest_framework.fields import SkipField, empty
 from rest_framework.response import Response
+from rest_framework.utils.serializer_helpers import BindingDict
 
 from itsm.core import policy, services
 from itsm.core.api.idempotency import IdempotentCreateMixin
@@ -63,6 +67,26 @@ else:
     _SerializerBase = _ViewSetBase = object
 
 
+class FieldsOnDemand(BindingDict):
+    """A serializer's fields, copied and bound one by one as they are read: it starts with the
+    class's fields (``built``), in order, each replaced by ``copy(field)`` (the serializer's
+    ``_own_copy``) at its first read. Iterating over the values makes them all.
+    ``writable``: the names of the fields that are not read-only on the class, which
+    ``_writable_fields`` reads."""
+
+    def __init__(self, serializer, built: dict, writable: list[str], copy: Callable):
+        super().__init__(serializer)
+        self.fields = dict(built)  # the class's own field: not copied yet
+        self.built, self.writable, self.copy = built, writable, copy
+
+    def __getitem__(self, key):
+        field = self.fields[key]
+        if field is self.built.get(key):
+            field = self.copy(field)
+            self[key] = field  # BindingDict binds it
+        return field
+
+
 class TenancySerializerMixin(_SerializerBase):
     """Tenancy at the edge of every serializer — the one implementation (X-01):
 
@@ -74,36 +98,90 @@ class TenancySerializerMixin(_SerializerBase):
     * without a request (or user) it fails closed: no related rows, no internal fields.
     """
 
-    #: the fields ``ModelSerializer.get_fields`` builds, per class (see ``_built_fields``)
+    #: the fields ``ModelSerializer.get_fields`` builds, per class (see ``_built_once``), the
+    #: names of those that are not read-only …
     _fields_built_once: dict
+    _writable_once: list[str]
+    #: … and of those that are read-only with a default
+    _defaulted_once: list[str]
     #: the validators ``ModelSerializer.get_validators`` builds, per class
     _validators_built_once: list
 
     def _tenancy_user(self):
         return getattr(self.context.get("request"), "user", None)
 
-    def get_fields(self):
-        fields = self._built_fields()
-        user = self._tenancy_user()
-        for field in fields.values():
-            target: Any = getattr(field, "child_relation", field)  # a related field, duck-typed
-            queryset = getattr(target, "queryset", None)
-            if field.read_only or queryset is None or not hasattr(queryset.model, "policy"):
-                continue
-            target.queryset = policy.restrict(queryset, user, "view")
-        return fields
+    @cached_property
+    def fields(self):
+        """The serializer's fields, each copied from the class's (``_built_once``), narrowed
+        (``_narrow``) and bound when first read (``FieldsOnDemand``): a create validates its
+        writable fields and answers through the read plan, so the read-only ones — 29 of a
+        ticket's 48 — are never copied. A class with its own ``get_fields`` gets DRF's
+        fields, built from it."""
+        if type(self).get_fields is not TenancySerializerMixin.get_fields:
+            return super().fields
+        built = self._built_once()
+        return FieldsOnDemand(self, built, type(self)._writable_once, self._own_copy)
 
-    def _built_fields(self):
-        """``super().get_fields()`` built once per serializer class and copied for each
-        instance (``_fresh_copy``): a ModelSerializer's fields depend only on its class
-        (``Meta``, declared fields), and building them — model introspection per field — cost
-        a create or a page more than copying them."""
+    @property
+    def _writable_fields(self):
+        fields = self.fields
+        names = getattr(fields, "writable", None) or list(fields)
+        for name in names:
+            field = fields[name]
+            if not field.read_only:
+                yield field
+
+    def get_fields(self):
+        return {name: self._own_copy(field) for name, field in self._built_once().items()}
+
+    def _own_copy(self, field: serializers.Field) -> serializers.Field:
+        """This instance's copy of the class's *field*, narrowed to the user's rows."""
+        field = _fresh_copy(field)
+        self._narrow(field)
+        return field
+
+    def _narrow(self, field: serializers.Field) -> None:
+        """A writable related field chooses only among the rows the user may view."""
+        target: Any = getattr(field, "child_relation", field)  # a related field, duck-typed
+        queryset = getattr(target, "queryset", None)
+        if field.read_only or queryset is None or not hasattr(queryset.model, "policy"):
+            return
+        target.queryset = policy.restrict(queryset, self._tenancy_user(), "view")
+
+    def _built_once(self) -> dict:
+        """``super().get_fields()`` built once per serializer class; each instance copies
+        them (``_fresh_copy``): a ModelSerializer's fields depend only on its class (``Meta``,
+        declared fields), and building them — model introspection per field — cost a create
+        or a page more than copying them."""
         cls = type(self)
         built = cls.__dict__.get("_fields_built_once")
         if built is None:
             built = super().get_fields()
             cls._fields_built_once = built
-        return {name: _fresh_copy(field) for name, field in built.items()}
+            cls._writable_once = [name for name, field in built.items() if not field.read_only]
+            cls._defaulted_once = [
+                name
+                for name, field in built.items()
+                if field.read_only and field.default is not empty
+            ]
+        return built
+
+    def _read_only_defaults(self):
+        """DRF's defaults of the read-only fields (its validators see them), made from the
+        fields that can have one instead of every field (``FieldsOnDemand``)."""
+        fields = self.fields
+        if not isinstance(fields, FieldsOnDemand):
+            return super()._read_only_defaults()
+        defaults = {}
+        for name in type(self)._defaulted_once:
+            field = fields[name]
+            if field.source == "*" or "." in field.source:
+                continue
+            try:
+                defaults[field.source] = field.get_default()
+            except SkipField:
+                continue
+        return defaults
 
     def get_validators(self):
         """DRF's validators of the serializer (its model's unique-together and unique-for-date

@@ -114,7 +114,7 @@ def test_field_copies_are_copy_copy(demo):
 
     copied = 0
     for serializer_class in _viewsets().values():
-        serializer_class()._built_fields()  # builds the class's fields once
+        serializer_class()._built_once()  # builds the class's fields once
         for name, original in serializer_class._fields_built_once.items():
             twin = _fresh_copy(original)
             assert twin is not original and type(twin) is type(original)
@@ -124,3 +124,31 @@ def test_field_copies_are_copy_copy(demo):
             twin.bind(name, serializers.Serializer())
             assert twin.field_name == name and getattr(original, "field_name", None) is None
     assert copied > 200
+
+
+def test_fields_are_copied_as_they_are_read(demo):
+    """A serializer's fields are copied from its class's and bound when first read: validating
+    a body copies only the writable fields; reading them all gives DRF's fields (the same
+    names, order, types and settings), each bound to the serializer, and a writable related
+    field narrowed to the rows the user may view."""
+    from itsm.desk.api.serializers import TicketSerializer
+
+    customer = User.objects.get(username="customer")
+    request = Request(APIRequestFactory().post("/"))
+    request.user = customer
+    body = {"kind": "incident", "title": "Printer", "channel": "portal"}
+    TicketSerializer(data=body, context={"request": request}).is_valid()  # the class's validators
+    serializer = TicketSerializer(data=body, context={"request": request})
+    assert serializer.is_valid(), serializer.errors
+    shared = TicketSerializer._fields_built_once
+    made = {name for name, field in serializer.fields.fields.items() if field is not shared[name]}
+    assert made == set(TicketSerializer._writable_once)
+    assert "number" in serializer.fields.fields and "number" not in made
+
+    drf = serializers.ModelSerializer.get_fields(TicketSerializer(context={"request": request}))
+    assert list(serializer.fields) == list(drf)
+    for name, field in serializer.fields.items():
+        assert type(field) is type(drf[name]) and field.parent is serializer
+        assert (field.read_only, field.required) == (drf[name].read_only, drf[name].required)
+    customers = serializer.fields["customer"].get_queryset()
+    assert list(customers.values_list("pk", flat=True)) == [customer.organisation_id]

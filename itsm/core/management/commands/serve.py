@@ -62,11 +62,18 @@ def build_application(options: dict):
         def load(self):
             import gc
 
+            from django.urls import get_resolver
+
             from itsm.config.wsgi import application
 
+            # the URL patterns (and with them every view, serializer, form and filter module)
+            # and the names reverse() looks up are otherwise loaded by the first requests:
+            # loaded here, before the freeze
+            get_resolver()._populate()
             # what start-up allocated (modules, settings, URL patterns, translations) lives as
             # long as the worker: moved out of the collector's generations, so a full
-            # collection during a large response does not walk it again
+            # collection does not walk it again (with the URL patterns left to the first
+            # requests, 57 000 objects stayed in the oldest generation: 0.1 ms per create)
             gc.freeze()
             return application
 
