@@ -71,13 +71,15 @@ class FieldsOnDemand(BindingDict):
     """A serializer's fields, copied and bound one by one as they are read: it starts with the
     class's fields (``built``), in order, each replaced by ``copy(field)`` (the serializer's
     ``_own_copy``) at its first read. Iterating over the values makes them all.
-    ``writable``: the names of the fields that are not read-only on the class, which
-    ``_writable_fields`` reads."""
 
-    def __init__(self, serializer, built: dict, writable: list[str], copy: Callable):
+    ``candidates(names)``: the fields that may be among the serializer's writable (or
+    defaulted read-only) ones — those the class lists in *names*, and any field this instance
+    added or already copied (it may have changed it) — without copying the others."""
+
+    def __init__(self, serializer, built: dict, copy: Callable):
         super().__init__(serializer)
         self.fields = dict(built)  # the class's own field: not copied yet
-        self.built, self.writable, self.copy = built, writable, copy
+        self.built, self.copy = built, copy
 
     def __getitem__(self, key):
         field = self.fields[key]
@@ -85,6 +87,11 @@ class FieldsOnDemand(BindingDict):
             field = self.copy(field)
             self[key] = field  # BindingDict binds it
         return field
+
+    def candidates(self, names: frozenset[str]):
+        for name, field in self.fields.items():
+            if name in names or field is not self.built.get(name):
+                yield self[name]
 
 
 class TenancySerializerMixin(_SerializerBase):
@@ -101,9 +108,9 @@ class TenancySerializerMixin(_SerializerBase):
     #: the fields ``ModelSerializer.get_fields`` builds, per class (see ``_built_once``), the
     #: names of those that are not read-only …
     _fields_built_once: dict
-    _writable_once: list[str]
+    _writable_once: frozenset[str]
     #: … and of those that are read-only with a default
-    _defaulted_once: list[str]
+    _defaulted_once: frozenset[str]
     #: the validators ``ModelSerializer.get_validators`` builds, per class
     _validators_built_once: list
 
@@ -119,15 +126,15 @@ class TenancySerializerMixin(_SerializerBase):
         fields, built from it."""
         if type(self).get_fields is not TenancySerializerMixin.get_fields:
             return super().fields
-        built = self._built_once()
-        return FieldsOnDemand(self, built, type(self)._writable_once, self._own_copy)
+        return FieldsOnDemand(self, self._built_once(), self._own_copy)
 
     @property
     def _writable_fields(self):
         fields = self.fields
-        names = getattr(fields, "writable", None) or list(fields)
-        for name in names:
-            field = fields[name]
+        if not isinstance(fields, FieldsOnDemand):
+            yield from super()._writable_fields
+            return
+        for field in fields.candidates(type(self)._writable_once):
             if not field.read_only:
                 yield field
 
@@ -158,12 +165,14 @@ class TenancySerializerMixin(_SerializerBase):
         if built is None:
             built = super().get_fields()
             cls._fields_built_once = built
-            cls._writable_once = [name for name, field in built.items() if not field.read_only]
-            cls._defaulted_once = [
+            cls._writable_once = frozenset(
+                name for name, field in built.items() if not field.read_only
+            )
+            cls._defaulted_once = frozenset(
                 name
                 for name, field in built.items()
                 if field.read_only and field.default is not empty
-            ]
+            )
         return built
 
     def _read_only_defaults(self):
@@ -173,8 +182,9 @@ class TenancySerializerMixin(_SerializerBase):
         if not isinstance(fields, FieldsOnDemand):
             return super()._read_only_defaults()
         defaults = {}
-        for name in type(self)._defaulted_once:
-            field = fields[name]
+        for field in fields.candidates(type(self)._defaulted_once):
+            if not field.read_only or field.default is empty:
+                continue
             if field.source == "*" or "." in field.source:
                 continue
             try:

@@ -152,3 +152,29 @@ def test_fields_are_copied_as_they_are_read(demo):
         assert (field.read_only, field.required) == (drf[name].read_only, drf[name].required)
     customers = serializer.fields["customer"].get_queryset()
     assert list(customers.values_list("pk", flat=True)) == [customer.organisation_id]
+
+
+def test_fields_an_instance_adds_removes_or_changes_are_validated(demo):
+    """A serializer that changes its fields in ``__init__`` validates what it ends up with, as
+    with DRF: a field it adds is validated, one it removes is not read, one it makes read-only
+    is left out."""
+    from itsm.desk.api.serializers import TicketSerializer
+
+    class Changed(TicketSerializer):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            del self.fields["description"]
+            self.fields["note"] = serializers.CharField(max_length=3)
+            self.fields["title"].read_only = True
+
+    request = Request(APIRequestFactory().post("/"))
+    request.user = User.objects.get(username="customer")
+    body = {"kind": "incident", "title": "Printer", "channel": "portal", "description": "d"}
+    serializer = Changed(data={**body, "note": "long"}, context={"request": request})
+    assert not serializer.is_valid()
+    assert set(serializer.errors) == {"note"}
+    serializer = Changed(data={**body, "note": "ok"}, context={"request": request})
+    assert serializer.is_valid(), serializer.errors
+    assert serializer.validated_data["note"] == "ok"
+    assert "title" not in serializer.validated_data
+    assert "description" not in serializer.validated_data
