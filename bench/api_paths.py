@@ -558,12 +558,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     harness.add_database_options(parser, default_name="itsm_bench_api")
     parser.add_argument("--cis", type=int, default=1_000_000)
-    parser.add_argument(
-        "--server-root",
-        type=Path,
-        default=harness.ROOT,
-        help="checkout whose code the server runs (default: this one)",
-    )
+    harness.add_server_root_option(parser)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", default="1,8", help="client counts for the creates")
     parser.add_argument("--creates", type=int, default=400, help="creates per run")

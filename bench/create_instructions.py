@@ -163,12 +163,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     harness.add_database_options(parser, default_name="itsm_bench_tickets_100k")
     parser.add_argument("--creates", type=int, default=20, help="creates counted per side")
-    parser.add_argument(
-        "--server-root",
-        type=Path,
-        default=harness.ROOT,
-        help="checkout whose code is counted (default: this one)",
-    )
+    harness.add_server_root_option(parser, what="is counted")
     parser.add_argument("--child", choices=("api", "request_only", "raw"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

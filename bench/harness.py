@@ -58,6 +58,17 @@ def add_database_options(parser, *, default_name: str, default_engine: str = "po
     parser.add_argument("--repeats", type=int, default=3, help="repeats (min/median over them)")
 
 
+def add_server_root_option(parser, *, what: str = "the server runs") -> None:
+    """``--server-root``: the checkout whose code *what* (default: this one), e.g. an older
+    commit's worktree to measure beside this one."""
+    parser.add_argument(
+        "--server-root",
+        type=Path,
+        default=ROOT,
+        help=f"checkout whose code {what} (default: this one)",
+    )
+
+
 def sqlite_path(args) -> Path:
     db = str(args.db)
     if "/" in db or db.endswith(".sqlite3"):

@@ -704,12 +704,7 @@ def main() -> None:
         help="ticket counts, one database each (default: 100000,1000000 on PostgreSQL, "
         "10000,100000 on SQLite)",
     )
-    parser.add_argument(
-        "--server-root",
-        type=Path,
-        default=harness.ROOT,
-        help="checkout whose code the server runs (default: this one)",
-    )
+    harness.add_server_root_option(parser)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", default="1,8", help="client counts for the creates")
     parser.add_argument("--creates", type=int, default=400, help="creates per run")

@@ -36,12 +36,7 @@ def main() -> None:
     harness.add_database_options(parser, default_name="itsm_bench_tickets_100k")
     parser.add_argument("--creates", type=int, default=6000)
     parser.add_argument("--step", type=int, default=500, help="creates between readings")
-    parser.add_argument(
-        "--server-root",
-        type=Path,
-        default=harness.ROOT,
-        help="checkout whose code the server runs (default: this one)",
-    )
+    harness.add_server_root_option(parser)
     args = parser.parse_args()
     args.workers, args.threads = 1, 1
     started = time.time()
