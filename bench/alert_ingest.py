@@ -251,7 +251,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, help="threads per worker (itsm serve's default)")
     parser.add_argument("--kill-alerts", type=int, default=400, help="unique alerts of (b)")
-    parser.add_argument("--server-root", type=Path, default=ROOT)
+    harness.add_server_root_option(parser)
     args = parser.parse_args()
     if args.engine != "postgres":
         raise SystemExit("this benchmark runs on PostgreSQL (--engine postgres)")
