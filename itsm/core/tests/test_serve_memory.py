@@ -49,3 +49,45 @@ def test_the_master_is_lean_and_the_worker_loads_the_application(tmp_path):
     finally:
         returncode = stop(proc)
     assert returncode == 0
+
+
+_CHECK_EXTRAS = """
+import json, sys
+from itsm.core.management.commands.serve import import_drf_without_extras
+import_drf_without_extras()
+import django
+django.setup()
+from rest_framework import compat
+from rest_framework.utils.formatting import markup_description
+import markdown, requests
+print(json.dumps({
+    "compat": [compat.markdown is None, compat.pygments is None, compat.requests is None],
+    "importable_after": [markdown.__name__, requests.__name__],
+    "description": str(markup_description("*Tickets*\\nof <b>all</b> kinds")),
+}))
+"""
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_workers_import_drf_without_its_unused_extras():
+    """``itsm serve``'s workers keep markdown, pygments and requests out of DRF's start-up
+    (7 MB a worker); the browsable API then shows a view's docstring as escaped plain text,
+    and the packages stay importable for code that needs them (apprise)."""
+    import json
+    import subprocess
+    import sys
+
+    from itsm.core.outbox.tests.test_worker_process import worker_env
+
+    out = subprocess.run(
+        [sys.executable, "-c", _CHECK_EXTRAS],
+        env=worker_env(DJANGO_SETTINGS_MODULE="itsm.config.settings"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result["compat"] == [True, True, True]
+    assert result["importable_after"] == ["markdown", "requests"]
+    assert result["description"] == "<p>*Tickets*<br />of &lt;b&gt;all&lt;/b&gt; kinds</p>"
