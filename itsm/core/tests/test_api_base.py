@@ -59,8 +59,8 @@ def test_swagger_ui_loads_assets_from_our_static_files(client):
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in assets
     assert all(url.startswith("/") for url in assets), assets
-    assert "cdn" not in html.lower()
-    assert "//unpkg" not in html and "jsdelivr" not in html
+    # no other host named anywhere (a bare "cdn" also turns up in random tokens)
+    assert not re.search(r"//[^\s\"']*(?:cdn|jsdelivr|unpkg)", html, re.IGNORECASE)
     bundle = client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
     assert bundle.status_code == 200
 
