@@ -24,6 +24,12 @@ import pytest
 from django.test import Client
 from django.urls import Resolver404, resolve
 
+#: a URL on a public CDN: the product serves every asset from its own static files (a bare
+#: "cdn" is no sign of one: it turns up in random tokens)
+CDN_URL = re.compile(r"//[^\s\"']*(?:cdn|jsdelivr|unpkg)", re.IGNORECASE)
+#: the ``src`` and ``href`` values of an HTML page
+ASSET_URL = re.compile(r'(?:src|href)="([^"]+)"')
+
 #: routes the crawl never requests: they leave the product or change state on GET
 NOT_PAGES = {"logout", "set_language", "ui:set_language", "javascript-catalog"}
 #: routes that are not pages of the shell (no breadcrumbs, no menu): sign-in, JSON look-ups
