@@ -3,7 +3,7 @@ operations a new database needs that have no model state: ``0002_builtin_classes
 
 A new database runs this one; a database that has applied the migrations it replaces
 records it as applied. Rendering the models of 69 migrations one change at a time took
-~3 minutes of every test run's set-up (docs/architecture.md, Migrations).
+~3 minutes of every test run's set-up (docs/architecture.md, shared mechanisms: migrations).
 """
 
 import django.db.models.deletion
@@ -14,10 +14,10 @@ from importlib import import_module
 from django.db import migrations, models
 
 
-_0 = import_module("itsm.cmdb.migrations.0002_builtin_classes")
-_1 = import_module("itsm.cmdb.migrations.0003_list_indexes")
-_2 = import_module("itsm.cmdb.migrations.0006_ci_search_prefix_indexes")
-_3 = import_module("itsm.cmdb.migrations.0009_ci_impact_details_index")
+builtin_classes = import_module("itsm.cmdb.migrations.0002_builtin_classes")
+list_indexes = import_module("itsm.cmdb.migrations.0003_list_indexes")
+prefix_indexes = import_module("itsm.cmdb.migrations.0006_ci_search_prefix_indexes")
+impact_index = import_module("itsm.cmdb.migrations.0009_ci_impact_details_index")
 
 
 def impact_details_index(apps, schema_editor):
@@ -27,7 +27,7 @@ def impact_details_index(apps, schema_editor):
     for statement in schema_editor.deferred_sql:
         schema_editor.execute(statement)
     schema_editor.deferred_sql.clear()
-    _3.forwards(apps, schema_editor)
+    impact_index.forwards(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -1462,8 +1462,10 @@ class Migration(migrations.Migration):
                 fields=("source", "target", "type"), name="cmdb_relation_unique"
             ),
         ),
-        migrations.RunPython(_0.create_builtins, _0.remove_builtins),
-        migrations.RunPython(_1.install_search, _1.remove_search),
-        migrations.RunPython(_2.add_prefix_indexes, _2.remove_prefix_indexes),
-        migrations.RunPython(impact_details_index, _3.backwards),
+        migrations.RunPython(builtin_classes.create_builtins, builtin_classes.remove_builtins),
+        migrations.RunPython(list_indexes.install_search, list_indexes.remove_search),
+        migrations.RunPython(
+            prefix_indexes.add_prefix_indexes, prefix_indexes.remove_prefix_indexes
+        ),
+        migrations.RunPython(impact_details_index, impact_index.backwards),
     ]

@@ -3,7 +3,7 @@ operations a new database needs that have no model state: ``0004_number_sequence
 
 A new database runs this one; a database that has applied the migrations it replaces
 records it as applied. Rendering the models of 69 migrations one change at a time took
-~3 minutes of every test run's set-up (docs/architecture.md, Migrations).
+~3 minutes of every test run's set-up (docs/architecture.md, shared mechanisms: migrations).
 """
 
 import django.contrib.auth.validators
@@ -18,7 +18,7 @@ from importlib import import_module
 from django.db import migrations, models
 
 
-_0 = import_module("itsm.core.migrations.0004_number_sequences")
+number_sequences = import_module("itsm.core.migrations.0004_number_sequences")
 
 
 class Migration(migrations.Migration):
@@ -846,5 +846,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(_0.forwards, _0.backwards),
+        migrations.RunPython(number_sequences.forwards, number_sequences.backwards),
     ]

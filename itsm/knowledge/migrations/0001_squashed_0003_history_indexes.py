@@ -3,7 +3,7 @@ operations a new database needs that have no model state: ``0002_search_index``)
 
 A new database runs this one; a database that has applied the migrations it replaces
 records it as applied. Rendering the models of 69 migrations one change at a time took
-~3 minutes of every test run's set-up (docs/architecture.md, Migrations).
+~3 minutes of every test run's set-up (docs/architecture.md, shared mechanisms: migrations).
 """
 
 import django.db.models.deletion
@@ -15,7 +15,7 @@ from importlib import import_module
 from django.db import migrations, models
 
 
-_0 = import_module("itsm.knowledge.migrations.0002_search_index")
+search_index = import_module("itsm.knowledge.migrations.0002_search_index")
 
 
 class Migration(migrations.Migration):
@@ -797,5 +797,5 @@ class Migration(migrations.Migration):
                 fields=("kind", "key"), name="knowledge_document_unique"
             ),
         ),
-        migrations.RunPython(_0.install_search, _0.remove_search),
+        migrations.RunPython(search_index.install_search, search_index.remove_search),
     ]

@@ -3,7 +3,7 @@ operations a new database needs that have no model state: none).
 
 A new database runs this one; a database that has applied the migrations it replaces
 records it as applied. Rendering the models of 69 migrations one change at a time took
-~3 minutes of every test run's set-up (docs/architecture.md, Migrations).
+~3 minutes of every test run's set-up (docs/architecture.md, shared mechanisms: migrations).
 """
 
 import django.core.validators
