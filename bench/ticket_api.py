@@ -715,6 +715,7 @@ def main() -> None:
     )
     harness.add_server_root_option(parser)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, help="threads per worker (itsm serve's default)")
     parser.add_argument("--clients", default="1,8", help="client counts for the creates")
     parser.add_argument("--creates", type=int, default=400, help="creates per run")
     parser.add_argument(
@@ -769,6 +770,7 @@ def main() -> None:
         "server_root": str(root),
         "bench_itsm": itsm.__file__,
         "workers": args.workers,
+        "threads": args.threads,
         "embedded_worker": False,
         "samples": args.samples,
         "repeats": args.repeats,

@@ -296,3 +296,79 @@ def test_known_related_answers_without_a_statement(admin_user):
     other = User.objects.create(username="w-other", organisation=get_provider())
     team.members.add(other)
     assert set(team.members.all()) == {admin_user, other}
+
+
+def _answer(field, value):
+    """What ``field.get_db_prep_save(value)`` returns (with its type, as psycopg's wrappers
+    differ by type), or the type of the exception it raises."""
+    try:
+        prepared = field.get_db_prep_save(value, connection)
+    except Exception as error:  # noqa: BLE001 — the field's own refusal is an answer too
+        return ("raises", type(error))
+    return (type(prepared), prepared)
+
+
+def test_the_preparers_give_what_each_field_gives(db):
+    """For every concrete field of every model, and values of the kinds a create passes (and
+    some it should not), the shortcut gives exactly what the field's ``get_db_prep_save``
+    gives, or leaves the value to it."""
+    import datetime
+    import decimal
+    import uuid
+    import warnings
+
+    from django.apps import apps
+    from django.utils import timezone
+    from django.utils.translation import gettext_lazy
+
+    aware = timezone.now()
+    samples = [
+        None,
+        "",
+        "text",
+        "12",
+        0,
+        42,
+        -7,
+        True,
+        False,
+        1.5,
+        decimal.Decimal("3.25"),
+        aware,
+        aware.replace(tzinfo=None),
+        datetime.date(2026, 12, 2),
+        {"a": 1},
+        [1, 2],
+        uuid.UUID(int=5),
+        gettext_lazy("Open"),
+    ]
+    checked = shortcut = 0
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            how = writes.preparers((field,), connection.vendor)[0]
+            if how[1] is None:
+                continue
+            for value in samples:
+                checked += 1
+                given = how[1](value)
+                if given is writes._ASK_FIELD:
+                    continue
+                shortcut += 1
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    expected = _answer(field, value)
+                assert (type(given), given) == expected, (model, field.name, value)
+    assert shortcut > 1000 and checked > shortcut  # texts, flags, ids, integers (and times)
+
+
+def test_a_stock_pre_save_is_read_as_the_attribute_and_auto_now_is_not():
+    from itsm.core.models import TimelineEntry as Entry
+
+    fields = {f.name: f for f in SampleTicket._meta.concrete_fields}
+    found = writes.preparers(tuple(fields.values()), connection.vendor)
+    hows = dict(zip(fields, found, strict=True))
+    assert hows["title"][0] == "title" and hows["customer"][0] == "customer_id"
+    auto = [f for f in SampleTicket._meta.concrete_fields if getattr(f, "auto_now", False)]
+    assert auto and all(hows[f.name][0] is None for f in auto)  # pre_save sets the time
+    at = Entry._meta.get_field("at")
+    assert writes.preparers((at,), connection.vendor)[0][0] == "at"
