@@ -166,6 +166,9 @@ def in_reader_language(user) -> Iterator[None]:
     """Compose text for *user*: their language and time zone (the installation's when unset)."""
     language = getattr(user, "language", "") or settings.LANGUAGE_CODE
     zone = getattr(user, "time_zone", "") or settings.TIME_ZONE
+    if translation.get_language() == language and timezone.get_current_timezone_name() == zone:
+        yield  # already the reader's (the usual case): nothing to switch, nor to switch back
+        return
     with translation.override(language), timezone.override(zone):
         yield
 

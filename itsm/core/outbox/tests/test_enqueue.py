@@ -135,3 +135,26 @@ def test_notify_administrators_composes_in_each_administrators_language():
         "admin-zh@example.com": {"subject": "响应时间", "body": "解决时间"},
         "admin-en@example.com": {"subject": "Response time", "body": "Resolution time"},
     }
+
+
+def test_text_is_composed_in_the_readers_language_and_time_zone_and_switched_back():
+    from types import SimpleNamespace
+
+    from django.utils import timezone, translation
+
+    from itsm.core.outbox.services import in_reader_language
+
+    with translation.override("zh-hans"), timezone.override("Asia/Shanghai"):
+        english = SimpleNamespace(language="en", time_zone="Europe/London")
+        with in_reader_language(english):
+            assert translation.get_language() == "en"
+            assert timezone.get_current_timezone_name() == "Europe/London"
+        # the reader already active: nothing switched, nothing to restore
+        with in_reader_language(SimpleNamespace(language="zh-hans", time_zone="Asia/Shanghai")):
+            assert translation.get_language() == "zh-hans"
+            assert timezone.get_current_timezone_name() == "Asia/Shanghai"
+        # only the time zone differs: both switched for the block
+        with in_reader_language(SimpleNamespace(language="zh-hans", time_zone="UTC")):
+            assert timezone.get_current_timezone_name() == "UTC"
+        assert translation.get_language() == "zh-hans"
+        assert timezone.get_current_timezone_name() == "Asia/Shanghai"
