@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, NotFound
 from rest_framework.fields import SkipField, empty
 from rest_framework.response import Response
+from rest_framework.utils import html
 from rest_framework.utils.serializer_helpers import BindingDict
 
 from itsm.core import policy, services
@@ -109,6 +110,9 @@ class TenancySerializerMixin(_SerializerBase):
     #: names of those that are not read-only …
     _fields_built_once: dict
     _writable_once: frozenset[str]
+    #: … of the writable ones that answer when absent from the input (required: an error;
+    #: with a default: the default) …
+    _answering_once: frozenset[str]
     #: … and of those that are read-only with a default
     _defaulted_once: frozenset[str]
     #: the validators ``ModelSerializer.get_validators`` builds, per class
@@ -134,7 +138,13 @@ class TenancySerializerMixin(_SerializerBase):
         if not isinstance(fields, FieldsOnDemand):
             yield from super()._writable_fields
             return
-        for field in fields.candidates(type(self)._writable_once):
+        names = type(self)._writable_once
+        given = self.__dict__.get("_given")
+        if given is not None:
+            # a field absent from a JSON body, neither required nor defaulted, is skipped by
+            # DRF (``SkipField``) without being changed: it need not be copied and narrowed
+            names = (names & given) | type(self)._answering_once
+        for field in fields.candidates(names):
             if not field.read_only:
                 yield field
 
@@ -167,6 +177,11 @@ class TenancySerializerMixin(_SerializerBase):
             cls._fields_built_once = built
             cls._writable_once = frozenset(
                 name for name, field in built.items() if not field.read_only
+            )
+            cls._answering_once = frozenset(
+                name
+                for name in cls._writable_once
+                if built[name].required or built[name].default is not empty
             )
             cls._defaulted_once = frozenset(
                 name
@@ -218,7 +233,15 @@ class TenancySerializerMixin(_SerializerBase):
             data = data.copy()  # a dict or a QueryDict (multipart), kept as it came
             for name in hidden:
                 data.pop(name, None)
-        return super().to_internal_value(data)
+        # while validating it, the names a JSON body gives (``_writable_fields``); a form's
+        # absent fields can still answer (an unchecked box is False): all are validated
+        self._given = (
+            frozenset(data) if isinstance(data, dict) and not html.is_html_input(data) else None
+        )
+        try:
+            return super().to_internal_value(data)
+        finally:
+            self._given = None  # elsewhere (DRF's unique-together validators) every field
 
     def to_representation(self, instance):
         """DRF's representation without the hidden fields, read by a plan worked out once
