@@ -19,7 +19,7 @@ from django.db.models.sql import Query
 from django.db.models.sql.compiler import SQLCompiler
 
 from itsm.core import stamps
-from itsm.core.prepared import prepared
+from itsm.core.prepared import kept_cursor, prepared
 
 
 class CompiledValues:
@@ -53,7 +53,7 @@ class CompiledValues:
             return list(self.build(*params).using(alias))  # type: ignore[attr-defined]
         sql, converters = compiled
         connection = connections[alias]
-        with connection.cursor() as cursor:
+        with kept_cursor(connection) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         return [tuple(_converted(row, converters, connection)) for row in rows]
@@ -120,7 +120,7 @@ def get_by_pk(queryset, pk):
 
     def read() -> tuple:
         connection = connections[alias]
-        with connection.cursor() as cursor:
+        with kept_cursor(connection) as cursor:
             cursor.execute(sql, (pk,))
             rows = cursor.fetchall()
         if not rows:

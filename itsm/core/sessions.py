@@ -32,7 +32,7 @@ from django.db import connections, router
 from django.db.models import Model
 from django.utils import timezone
 
-from itsm.core.prepared import prepared
+from itsm.core.prepared import kept_cursor, prepared
 
 
 class SessionStore(db.SessionStore):
@@ -45,7 +45,7 @@ class SessionStore(db.SessionStore):
         model = self.model
         connection = connections[router.db_for_read(model)]
         quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
+        with kept_cursor(connection) as cursor:
             cursor.execute(
                 f"SELECT {quote('session_data')}, {quote('expire_date')}"
                 f" FROM {quote(model._meta.db_table)}"
@@ -158,7 +158,7 @@ class UserRows:
         connection = connections[using]
         sql, models = self._statement(using)
         key = _field(model, self.key).get_db_prep_value(value, connection)
-        with connection.cursor() as cursor:
+        with kept_cursor(connection) as cursor:
             cursor.execute(sql, [*extra_params, key])
             rows = cursor.fetchall()
         width = sum(columns.width for columns in models)

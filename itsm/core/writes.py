@@ -52,7 +52,7 @@ from simple_history.models import HistoricalRecords
 
 from itsm.core.models import TimelineEntry
 from itsm.core.numbering import NUMBER_SQL, next_number, number_params
-from itsm.core.prepared import prepared
+from itsm.core.prepared import kept_cursor, prepared
 from itsm.core.timeline import record_event
 
 # psycopg parses a statement's ``%s`` placeholders at every execute unless the statement has at
@@ -425,7 +425,7 @@ class _Write:
             values.append(prepare(field, how, value_of(obj, field, how), connection))
         history = self._history_values()
         timeline = self._timeline_values()
-        with connection.cursor() as cursor:
+        with kept_cursor(connection) as cursor:
             if postgres:
                 cursor.execute(plan.sql, values + history + timeline)
                 row = list(cursor.fetchone())
@@ -557,7 +557,7 @@ def insert_rows(objs: list, *, ignore_conflicts: bool = False) -> list:
             )
         )
         _ROWS_SQL[key] = prepared(sql)
-    with connection.cursor() as cursor:
+    with kept_cursor(connection) as cursor:
         cursor.execute(sql, values)
         ids = [] if ignore_conflicts else [row[0] for row in cursor.fetchall()]
     for obj, pk_value in zip(objs, ids or [None] * len(objs), strict=True):

@@ -4,7 +4,7 @@ report's statement planned for any month took the desk report 1.5 times the data
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import DataError, connection, transaction
 
 from itsm.core.models import User
 from itsm.core.prepared import is_marked, prepared
@@ -51,3 +51,35 @@ def test_the_lean_writes_are_marked():
     insert_rows([row])
     assert row.pk is not None
     assert any("outbox_outboxmessage" in text for text in _prepared_statements())
+
+
+@pytest.mark.django_db
+def test_hot_statements_keep_one_cursor_per_connection_but_logged_ones_get_their_own():
+    from django.test.utils import CaptureQueriesContext
+
+    from itsm.core.prepared import kept_cursor
+
+    def read(value):
+        with kept_cursor(connection) as cursor:
+            cursor.execute("SELECT %s", [value])
+            return cursor, cursor.fetchone()[0]
+
+    first, one = read(1)
+    second, two = read(2)
+    assert (one, two) == (1, 2)
+    assert (first is second) == POSTGRES  # SQLite: a new cursor each time, as Django gives
+    with CaptureQueriesContext(connection) as logged:
+        third, _value = read(3)
+        read(4)
+    assert third is not first and len(logged.captured_queries) == 2  # each recorded
+    if POSTGRES:
+        assert read(5)[0] is first  # logging over: the kept one again
+        # a cursor of another (an earlier, closed) connection is not used: a new one is made
+        connection._itsm_kept_cursor = (object(), first)
+        again, five = read(5)
+        assert again is not first and five == 5
+        with pytest.raises(DataError), transaction.atomic():  # a failed statement …
+            with kept_cursor(connection) as cursor:
+                cursor.execute("SELECT 1/0")
+        # … leaves the kept cursor usable
+        assert read(6) == (again, 6)

@@ -25,7 +25,7 @@ from itsm.core import stamps
 from itsm.core.calendars.businesstime import business_time_between
 from itsm.core.errors import InvalidTransition, ValidationFailed
 from itsm.core.models import Team, User
-from itsm.core.prepared import prepared
+from itsm.core.prepared import kept_cursor, prepared
 from itsm.core.services import save_versioned
 from itsm.core.statemachine import ensure_transition
 from itsm.core.timeline import record_event
@@ -165,7 +165,7 @@ def _next_in_turn(rule: DispatchRule, members: list):
     table, key = q(DispatchRule._meta.db_table), q(pk.column or pk.attname)
     pointer = q(DispatchRule._meta.get_field("last_assignee").column)
     ids = ", ".join(["(%s)"] * len(by_id))
-    with connection.cursor() as cursor:
+    with kept_cursor(connection) as cursor:
         cursor.execute(
             prepared(
                 f"UPDATE {table} SET {pointer} = COALESCE("
