@@ -328,6 +328,11 @@ def _stock(field, base) -> bool:
     )
 
 
+def _as_is(kind: type) -> Callable[[Any], Any]:
+    """The preparer of a field that saves a *kind* (exactly) or ``None`` as it is."""
+    return lambda value: value if value is None or type(value) is kind else _ASK_FIELD
+
+
 def _preparer(field, vendor: str) -> Callable[[Any], Any] | None:
     """A function that gives what ``field.get_db_prep_save(value, connection)`` gives for the
     commonest values of a stock field — a text's ``str``, a flag's ``bool``, an integer or an
@@ -340,17 +345,15 @@ def _preparer(field, vendor: str) -> Callable[[Any], Any] | None:
             return None
         return _preparer(field.target_field, vendor)  # None stays None; an id as its target's
     if _stock(field, models.CharField) or _stock(field, models.TextField):
-        return lambda value: value if value is None or type(value) is str else _ASK_FIELD
+        return _as_is(str)
     if _stock(field, models.BooleanField):
-        return lambda value: value if value is None or type(value) is bool else _ASK_FIELD
-    if isinstance(field, models.AutoField) and all(
-        getattr(type(field), name) is getattr(models.AutoField, name) for name in _PREP_METHODS
-    ):
+        return _as_is(bool)
+    if _stock(field, models.AutoField):
         # AutoField's: int(value), then the backend's validate_autopk_value (as is, on both)
-        return lambda value: value if value is None or type(value) is int else _ASK_FIELD
+        return _as_is(int)
     if _stock(field, models.IntegerField):
         if vendor != "postgresql":
-            return lambda value: value if value is None or type(value) is int else _ASK_FIELD
+            return _as_is(int)
         from django.db.backends.postgresql.operations import DatabaseOperations
 
         # psycopg 3: the value wrapped in its integer type (adapt_integerfield_value)
