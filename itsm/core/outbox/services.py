@@ -68,13 +68,15 @@ def enqueue(
     return OutboxMessage.objects.get(key=key)
 
 
-def enqueue_many(messages: Iterable[Message], *, new_keys: bool = False) -> int:
+def enqueue_many(messages: Iterable[Message], *, new_keys: bool = False, along=()) -> int:
     """Add many outgoing messages at once, with :func:`enqueue`'s rules: each is validated,
     and a message whose key exists (or came earlier in *messages*) is skipped, so a repeat
     is a no-op. One ``INSERT … ON CONFLICT DO NOTHING`` per 500 rows: a concurrent enqueue
     of the same key leaves one row and does not break the caller's transaction. Returns how
     many messages were new. *new_keys*: the caller knows no key can exist yet (they name a
-    record created in its transaction), so the existing keys are not read first."""
+    record created in its transaction), so the existing keys are not read first. *along*:
+    the caller's rows written with the messages (``core.writes.Rows``; in the same statement
+    on PostgreSQL), e.g. the Message-IDs a ticket keeps."""
     batch: dict[str, Message] = {}
     for message in messages:
         errors = _errors(message)
@@ -101,11 +103,12 @@ def enqueue_many(messages: Iterable[Message], *, new_keys: bool = False) -> int:
         for m in batch.values()
         if m.key not in existing
     ]
+    compiled = rows
+    if len(rows) > 100:
+        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=_CHUNK)
+        compiled = []
+    insert_rows(compiled, ignore_conflicts=True, along=along)  # the statement compiled once
     if rows:
-        if len(rows) <= 100:
-            insert_rows(rows, ignore_conflicts=True)  # the statement compiled once
-        else:
-            OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=_CHUNK)
         transaction.on_commit(wakeup.set)
     return len(rows)
 

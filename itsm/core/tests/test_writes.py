@@ -372,3 +372,117 @@ def test_a_stock_pre_save_is_read_as_the_attribute_and_auto_now_is_not():
     assert auto and all(hows[f.name][0] is None for f in auto)  # pre_save sets the time
     at = Entry._meta.get_field("at")
     assert writes.preparers((at,), connection.vendor)[0][0] == "at"
+
+
+# --- rows written along: one statement on PostgreSQL, the pointers to new rows filled ----------
+
+
+def _organisations(prefix: str, n: int):
+    from itsm.core.models import Organisation
+
+    return [
+        Organisation(code=f"{prefix}-{i}", name=f"{prefix} {i}", kind="customer") for i in range(n)
+    ]
+
+
+def _teams(prefix: str, organisations: list, leader=None):
+    from itsm.core.models import Team
+
+    return [
+        Team(code=f"{prefix}-{i}", name=f"{prefix} {i}", organisation=o, leader=leader)
+        for i, o in enumerate(organisations)
+    ]
+
+
+@pytest.mark.django_db
+def test_rows_along_point_at_the_rows_written_with_them(admin_user):
+    """Teams pointing at organisations none of which is saved, in a shuffled order, and
+    messages ignoring conflicts: one statement on PostgreSQL (one per group elsewhere); every
+    id set in order, every pointer at the right new row, the others kept."""
+    from itsm.core.models import Team
+    from itsm.core.outbox.models import OutboxMessage
+
+    parents = _organisations("along", 3)
+    teams = _teams("along", [parents[2], parents[0], parents[2], parents[1]], leader=admin_user)
+    messages = _messages("along", 2)
+    with CaptureQueriesContext(connection) as captured:
+        written = writes.insert_rows(
+            parents, along=[writes.Rows(teams), writes.Rows(messages, ignore_conflicts=True)]
+        )
+    assert written is parents
+    assert len(captured.captured_queries) == (1 if POSTGRES else 3)
+    assert all(o.pk for o in parents) and [o.pk for o in parents] == sorted(o.pk for o in parents)
+    stored = dict(Team.objects.filter(code__startswith="along-").values_list("pk", "code"))
+    assert stored == {team.pk: team.code for team in teams}
+    for team, parent in zip(teams, [parents[2], parents[0], parents[2], parents[1]], strict=True):
+        assert team.organisation_id == parent.pk and team.organisation is parent
+        assert not team._state.adding
+        row = Team.objects.values("organisation__code", "leader_id").get(pk=team.pk)
+        assert row == {"organisation__code": parent.code, "leader_id": admin_user.pk}
+    assert OutboxMessage.objects.filter(key__startswith="along-").count() == 2
+    # the same shape again: the statement's text is reused, the rows are new
+    more = _organisations("again", 3)
+    writes.insert_rows(more, along=[writes.Rows(_teams("again", more))])
+    assert set(
+        Team.objects.filter(code__startswith="again-").values_list("organisation", flat=True)
+    ) == {o.pk for o in more}
+
+
+@pytest.mark.django_db
+def test_rows_along_that_do_not_fit_are_written_one_group_after_the_other():
+    """An expression as a value sends its group through ``bulk_create``: after the rows it
+    points at, with their ids."""
+    from django.db.models import Value
+    from django.db.models.functions import Upper
+
+    from itsm.core.models import Team
+
+    parents = _organisations("late", 2)
+    teams = _teams("late", parents)
+    teams[1].name = Upper(Value("shouted"))
+    writes.insert_rows(parents, along=[writes.Rows(teams)])
+    rows = dict(Team.objects.filter(code__startswith="late-").values_list("code", "organisation"))
+    assert rows == {"late-0": parents[0].pk, "late-1": parents[1].pk}
+    assert Team.objects.get(code="late-1").name == "SHOUTED"
+
+
+@pytest.mark.django_db
+def test_a_record_saved_by_the_orm_still_writes_its_rows_along(admin_user, fast_writes):
+    """A record the ORM saves (a receiver is connected) writes its rows along after it, with
+    its id (the compiled path's one statement: ``desk/tests/test_lifecycle.py``, a ticket and
+    its dispatch row)."""
+    from itsm.core.models import Organisation, Team
+
+    def receiver(**kwargs):
+        pass
+
+    signals.pre_save.connect(receiver, sender=Organisation)
+    try:
+        organisation = _organisations("orm", 1)[0]
+        teams = _teams("orm", [organisation, organisation])
+        writes.insert_record(organisation, by=admin_user, along=[writes.Rows(teams)])
+    finally:
+        signals.pre_save.disconnect(receiver, sender=Organisation)
+    assert fast_writes == []
+    assert [t.organisation_id for t in teams] == [organisation.pk] * 2
+    assert set(Team.objects.filter(organisation=organisation).values_list("pk", flat=True)) == {
+        t.pk for t in teams
+    }
+
+
+@pytest.mark.django_db
+def test_a_refused_row_along_writes_nothing():
+    """The rows and their rows along are all or nothing: a duplicate team code refuses the
+    lot."""
+    from itsm.core.models import Organisation, Team
+    from itsm.core.testing.factories import get_provider
+
+    Team.objects.create(code="taken", name="Taken", organisation=get_provider())
+    organisation = _organisations("refused", 1)[0]
+    teams = _teams("refused", [organisation]) + [
+        Team(code="taken", name="Again", organisation=organisation)
+    ]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        writes.insert_rows([organisation], along=[writes.Rows(teams)])
+    assert not Organisation.objects.filter(code="refused-0").exists()
+    assert not Team.objects.filter(code="refused-0").exists()

@@ -202,28 +202,17 @@ def _check_member(group, assignee) -> None:
         )
 
 
-def record(
-    ticket: Ticket,
-    chosen: Chosen,
-    *,
-    by,
-    at: datetime,
-    manual: bool = False,
-) -> Assignment:
-    """Write the dispatch row (a round-robin rule's pointer moved when it chose)."""
-    [row] = insert_rows(
-        [
-            Assignment(
-                ticket=ticket,
-                team=chosen.team,
-                assignee=chosen.assignee,
-                rule=chosen.rule,
-                by=by if getattr(by, "pk", None) else None,
-                at=at,
-            )
-        ]
+def assignment_row(ticket: Ticket, chosen: Chosen, *, by, at: datetime) -> Assignment:
+    """The dispatch row, unsaved (a round-robin rule's pointer moved when it chose): a new
+    ticket's create writes it with the ticket (``core.writes.insert_record``'s *along*)."""
+    return Assignment(
+        ticket=ticket,
+        team=chosen.team,
+        assignee=chosen.assignee,
+        rule=chosen.rule,
+        by=by if getattr(by, "pk", None) else None,
+        at=at,
     )
-    return row
 
 
 def assign(
@@ -257,7 +246,7 @@ def assign(
             ticket.status = TicketStatus.ASSIGNED
         tickets._mark_completeness(ticket)
         save_versioned(ticket, expected_version=expected_version, by=by)
-        record(ticket, Chosen(team=group, assignee=assignee), by=by, at=now, manual=True)
+        insert_rows([assignment_row(ticket, Chosen(team=group, assignee=assignee), by=by, at=now)])
         record_event(
             ticket,
             "reassigned" if changed_group else "dispatched",

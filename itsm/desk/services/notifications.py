@@ -18,7 +18,7 @@ from django.utils.translation import gettext_noop
 from itsm.core import stamps
 from itsm.core.outbox.delivery import message_id_for
 from itsm.core.outbox.services import Message, enqueue_many, in_reader_language
-from itsm.core.writes import insert_rows
+from itsm.core.writes import Rows
 from itsm.desk.choices import TicketStatus
 from itsm.desk.models import GroupSettings, Ticket, TicketEntry, TicketMessage
 
@@ -84,17 +84,16 @@ class _Mails:
         self.messages.extend(messages)
 
     def send(self) -> None:
-        if self.ids:
-            insert_rows(
-                [
-                    TicketMessage(ticket=self.ticket, entry=entry, message_id=mid, outgoing=True)
-                    for mid, entry in self.ids
-                ],
-                ignore_conflicts=True,  # a repeated notification keeps its Message-ID
-            )
-        if self.messages:
+        ids = Rows(
+            [
+                TicketMessage(ticket=self.ticket, entry=entry, message_id=mid, outgoing=True)
+                for mid, entry in self.ids
+            ],
+            ignore_conflicts=True,  # a repeated notification keeps its Message-ID
+        )
+        if self.messages or ids.objs:
             # a ticket just created: its keys name it, so none can exist yet
-            enqueue_many(self.messages, new_keys=self.new)
+            enqueue_many(self.messages, new_keys=self.new, along=[ids])
 
 
 def _contact(ticket: Ticket):

@@ -31,7 +31,7 @@ from itsm.core.errors import InvalidTransition, ValidationFailed
 from itsm.core.services import clean_record, save_versioned, set_actor
 from itsm.core.statemachine import ensure_transition
 from itsm.core.timeline import record_event
-from itsm.core.writes import insert_record, known_related
+from itsm.core.writes import Rows, insert_record, known_related
 from itsm.desk.choices import (
     CUSTOMERS,
     DEFAULT_PAUSE_STATES,
@@ -269,6 +269,10 @@ def create_ticket(
     set_actor(ticket, by)
     # the clocks are planned before the insert, so the row carries its due time
     planned = _plan_clocks(ticket)
+    # the dispatch row is written with the ticket (one statement on PostgreSQL)
+    assignments = (
+        [] if chosen is None else [dispatch.assignment_row(ticket, chosen, by=by, at=opened_at)]
+    )
     with transaction.atomic():
         insert_record(
             ticket,
@@ -276,12 +280,11 @@ def create_ticket(
             number_prefix=NUMBER_PREFIX[TicketKind(kind)],
             at=opened_at if opened_at < now else None,
             savepoint=False,  # the create is all or nothing
+            along=[Rows(assignments)],
         )
         if cis:
             ticket.cis.add(*cis)  # a new row: no links to read and compare first, as set() does
         known_related(ticket, "cis", cis)  # the answer lists them without reading them back
-        if chosen is not None:
-            dispatch.record(ticket, chosen, by=by, at=opened_at)
         clocks.insert_planned_clocks(ticket, planned, by=_actor(by))
         notifications.ticket_created(ticket)
         if ticket.kind == TicketKind.INCIDENT and ticket.priority == Priority.P1:

@@ -3,6 +3,7 @@ paused while waiting for the customer (the clock pauses), resolved, confirmed an
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -93,6 +94,49 @@ def test_journey_call_dispatch_pause_resolve_confirm_rate(
     assert ticket.time_spent_minutes == 25
     with pytest.raises(InvalidTransition):
         contact.answer_survey(survey, score=4, channel="email")
+
+
+def test_a_create_writes_its_rows_together(
+    customer_a, agent, engineers, group, category, service, matrix
+):
+    """A dispatched ticket with two clocks and an e-mail: on PostgreSQL the ticket, its
+    history, timeline and dispatch rows are one statement, the clocks and their segments one,
+    the Message-ID and the outbox message one (``core.writes``' rows *along*); on either
+    engine each row points at its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from itsm.core.outbox.models import OutboxMessage
+    from itsm.desk.models import TicketMessage
+    from itsm.slm.clocks.models import ClockSegment
+
+    config.create_dispatch_rule(
+        by=None, name="rr", category=category, team=group, assign_mode="round_robin"
+    )
+    with CaptureQueriesContext(connection) as captured:
+        ticket = factories.ticket(customer_a, by=agent, category=category, service=service)
+    inserts = [
+        sorted(set(re.findall(r'INSERT INTO "(\w+)"', q["sql"])))
+        for q in captured.captured_queries
+        if "INSERT INTO" in q["sql"]
+    ]
+    if connection.vendor == "postgresql":
+        assert inserts == [
+            ["core_timelineentry", "desk_assignment", "desk_historicalticket", "desk_ticket"],
+            ["clocks_clock", "clocks_clocksegment"],
+            ["desk_ticketmessage", "outbox_outboxmessage"],
+        ]
+    assignment = Assignment.objects.get(ticket=ticket)
+    assert (assignment.team, assignment.assignee) == (group, engineers[0])
+    segments = ClockSegment.objects.filter(clock__object_id=ticket.pk)
+    assert sorted(segments.values_list("clock__metric", "kind")) == [
+        ("resolution", "running"),
+        ("response", "running"),
+    ]
+    assert {s.clock_id for s in segments} == {c.pk for c in clocks.clocks_of(ticket)}
+    message = TicketMessage.objects.get(ticket=ticket)
+    assert OutboxMessage.objects.filter(key__startswith=f"desk:{ticket.pk}:created").exists()
+    assert message.outgoing
 
 
 def test_round_robin_skips_people_away_and_least_loaded(

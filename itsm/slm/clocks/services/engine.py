@@ -47,7 +47,7 @@ from itsm.core.calendars.services import alert_unconfirmed_year
 from itsm.core.errors import InvalidTransition, ValidationFailed
 from itsm.core.statemachine import ensure_transition
 from itsm.core.timeline import record_event
-from itsm.core.writes import insert_rows
+from itsm.core.writes import Rows, insert_rows
 from itsm.kpi.choices import Unit
 from itsm.slm.clocks.choices import CLOCK_MACHINE, ClockLevel, ClockState, SegmentKind
 from itsm.slm.clocks.models import Clock, ClockSegment
@@ -568,27 +568,22 @@ def plan_clocks_for(*, record, agreement, service, priority, customer, at: datet
 
 def insert_planned_clocks(record, planned: list[Clock], *, by=None) -> list[Clock]:
     """Insert the clocks *planned* for *record* (now inserted, in the caller's transaction:
-    it has no clock yet) and their first running segments: two statements, without looking
-    for existing clocks (the unique constraint still guards)."""
+    it has no clock yet) and their first running segments — one statement on PostgreSQL,
+    without looking for existing clocks (the unique constraint still guards)."""
     if not planned:
         return planned
     for clock in planned:
         clock.object_id = record.pk
         clock.record_label = str(record)[:220]
-    # two statements in the caller's transaction, which created the record: no savepoint
-    with transaction.atomic(savepoint=False):
-        insert_rows(planned)
-        insert_rows(
-            [
-                ClockSegment(
-                    clock=clock,
-                    kind=SegmentKind.RUNNING,
-                    started_at=clock.started_at,
-                    by=_user(by),
-                )
-                for clock in planned
-            ]
+    segments = [
+        ClockSegment(
+            clock=clock, kind=SegmentKind.RUNNING, started_at=clock.started_at, by=_user(by)
         )
+        for clock in planned
+    ]
+    # in the caller's transaction, which created the record: no savepoint
+    with transaction.atomic(savepoint=False):
+        insert_rows(planned, along=[Rows(segments)])
     return planned
 
 
