@@ -17,11 +17,14 @@ Run on a database ``ticket_api.py --keep`` loaded (PostgreSQL by default)::
     .venv/bin/python bench/create_instructions.py --db itsm_bench_tickets_100k
     .venv/bin/python bench/create_instructions.py --db … --server-root /tmp/old   # other code
 
-Each count runs its creates after 5 unmeasured ones (caches filled, connection open), with
-the instrumentation switched on only around the measured ones (``callgrind_control``),
-``PYTHONHASHSEED=0``; a side's figure is the difference between a run of twice ``--creates``
-and one of ``--creates``, divided by ``--creates`` (the switching's own cost cancels out).
-Counted side by side, in the same run:
+The heap is settled as ``itsm serve`` settles a worker's (``serve.settle_heap``: start-up's
+objects frozen, the youngest generation collected after 10 000 allocations; older code without
+it is frozen only; the counts in ``bench/README.md`` before its session of 2 December 2026 (3)
+froze nothing). Each count runs its creates after 5 unmeasured ones (caches filled, connection
+open), with the instrumentation switched on only around the measured ones
+(``callgrind_control``), ``PYTHONHASHSEED=0``; a side's figure is the difference between a run
+of twice ``--creates`` and one of ``--creates``, divided by ``--creates`` (the switching's own
+cost cancels out). Counted side by side, in the same run:
 
 - ``api``: the whole request, as above;
 - ``request_only``: the same requests with the service replaced by one returning a ticket
@@ -35,6 +38,7 @@ Prints ONE JSON object: million instructions per create of each, and the ratio t
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -151,6 +155,10 @@ def child(args) -> None:
         def call():
             template.create(conn, statements)
 
+    # the heap as a server's worker settles it (code before settle_heap: its gc.freeze())
+    from itsm.core.management.commands import serve
+
+    getattr(serve, "settle_heap", gc.freeze)()
     for _ in range(5):
         call()
     _instrument(True)

@@ -10,6 +10,7 @@ figures are in docs/deploy.md).
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -69,6 +70,24 @@ MASTER = (
 )
 
 
+#: allocations (net of those freed) between two collections of the youngest generation;
+#: CPython's 700 collected it every 3 or 4 creates of a ticket, and its survivors into the
+#: older generations: 1.2 % of a create's instructions (bench/README.md, issue 11)
+YOUNG_COLLECTION_THRESHOLD = 10_000
+
+
+def settle_heap() -> None:
+    """A worker's heap made ready to serve (and ``bench/create_instructions.py``'s): what
+    start-up allocated (modules, settings, URL patterns, translations) lives as long as the
+    worker, so it is moved out of the collector's generations — a full collection does not
+    walk it again (with the URL patterns left to the first requests, 57 000 objects stayed in
+    the oldest generation: 0.1 ms per create) — and the youngest generation is collected
+    less often (:data:`YOUNG_COLLECTION_THRESHOLD`; a request's garbage in cycles, 250
+    objects a create, waits at most that many allocations)."""
+    gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
+
+
 def build_application(options: dict):
     """A gunicorn application serving the Django WSGI app with *options*. The app is
     imported by :meth:`load`, which gunicorn calls in each worker (``preload_app`` off)."""
@@ -85,8 +104,6 @@ def build_application(options: dict):
                     self.cfg.set(key.lower(), value)
 
         def load(self):
-            import gc
-
             import_drf_without_extras()
 
             from django.urls import get_resolver
@@ -97,11 +114,7 @@ def build_application(options: dict):
             # and the names reverse() looks up are otherwise loaded by the first requests:
             # loaded here, before the freeze
             get_resolver()._populate()
-            # what start-up allocated (modules, settings, URL patterns, translations) lives as
-            # long as the worker: moved out of the collector's generations, so a full
-            # collection does not walk it again (with the URL patterns left to the first
-            # requests, 57 000 objects stayed in the oldest generation: 0.1 ms per create)
-            gc.freeze()
+            settle_heap()
             return application
 
     return ItsmApplication(options)
