@@ -416,6 +416,17 @@ class Migration(migrations.Migration):
                 "verbose_name": "capacity metric",
                 "verbose_name_plural": "capacity metrics",
                 "ordering": ("name", "id"),
+                "indexes": [
+                    models.Index(fields=["customer", "id"], name="capacity_metric_customer"),
+                    models.Index(fields=["name", "id"], name="capacity_metric_name"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("key", ""), _negated=True),
+                        fields=("key",),
+                        name="capacity_metric_key",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -519,6 +530,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "capacity plan",
                 "verbose_name_plural": "capacity plans",
                 "ordering": ("-id",),
+                "indexes": [models.Index(fields=["status", "id"], name="capacity_plan_status")],
             },
         ),
         migrations.CreateModel(
@@ -546,32 +558,11 @@ class Migration(migrations.Migration):
                 "verbose_name": "sample",
                 "verbose_name_plural": "samples",
                 "ordering": ("metric", "at"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("metric", "at"), name="capacity_sample_metric_at"
+                    )
+                ],
             },
-        ),
-        migrations.AddIndex(
-            model_name="metric",
-            index=models.Index(fields=["customer", "id"], name="capacity_metric_customer"),
-        ),
-        migrations.AddIndex(
-            model_name="metric",
-            index=models.Index(fields=["name", "id"], name="capacity_metric_name"),
-        ),
-        migrations.AddConstraint(
-            model_name="metric",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("key", ""), _negated=True),
-                fields=("key",),
-                name="capacity_metric_key",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="capacityplan",
-            index=models.Index(fields=["status", "id"], name="capacity_plan_status"),
-        ),
-        migrations.AddConstraint(
-            model_name="sample",
-            constraint=models.UniqueConstraint(
-                fields=("metric", "at"), name="capacity_sample_metric_at"
-            ),
         ),
     ]

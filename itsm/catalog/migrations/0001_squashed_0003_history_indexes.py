@@ -709,16 +709,15 @@ class Migration(migrations.Migration):
                 "verbose_name": "service item",
                 "verbose_name_plural": "service items",
                 "ordering": ("service", "order", "code"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("service", "code"), name="catalog_item_code_unique"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
             model_name="service",
             index=models.Index(fields=["status", "code"], name="catalog_service_status"),
-        ),
-        migrations.AddConstraint(
-            model_name="serviceitem",
-            constraint=models.UniqueConstraint(
-                fields=("service", "code"), name="catalog_item_code_unique"
-            ),
         ),
     ]

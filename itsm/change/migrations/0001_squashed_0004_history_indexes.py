@@ -298,6 +298,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "CAB meeting",
                 "verbose_name_plural": "CAB meetings",
                 "ordering": ("-starts_at", "-id"),
+                "indexes": [models.Index(fields=["starts_at", "id"], name="change_meeting_start")],
             },
         ),
         migrations.CreateModel(
@@ -556,6 +557,13 @@ class Migration(migrations.Migration):
                 "verbose_name": "change",
                 "verbose_name_plural": "changes",
                 "ordering": ("-id",),
+                "indexes": [
+                    models.Index(fields=["status", "planned_start"], name="change_status_start"),
+                    models.Index(
+                        fields=["implementer", "planned_start"], name="change_implementer"
+                    ),
+                    models.Index(fields=["planned_start", "id"], name="change_start"),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -640,6 +648,11 @@ class Migration(migrations.Migration):
                 "verbose_name": "approval decision",
                 "verbose_name_plural": "approval decisions",
                 "ordering": ("change", "round", "id"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("change", "round", "approver"), name="change_approval_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -687,6 +700,9 @@ class Migration(migrations.Migration):
                 "verbose_name": "agenda item",
                 "verbose_name_plural": "agenda items",
                 "ordering": ("meeting", "position", "id"),
+                "constraints": [
+                    models.UniqueConstraint(fields=("meeting", "change"), name="change_agenda_once")
+                ],
             },
         ),
         migrations.CreateModel(
@@ -1769,6 +1785,15 @@ class Migration(migrations.Migration):
                 "verbose_name": "incident link",
                 "verbose_name_plural": "incident links",
                 "ordering": ("change", "id"),
+                "indexes": [
+                    models.Index(fields=["ticket", "change"], name="change_incident_ticket"),
+                    models.Index(fields=["relation", "change"], name="change_incident_relation"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("change", "ticket", "relation"), name="change_incident_link_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -1862,52 +1887,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "maintenance or blackout window",
                 "verbose_name_plural": "maintenance and blackout windows",
                 "ordering": ("kind", "starts_at", "id"),
+                "indexes": [models.Index(fields=["kind", "starts_at"], name="change_window_kind")],
             },
-        ),
-        migrations.AddIndex(
-            model_name="cabmeeting",
-            index=models.Index(fields=["starts_at", "id"], name="change_meeting_start"),
-        ),
-        migrations.AddConstraint(
-            model_name="approval",
-            constraint=models.UniqueConstraint(
-                fields=("change", "round", "approver"), name="change_approval_once"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="agendaitem",
-            constraint=models.UniqueConstraint(
-                fields=("meeting", "change"), name="change_agenda_once"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="change",
-            index=models.Index(fields=["status", "planned_start"], name="change_status_start"),
-        ),
-        migrations.AddIndex(
-            model_name="change",
-            index=models.Index(fields=["implementer", "planned_start"], name="change_implementer"),
-        ),
-        migrations.AddIndex(
-            model_name="change",
-            index=models.Index(fields=["planned_start", "id"], name="change_start"),
-        ),
-        migrations.AddIndex(
-            model_name="incidentlink",
-            index=models.Index(fields=["ticket", "change"], name="change_incident_ticket"),
-        ),
-        migrations.AddIndex(
-            model_name="incidentlink",
-            index=models.Index(fields=["relation", "change"], name="change_incident_relation"),
-        ),
-        migrations.AddConstraint(
-            model_name="incidentlink",
-            constraint=models.UniqueConstraint(
-                fields=("change", "ticket", "relation"), name="change_incident_link_once"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="window",
-            index=models.Index(fields=["kind", "starts_at"], name="change_window_kind"),
         ),
     ]

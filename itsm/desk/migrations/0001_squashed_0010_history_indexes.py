@@ -712,6 +712,112 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "ticket",
                 "verbose_name_plural": "tickets",
+                "indexes": [
+                    models.Index(fields=["status", "due_at", "id"], name="desk_ticket_status_due"),
+                    models.Index(
+                        fields=["assignment_group", "due_at", "id"], name="desk_ticket_group_due"
+                    ),
+                    models.Index(
+                        fields=["assignee", "due_at", "id"], name="desk_ticket_assignee_due"
+                    ),
+                    models.Index(fields=["customer", "id"], name="desk_ticket_customer"),
+                    models.Index(
+                        fields=["customer", "due_at", "id"], name="desk_ticket_customer_due"
+                    ),
+                    models.Index(
+                        fields=["priority", "due_at", "id"], name="desk_ticket_priority_due"
+                    ),
+                    models.Index(fields=["opened_at", "id"], name="desk_ticket_opened"),
+                    models.Index(fields=["contact", "id"], name="desk_ticket_contact"),
+                    models.Index(
+                        condition=models.Q(
+                            (
+                                "status__in",
+                                [
+                                    "new",
+                                    "assigned",
+                                    "in_progress",
+                                    "pending_customer",
+                                    "pending_supplier",
+                                    "pending_change",
+                                ],
+                            )
+                        ),
+                        fields=["due_at", "id"],
+                        name="desk_ticket_open_due",
+                    ),
+                    models.Index(fields=["due_at", "id"], name="desk_ticket_due"),
+                    models.Index(
+                        condition=models.Q(
+                            (
+                                "status__in",
+                                [
+                                    "new",
+                                    "assigned",
+                                    "in_progress",
+                                    "pending_customer",
+                                    "pending_supplier",
+                                    "pending_change",
+                                ],
+                            ),
+                            ("is_major", True),
+                        ),
+                        fields=["due_at", "id"],
+                        name="desk_ticket_open_major_due",
+                    ),
+                    models.Index(
+                        condition=models.Q(
+                            (
+                                "status__in",
+                                [
+                                    "new",
+                                    "assigned",
+                                    "in_progress",
+                                    "pending_customer",
+                                    "pending_supplier",
+                                    "pending_change",
+                                ],
+                            )
+                        ),
+                        fields=["assignment_group", "due_at", "id"],
+                        name="desk_ticket_open_group_due",
+                    ),
+                    models.Index(
+                        condition=models.Q(
+                            (
+                                "status__in",
+                                [
+                                    "new",
+                                    "assigned",
+                                    "in_progress",
+                                    "pending_customer",
+                                    "pending_supplier",
+                                    "pending_change",
+                                ],
+                            )
+                        ),
+                        fields=["customer", "due_at", "id"],
+                        name="desk_ticket_open_customer_due",
+                    ),
+                    models.Index(
+                        condition=models.Q(
+                            (
+                                "status__in",
+                                [
+                                    "new",
+                                    "assigned",
+                                    "in_progress",
+                                    "pending_customer",
+                                    "pending_supplier",
+                                    "pending_change",
+                                ],
+                            )
+                        ),
+                        fields=["assignee", "due_at", "id"],
+                        name="desk_ticket_open_assignee_due",
+                    ),
+                    models.Index(fields=["updated_at", "id"], name="desk_ticket_updated"),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -871,6 +977,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "call",
                 "verbose_name_plural": "calls",
                 "ordering": ("-started_at", "-id"),
+                "indexes": [models.Index(fields=["started_at", "id"], name="desk_call_started")],
             },
         ),
         migrations.CreateModel(
@@ -954,6 +1061,10 @@ class Migration(migrations.Migration):
                 "verbose_name": "dispatch",
                 "verbose_name_plural": "dispatches",
                 "ordering": ("ticket", "at", "id"),
+                "indexes": [
+                    models.Index(fields=["at", "id"], name="desk_assignment_at"),
+                    models.Index(fields=["ticket", "at", "id"], name="desk_assignment_ticket_at"),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -2429,6 +2540,12 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "imported ticket facts",
                 "verbose_name_plural": "imported ticket facts",
+                "indexes": [models.Index(fields=["opened_at", "id"], name="desk_imported_opened")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("source", "source_number"), name="desk_imported_source_number"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -2604,6 +2721,9 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "satisfaction survey",
                 "verbose_name_plural": "satisfaction surveys",
+                "indexes": [
+                    models.Index(fields=["answered_at", "id"], name="desk_survey_answered")
+                ],
             },
         ),
         migrations.CreateModel(
@@ -2748,6 +2868,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "ticket entry",
                 "verbose_name_plural": "ticket entries",
                 "ordering": ("at", "id"),
+                "indexes": [models.Index(fields=["ticket", "at", "id"], name="desk_entry_ticket")],
             },
         ),
         migrations.CreateModel(
@@ -2883,184 +3004,5 @@ class Migration(migrations.Migration):
                 "verbose_name": "edit lock",
                 "verbose_name_plural": "edit locks",
             },
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(fields=["status", "due_at", "id"], name="desk_ticket_status_due"),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(
-                fields=["assignment_group", "due_at", "id"], name="desk_ticket_group_due"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(
-                fields=["assignee", "due_at", "id"], name="desk_ticket_assignee_due"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(fields=["customer", "id"], name="desk_ticket_customer"),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(
-                fields=["customer", "due_at", "id"], name="desk_ticket_customer_due"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(
-                fields=["priority", "due_at", "id"], name="desk_ticket_priority_due"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(fields=["opened_at", "id"], name="desk_ticket_opened"),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(fields=["contact", "id"], name="desk_ticket_contact"),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(
-                condition=models.Q(
-                    (
-                        "status__in",
-                        [
-                            "new",
-                            "assigned",
-                            "in_progress",
-                            "pending_customer",
-                            "pending_supplier",
-                            "pending_change",
-                        ],
-                    )
-                ),
-                fields=["due_at", "id"],
-                name="desk_ticket_open_due",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(fields=["due_at", "id"], name="desk_ticket_due"),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(
-                condition=models.Q(
-                    (
-                        "status__in",
-                        [
-                            "new",
-                            "assigned",
-                            "in_progress",
-                            "pending_customer",
-                            "pending_supplier",
-                            "pending_change",
-                        ],
-                    ),
-                    ("is_major", True),
-                ),
-                fields=["due_at", "id"],
-                name="desk_ticket_open_major_due",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(
-                condition=models.Q(
-                    (
-                        "status__in",
-                        [
-                            "new",
-                            "assigned",
-                            "in_progress",
-                            "pending_customer",
-                            "pending_supplier",
-                            "pending_change",
-                        ],
-                    )
-                ),
-                fields=["assignment_group", "due_at", "id"],
-                name="desk_ticket_open_group_due",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(
-                condition=models.Q(
-                    (
-                        "status__in",
-                        [
-                            "new",
-                            "assigned",
-                            "in_progress",
-                            "pending_customer",
-                            "pending_supplier",
-                            "pending_change",
-                        ],
-                    )
-                ),
-                fields=["customer", "due_at", "id"],
-                name="desk_ticket_open_customer_due",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(
-                condition=models.Q(
-                    (
-                        "status__in",
-                        [
-                            "new",
-                            "assigned",
-                            "in_progress",
-                            "pending_customer",
-                            "pending_supplier",
-                            "pending_change",
-                        ],
-                    )
-                ),
-                fields=["assignee", "due_at", "id"],
-                name="desk_ticket_open_assignee_due",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(fields=["updated_at", "id"], name="desk_ticket_updated"),
-        ),
-        migrations.AddIndex(
-            model_name="call",
-            index=models.Index(fields=["started_at", "id"], name="desk_call_started"),
-        ),
-        migrations.AddIndex(
-            model_name="assignment",
-            index=models.Index(fields=["at", "id"], name="desk_assignment_at"),
-        ),
-        migrations.AddIndex(
-            model_name="assignment",
-            index=models.Index(fields=["ticket", "at", "id"], name="desk_assignment_ticket_at"),
-        ),
-        migrations.AddIndex(
-            model_name="importedfacts",
-            index=models.Index(fields=["opened_at", "id"], name="desk_imported_opened"),
-        ),
-        migrations.AddConstraint(
-            model_name="importedfacts",
-            constraint=models.UniqueConstraint(
-                fields=("source", "source_number"), name="desk_imported_source_number"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="survey",
-            index=models.Index(fields=["answered_at", "id"], name="desk_survey_answered"),
-        ),
-        migrations.AddIndex(
-            model_name="ticketentry",
-            index=models.Index(fields=["ticket", "at", "id"], name="desk_entry_ticket"),
         ),
     ]

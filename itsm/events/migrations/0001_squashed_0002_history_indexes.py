@@ -765,6 +765,9 @@ class Migration(migrations.Migration):
                 "verbose_name": "monitoring point",
                 "verbose_name_plural": "monitoring points",
                 "ordering": ("category", "code"),
+                "indexes": [
+                    models.Index(fields=["alertname", "ci"], name="events_point_alertname")
+                ],
             },
         ),
         migrations.CreateModel(
@@ -916,32 +919,17 @@ class Migration(migrations.Migration):
                 "verbose_name": "alert",
                 "verbose_name_plural": "alerts",
                 "ordering": ("-id",),
+                "indexes": [
+                    models.Index(fields=["status", "id"], name="events_alert_status"),
+                    models.Index(fields=["customer", "id"], name="events_alert_customer"),
+                    models.Index(fields=["ci", "id"], name="events_alert_ci"),
+                    models.Index(fields=["last_seen", "id"], name="events_alert_last_seen"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("source", "fingerprint", "starts_at"), name="events_alert_once"
+                    )
+                ],
             },
-        ),
-        migrations.AddIndex(
-            model_name="monitoringpoint",
-            index=models.Index(fields=["alertname", "ci"], name="events_point_alertname"),
-        ),
-        migrations.AddIndex(
-            model_name="alert",
-            index=models.Index(fields=["status", "id"], name="events_alert_status"),
-        ),
-        migrations.AddIndex(
-            model_name="alert",
-            index=models.Index(fields=["customer", "id"], name="events_alert_customer"),
-        ),
-        migrations.AddIndex(
-            model_name="alert",
-            index=models.Index(fields=["ci", "id"], name="events_alert_ci"),
-        ),
-        migrations.AddIndex(
-            model_name="alert",
-            index=models.Index(fields=["last_seen", "id"], name="events_alert_last_seen"),
-        ),
-        migrations.AddConstraint(
-            model_name="alert",
-            constraint=models.UniqueConstraint(
-                fields=("source", "fingerprint", "starts_at"), name="events_alert_once"
-            ),
         ),
     ]

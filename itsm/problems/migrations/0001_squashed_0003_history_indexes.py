@@ -637,6 +637,12 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "problem",
                 "verbose_name_plural": "problems",
+                "indexes": [
+                    models.Index(fields=["status", "id"], name="problems_problem_status"),
+                    models.Index(fields=["priority", "id"], name="problems_problem_priority"),
+                    models.Index(fields=["created_at", "id"], name="problems_problem_created"),
+                    models.Index(fields=["resolved_at", "id"], name="problems_problem_resolved"),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -744,6 +750,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "known error",
                 "verbose_name_plural": "known errors",
+                "indexes": [models.Index(fields=["status", "id"], name="problems_ke_status")],
             },
         ),
         migrations.CreateModel(
@@ -1101,34 +1108,12 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "proposed problem",
                 "verbose_name_plural": "proposed problems",
+                "indexes": [
+                    models.Index(fields=["status", "id"], name="problems_proposal_status"),
+                    models.Index(
+                        fields=["dimension", "key", "status"], name="problems_proposal_key"
+                    ),
+                ],
             },
-        ),
-        migrations.AddIndex(
-            model_name="problem",
-            index=models.Index(fields=["status", "id"], name="problems_problem_status"),
-        ),
-        migrations.AddIndex(
-            model_name="problem",
-            index=models.Index(fields=["priority", "id"], name="problems_problem_priority"),
-        ),
-        migrations.AddIndex(
-            model_name="problem",
-            index=models.Index(fields=["created_at", "id"], name="problems_problem_created"),
-        ),
-        migrations.AddIndex(
-            model_name="problem",
-            index=models.Index(fields=["resolved_at", "id"], name="problems_problem_resolved"),
-        ),
-        migrations.AddIndex(
-            model_name="knownerror",
-            index=models.Index(fields=["status", "id"], name="problems_ke_status"),
-        ),
-        migrations.AddIndex(
-            model_name="problemproposal",
-            index=models.Index(fields=["status", "id"], name="problems_proposal_status"),
-        ),
-        migrations.AddIndex(
-            model_name="problemproposal",
-            index=models.Index(fields=["dimension", "key", "status"], name="problems_proposal_key"),
         ),
     ]

@@ -285,6 +285,10 @@ class Migration(migrations.Migration):
                 "verbose_name": "release",
                 "verbose_name_plural": "releases",
                 "ordering": ("-id",),
+                "indexes": [
+                    models.Index(fields=["status", "closed_at"], name="release_status_closed"),
+                    models.Index(fields=["planned_at", "id"], name="release_planned"),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -566,13 +570,5 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "release tests",
                 "ordering": ("release", "tested_at", "id"),
             },
-        ),
-        migrations.AddIndex(
-            model_name="release",
-            index=models.Index(fields=["status", "closed_at"], name="release_status_closed"),
-        ),
-        migrations.AddIndex(
-            model_name="release",
-            index=models.Index(fields=["planned_at", "id"], name="release_planned"),
         ),
     ]

@@ -257,6 +257,10 @@ class Migration(migrations.Migration):
                 "verbose_name": "agreement",
                 "verbose_name_plural": "agreements",
                 "ordering": ("-created_at",),
+                "indexes": [
+                    models.Index(fields=["kind", "status"], name="slm_agreement_kind_status"),
+                    models.Index(fields=["customer", "status"], name="slm_agreement_customer"),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -983,6 +987,11 @@ class Migration(migrations.Migration):
                 "verbose_name": "review meeting",
                 "verbose_name_plural": "review meetings",
                 "ordering": ("due_date", "id"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "agreement", "due_date"), name="slm_review_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -1269,6 +1278,12 @@ class Migration(migrations.Migration):
                 "verbose_name": "target",
                 "verbose_name_plural": "targets",
                 "ordering": ("agreement", "metric", "priority", "id"),
+                "indexes": [
+                    models.Index(
+                        fields=["agreement", "service", "priority", "metric"],
+                        name="slm_target_lookup",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -1372,25 +1387,5 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "service requirements",
                 "ordering": ("customer", "kind", "id"),
             },
-        ),
-        migrations.AddIndex(
-            model_name="agreement",
-            index=models.Index(fields=["kind", "status"], name="slm_agreement_kind_status"),
-        ),
-        migrations.AddIndex(
-            model_name="agreement",
-            index=models.Index(fields=["customer", "status"], name="slm_agreement_customer"),
-        ),
-        migrations.AddConstraint(
-            model_name="reviewmeeting",
-            constraint=models.UniqueConstraint(
-                fields=("kind", "agreement", "due_date"), name="slm_review_unique"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="target",
-            index=models.Index(
-                fields=["agreement", "service", "priority", "metric"], name="slm_target_lookup"
-            ),
         ),
     ]

@@ -347,6 +347,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "ticket import",
                 "verbose_name_plural": "ticket imports",
                 "ordering": ["-id"],
+                "indexes": [models.Index(fields=["status", "id"], name="deskimport_status")],
             },
         ),
         migrations.CreateModel(
@@ -373,9 +374,5 @@ class Migration(migrations.Migration):
                 "verbose_name": "import file",
                 "verbose_name_plural": "import files",
             },
-        ),
-        migrations.AddIndex(
-            model_name="ticketimport",
-            index=models.Index(fields=["status", "id"], name="deskimport_status"),
         ),
     ]

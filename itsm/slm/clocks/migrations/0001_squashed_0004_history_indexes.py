@@ -196,6 +196,30 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "SLA clock",
                 "verbose_name_plural": "SLA clocks",
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("state", "running")),
+                        fields=["next_event_at"],
+                        name="clocks_clock_sweep",
+                    ),
+                    models.Index(fields=["agreement", "started_at"], name="clocks_clock_agreement"),
+                    models.Index(fields=["customer", "started_at"], name="clocks_clock_customer"),
+                    models.Index(
+                        condition=models.Q(("state", "stopped")),
+                        fields=["stopped_at"],
+                        name="clocks_clock_stopped",
+                    ),
+                    models.Index(
+                        condition=models.Q(("breached", True)),
+                        fields=["breached_at"],
+                        name="clocks_clock_breached",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("content_type", "object_id", "metric"), name="clocks_clock_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -449,43 +473,5 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "SLA test tickets",
                 "ordering": ("-created_at",),
             },
-        ),
-        migrations.AddIndex(
-            model_name="clock",
-            index=models.Index(
-                condition=models.Q(("state", "running")),
-                fields=["next_event_at"],
-                name="clocks_clock_sweep",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="clock",
-            index=models.Index(fields=["agreement", "started_at"], name="clocks_clock_agreement"),
-        ),
-        migrations.AddIndex(
-            model_name="clock",
-            index=models.Index(fields=["customer", "started_at"], name="clocks_clock_customer"),
-        ),
-        migrations.AddIndex(
-            model_name="clock",
-            index=models.Index(
-                condition=models.Q(("state", "stopped")),
-                fields=["stopped_at"],
-                name="clocks_clock_stopped",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="clock",
-            index=models.Index(
-                condition=models.Q(("breached", True)),
-                fields=["breached_at"],
-                name="clocks_clock_breached",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="clock",
-            constraint=models.UniqueConstraint(
-                fields=("content_type", "object_id", "metric"), name="clocks_clock_unique"
-            ),
         ),
     ]
