@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from itsm.core import stamps
+from itsm.core.lists.columns import choice_label
 from itsm.core.outbox.delivery import message_id_for
 from itsm.core.outbox.services import Message, enqueue_many, in_reader_language
 from itsm.core.writes import Rows
-from itsm.desk.choices import TicketStatus
+from itsm.desk.choices import Priority, TicketStatus
 from itsm.desk.models import GroupSettings, Ticket, TicketEntry, TicketMessage
 
 EMAIL = "email"
@@ -155,7 +156,8 @@ def _assignment_messages(mails: _Mails, key: str) -> None:
                 ),
                 body=_("{number} ({priority}) is assigned to you.\n{url}").format(
                     number=ticket.number,
-                    priority=ticket.get_priority_display(),
+                    # get_priority_display() without flattening the field's choices each time
+                    priority=choice_label(Priority, ticket.priority),
                     url=ticket_url(ticket),
                 ),
             )
@@ -259,7 +261,7 @@ def escalated(ticket: Ticket, *, key: str, users, text: str) -> None:
                 subject=subject_for(ticket, _("Escalated: {title}").format(title=ticket.title)),
                 body=_("{number} ({priority}) was escalated: {text}\n{url}").format(
                     number=ticket.number,
-                    priority=ticket.get_priority_display(),
+                    priority=choice_label(Priority, ticket.priority),
                     text=text,
                     url=ticket_url(ticket),
                 ),
