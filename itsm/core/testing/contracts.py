@@ -65,7 +65,8 @@ POLICY_NOT_NEEDED = {
 WRITERS_ALLOWED = {
     "core/numbering.py": "the number counter: one atomic UPDATE … RETURNING per number",
     "core/timeline.py": "record_event writes the timeline rows for every service",
-    "core/writes.py": "insert_record: a new record with its history and timeline rows, any service",
+    "core/writes/record.py": "insert_record: a new record with its history and timeline rows",
+    "core/writes/rows.py": "insert_rows: bulk_create's rows from a statement compiled once",
     "core/api/idempotency.py": "stores the answer of an idempotent API create",
     "core/tokens.py": "API tokens (knox): the token mechanism's own create/revoke",
     "core/outbox/delivery.py": "the outbox worker's leased claims and delivery results",

@@ -55,13 +55,13 @@ def _same(values: dict) -> dict:
 def fast_writes(monkeypatch):
     """The records written by ``insert_record``'s compiled path (not by ``save()``)."""
     written: list = []
-    original = writes._Write.__call__
+    original = writes.record._Write.__call__
 
     def spy(self):
         written.append(self.obj)
         return original(self)
 
-    monkeypatch.setattr(writes._Write, "__call__", spy)
+    monkeypatch.setattr(writes.record._Write, "__call__", spy)
     return written
 
 
@@ -351,7 +351,7 @@ def test_the_preparers_give_what_each_field_gives(db):
             for value in samples:
                 checked += 1
                 given = how[1](value)
-                if given is writes._ASK_FIELD:
+                if given is writes.preparing._ASK_FIELD:
                     continue
                 shortcut += 1
                 with warnings.catch_warnings():
