@@ -20,7 +20,7 @@ from itsm.core.numbering import NUMBER_SQL, next_number, number_params
 from itsm.core.prepared import kept_cursor, prepared
 from itsm.core.timeline import record_event
 from itsm.core.writes.preparing import prepare, preparers, value_of
-from itsm.core.writes.rows import _TOGETHER_SQL, Rows, _Together, _write_group
+from itsm.core.writes.rows import Rows, _Together, _write_group
 
 #: the columns simple-history writes beside the tracked ones (and its own ``history_id``)
 _HISTORY_FIELDS = ("history_date", "history_change_reason", "history_type", "history_user")
@@ -28,6 +28,8 @@ _HISTORY_FIELDS = ("history_date", "history_change_reason", "history_type", "his
 _TIMELINE_FIELDS = ("content_type", "object_id", "verb", "at", "actor", "note", "data")
 #: the answer of ``_tracker`` when a receiver this path does not replace is connected
 _RECEIVERS = object()
+#: (the record's statement, its rows along's shape): the statement writing them all
+_WITH_SQL: dict[tuple, str] = {}
 
 
 def insert_record(
@@ -70,12 +72,14 @@ def insert_record(
                 _write_group(group)
         return obj
     obj._prepare_related_fields_for_save(operation_name="save")
-    write = _Write(obj, plan, tracker, connection, by, number_prefix, verb, note, data, at)
-    write.along = along
     postgres = connection.vendor == "postgresql"
-    if postgres and write.along:
-        write.together = _Together(write.along, connection, {id(obj): ("new", None)})
-    one_statement = postgres and (write.together is None or write.together.fits)
+    together = None  # the rows along compiled into the record's statement, when they fit
+    if postgres and along:
+        together = _Together(along, connection, {id(obj): ("new", None)})
+        together = together if together.fits else None
+    one_statement = postgres and (not along or together is not None)
+    write = _Write(obj, plan, tracker, connection, by, number_prefix, verb, note, data, at)
+    write.along, write.together = along, together
     if one_statement and not connection.in_atomic_block and connection.get_autocommit():
         return write()  # one statement: a transaction of its own
     if one_statement and not savepoint and connection.in_atomic_block:
@@ -96,10 +100,11 @@ class _Plan:
     number: Any  # the numbered field, or None
     converters: dict  # of the values read back: the primary key (and the number)
     read: int  # PostgreSQL: how many values the statement reads back
+    select: str  # PostgreSQL: what it reads back (``sql`` = ctes + SELECT select FROM "new")
     history_fields: tuple  # the history model's _HISTORY_FIELDS
     timeline_fields: tuple  # TimelineEntry's _TIMELINE_FIELDS
     sql: str  # PostgreSQL: the whole write; SQLite: the row's INSERT … RETURNING its id
-    ctes: str  # PostgreSQL: the statement's WITH clause (``sql`` = ctes + SELECT …)
+    ctes: str  # PostgreSQL: the statement's WITH clause
     history_sql: str  # SQLite: the history row, copied from the new row
     timeline_sql: str  # SQLite: the timeline row
 
@@ -198,7 +203,7 @@ def _build_plan(model, connection, number_field: str | None) -> _Plan | None:
         sql = f'{ctes} SELECT {read} FROM "new"'
         history_sql = timeline_sql = ""
     else:
-        ctes = ""
+        ctes = read = ""
         sql = f"{row_sql} RETURNING {pk}"
         if history_sql:
             history_sql += f" FROM {q(meta.db_table)} WHERE {pk} = %s"
@@ -215,6 +220,7 @@ def _build_plan(model, connection, number_field: str | None) -> _Plan | None:
         number=number,
         converters=converters,
         read=len(returning),
+        select=read,
         history_fields=history_fields,
         timeline_fields=timeline_fields,
         sql=prepared(sql),
@@ -296,7 +302,7 @@ class _Write:
         self.by, self.number_prefix = by, number_prefix
         self.verb, self.note, self.data, self.at = verb, note, data, at
         self.along: list[Rows] = []
-        self.together: _Together | None = None  # PostgreSQL: *along* compiled
+        self.together: _Together | None = None  # PostgreSQL: *along*, compiled into the write
 
     def __call__(self):
         obj, plan, connection = self.obj, self.plan, self.connection
@@ -311,7 +317,7 @@ class _Write:
             values.append(prepare(field, how, value_of(obj, field, how), connection))
         history = self._history_values()
         timeline = self._timeline_values()
-        together = self.together if self.together is not None and self.together.fits else None
+        together = self.together
         with kept_cursor(connection) as cursor:
             if together is not None:
                 cursor.execute(
@@ -345,14 +351,15 @@ class _Write:
 
     def _sql_with(self, together) -> str:
         """The record's statement with *together*'s CTEs, reading their ids after its own."""
-        key = (self.plan.sql, together.key)
+        plan = self.plan
+        key = (plan.sql, together.key)
         try:
-            return _TOGETHER_SQL[key][2]
+            return _WITH_SQL[key]
         except KeyError:
             ctes, arrays, _alone = together.sql()
-            read = self.plan.sql[len(self.plan.ctes) :].removesuffix(' FROM "new"')
-            statement = prepared(f'{self.plan.ctes}, {ctes}{read}, {arrays} FROM "new"')
-            _TOGETHER_SQL[key] = (ctes, arrays, statement)
+            statement = _WITH_SQL[key] = prepared(
+                f'{plan.ctes}, {ctes} SELECT {plan.select}, {arrays} FROM "new"'
+            )
             return statement
 
     def _history_values(self) -> list:

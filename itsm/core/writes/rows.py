@@ -86,7 +86,9 @@ def _write_group(group: Rows) -> None:
     key = (model, alias, connection.vendor, len(objs), ignore_conflicts)
     sql = _ROWS_SQL.get(key)
     if sql is None:
-        sql = _ROWS_SQL[key] = prepared(_group_insert(model, connection, len(objs), group, ()))
+        sql = _ROWS_SQL[key] = prepared(
+            _group_insert(model, connection, len(objs), ignore_conflicts, ())
+        )
     with kept_cursor(connection) as cursor:
         cursor.execute(sql, values)
         ids = [] if ignore_conflicts else [row[0] for row in cursor.fetchall()]
@@ -158,7 +160,7 @@ def _links(model, fields: tuple) -> tuple:
         return found
 
 
-def _group_insert(model, connection, count: int, group: Rows, refs: tuple) -> str:
+def _group_insert(model, connection, count: int, ignore_conflicts: bool, refs: tuple) -> str:
     """``INSERT INTO … VALUES (…), …`` of *count* rows of *model*, then ``ON CONFLICT DO
     NOTHING`` or ``RETURNING`` the primary key. The *refs* cells (``(row, field index,
     link)``) read the id they point at from the statement: *link* is ``(CTE, row)`` — row
@@ -181,7 +183,7 @@ def _group_insert(model, connection, count: int, group: Rows, refs: tuple) -> st
         f"({', '.join(quote(f.column) for f in fields)}) VALUES {rows}"
         + (
             " ON CONFLICT DO NOTHING"
-            if group.ignore_conflicts
+            if ignore_conflicts
             else f" RETURNING {quote(pk.column or pk.attname)}"
         )
     )
@@ -194,7 +196,7 @@ class _Together:
     def __init__(self, groups: list, connection, linked: dict):
         self.groups, self.connection = groups, connection
         self.params: list = []
-        self.refs: list = []  # (row, index, SQL, field, object) per group
+        self.refs: list = []  # (row, index, where, field, object) per group
         self.fits = True
         shape = []
         for number, group in enumerate(groups):
@@ -208,9 +210,8 @@ class _Together:
                 return
             self.params += values
             self.refs.append(refs)
-            model = type(group.objs[0])
             shape.append(
-                (model, len(group.objs), group.ignore_conflicts, tuple(r[:3] for r in refs))
+                (type(first), len(group.objs), group.ignore_conflicts, tuple(r[:3] for r in refs))
             )
             if not group.ignore_conflicts:
                 for row, obj in enumerate(group.objs):
@@ -226,8 +227,7 @@ class _Together:
             ctes, arrays = [], []
             quote = self.connection.ops.quote_name
             for number, (model, count, ignore, refs) in enumerate(self.key[2]):
-                group = self.groups[number]
-                insert = _group_insert(model, self.connection, count, group, refs)
+                insert = _group_insert(model, self.connection, count, ignore, refs)
                 ctes.append(f'"g{number}" AS ({insert})')
                 if not ignore:
                     pk = quote(model._meta.pk.column)
@@ -266,10 +266,9 @@ def _write_together(groups: list, connection) -> bool:
 
 def _saved(group: Rows, ids: list, alias: str) -> None:
     """*group*'s rows written: their ids (none when conflicts were ignored) and state."""
-    pk = None
+    pk = group.objs[0]._meta.pk
     for obj, pk_value in zip(group.objs, ids or [None] * len(group.objs), strict=True):
         if pk_value is not None:
-            pk = pk or obj._meta.pk
             setattr(obj, pk.attname, pk_value)
         obj._state.adding = False
         obj._state.db = alias
