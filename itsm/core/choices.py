@@ -17,6 +17,15 @@ class ChoiceSet(models.TextChoices):
     def colour(cls, value: str) -> str:
         return getattr(cls, "_colours", {}).get(value, "secondary")
 
+    @classmethod
+    def has(cls, value) -> bool:
+        """Whether *value* is one of the values: a dictionary lookup, where ``value in
+        cls.values`` builds the list of choices again at each test (a create's checks)."""
+        try:
+            return value in cls._value2member_map_
+        except TypeError:  # unhashable: no choice's value
+            return False
+
 
 def with_colours(choices_cls: type[ChoiceSet], colours: dict[str, str]) -> type[ChoiceSet]:
     """Attach Tabler badge colours to a choices class (enum classes refuse new members)."""

@@ -66,7 +66,12 @@ def by_language(zh: str, en: str) -> ByLanguage:
 
 
 def choice_label(choices, value) -> str:
-    return str(dict(choices.choices).get(value, value))
+    """The label of *value* in the choices class *choices* (the value itself when it is not
+    one of them), found without rebuilding the list of choices as ``choices.choices`` does."""
+    try:
+        return str(choices(value).label)
+    except (ValueError, TypeError):
+        return str(value)
 
 
 #: an id no row has, reversed once per page to find where a row's id goes in its link

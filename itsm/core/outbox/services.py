@@ -122,7 +122,7 @@ def _errors(message: Message) -> dict[str, list[str]]:
         errors["key"] = [
             str(_("A key of 1 to {max} characters is required.")).format(max=KEY_MAX_LENGTH)
         ]
-    if message.channel not in MessageChannel.values:
+    if not MessageChannel.has(message.channel):
         errors["channel"] = [str(_("Unknown channel: {channel}")).format(channel=message.channel)]
     if not message.target:
         errors["target"] = [str(_("A target is required."))]

@@ -144,7 +144,7 @@ def _check_new(
     contact_email,
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if kind not in TicketKind.values:
+    if not TicketKind.has(kind):
         errors["kind"] = [str(_("Choose the kind of ticket."))]
     if not (title or "").strip():
         errors["title"] = [str(_("This field is required."))]
@@ -160,13 +160,13 @@ def _check_new(
         errors["customer"] = [str(_("You can log tickets only for your own organisation."))]
     if contact is not None and customer is not None and contact.organisation_id != customer.pk:
         errors["contact"] = [str(_("The contact belongs to another organisation."))]
-    if channel not in Channel.values:
+    if not Channel.has(channel):
         errors["channel"] = [str(_("Choose the channel."))]
-    if impact and impact not in Impact.values:
+    if impact and not Impact.has(impact):
         errors["impact"] = [str(_("Choose an impact."))]
-    if urgency and urgency not in Urgency.values:
+    if urgency and not Urgency.has(urgency):
         errors["urgency"] = [str(_("Choose an urgency."))]
-    if priority and priority not in Priority.values:
+    if priority and not Priority.has(priority):
         errors["priority"] = [str(_("Choose a priority from P1 to P4."))]
     if category is not None:
         if not category.is_active:
