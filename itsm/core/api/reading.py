@@ -106,7 +106,7 @@ def _step(serializer, field, model) -> _Unbound:
             elif type(field).get_attribute is drf_fields.Field.get_attribute:
                 attr, show = source[0], field.to_representation
                 if _iso_datetime(field):
-                    return name, _PerPlan(lambda: _datetime_reader(attr, show)), None
+                    return name, _PerPlan(lambda zone: _datetime_reader(attr, show, zone)), None
 
                 def read(row):
                     value = getattr(row, attr)
@@ -124,14 +124,20 @@ def _step(serializer, field, model) -> _Unbound:
 
 class _PerPlan:
     """A reader made when a serializer's plan is bound (once per serializer, so once per
-    list page): it may hold what is the same for every row of the request."""
+    list page): it may hold what is the same for every row of the request — the time zone,
+    read once per plan (``make(zone)``)."""
 
-    def __init__(self, make: Callable[[], Callable[[Any], Any]]):
+    def __init__(self, make: Callable[[Any], Callable[[Any], Any]]):
         self.make = make
 
 
-def _bound(read):
-    return read.make() if isinstance(read, _PerPlan) else read
+def _zone():
+    """The request's time zone (``None`` without ``USE_TZ``), read once per plan."""
+    return timezone.get_current_timezone() if settings.USE_TZ else None
+
+
+def _bound(read, zone):
+    return read.make(zone) if isinstance(read, _PerPlan) else read
 
 
 def _iso_datetime(field) -> bool:
@@ -146,11 +152,10 @@ def _iso_datetime(field) -> bool:
     )
 
 
-def _datetime_reader(attr: str, show) -> Callable[[Any], Any]:
-    """``DateTimeField.to_representation`` of an aware value with the request's time zone
-    read once (DRF asks for it per value); anything else (naive, text, an overflow) as
-    DRF writes it."""
-    zone = timezone.get_current_timezone() if settings.USE_TZ else None
+def _datetime_reader(attr: str, show, zone) -> Callable[[Any], Any]:
+    """``DateTimeField.to_representation`` of an aware value in *zone*, the request's time
+    zone read once per plan (DRF asks for it per value); anything else (naive, text, an
+    overflow) as DRF writes it."""
 
     def read(row):
         value = getattr(row, attr)
@@ -230,8 +235,9 @@ def shared_plan(
     shared = _SHARED[key]
     if shared is None:
         return None
+    zone = _zone()
     return [
-        (name, getattr(serializer, read) if method else _bound(read), skip)
+        (name, getattr(serializer, read) if method else _bound(read, zone), skip)
         for name, (read, method), skip in shared
     ]
 
@@ -269,7 +275,8 @@ def read_plan(serializer, *, hidden: Iterable[str] = ()) -> list[Step]:
         for field in serializer._readable_fields
         if field.field_name not in left_out
     )
-    return [(name, _bound(read), skip) for name, read, skip in steps]
+    zone = _zone()
+    return [(name, _bound(read, zone), skip) for name, read, skip in steps]
 
 
 def represent(instance, plan: list[Step]) -> dict:
