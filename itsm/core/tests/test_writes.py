@@ -486,3 +486,33 @@ def test_a_refused_row_along_writes_nothing():
         writes.insert_rows([organisation], along=[writes.Rows(teams)])
     assert not Organisation.objects.filter(code="refused-0").exists()
     assert not Team.objects.filter(code="refused-0").exists()
+
+
+@pytest.mark.django_db
+def test_related_objects_are_checked_as_django_checks_them(customer_a, admin_user):
+    """``prepare_related``: a row pointing at an object not saved is refused as ``save()`` and
+    ``bulk_create`` refuse it (nothing written); one whose related object was saved after the
+    assignment takes its id; a stale related object is forgotten, the id kept."""
+    from itsm.core.models import Organisation, Team
+
+    unsaved = _organisations("unsaved", 1)[0]
+    with pytest.raises(ValueError, match="unsaved related object 'organisation'"):
+        writes.insert_rows(_teams("unsaved", [unsaved]))
+    ticket = _ticket(Organisation(code="nosave", name="No", kind="customer"), admin_user)
+    with pytest.raises(ValueError, match="unsaved related object 'customer'"):
+        writes.insert_record(ticket, by=admin_user)
+    assert not Team.objects.filter(code="unsaved-0").exists()
+    assert not SampleTicket.objects.filter(title="printer").exists()
+
+    late = _organisations("late-saved", 1)[0]
+    team = _teams("late-saved", [late])[0]  # organisation_id None: assigned before the save
+    late.save()
+    stale = Team(code="stale-0", name="Stale", organisation=customer_a)
+    stale.organisation_id = late.pk  # the id moved on: the cached row is stale
+    writes.insert_rows([team, stale])
+    assert Team.objects.get(pk=team.pk).organisation_id == late.pk
+    assert Team.objects.get(pk=stale.pk).organisation_id == late.pk
+    assert not Team.organisation.field.is_cached(stale)
+    unchanged = _teams("kept", [customer_a])[0]
+    writes.insert_rows([unchanged])
+    assert unchanged.organisation is customer_a

@@ -96,3 +96,50 @@ def prepare(field, how: tuple, value, connection):
     if prepared_value is _ASK_FIELD:
         return field.get_db_prep_save(value, connection)
     return prepared_value
+
+
+#: per model: (cache name, field, its attribute, the attribute it copies from the related row —
+#: ``None`` for a generic foreign key) of the relations ``_prepare_related_fields_for_save``
+#: checks
+_RELATIONS: dict[Any, tuple] = {}
+
+
+def _relations(model) -> tuple:
+    try:
+        return _RELATIONS[model]
+    except KeyError:
+        meta = model._meta
+        found = _RELATIONS[model] = tuple(
+            (field.cache_name, field, field.attname, field.target_field.attname)
+            for field in meta.concrete_fields
+            if field.is_relation
+        ) + tuple(
+            (field.cache_name, field, None, None)
+            for field in meta.private_fields
+            if field.is_relation and hasattr(field, "fk_field")
+        )
+        return found
+
+
+def prepare_related(obj, operation_name: str) -> None:
+    """Django's ``obj._prepare_related_fields_for_save(operation_name)`` — a related object not
+    saved refused, one saved since its assignment taken, a stale one forgotten — asked only
+    when a related object of *obj* needs it: that method reads every concrete field of the
+    row (a ticket's 45), this only the related objects *obj* holds (none, or all saved and
+    matching their ids, on a create's rows)."""
+    cache = obj._state.fields_cache
+    if not cache:
+        return
+    for name, field, attname, target_attname in _relations(type(obj)):
+        target = cache.get(name)
+        if target is None:
+            continue
+        if not target._is_pk_set():
+            break
+        if attname is not None:
+            value = getattr(obj, attname)
+            if value in field.empty_values or getattr(target, target_attname) != value:
+                break
+    else:
+        return
+    obj._prepare_related_fields_for_save(operation_name=operation_name)

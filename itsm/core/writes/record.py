@@ -19,7 +19,7 @@ from itsm.core.models import TimelineEntry
 from itsm.core.numbering import NUMBER_SQL, next_number, number_params
 from itsm.core.prepared import kept_cursor, prepared
 from itsm.core.timeline import record_event
-from itsm.core.writes.preparing import prepare, preparers, value_of
+from itsm.core.writes.preparing import prepare, prepare_related, preparers, value_of
 from itsm.core.writes.rows import Rows, _Together, _write_group
 
 #: the columns simple-history writes beside the tracked ones (and its own ``history_id``)
@@ -71,7 +71,7 @@ def insert_record(
             for group in along:
                 _write_group(group)
         return obj
-    obj._prepare_related_fields_for_save(operation_name="save")
+    prepare_related(obj, "save")
     postgres = connection.vendor == "postgresql"
     together = None  # the rows along compiled into the record's statement, when they fit
     if postgres and along:

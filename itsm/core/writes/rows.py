@@ -9,7 +9,7 @@ from typing import Any
 from django.db import connections, models, router
 
 from itsm.core.prepared import kept_cursor, prepared
-from itsm.core.writes.preparing import _ASK_FIELD, preparers, value_of
+from itsm.core.writes.preparing import _ASK_FIELD, prepare_related, preparers, value_of
 
 
 @dataclass(frozen=True)
@@ -127,12 +127,12 @@ def _group_values(group: Rows, connection, linked: dict, refs: list) -> list | N
             for index in pointing:
                 fields[index].delete_cached_value(obj)
             try:
-                obj._prepare_related_fields_for_save(operation_name="bulk_create")
+                prepare_related(obj, "bulk_create")
             finally:
                 for index, target in pointing.items():
                     fields[index].set_cached_value(obj, target)
         else:
-            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+            prepare_related(obj, "bulk_create")
         for index, (field, how) in enumerate(zip(fields, hows, strict=True)):
             if index in pointing:
                 continue
