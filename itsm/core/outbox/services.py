@@ -21,7 +21,7 @@ from itsm.core.outbox.models import NotificationChannel, OutboxMessage
 from itsm.core.selectors import administrators
 from itsm.core.services import save_versioned
 from itsm.core.timeline import record_event
-from itsm.core.writes import insert_rows
+from itsm.core.writes import insert_rows, new_row
 
 #: set after a transaction that enqueued messages commits; an embedded worker waits on it
 wakeup = threading.Event()
@@ -93,7 +93,8 @@ def enqueue_many(messages: Iterable[Message], *, new_keys: bool = False, along=(
         )
     now = timezone.now()
     rows = [
-        OutboxMessage(
+        new_row(
+            OutboxMessage,
             key=m.key,
             channel=m.channel,
             target=m.target,

@@ -516,3 +516,59 @@ def test_related_objects_are_checked_as_django_checks_them(customer_a, admin_use
     unchanged = _teams("kept", [customer_a])[0]
     writes.insert_rows([unchanged])
     assert unchanged.organisation is customer_a
+
+
+def _attributes(obj) -> dict:
+    return {name: value for name, value in vars(obj).items() if name != "_state"}
+
+
+@pytest.mark.django_db
+def test_new_row_builds_what_the_model_builds(customer_a, admin_user):
+    """``new_row(Model, **values)`` is ``Model(**values)``: the same attributes, related objects
+    and state; a callable default called for each instance; a name that is not a field's
+    refused by the model itself."""
+    from itsm.core.models import Team
+    from itsm.core.outbox.models import OutboxMessage
+
+    cases = [
+        (SampleTicket, {"title": "printer", "customer": customer_a}),
+        (SampleTicket, {"title": "printer", "customer_id": customer_a.pk, "resolution": ""}),
+        (Team, {"code": "t", "name": "T", "organisation": customer_a, "leader": admin_user}),
+        (OutboxMessage, {"key": "k", "channel": "email", "target": "a@example.com"}),
+    ]
+    for model, values in cases:
+        ours, theirs = writes.new_row(model, **values), model(**values)
+        assert type(ours) is model
+        assert _attributes(ours) == _attributes(theirs)
+        assert vars(ours._state) == vars(theirs._state)
+    first, second = writes.new_row(OutboxMessage, key="a"), writes.new_row(OutboxMessage, key="b")
+    assert first.payload == {} and first.payload is not second.payload
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        writes.new_row(Team, colour="red")
+
+
+def test_new_row_builds_every_model_as_the_model_does(db):
+    """For every model, ``new_row(Model)`` holds the attributes and state ``Model()`` holds: the
+    same values, except that a callable default (a time, a fresh dictionary) is called for each
+    instance — the same type then, and never the other instance's object."""
+    from django.apps import apps
+
+    checked = 0
+    for model in apps.get_models():
+        ours, theirs = writes.new_row(model), model()
+        assert vars(ours._state) == vars(theirs._state), model
+        made = {
+            field.attname
+            for field in model._meta.concrete_fields
+            if field.has_default() and callable(field.default)
+        }
+        mine, others = _attributes(ours), _attributes(theirs)
+        assert mine.keys() == others.keys(), model
+        for name, value in mine.items():
+            if name in made:
+                assert type(value) is type(others[name]), (model, name)
+                assert value is None or isinstance(value, (str, int)) or value is not others[name]
+            else:
+                assert value == others[name], (model, name)
+        checked += 1
+    assert checked > 100

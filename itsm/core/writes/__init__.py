@@ -34,7 +34,9 @@ inheritance, database defaults, an expression as a value, a row that is not new.
 
 The package: ``record`` (:func:`insert_record`: the plan and the write), ``rows``
 (:func:`insert_rows`, :class:`Rows`, :func:`known_related`), ``preparing`` (the values,
-prepared as their fields prepare them), which the other two share.
+prepared as their fields prepare them), which the other two share, and ``building``
+(:func:`new_row`: the new instances themselves, as ``Model(**values)`` builds them, in less
+than half its time).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ _psycopg_queries.MAX_CACHED_STATEMENT_PARAMS = max(
     _psycopg_queries.MAX_CACHED_STATEMENT_PARAMS, 200
 )
 
+from itsm.core.writes.building import new_row  # noqa: E402
 from itsm.core.writes.preparing import prepare, preparers, value_of  # noqa: E402
 from itsm.core.writes.record import history_model_of, insert_record  # noqa: E402
 from itsm.core.writes.rows import Rows, insert_rows, known_related  # noqa: E402
@@ -61,6 +64,7 @@ __all__ = [
     "insert_record",
     "insert_rows",
     "known_related",
+    "new_row",
     "prepare",
     "preparers",
     "value_of",

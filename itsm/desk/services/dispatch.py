@@ -29,7 +29,7 @@ from itsm.core.prepared import kept_cursor, prepared
 from itsm.core.services import save_versioned
 from itsm.core.statemachine import ensure_transition
 from itsm.core.timeline import record_event
-from itsm.core.writes import insert_rows
+from itsm.core.writes import insert_rows, new_row
 from itsm.desk.choices import OPEN_STATES, WORKERS, AssignMode, TicketStatus
 from itsm.desk.models import AgentPresence, Assignment, Category, DispatchRule, Ticket
 
@@ -205,7 +205,8 @@ def _check_member(group, assignee) -> None:
 def assignment_row(ticket: Ticket, chosen: Chosen, *, by, at: datetime) -> Assignment:
     """The dispatch row, unsaved (a round-robin rule's pointer moved when it chose): a new
     ticket's create writes it with the ticket (``core.writes.insert_record``'s *along*)."""
-    return Assignment(
+    return new_row(
+        Assignment,
         ticket=ticket,
         team=chosen.team,
         assignee=chosen.assignee,

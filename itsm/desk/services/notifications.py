@@ -19,7 +19,7 @@ from itsm.core import stamps
 from itsm.core.lists.columns import choice_label
 from itsm.core.outbox.delivery import message_id_for
 from itsm.core.outbox.services import Message, enqueue_many, in_reader_language
-from itsm.core.writes import Rows
+from itsm.core.writes import Rows, new_row
 from itsm.desk.choices import Priority, TicketStatus
 from itsm.desk.models import GroupSettings, Ticket, TicketEntry, TicketMessage
 
@@ -87,7 +87,13 @@ class _Mails:
     def send(self) -> None:
         ids = Rows(
             [
-                TicketMessage(ticket=self.ticket, entry=entry, message_id=mid, outgoing=True)
+                new_row(
+                    TicketMessage,
+                    ticket=self.ticket,
+                    entry=entry,
+                    message_id=mid,
+                    outgoing=True,
+                )
                 for mid, entry in self.ids
             ],
             ignore_conflicts=True,  # a repeated notification keeps its Message-ID

@@ -31,7 +31,7 @@ from itsm.core.errors import InvalidTransition, ValidationFailed
 from itsm.core.services import clean_record, save_versioned, set_actor
 from itsm.core.statemachine import ensure_transition
 from itsm.core.timeline import record_event
-from itsm.core.writes import Rows, insert_record, known_related
+from itsm.core.writes import Rows, insert_record, known_related, new_row
 from itsm.desk.choices import (
     CUSTOMERS,
     DEFAULT_PAUSE_STATES,
@@ -237,7 +237,8 @@ def create_ticket(
         raise ValidationFailed(fields=errors)
     now = timezone.now()
     opened_at = opened_at or now
-    ticket = Ticket(
+    ticket = new_row(
+        Ticket,
         kind=kind,
         title=title.strip(),
         description=description or "",

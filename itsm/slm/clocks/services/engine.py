@@ -47,7 +47,7 @@ from itsm.core.calendars.services import alert_unconfirmed_year
 from itsm.core.errors import InvalidTransition, ValidationFailed
 from itsm.core.statemachine import ensure_transition
 from itsm.core.timeline import record_event
-from itsm.core.writes import Rows, insert_rows
+from itsm.core.writes import Rows, insert_rows, new_row
 from itsm.kpi.choices import Unit
 from itsm.slm.clocks.choices import CLOCK_MACHINE, ClockLevel, ClockState, SegmentKind
 from itsm.slm.clocks.models import Clock, ClockSegment
@@ -247,7 +247,8 @@ def _new_clock(
         errors["metric"] = [str(_("A metric is required."))]
     if errors:
         raise ValidationFailed(fields=errors)
-    clock = Clock(
+    clock = new_row(
+        Clock,
         content_type=content_type,
         object_id=record.pk,
         record_label=str(record)[:220] if record.pk is not None else "",
@@ -576,8 +577,12 @@ def insert_planned_clocks(record, planned: list[Clock], *, by=None) -> list[Cloc
         clock.object_id = record.pk
         clock.record_label = str(record)[:220]
     segments = [
-        ClockSegment(
-            clock=clock, kind=SegmentKind.RUNNING, started_at=clock.started_at, by=_user(by)
+        new_row(
+            ClockSegment,
+            clock=clock,
+            kind=SegmentKind.RUNNING,
+            started_at=clock.started_at,
+            by=_user(by),
         )
         for clock in planned
     ]
