@@ -33,6 +33,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from itsm.core.formatting import date_text, datetime_text
+from itsm.core.links import url_parts
 
 EMPTY = mark_safe('<span class="text-secondary">—</span>')
 
@@ -74,21 +75,16 @@ def choice_label(choices, value) -> str:
         return str(value)
 
 
-#: an id no row has, reversed once per page to find where a row's id goes in its link
-_PK_MARK = 987654321987654321
-
-
 def _link_maker(name: str) -> Callable[[Any], str]:
-    """``pk → reverse(name, args=[pk])``, reversing once: the URL around the id is reused."""
+    """``pk → reverse(name, args=[pk])``, HTML-escaped, the URL around the id reversed once
+    (``core.links``)."""
     try:
-        url = reverse(name, args=[_PK_MARK])
+        parts = url_parts(name)
     except NoReverseMatch:
-        url = ""
-    mark = str(_PK_MARK)
-    if url.count(mark) != 1:  # a pattern that does not hold the id verbatim: reverse each
+        parts = None
+    if parts is None:  # a pattern that does not hold the id verbatim: reverse each
         return lambda pk: reverse(name, args=[pk])
-    before, after = url.split(mark)
-    before, after = html.escape(before), html.escape(after)
+    before, after = html.escape(parts[0]), html.escape(parts[1])
     return lambda pk: f"{before}{pk}{after}"
 
 

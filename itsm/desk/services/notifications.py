@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from itsm.core import stamps
+from itsm.core.links import id_url
 from itsm.core.lists.columns import choice_label
 from itsm.core.outbox.delivery import message_id_for
 from itsm.core.outbox.services import Message, enqueue_many, in_reader_language
@@ -28,9 +29,7 @@ CHAT = "chat"
 
 
 def ticket_url(ticket: Ticket) -> str:
-    from django.urls import reverse
-
-    return settings.ITSM_BASE_URL.rstrip("/") + reverse("desk:ticket_detail", args=[ticket.pk])
+    return settings.ITSM_BASE_URL.rstrip("/") + id_url("desk:ticket_detail", ticket.pk)
 
 
 def subject_for(ticket: Ticket, text: str) -> str:
