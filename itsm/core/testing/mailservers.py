@@ -54,6 +54,8 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# a refused login answers at once (dovecot waits 2 s by default, against guessing) …
+auth_failure_delay = 0
 default_internal_user = {user}
 default_internal_group = {group}
 default_login_user = {user}
@@ -82,6 +84,10 @@ service imap-login {{
 }}
 service anvil {{
   chroot =
+  # … and delays no later login from the same address (the auth penalty: 4 s after one)
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 """
 
