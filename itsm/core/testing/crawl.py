@@ -10,17 +10,21 @@ ids. Each walking test reads what it checks from that one crawl: breadcrumbs and
 shares the demo fixture.
 
 Fixtures (registered in ``itsm/conftest.py``): ``demo`` loads the demo data in the test's
-transaction, ``live_demo`` in a transactional database for a live server (browser tests).
+transaction, ``module_demo`` once for all the tests of a module (each test's transaction a
+savepoint in the module's, so what a test writes is still undone after it), ``live_demo`` in a
+transactional database for a live server (browser tests).
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
 
@@ -100,6 +104,28 @@ def demo(db):
     from itsm.core.demo import load_demo
 
     load_demo()
+
+
+@pytest.fixture(scope="module")
+def module_demo(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """The demo data loaded once for a module whose database tests all read it (loading it
+    takes seconds): in a transaction rolled back after the module's last test. A test asks
+    for ``db`` as well; its own transaction (``db``) is then a savepoint in this one, rolled
+    back after it as usual. Only for modules where every database test uses it: a test of
+    the module without it would still see the demo's rows."""
+    from itsm.core.demo import load_demo
+
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+    try:
+        with django_db_blocker.unblock():
+            load_demo()
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

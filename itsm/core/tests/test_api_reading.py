@@ -43,7 +43,7 @@ def _drf(serializer, row) -> dict:
 
 
 @pytest.mark.parametrize("username", ["admin", "customer"])
-def test_planned_rows_equal_drf_rows(demo, username, monkeypatch):
+def test_planned_rows_equal_drf_rows(module_demo, username, monkeypatch):
     user = User.objects.get(username=username)
     moment = timezone.now()
     monkeypatch.setattr(timezone, "now", lambda: moment)  # live clock times: one moment
@@ -71,7 +71,7 @@ def _columns(row) -> dict:
     return {name: value for name, value in vars(row).items() if name != "_state"}
 
 
-def test_page_rows_are_the_instances_django_builds(demo):
+def test_page_rows_are_the_instances_django_builds(module_demo):
     """``PageRowIterable`` (the rows of every list page, HTML and API) gives the instances
     Django's ``ModelIterable`` builds: every column and annotation, each value of the same
     type (aware date-times in UTC, read by psycopg's C loader on PostgreSQL), loaded from the
@@ -104,7 +104,7 @@ def test_page_rows_are_the_instances_django_builds(demo):
     assert len(both(base)[0]) > 10
 
 
-def test_field_copies_are_copy_copy(demo):
+def test_field_copies_are_copy_copy(module_demo):
     """``_fresh_copy`` of every field of every API serializer is what ``copy.copy`` (a plain
     field) or ``copy.deepcopy`` (one holding others) makes: the same type and attributes, a new
     object; binding the copy to a serializer leaves the field built once per class unbound."""
@@ -126,7 +126,7 @@ def test_field_copies_are_copy_copy(demo):
     assert copied > 200
 
 
-def test_fields_are_copied_as_they_are_read(demo):
+def test_fields_are_copied_as_they_are_read(module_demo):
     """A serializer's fields are copied from its class's and bound when first read: validating
     a JSON body copies only the writable fields it gives and those that answer when absent
     (required, or with a default); reading them all gives DRF's fields (the same names,
@@ -157,7 +157,7 @@ def test_fields_are_copied_as_they_are_read(demo):
     assert list(customers.values_list("pk", flat=True)) == [customer.organisation_id]
 
 
-def test_fields_an_instance_adds_removes_or_changes_are_validated(demo):
+def test_fields_an_instance_adds_removes_or_changes_are_validated(module_demo):
     """A serializer that changes its fields in ``__init__`` validates what it ends up with, as
     with DRF: a field it adds is validated, one it removes is not read, one it makes read-only
     is left out."""
@@ -184,7 +184,7 @@ def test_fields_an_instance_adds_removes_or_changes_are_validated(demo):
 
 
 @pytest.mark.parametrize("username", ["admin", "customer"])
-def test_a_json_body_is_validated_as_drf_validates_every_field(demo, username, monkeypatch):
+def test_a_json_body_is_validated_as_drf_validates_every_field(module_demo, username, monkeypatch):
     """Skipping the writable fields a JSON body does not give (neither required nor
     defaulted) changes nothing: for every API serializer and bodies that give nothing, or
     only some fields, the errors and the validated data are those of validating every

@@ -50,7 +50,7 @@ def _dummy_url(pattern: URLPattern, name: str) -> str:
     return reverse(name, kwargs=kwargs)
 
 
-def test_every_page_type_has_breadcrumbs_back(demo):
+def test_every_page_type_has_breadcrumbs_back(module_demo):
     """As the administrator (who may open every page): every page type renders, with a
     breadcrumb trail from the dashboard; a record's sub-pages lead through the record."""
     from itsm.cmdb.audit.services import create_audit
@@ -192,7 +192,7 @@ def _trail(client: Client, url: str) -> list[str]:
     return HREF.findall(BREADCRUMBS.search(client.get(url).content.decode()).group(1))
 
 
-def test_menu_and_tabs_offer_only_what_each_role_may_open(demo):
+def test_menu_and_tabs_offer_only_what_each_role_may_open(module_demo):
     """Requirements and review meetings are in the menu; no menu entry, tab or link that a
     role is shown answers 403 (the notification channels tab of the outbox did for agents)."""
     for username in ("slm", "customer"):
