@@ -12,6 +12,25 @@ pytest_plugins = ["itsm.core.testing.browser", "itsm.core.testing.crawl"]
 
 PASSWORD = "Itsm-demo-2026!"
 
+#: fixtures that load the whole demo data (seconds per test)
+DEMO_FIXTURES = {"demo", "module_demo", "live_demo"}
+
+
+def _takes_seconds(item: pytest.Item) -> bool:
+    return (
+        item.get_closest_marker("browser") is not None
+        or item.get_closest_marker("slow") is not None
+        or not DEMO_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that take seconds (browser, ``slow``, the demo data) run first, each module's
+    in their usual order: ``pytest -n 2`` hands the tests out in this order as the workers
+    free up, so the run no longer ends with one worker on a long test while the other idles
+    (the page walks and browser journeys of ``ui`` came last)."""
+    items.sort(key=lambda item: not _takes_seconds(item))
+
 
 @pytest.fixture
 def provider(db):

@@ -12,7 +12,7 @@ from itsm.availability.demo import load_availability
 from itsm.availability.models import Outage
 from itsm.core.demo import DEMO_STEPS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]  # loads the whole demo data
 
 
 def _load_up_to_availability() -> None:

@@ -11,7 +11,7 @@ from itsm.core.demo import load_demo
 from itsm.events.demo import POINTS
 from itsm.events.models import Alert, AlertRule, AlertSource, MonitoringPoint
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]  # loads the whole demo data
 
 
 @override_settings(ITSM_DEMO_TICKETS=150)

@@ -9,7 +9,7 @@ from django.test import override_settings
 from itsm.core.demo import load_demo
 from itsm.improvement.models import Item
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]  # loads the whole demo data
 
 
 @override_settings(ITSM_DEMO_TICKETS=150)

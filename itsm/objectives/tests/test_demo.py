@@ -16,7 +16,7 @@ from itsm.improvement.models import Item
 from itsm.objectives.choices import ObjectiveScope, PlanStatus
 from itsm.objectives.models import ManualActual, Objective, Plan
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]  # loads the whole demo data
 
 
 @override_settings(ITSM_DEMO_TICKETS=150)

@@ -11,7 +11,7 @@ from itsm.cmdb import selectors as cmdb_selectors
 from itsm.core.demo import load_demo
 from itsm.releases.models import Release
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]  # loads the whole demo data
 
 
 @override_settings(ITSM_DEMO_TICKETS=150)

@@ -11,7 +11,7 @@ from itsm.slm.demo import load_slm
 from itsm.slm.models import Agreement, ReviewMeeting
 from itsm.slm.services import agreements as agreement_services
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]  # loads the whole demo data
 
 
 def test_demo_agreements():

@@ -235,13 +235,23 @@ def test_two_workers_at_once_share_the_queue_without_duplicates(tmp_path, settin
         with transaction.atomic():
             for n in range(count):
                 enqueue(key=f"pair:{n}", channel="webhook", target=receiver.url, payload={})
-        procs = [start(["worker"], log), start(["worker"], log)]
+        # unbuffered: each worker's "running" line reaches the log at once
+        procs = [start(["worker"], log, PYTHONUNBUFFERED="1") for _ in range(2)]
         try:
             wait_for(
                 lambda: OutboxMessage.objects.filter(status="sent").count() == count,
                 timeout=40,
                 what="all messages sent",
                 proc=procs[0],
+                log=log,
+            )
+            # a worker stops cleanly on SIGTERM once it runs; on a loaded machine the second
+            # could still be starting when the first had sent everything, and die of it (-15)
+            wait_for(
+                lambda: log.read_text(errors="replace").count(" running; stop with") == 2,
+                timeout=40,
+                what="both workers running",
+                proc=procs[1],
                 log=log,
             )
         finally:

@@ -6,6 +6,7 @@ from itsm.slm.clocks.models import Clock, SlaTestTicket
 from itsm.slm.clocks.services import sweep
 
 
+@pytest.mark.slow  # loads the whole demo data
 @pytest.mark.django_db
 def test_demo_test_tickets_are_swept_into_warning_and_breach():
     load_demo()
