@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
-from django.db.models import signals
+from django.db.models import DEFERRED, signals
 from django.test.utils import CaptureQueriesContext
 
 from itsm.core import writes
@@ -535,12 +535,14 @@ def test_new_row_builds_what_the_model_builds(customer_a, admin_user):
         (SampleTicket, {"title": "printer", "customer_id": customer_a.pk, "resolution": ""}),
         (Team, {"code": "t", "name": "T", "organisation": customer_a, "leader": admin_user}),
         (OutboxMessage, {"key": "k", "channel": "email", "target": "a@example.com"}),
+        (SampleTicket, {"title": DEFERRED, "customer": customer_a}),  # a default left unset
     ]
     for model, values in cases:
         ours, theirs = writes.new_row(model, **values), model(**values)
         assert type(ours) is model
         assert _attributes(ours) == _attributes(theirs)
         assert vars(ours._state) == vars(theirs._state)
+        assert ours.get_deferred_fields() == theirs.get_deferred_fields()
     first, second = writes.new_row(OutboxMessage, key="a"), writes.new_row(OutboxMessage, key="b")
     assert first.payload == {} and first.payload is not second.payload
     with pytest.raises(TypeError, match="unexpected keyword"):

@@ -47,8 +47,8 @@ def new_row(model, /, **values):
     — then *values* set as ``Model.__init__`` sets them (a related object through its
     descriptor). ``Model.__init__`` looks each field up among the keyword arguments and asks
     it for its default (about half of building a clock or a ticket). A name that is not a
-    concrete field's, or a receiver of ``pre_init``/``post_init`` for *model*, gets
-    ``model(**values)`` itself."""
+    concrete field's, a value ``DEFERRED``, or a receiver of ``pre_init``/``post_init`` for
+    *model*, gets ``model(**values)`` itself."""
     plan = _plan(model)
     if (
         plan is None
@@ -64,6 +64,7 @@ def new_row(model, /, **values):
             args[index] = make()
     obj = model(*args)
     for name, value in values.items():
-        if value is not DEFERRED:
-            setattr(obj, name, value)
+        if value is DEFERRED:  # left unset, where the template may have set a default
+            return model(**values)
+        setattr(obj, name, value)
     return obj
